@@ -1,0 +1,123 @@
+"""Find, read and check a fact base. Never prints; every failure is a FactBaseError."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import msgspec
+
+from karabakh_cli import checks, model
+from karabakh_cli.jsonpos import line_column_of_byte, locate
+from karabakh_cli.problems import FactBaseError, Problem
+
+# Far above any real fact base (100,000 quotes is about 60 MB), low enough to refuse a
+# wrong file before reading it all into memory.
+MAX_BYTES = 512 * 1024 * 1024
+_BYTE_OFFSET = re.compile(r"\(byte (\d+)\)$")
+
+
+def builtin_path() -> Path:
+    """The fact base that ships with kb: inside the package when installed from a wheel,
+    at the repository root in a checkout."""
+    package = Path(__file__).parent
+    installed = package / "facts.json"
+    return installed if installed.is_file() else package.parent / "facts.json"
+
+
+def read(path: Path) -> bytes:
+    """The bytes of a fact base file, or a FactBaseError saying why it cannot be read."""
+    label = str(path)
+    try:
+        if path.is_dir():
+            raise FactBaseError(label, [Problem("is a directory, not a fact base file")])
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            mib = size // (1024 * 1024)
+            raise FactBaseError(label, [Problem(f"file is {mib} MiB; kb reads at most 512 MiB")])
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FactBaseError(label, [Problem("no such file")]) from None
+    except OSError as error:
+        raise FactBaseError(label, [Problem(error.strerror or str(error))]) from None
+    if not data.strip():
+        raise FactBaseError(label, [Problem("file is empty; expected a JSON object")])
+    return data
+
+
+def _syntax_problem(data: bytes, error: Exception) -> Problem:
+    """A JSON syntax error with the line and column msgspec's byte offset points at."""
+    message = str(error)
+    if isinstance(error, RecursionError):
+        return Problem("JSON nests too deeply to be a fact base")
+    if message == "Input data was truncated":
+        line, column = line_column_of_byte(data, len(data))
+        return Problem("JSON ends too early: the file is truncated", line=line, column=column)
+    offset = _BYTE_OFFSET.search(message)
+    message = _BYTE_OFFSET.sub("", message).replace("JSON is malformed: ", "").strip()
+    if offset is None:
+        return Problem(f"invalid JSON: {message}")
+    line, column = line_column_of_byte(data, int(offset.group(1)))
+    return Problem(f"invalid JSON: {message}", line=line, column=column)
+
+
+def parse(data: bytes) -> tuple[str, object]:
+    """Decode JSON text without the model; raise FactBaseError on bad encoding or syntax."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        problem = Problem("file starts with a byte-order mark; save it as UTF-8 without BOM", line=1, column=1)
+        raise FactBaseError("", [problem])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = line_column_of_byte(data, error.start)
+        byte = data[error.start]
+        raise FactBaseError("", [Problem(f"invalid UTF-8 byte 0x{byte:02x}", line=line, column=column)]) from None
+    try:
+        return text, msgspec.json.decode(data)
+    except (msgspec.DecodeError, RecursionError) as error:
+        raise FactBaseError("", [_syntax_problem(data, error)]) from None
+
+
+def diagnose(data: bytes, source_text: tuple[str, str] | None = None) -> list[Problem]:
+    """Every problem of a fact base's bytes, errors and warnings, with lines where known.
+
+    ``source_text`` is a (source id, text) pair whose excerpts are checked verbatim.
+    """
+    try:
+        text, raw = parse(data)
+    except FactBaseError as error:
+        return error.problems
+    problems = checks.structure_problems(raw)
+    if isinstance(raw, dict):
+        records = checks.numbered_from_raw(raw)
+        problems += checks.integrity_problems(records, warn=not problems)
+        if source_text is not None:
+            problems += checks.source_text_problems(records, *source_text)
+    problems = list(dict.fromkeys(problems))
+    positions = locate(text, (problem.path for problem in problems))
+    return [
+        dataclasses.replace(problem, line=position[0], column=position[1])
+        if (position := positions.get(problem.path))
+        else problem
+        for problem in problems
+    ]
+
+
+def load(path: Path) -> model.FactBase:
+    """Read, decode and check a fact base; raise FactBaseError naming every error found.
+
+    The typed decode is the fast path; only a base that fails it is read a second time
+    to name each problem.
+    """
+    label = str(path)
+    data = read(path)
+    try:
+        base = msgspec.json.decode(data, type=model.FactBase)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
+        problems = [problem for problem in diagnose(data) if problem.severity == "error"]
+        raise FactBaseError(label, problems or [Problem(str(error))]) from None
+    errors = [problem for problem in checks.integrity_problems(checks.numbered(base)) if problem.severity == "error"]
+    if errors:
+        raise FactBaseError(label, errors)
+    return base

@@ -1,0 +1,169 @@
+"""The records of a fact base and the partial date they are dated with.
+
+These structs are the one definition of the fact base: the loader decodes with them,
+``kb validate`` checks each field against them, and ``kb schema`` is generated from them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from typing import Annotated, Literal, NamedTuple
+
+import msgspec
+
+PARTIAL_DATE_FORM = "YYYY[-MM[-DD]] with an optional trailing '?'"
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(\?)?")
+
+Id = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="Lower-case letters, digits and hyphens, e.g. q-putin-mediation.",
+    ),
+]
+Text = Annotated[str, msgspec.Meta(min_length=1)]
+PartialDateText = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?\??$",
+        description="ISO 8601 date with its precision (EDTF level 0): 1991, 2020-11, "
+        "2023-09-20; a trailing ? marks an uncertain date.",
+    ),
+]
+PersonKind = Literal["person", "organisation", "state"]
+
+
+class PartialDate(NamedTuple):
+    """A date known to the year, the month or the day, perhaps uncertain.
+
+    Ordered so that a coarser date sorts before the finer dates it contains:
+    1991 < 2020 < 2023-09 < 2023-09-19.
+    """
+
+    year: int
+    month: int = 0
+    day: int = 0
+    uncertain: bool = False
+
+    def covers_start(self) -> tuple[int, int, int]:
+        """The earliest day this date may stand for, for --since."""
+        return (self.year, self.month or 1, self.day or 1)
+
+    def covers_end(self) -> tuple[int, int, int]:
+        """The latest day this date may stand for, for --until."""
+        month = self.month or 12
+        day = self.day or calendar.monthrange(self.year, month)[1]
+        return (self.year, month, day)
+
+
+def parse_partial_date(text: str) -> PartialDate:
+    """Read ``1991``, ``2020-11``, ``2023-09-20`` or any of them with a trailing ``?``.
+
+    Raises ValueError naming the expected form, or the impossible day.
+    """
+    found = _PARTIAL_DATE.fullmatch(text)
+    if found is None:
+        raise ValueError(f"expected {PARTIAL_DATE_FORM}, got {text!r}")
+    year, month, day = (int(part) if part else 0 for part in found.group(1, 2, 3))
+    if found.group(2) and not 1 <= month <= 12:
+        raise ValueError(f"expected {PARTIAL_DATE_FORM}, got {text!r} (no month {month})")
+    if found.group(3) and not 1 <= day <= calendar.monthrange(year, month)[1]:
+        raise ValueError(f"impossible date {text!r}: {year}-{month:02d} has no day {day}")
+    return PartialDate(year, month, day, found.group(4) == "?")
+
+
+class Record(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
+    """Fields every record shares."""
+
+    id: Id
+
+
+class Source(Record, frozen=True):
+    """A document the fact base is curated from."""
+
+    title: Text
+    publisher: Text
+    date: PartialDateText
+    language: Text
+    url: Text | None
+    note: Text | None = None
+
+
+class Person(Record, frozen=True):
+    """A person, organisation or state that speaks or acts in the sources."""
+
+    name: Text
+    kind: PersonKind
+    role: Text | None
+    source: Id
+    excerpt: Text
+    aliases: list[Text] = []
+    note: Text | None = None
+
+
+class Quote(Record, frozen=True):
+    """Words a speaker said, verbatim as the source prints them."""
+
+    speaker: Id
+    text: Text
+    date: PartialDateText
+    place: Text | None
+    medium: Text
+    source: Id
+    excerpt: Text
+    note: Text | None = None
+    contradicts: list[Id] = []
+    responds_to: list[Id] = []
+
+
+class Term(Record, frozen=True):
+    """One term of the ceasefire, in the document's order."""
+
+    text: Text
+    quoted: bool
+    source: Id
+    excerpt: Text
+    actors: list[Id] = []
+    note: Text | None = None
+
+
+class Event(Record, frozen=True):
+    """Something that happened, dated."""
+
+    date: PartialDateText
+    what: Text
+    where: Text | None
+    actors: list[Id]
+    source: Id
+    excerpt: Text
+    note: Text | None = None
+
+
+class FactBase(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
+    """A whole fact base: the top-level object of facts.json."""
+
+    schema_version: Literal[1]
+    sources: list[Source]
+    people: list[Person]
+    quotes: list[Quote]
+    terms: list[Term]
+    events: list[Event]
+    json_schema: str | None = msgspec.field(default=None, name="$schema")
+
+
+COLLECTIONS: dict[str, type[Record]] = {
+    "sources": Source,
+    "people": Person,
+    "quotes": Quote,
+    "terms": Term,
+    "events": Event,
+}
+RecordKind = Literal["source", "person", "quote", "term", "event"]
+KIND_OF_COLLECTION: dict[str, RecordKind] = {
+    "sources": "source",
+    "people": "person",
+    "quotes": "quote",
+    "terms": "term",
+    "events": "event",
+}

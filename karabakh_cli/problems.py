@@ -1,0 +1,57 @@
+"""What is wrong with a fact base, and where: the problems the loader and validator report."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+JsonPath = tuple[str | int, ...]
+Severity = Literal["error", "warning"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a fact base.
+
+    ``path`` is the JSON path of the value at fault, used to find its line and column;
+    ``record`` names the record (``quotes[3]``) and ``field`` the field within it.
+    """
+
+    message: str
+    path: JsonPath = ()
+    record: str = ""
+    record_id: str | None = None
+    field: str = ""
+    severity: Severity = "error"
+    line: int | None = None
+    column: int | None = None
+
+    def where(self, *, with_index: bool) -> str:
+        """``quotes[3] (q-x).date`` with the index, ``q-x.date`` without it."""
+        if self.record_id and with_index:
+            name = f"{self.record} ({self.record_id})"
+        else:
+            name = self.record_id or self.record
+        return ".".join(part for part in (name, self.field) if part)
+
+    def as_loader_line(self, file: str) -> str:
+        """``facts.json: quotes[3] (q-x).date: what``, the form commands print."""
+        where = self.where(with_index=True)
+        position = f":{self.line}:{self.column}" if self.line and not where else ""
+        return f"{file}{position}: {where + ': ' if where else ''}{self.message}"
+
+    def as_validate_line(self, file: str) -> str:
+        """``facts.json:57:15: q-x.date: what``, the form ``kb validate`` prints."""
+        position = f":{self.line}:{self.column}" if self.line else ""
+        where = self.where(with_index=False)
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{file}{position}: {prefix}{where + ': ' if where else ''}{self.message}"
+
+
+class FactBaseError(Exception):
+    """The fact base cannot be read or is invalid; carries every problem found."""
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+        super().__init__(problems[0].as_loader_line(file) if problems else file)

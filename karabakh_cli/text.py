@@ -1,0 +1,61 @@
+"""Small text transforms shared by the checks, the matcher and the renderer."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# The source mixes typographic quotation marks (“ ” ’ « »); a verbatim check treats every
+# double mark alike and every single mark alike, and nothing else.
+_QUOTE_MARKS = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+    }
+)
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise_quoting(text: str) -> str:
+    """Fold quotation marks and runs of whitespace, for verbatim comparisons."""
+    return _WHITESPACE.sub(" ", text.translate(_QUOTE_MARKS)).strip()
+
+
+def contains_verbatim(haystack: str, needle: str) -> bool:
+    """Whether ``needle`` occurs in ``haystack`` up to quotation marks and whitespace."""
+    return normalise_quoting(needle) in normalise_quoting(haystack)
+
+
+# Letters that do not decompose into a base letter and a mark under NFKD.
+_UNDECOMPOSABLE = str.maketrans({"ə": "e", "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss"})
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: ``İlham Əliyev`` -> ``ilham eliyev``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSABLE))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _visible(char: str) -> str:
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return f"\\x{code:02x}"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(text: str, *, keep_newlines: bool = False) -> str:
+    """Show C0 and C1 control characters as symbols (ESC as ␛) so they cannot drive a terminal."""
+    pattern = _CONTROL if keep_newlines else _CONTROL_OR_BREAK
+    return pattern.sub(lambda found: _visible(found.group()), text)
