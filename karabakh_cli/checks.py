@@ -108,14 +108,14 @@ def _object_problems(
         if collections and name in collections and isinstance(value, list):
             for index, item in enumerate(value):
                 yield from _object_problems(
-                    item, collections[name], path + (name, index), f"{name}[{index}]"
+                    item, collections[name], (*path, name, index), f"{name}[{index}]"
                 )
         else:
-            yield from _field_problems(value, field, path + (name,), record, record_id)
+            yield from _field_problems(value, field, (*path, name), record, record_id)
     known = {field.encode_name for field in fields}
     for key in raw:
         if key not in known:
-            yield Problem(f"unknown field {key!r}", path + (key,), record, record_id, str(key))
+            yield Problem(f"unknown field {key!r}", (*path, key), record, record_id, str(key))
 
 
 def structure_problems(raw: object) -> list[Problem]:
@@ -209,7 +209,9 @@ def integrity_problems(records: Numbered, *, warn: bool = True) -> list[Problem]
                 for position, target in enumerate(getattr(record, link)):
                     refer("quotes", target, f"{link}[{position}]", link, position)
                     if target == record.id:
-                        report("a quote cannot link to itself", f"{link}[{position}]", link, position)
+                        report(
+                            "a quote cannot link to itself", f"{link}[{position}]", link, position
+                        )
         if isinstance(record, model.Person):
             for position, alias in enumerate([record.name, *record.aliases]):
                 owner = alias_owner.setdefault(fold(alias), record.id)

@@ -65,14 +65,18 @@ def _syntax_problem(data: bytes, error: Exception) -> Problem:
 def parse(data: bytes) -> tuple[str, object]:
     """Decode JSON text without the model; raise FactBaseError on bad encoding or syntax."""
     if data.startswith(b"\xef\xbb\xbf"):
-        problem = Problem("file starts with a byte-order mark; save it as UTF-8 without BOM", line=1, column=1)
+        problem = Problem(
+            "file starts with a byte-order mark; save it as UTF-8 without BOM", line=1, column=1
+        )
         raise FactBaseError("", [problem])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line, column = line_column_of_byte(data, error.start)
         byte = data[error.start]
-        raise FactBaseError("", [Problem(f"invalid UTF-8 byte 0x{byte:02x}", line=line, column=column)]) from None
+        raise FactBaseError(
+            "", [Problem(f"invalid UTF-8 byte 0x{byte:02x}", line=line, column=column)]
+        ) from None
     try:
         return text, msgspec.json.decode(data)
     except (msgspec.DecodeError, RecursionError) as error:
@@ -117,7 +121,11 @@ def load(path: Path) -> model.FactBase:
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
         problems = [problem for problem in diagnose(data) if problem.severity == "error"]
         raise FactBaseError(label, problems or [Problem(str(error))]) from None
-    errors = [problem for problem in checks.integrity_problems(checks.numbered(base)) if problem.severity == "error"]
+    errors = [
+        problem
+        for problem in checks.integrity_problems(checks.numbered(base))
+        if problem.severity == "error"
+    ]
     if errors:
         raise FactBaseError(label, errors)
     return base

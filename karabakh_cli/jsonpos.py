@@ -30,7 +30,7 @@ def line_column_of_byte(data: bytes, offset: int) -> tuple[int, int]:
 
 
 class _Frame:
-    __slots__ = ("is_object", "key", "expect_key")
+    __slots__ = ("expect_key", "is_object", "key")
 
     def __init__(self, is_object: bool) -> None:
         self.is_object = is_object

@@ -167,3 +167,8 @@ KIND_OF_COLLECTION: dict[str, RecordKind] = {
     "terms": "term",
     "events": "event",
 }
+
+Citable = Quote | Term | Event
+"""Records a citation can be made of."""
+Cited = Quote | Term | Event | Person
+"""Records that cite a source."""

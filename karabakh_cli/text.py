@@ -32,6 +32,28 @@ def contains_verbatim(haystack: str, needle: str) -> bool:
     return normalise_quoting(needle) in normalise_quoting(haystack)
 
 
+_DOUBLE_MARKS = '"“”„«»'
+_SINGLE_MARKS = "'‘’‚"
+
+
+def _mark_class(char: str) -> str:
+    if char in _DOUBLE_MARKS:
+        return f"[{re.escape(_DOUBLE_MARKS)}]"
+    if char in _SINGLE_MARKS:
+        return f"[{re.escape(_SINGLE_MARKS)}]"
+    return re.escape(char)
+
+
+def find_verbatim(haystack: str, needle: str) -> tuple[int, int] | None:
+    """Where ``needle`` occurs in ``haystack`` up to quotation marks and whitespace."""
+    parts = needle.split()
+    if not parts:
+        return None
+    pattern = r"\s+".join("".join(map(_mark_class, part)) for part in parts)
+    found = re.search(pattern, haystack)
+    return found.span() if found else None
+
+
 # Letters that do not decompose into a base letter and a mark under NFKD.
 _UNDECOMPOSABLE = str.maketrans({"ə": "e", "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss"})
 

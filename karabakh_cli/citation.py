@@ -1,0 +1,96 @@
+"""Ready citations of a quote, term or event: a sentence, CSL-JSON and BibTeX."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from karabakh_cli.model import Citable, Event, Quote, Source, Term, parse_partial_date
+from karabakh_cli.queries import Facts
+
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
+def _statement(facts: Facts, record: Citable) -> str:
+    """Who said or did what, and when, without the source."""
+    if isinstance(record, Quote):
+        speaker = facts.people[record.speaker]
+        role = f" ({speaker.role})" if speaker.role else ""
+        place = f", {record.place}" if record.place else ""
+        return f"{speaker.name}{role}, {record.medium}{place}, {record.date}: “{record.text}”"
+    if isinstance(record, Term):
+        number = facts.base.terms.index(record) + 1
+        words = "quoted" if record.quoted else "paraphrased"
+        return f"Ceasefire term {number} ({words}): “{record.text}”"
+    assert isinstance(record, Event)
+    where = f", {record.where}" if record.where else ""
+    return f"{record.what} ({record.date}{where})"
+
+
+def citation_text(facts: Facts, record: Citable) -> str:
+    """One sentence: who, what medium, when, quoted in which source of what date."""
+    source = facts.sources[record.source]
+    verb = "quoted in" if isinstance(record, Quote | Term) else "reported in"
+    url = f", {source.url}" if source.url else ""
+    return f"{_statement(facts, record)}; {verb} {source.publisher}, “{source.title}”, {source.date}{url}."
+
+
+def _date_parts(date: str) -> list[int]:
+    when = parse_partial_date(date)
+    return [part for part in (when.year, when.month, when.day) if part]
+
+
+def csl_json(facts: Facts, record: Citable) -> dict[str, Any]:
+    """A CSL-JSON item for reference managers: the source article, with the statement as note."""
+    source: Source = facts.sources[record.source]
+    item: dict[str, Any] = {
+        "id": record.id,
+        "type": "article-newspaper",
+        "title": source.title,
+        "container-title": source.publisher,
+        "publisher": source.publisher,
+        "issued": {"date-parts": [_date_parts(source.date)]},
+        "language": source.language,
+        "note": _statement(facts, record),
+    }
+    if source.url:
+        item["URL"] = source.url
+    return item
+
+
+_BIBTEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "%": r"\%",
+    "&": r"\&",
+    "#": r"\#",
+    "_": r"\_",
+    "$": r"\$",
+    "^": r"\^{}",
+    "~": r"\~{}",
+}
+_BIBTEX_SPECIAL = re.compile("|".join(map(re.escape, _BIBTEX_ESCAPES)))
+
+
+def _bibtex_escape(text: str) -> str:
+    return _BIBTEX_SPECIAL.sub(lambda found: _BIBTEX_ESCAPES[found.group()], text)
+
+
+def bibtex(facts: Facts, record: Citable) -> str:
+    """A BibTeX @article entry keyed by the record id."""
+    source = facts.sources[record.source]
+    when = parse_partial_date(source.date)
+    fields = {
+        "title": source.title,
+        "journal": source.publisher,
+        "year": str(when.year),
+        "date": source.date.rstrip("?"),
+        "language": source.language,
+        "note": _statement(facts, record),
+    }
+    if source.url:
+        fields["url"] = source.url
+    body = ",\n".join(f"  {key} = {{{_bibtex_escape(value)}}}" for key, value in fields.items())
+    month = f",\n  month = {_MONTHS[when.month - 1]}" if when.month else ""
+    return f"@article{{{record.id},\n{body}{month}\n}}\n"

@@ -1,0 +1,295 @@
+"""The lookups behind each command, over a loaded fact base. Never prints."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from rapidfuzz import fuzz, process
+
+from karabakh_cli import match
+from karabakh_cli.model import (
+    Cited,
+    Event,
+    FactBase,
+    PartialDate,
+    Person,
+    Quote,
+    Record,
+    RecordKind,
+    Source,
+    Term,
+    parse_partial_date,
+)
+from karabakh_cli.text import fold
+
+# A --place value matches a place holding something this similar (partial ratio).
+PLACE_THRESHOLD = 85
+
+
+@dataclasses.dataclass(frozen=True)
+class Facts:
+    """A loaded fact base with its lookups by id."""
+
+    base: FactBase
+    path: Path
+
+    @functools.cached_property
+    def people(self) -> dict[str, Person]:
+        return {person.id: person for person in self.base.people}
+
+    @functools.cached_property
+    def sources(self) -> dict[str, Source]:
+        return {source.id: source for source in self.base.sources}
+
+    @functools.cached_property
+    def quotes(self) -> dict[str, Quote]:
+        return {quote.id: quote for quote in self.base.quotes}
+
+    @functools.cached_property
+    def records(self) -> dict[str, tuple[RecordKind, Record]]:
+        kinds: list[tuple[RecordKind, Sequence[Record]]] = [
+            ("source", self.base.sources),
+            ("person", self.base.people),
+            ("quote", self.base.quotes),
+            ("term", self.base.terms),
+            ("event", self.base.events),
+        ]
+        return {record.id: (kind, record) for kind, records in kinds for record in records}
+
+    def speakers(self) -> list[Person]:
+        """People with at least one quote."""
+        speaking = {quote.speaker for quote in self.base.quotes}
+        return [person for person in self.base.people if person.id in speaking]
+
+    def contradictions(self, quote: Quote) -> list[str]:
+        """Quotes this one contradicts or is contradicted by: the link is curated on one side
+        and holds both ways."""
+        return [*quote.contradicts, *self._contradicted_by.get(quote.id, [])]
+
+    def responses(self, quote: Quote) -> list[str]:
+        """Quotes that respond to this one."""
+        return self._responded_by.get(quote.id, [])
+
+    @functools.cached_property
+    def _contradicted_by(self) -> dict[str, list[str]]:
+        inverse: dict[str, list[str]] = {}
+        for quote in self.base.quotes:
+            for target in quote.contradicts:
+                inverse.setdefault(target, []).append(quote.id)
+        return inverse
+
+    @functools.cached_property
+    def _responded_by(self) -> dict[str, list[str]]:
+        inverse: dict[str, list[str]] = {}
+        for quote in self.base.quotes:
+            for target in quote.responds_to:
+                inverse.setdefault(target, []).append(quote.id)
+        return inverse
+
+
+@dataclasses.dataclass(frozen=True)
+class Filters:
+    """--since, --until and --place, as the commands that take them apply them."""
+
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+    place: str | None = None
+
+    def admits_date(self, date: str) -> bool:
+        """Whether a record of ``date`` may fall within --since and --until (inclusive)."""
+        when = parse_partial_date(date)
+        if self.since and when.covers_end() < self.since.covers_start():
+            return False
+        return not (self.until and when.covers_start() > self.until.covers_end())
+
+    def admits_place(self, place: str | None) -> bool:
+        if self.place is None:
+            return True
+        return (
+            place is not None
+            and fuzz.partial_ratio(fold(self.place), fold(place)) >= PLACE_THRESHOLD
+        )
+
+
+def date_key(date: str) -> PartialDate:
+    return parse_partial_date(date)
+
+
+@dataclasses.dataclass(frozen=True)
+class QuoteLookup:
+    """What a name found: the speakers it matched, their quotes, or the nearest names."""
+
+    speakers: list[match.NameMatch]
+    quotes: list[Quote]
+    nearest: list[match.NameMatch]
+
+
+def quotes_by(facts: Facts, name: str, filters: Filters) -> QuoteLookup:
+    """The quotes of the speaker(s) ``name`` matches, grouped by speaker, in date order."""
+    chosen, nearest = match.best_people(name, facts.base.people)
+    ids = {found.person.id for found in chosen}
+    order = {found.person.id: rank for rank, found in enumerate(chosen)}
+    quotes = sorted(
+        (
+            quote
+            for quote in facts.base.quotes
+            if quote.speaker in ids
+            and filters.admits_date(quote.date)
+            and filters.admits_place(quote.place)
+        ),
+        key=lambda quote: (order[quote.speaker], date_key(quote.date)),
+    )
+    if not chosen:
+        nearest = match.match_people(name, facts.speakers())[:3]
+    return QuoteLookup(chosen, quotes, nearest)
+
+
+def timeline(facts: Facts, filters: Filters) -> list[Event]:
+    """Events in date order; a coarser date comes before the days within it."""
+    return sorted(
+        (
+            event
+            for event in facts.base.events
+            if filters.admits_date(event.date) and filters.admits_place(event.where)
+        ),
+        key=lambda event: date_key(event.date),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchHit:
+    kind: RecordKind
+    record: Cited
+    score: float
+    snippet: str
+
+
+_SNIPPET_CONTEXT = 40
+
+
+def _snippet(text: str, start: int, end: int) -> str:
+    left = max(0, start - _SNIPPET_CONTEXT)
+    right = min(len(text), end + _SNIPPET_CONTEXT)
+    return f"{'…' if left else ''}{text[left:right]}{'…' if right < len(text) else ''}"
+
+
+def _searchable(
+    facts: Facts, kinds: Iterable[RecordKind], filters: Filters
+) -> list[tuple[RecordKind, Cited, str]]:
+    texts: list[tuple[RecordKind, Cited, str]] = []
+    wanted = set(kinds)
+    if "quote" in wanted:
+        texts += [
+            ("quote", quote, quote.text)
+            for quote in facts.base.quotes
+            if filters.admits_date(quote.date)
+        ]
+    if "term" in wanted and filters.since is None and filters.until is None:
+        texts += [("term", term, term.text) for term in facts.base.terms]
+    if "event" in wanted:
+        texts += [
+            ("event", event, f"{event.what} ({event.where})" if event.where else event.what)
+            for event in facts.base.events
+            if filters.admits_date(event.date)
+        ]
+    if "person" in wanted and filters.since is None and filters.until is None:
+        texts += [
+            (
+                "person",
+                person,
+                " · ".join([person.name, *person.aliases, *([person.role] if person.role else [])]),
+            )
+            for person in facts.base.people
+        ]
+    return texts
+
+
+def search(
+    facts: Facts, query: str, kinds: Iterable[RecordKind], filters: Filters, limit: int | None
+) -> list[SearchHit]:
+    """Records whose text holds every word of ``query`` (fuzzily), best first."""
+    searchable = _searchable(facts, kinds, filters)
+    hits = match.search_texts(query, [text for _, _, text in searchable], limit)
+    return [
+        SearchHit(
+            searchable[hit.index][0],
+            searchable[hit.index][1],
+            hit.score,
+            _snippet(searchable[hit.index][2], hit.start, hit.end),
+        )
+        for hit in hits
+    ]
+
+
+def attribute(facts: Facts, fragment: str, filters: Filters) -> list[match.Scored]:
+    """Every quote scored as the source of ``fragment``, best first."""
+    quotes = [quote for quote in facts.base.quotes if filters.admits_date(quote.date)]
+    return match.who_said(fragment, quotes) if quotes else []
+
+
+@dataclasses.dataclass(frozen=True)
+class Involvement:
+    person: Person
+    quotes: int
+    terms: int
+    events: int
+
+
+def involvement(facts: Facts) -> list[Involvement]:
+    """Everyone in the base with how many quotes, terms and events involve them."""
+    quotes = Counter(quote.speaker for quote in facts.base.quotes)
+    terms = Counter(actor for term in facts.base.terms for actor in set(term.actors))
+    events = Counter(actor for event in facts.base.events for actor in set(event.actors))
+    return [
+        Involvement(person, quotes[person.id], terms[person.id], events[person.id])
+        for person in facts.base.people
+    ]
+
+
+def contributions(facts: Facts) -> list[tuple[Source, Counter[str]]]:
+    """Each source with how many records of each kind cite it."""
+    counts: dict[str, Counter[str]] = {source.id: Counter() for source in facts.base.sources}
+    for kind, record in facts.records.values():
+        cited = getattr(record, "source", None)
+        if cited in counts:
+            counts[cited][kind] += 1
+    return [(source, counts[source.id]) for source in facts.base.sources]
+
+
+def nearest_ids(facts: Facts, wanted: str, limit: int = 3) -> list[str]:
+    """The record ids closest in spelling to ``wanted``."""
+    found = process.extract(wanted, list(facts.records), scorer=fuzz.WRatio, limit=limit)
+    return [record_id for record_id, _, _ in found]
+
+
+@dataclasses.dataclass(frozen=True)
+class Dispute:
+    relation: str
+    quote: Quote
+    other: Quote
+
+
+def disputes(facts: Facts) -> list[Dispute]:
+    """Every curated link between two quotes, in file order."""
+    return [
+        Dispute(relation, quote, facts.quotes[target])
+        for quote in facts.base.quotes
+        for relation, targets in (
+            ("contradicts", quote.contradicts),
+            ("responds to", quote.responds_to),
+        )
+        for target in targets
+    ]
+
+
+T = TypeVar("T", Quote, Term, Event)
+
+
+def of_kind(facts: Facts, record_id: str, kind: type[T]) -> T | None:
+    found = facts.records.get(record_id)
+    return found[1] if found and isinstance(found[1], kind) else None

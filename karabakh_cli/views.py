@@ -1,0 +1,358 @@
+"""Records turned into what every output format shows: JSON-ready rows and table columns.
+
+Each row is the object ``--json`` prints, with names resolved (a quote carries its speaker's
+name and role and its source's title and date). Each column says what the table, plain and
+markdown views show of a row. The field names are documented in the README and tested
+against it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from karabakh_cli import match, queries
+from karabakh_cli.model import Event, Person, Quote, Record, Source, Term
+from karabakh_cli.queries import Facts
+from karabakh_cli.text import find_verbatim
+
+Row = dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """A column of the table view: its header and the row field it shows (dotted for nested)."""
+
+    header: str
+    field: str
+    wide: bool = False
+
+    def value(self, row: Row) -> str:
+        value: Any = row
+        for step in self.field.split("."):
+            value = value.get(step) if isinstance(value, dict) else None
+        return _cell(value)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(
+            _cell(item) for key, item in value.items() if key != "id" and item is not None
+        )
+    if isinstance(value, list):
+        return "; ".join(
+            _cell(item.get("name", item.get("id")) if isinstance(item, dict) else item)
+            for item in value
+        )
+    return str(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Listing:
+    """What one command found, ready for any format.
+
+    ``vertical`` shows one record as field/value pairs; ``highlight`` marks, per row, a
+    stretch of one column's text (the quote within its excerpt).
+    """
+
+    title: str
+    rows: list[Row]
+    columns: list[Column]
+    sources: list[str] = dataclasses.field(default_factory=list)
+    vertical: bool = False
+    highlight: Callable[[Row], tuple[str, int, int] | None] | None = None
+
+
+def source_ref(facts: Facts, source_id: str) -> Row:
+    source = facts.sources[source_id]
+    return {
+        "id": source.id,
+        "title": source.title,
+        "publisher": source.publisher,
+        "date": source.date,
+    }
+
+
+def person_ref(facts: Facts, person_id: str) -> Row:
+    person = facts.people[person_id]
+    return {"id": person.id, "name": person.name, "role": person.role}
+
+
+def citation_line(facts: Facts, source_ids: Iterable[str]) -> list[str]:
+    """'Le Monde, "Title", 2023-09-21' for each distinct source, in first-seen order."""
+    lines = []
+    for source_id in dict.fromkeys(source_ids):
+        source = facts.sources[source_id]
+        lines.append(f"{source.publisher}, “{source.title}”, {source.date}")
+    return lines
+
+
+def quote_row(facts: Facts, quote: Quote) -> Row:
+    return {
+        "id": quote.id,
+        "speaker": person_ref(facts, quote.speaker),
+        "text": quote.text,
+        "date": quote.date,
+        "place": quote.place,
+        "medium": quote.medium,
+        "source": source_ref(facts, quote.source),
+        "excerpt": quote.excerpt,
+        "note": quote.note,
+        "contradicts": facts.contradictions(quote),
+        "responds_to": list(quote.responds_to),
+        "responses": facts.responses(quote),
+    }
+
+
+QUOTE_COLUMNS = [
+    Column("Date", "date"),
+    Column("Speaker", "speaker.name"),
+    Column("Quote", "text", wide=True),
+    Column("Medium", "medium"),
+    Column("Place", "place"),
+    Column("Contradicts", "contradicts"),
+    Column("ID", "id"),
+]
+
+
+def quotes_listing(facts: Facts, title: str, quotes: list[Quote]) -> Listing:
+    return Listing(
+        title,
+        [quote_row(facts, quote) for quote in quotes],
+        QUOTE_COLUMNS,
+        citation_line(facts, (q.source for q in quotes)),
+    )
+
+
+def _actors(facts: Facts, actor_ids: Iterable[str]) -> list[Row]:
+    return [{"id": actor, "name": facts.people[actor].name} for actor in actor_ids]
+
+
+def term_row(facts: Facts, term: Term, number: int | None = None) -> Row:
+    return {
+        "number": number,
+        "id": term.id,
+        "text": term.text,
+        "quoted": term.quoted,
+        "actors": _actors(facts, term.actors),
+        "source": source_ref(facts, term.source),
+        "excerpt": term.excerpt,
+        "note": term.note,
+    }
+
+
+def terms_listing(facts: Facts) -> Listing:
+    rows = [term_row(facts, term, number) for number, term in enumerate(facts.base.terms, start=1)]
+    columns = [
+        Column("#", "number"),
+        Column("Term", "text", wide=True),
+        Column("Quoted", "quoted"),
+        Column("Source", "source.title"),
+        Column("ID", "id"),
+    ]
+    return Listing(
+        "Ceasefire terms", rows, columns, citation_line(facts, (t.source for t in facts.base.terms))
+    )
+
+
+def event_row(facts: Facts, event: Event) -> Row:
+    return {
+        "id": event.id,
+        "date": event.date,
+        "what": event.what,
+        "where": event.where,
+        "actors": _actors(facts, event.actors),
+        "source": source_ref(facts, event.source),
+        "excerpt": event.excerpt,
+        "note": event.note,
+    }
+
+
+def timeline_listing(facts: Facts, events: list[Event]) -> Listing:
+    columns = [
+        Column("Date", "date"),
+        Column("What", "what", wide=True),
+        Column("Where", "where"),
+        Column("Actors", "actors"),
+        Column("ID", "id"),
+    ]
+    return Listing(
+        "Timeline",
+        [event_row(facts, event) for event in events],
+        columns,
+        citation_line(facts, (e.source for e in events)),
+    )
+
+
+def person_row(facts: Facts, person: Person, counts: queries.Involvement | None = None) -> Row:
+    row: Row = {
+        "id": person.id,
+        "name": person.name,
+        "kind": person.kind,
+        "role": person.role,
+        "aliases": list(person.aliases),
+        "source": source_ref(facts, person.source),
+        "excerpt": person.excerpt,
+        "note": person.note,
+    }
+    if counts is not None:
+        row |= {"quotes": counts.quotes, "terms": counts.terms, "events": counts.events}
+    return row
+
+
+def people_listing(facts: Facts) -> Listing:
+    rows = [person_row(facts, found.person, found) for found in queries.involvement(facts)]
+    columns = [
+        Column("Name", "name"),
+        Column("Kind", "kind"),
+        Column("Role", "role", wide=True),
+        Column("Aliases", "aliases"),
+        Column("Quotes", "quotes"),
+        Column("Terms", "terms"),
+        Column("Events", "events"),
+        Column("ID", "id"),
+    ]
+    return Listing("People", rows, columns)
+
+
+def source_row(source: Source, counts: dict[str, int] | None = None) -> Row:
+    row: Row = {
+        "id": source.id,
+        "title": source.title,
+        "publisher": source.publisher,
+        "date": source.date,
+        "language": source.language,
+        "url": source.url,
+        "note": source.note,
+    }
+    if counts is not None:
+        row |= {kind: counts.get(kind, 0) for kind in ("quote", "term", "event", "person")}
+    return row
+
+
+def sources_listing(facts: Facts) -> Listing:
+    rows = [source_row(source, counts) for source, counts in queries.contributions(facts)]
+    columns = [
+        Column("Publisher", "publisher"),
+        Column("Title", "title", wide=True),
+        Column("Date", "date"),
+        Column("Language", "language"),
+        Column("Quotes", "quote"),
+        Column("Terms", "term"),
+        Column("Events", "event"),
+        Column("People", "person"),
+        Column("ID", "id"),
+    ]
+    return Listing(f"Sources in {facts.path}", rows, columns)
+
+
+def search_listing(facts: Facts, query: str, hits: list[queries.SearchHit]) -> Listing:
+    rows = [
+        {
+            "kind": hit.kind,
+            "id": hit.record.id,
+            "score": hit.score,
+            "snippet": hit.snippet,
+            "date": getattr(hit.record, "date", None),
+            "source": source_ref(facts, hit.record.source),
+        }
+        for hit in hits
+    ]
+    columns = [
+        Column("Score", "score"),
+        Column("Kind", "kind"),
+        Column("Match", "snippet", wide=True),
+        Column("Date", "date"),
+        Column("ID", "id"),
+    ]
+    return Listing(
+        f"Search: {query}",
+        rows,
+        columns,
+        citation_line(facts, (hit.record.source for hit in hits)),
+    )
+
+
+def who_said_listing(facts: Facts, fragment: str, found: list[match.Scored]) -> Listing:
+    rows = [{"score": item.score, **quote_row(facts, item.quote)} for item in found]
+    columns = [
+        Column("Score", "score"),
+        Column("Speaker", "speaker.name"),
+        Column("Quote", "text", wide=True),
+        Column("Date", "date"),
+        Column("Medium", "medium"),
+        Column("ID", "id"),
+    ]
+    return Listing(
+        f"Who said: {fragment}",
+        rows,
+        columns,
+        citation_line(facts, (item.quote.source for item in found)),
+    )
+
+
+def disputes_listing(facts: Facts, found: list[queries.Dispute]) -> Listing:
+    def side(quote: Quote) -> Row:
+        return {
+            "id": quote.id,
+            "speaker": person_ref(facts, quote.speaker),
+            "text": quote.text,
+            "date": quote.date,
+        }
+
+    rows = [
+        {"relation": item.relation, "quote": side(item.quote), "other": side(item.other)}
+        for item in found
+    ]
+    columns = [
+        Column("Speaker", "quote.speaker.name"),
+        Column("Says", "quote.text", wide=True),
+        Column("Relation", "relation"),
+        Column("Other speaker", "other.speaker.name"),
+        Column("Other says", "other.text", wide=True),
+    ]
+    sources = citation_line(facts, (q.source for item in found for q in (item.quote, item.other)))
+    return Listing("Disputes", rows, columns, sources)
+
+
+def record_row(facts: Facts, kind: str, record: Record) -> Row:
+    """One record in full, whatever its kind."""
+    if isinstance(record, Quote):
+        row = quote_row(facts, record)
+    elif isinstance(record, Term):
+        row = term_row(facts, record, facts.base.terms.index(record) + 1)
+    elif isinstance(record, Event):
+        row = event_row(facts, record)
+    elif isinstance(record, Person):
+        row = person_row(facts, record)
+    else:
+        assert isinstance(record, Source)
+        row = source_row(record)
+    return {"kind": kind, **row}
+
+
+def _highlight(row: Row) -> tuple[str, int, int] | None:
+    text, excerpt = row.get("text"), row.get("excerpt")
+    if not isinstance(text, str) or not isinstance(excerpt, str):
+        return None
+    found = find_verbatim(excerpt, text)
+    return ("excerpt", *found) if found else None
+
+
+def show_listing(facts: Facts, kind: str, record: Record) -> Listing:
+    row = record_row(facts, kind, record)
+    columns = [Column(key.replace("_", " ").capitalize(), key) for key in row]
+    source = getattr(record, "source", None)
+    return Listing(
+        f"{kind.capitalize()} {record.id}",
+        [row],
+        columns,
+        citation_line(facts, [source] if source else []),
+        vertical=True,
+        highlight=_highlight,
+    )
