@@ -189,6 +189,8 @@ _NEGATIONS = frozenset(
     ["not", "no", "never", "nor", "none", "nothing", "without", "cannot", "nobody", "neither"]
 )
 
+_NEGATION_REACH = 2
+
 # Quote and fragment words at least this similar count as the same word (mediated/mediation).
 WORD_THRESHOLD = 70
 # who-said answers only with quotes whose score reaches this; see tests/test_match.py for
@@ -206,13 +208,26 @@ def _polarity(words: Sequence[str]) -> int:
     return sum(word in _NEGATIONS for word in words) % 2
 
 
+def _nearest_occurrences(occurrences: list[list[int]]) -> list[int]:
+    """One position per matched word: a word the quote holds twice ("the Russians ... the
+    Russians") is placed where the words that occur once are."""
+    anchors = [places[0] for places in occurrences if len(places) == 1] or [
+        places[0] for places in occurrences
+    ]
+    if not anchors:
+        return []
+    centre = sorted(anchors)[len(anchors) // 2]
+    return [min(places, key=lambda place: abs(place - centre)) for places in occurrences]
+
+
 def attribution_score(fragment: str, quote_text: str) -> float:
     """How well ``fragment`` stands for ``quote_text``, 0-100.
 
     The share of the fragment's content words (weighted by length, so rare long words count
     more) found in the quote, each credited by how similar its best match is. A fragment
-    whose negations disagree with the stretch of the quote it matches ("the Russians will
-    participate" against "the Russians will not participate") scores at most half.
+    whose negations disagree with the stretch of the quote it matches, give or take two
+    words ("the Russians will participate" against "the Russians will not participate"),
+    scores at most half.
     """
     fragment_words = _words(fragment)
     content = [word for word in fragment_words if word not in _STOPWORDS | _NEGATIONS]
@@ -220,18 +235,20 @@ def attribution_score(fragment: str, quote_text: str) -> float:
     if not content or not quote_words:
         return 0.0
     total = earned = 0.0
-    positions = []
+    occurrences: list[list[int]] = []
     for word in content:
-        similarity, position = max(
-            (fuzz.ratio(word, candidate), index) for index, candidate in enumerate(quote_words)
-        )
+        similarities = [fuzz.ratio(word, candidate) for candidate in quote_words]
+        similarity = max(similarities)
         total += len(word)
         if similarity >= WORD_THRESHOLD:
             earned += len(word) * similarity / 100
-            positions.append(position)
+            occurrences.append([i for i, value in enumerate(similarities) if value == similarity])
+    positions = _nearest_occurrences(occurrences)
     score = 100 * earned / total
     if positions:
-        stretch = quote_words[min(positions) : max(positions) + 1]
+        # A negation sits just before or after the words it flips: "will not participate".
+        start = max(0, min(positions) - _NEGATION_REACH)
+        stretch = quote_words[start : max(positions) + _NEGATION_REACH + 1]
         if _polarity(stretch) != _polarity(fragment_words):
             score = min(score, 50.0)
     return round(score, 1)
@@ -265,8 +282,14 @@ def who_said(fragment: str, quotes: Sequence[Quote]) -> list[Scored]:
     return scored
 
 
-# A search word matches a text that holds something this similar (partial ratio).
-SEARCH_THRESHOLD = 75
+def search_threshold(word: str) -> float:
+    """How similar (partial ratio) a text's best stretch must be for a search word to match.
+
+    Short words must occur exactly, or "zebra" would find "celebration"; a word of 6 to 9
+    letters may have one typo, a longer one two.
+    """
+    typos = 0 if len(word) <= 5 else 1 if len(word) <= 9 else 2
+    return 100 * (1 - typos / len(word)) - 0.01
 
 
 def _lower_in_place(text: str) -> str:
@@ -304,7 +327,7 @@ def search_texts(query: str, texts: Sequence[str], limit: int | None = None) -> 
                 word,
                 processed,
                 scorer=fuzz.partial_ratio,
-                score_cutoff=SEARCH_THRESHOLD,
+                score_cutoff=search_threshold(word),
                 limit=None,
             )
         }

@@ -1,0 +1,229 @@
+"""The matching thresholds, checked over many spellings, non-names, paraphrases and inventions.
+
+These lists are the evidence the thresholds in karabakh_cli/match.py were chosen from.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from karabakh_cli import factbase, match
+from karabakh_cli.match import WHO_SAID_THRESHOLD
+from tests.conftest import FACTS
+
+BASE = factbase.load(FACTS)
+
+
+def chosen(query: str) -> list[str]:
+    return [found.person.id for found in match.best_people(query, BASE.people)[0]]
+
+
+@pytest.mark.parametrize(
+    ("query", "person"),
+    [
+        ("Putin", "vladimir-putin"),
+        ("putin", "vladimir-putin"),
+        ("PUTIN", "vladimir-putin"),
+        ("Vladimir Putin", "vladimir-putin"),
+        ("Putin Vladimir", "vladimir-putin"),
+        ("Vladimir", "vladimir-putin"),
+        ("President Putin", "vladimir-putin"),
+        ("Mr. Putin", "vladimir-putin"),
+        ("putn", "vladimir-putin"),
+        ("Puttin", "vladimir-putin"),
+        ("Путин", "vladimir-putin"),
+        ("aliev", "ilham-aliyev"),
+        ("Aliyev", "ilham-aliyev"),
+        ("Alijev", "ilham-aliyev"),
+        ("Ilham", "ilham-aliyev"),
+        ("ilham aliyev", "ilham-aliyev"),
+        ("İlham Əliyev", "ilham-aliyev"),
+        ("Əliyev", "ilham-aliyev"),
+        ("Ilham Aliev", "ilham-aliyev"),
+        ("ilhamaliyev", "ilham-aliyev"),
+        ("Amirbayov", "elchin-amirbayov"),
+        ("amirbaiov", "elchin-amirbayov"),
+        ("Elchin", "elchin-amirbayov"),
+        ("Elsin Amirbayov", "elchin-amirbayov"),
+        ("Elçin Əmirbəyov", "elchin-amirbayov"),
+        ("Mr Amirbayov", "elchin-amirbayov"),
+        ("Mammadov", "ramin-mammadov"),
+        ("Məmmədov", "ramin-mammadov"),
+        ("human rights defender", "anonymous-rights-defender"),
+        ("Nagorno-Karabakh Defence Army", "nagorno-karabakh-defense-army"),
+    ],
+)
+def test_spellings_find_the_person(query: str, person: str) -> None:
+    """Case, accents, word order, titles, typos and transliterations find the one person."""
+    assert chosen(query) == [person]
+
+
+NOT_IN_BASE = [
+    "Heydar Aliyev",
+    "Mehriban Aliyeva Heydar",
+    "Nikol Pashinyan",
+    "Pashinyan",
+    "Zelensky",
+    "Biden",
+    "Macron",
+    "Erdogan",
+    "Lavrov",
+    "Peskov",
+    "Ruben Vardanyan",
+    "Samvel Shahramanyan",
+    "Arayik Harutyunyan",
+    "Blinken",
+    "Guterres",
+    "Charles Michel",
+    "Pushkin",
+    "Putinov Sergei",
+    "Vladimir Lenin",
+    "Ilham Pashinyan",
+    "Stalin",
+    "Ali",
+    "Al",
+    "x",
+    "the",
+    "hello world",
+    "ceasefire",
+    "Yevlakh",
+    "Stepanakert",
+    "Reuters",
+    "Ukraine",
+    "12345",
+    "🙂",
+    "שלום",
+    "President",
+]
+
+
+@pytest.mark.parametrize("query", NOT_IN_BASE)
+def test_names_not_in_the_base_find_nobody(query: str) -> None:
+    """A name that is not in the base never resolves to somebody else."""
+    assert chosen(query) == []
+
+
+def test_equally_good_matches_are_all_returned() -> None:
+    """A query two people answer equally is never settled by picking one."""
+    assert set(chosen("Russian")) == {
+        "russia",
+        "russian-ministry-of-defense",
+        "russian-peacekeeping-force",
+    }
+
+
+def test_name_threshold_leaves_margin_over_non_names() -> None:
+    """Every non-name scores at least 10 points under the threshold against every person."""
+    for query in NOT_IN_BASE:
+        ranked = match.match_people(query, BASE.people)
+        assert not ranked or ranked[0].score < match.NAME_THRESHOLD, query
+
+
+def best(fragment: str) -> match.Scored:
+    return match.who_said(fragment, BASE.quotes)[0]
+
+
+PARAPHRASES = {
+    "russians will not participate": "q-amirbayov-russians-not-participate",
+    "the Russians will not participate in a bilateral dialogue": "q-amirbayov-russians-not-participate",
+    "a bilateral dialogue in which the Russians will not participate": "q-amirbayov-russians-not-participate",
+    "the Russians will not take part in this bilateral dialogue": "q-amirbayov-russians-not-participate",
+    "protection provided by the Russians": "q-amirbayov-russians-not-participate",
+    "their protection will probably be provided by Russia": "q-amirbayov-russians-not-participate",
+    "these talks will take place with Russian peacekeeping mediation": "q-putin-mediation",
+    "mediation of the leadership of the Russian peacekeepers": "q-putin-mediation",
+    "talks will take place with the mediation of the peacekeeping force": "q-putin-mediation",
+    "no celebration for now": "q-defender-no-celebration",
+    "There is no celebration, people wait for the talks": "q-defender-no-celebration",
+    "people are waiting for the outcome of the talks": "q-defender-no-celebration",
+    "restored sovereignty": "q-aliyev-sovereignty",
+    "sovereignty restored": "q-aliyev-sovereignty",
+    "not members of the puppet government": "q-amirbayov-no-legitimacy",
+    "we do not want to give the puppet government any legitimacy": "q-amirbayov-no-legitimacy",
+    "in small group": "q-amirbayov-small-groups",
+    "two or three expected": "q-amirbayov-two-or-three",
+    "Too destroying": "q-aliyev-destroyed",
+}
+
+
+@pytest.mark.parametrize(("fragment", "quote_id"), PARAPHRASES.items())
+def test_fragments_and_paraphrases_find_their_quote(fragment: str, quote_id: str) -> None:
+    """Pieces, reorderings and paraphrases of a real quote find it, above the threshold."""
+    found = best(fragment)
+    assert found.quote.id == quote_id
+    assert found.score >= WHO_SAID_THRESHOLD
+
+
+INVENTED = [
+    "the Russians will participate",
+    "the Russians will participate in the talks",
+    "there will be no talks",
+    "these talks will fail",
+    "the talks will take place in Moscow",
+    "people are celebrating in the streets",
+    "we restored peace in the region",
+    "Azerbaijan will never negotiate with separatists",
+    "we will drive them out like dogs",
+    "Karabakh is Azerbaijan",
+    "the ceasefire will hold",
+    "Armenia has abandoned its people",
+    "Russia will guarantee the security of the Armenians",
+    "the peacekeepers will leave Nagorno-Karabakh",
+    "The war is over",
+    "We have won",
+    "the puppet government is legitimate",
+    "these people will be members of the government",
+    "there is a great celebration",
+    "Withdrawal of Remaining Units",
+    "Dissolution and complete disarmament",
+    "first round of talks in Yevlakh",
+    "large-scale offensive launched by Baku",
+    "ceasefire agreement was signed",
+    "About 2,000 Russian paramilitary troops",
+    "the the the",
+    "",
+]
+
+
+@pytest.mark.parametrize("fragment", INVENTED)
+def test_invented_quotes_and_other_records_are_refused(fragment: str) -> None:
+    """Invented quotes, negations of real ones, and words of terms or events score under the threshold."""
+    assert all(item.score < WHO_SAID_THRESHOLD for item in match.who_said(fragment, BASE.quotes))
+
+
+def test_negation_flip_scores_at_most_half() -> None:
+    """Dropping the 'not' of a quote makes it say the opposite; it scores 50 at most."""
+    assert match.attribution_score("the Russians will participate", BASE.quotes[7].text) <= 50
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("peacekeepers", "e-peacekeepers-video"),
+        ("Yevlakh", "t-talks-yevlakh"),
+        ("celebraton", "q-defender-no-celebration"),
+        ("puppet government", "q-amirbayov-no-legitimacy"),
+        ("disarmament", "t-dissolution-defense-army"),
+    ],
+)
+def test_search_finds_words_with_typos(query: str, expected: str) -> None:
+    """Each word of a search is found fuzzily, in any order."""
+    from karabakh_cli import queries
+
+    facts = queries.Facts(BASE, FACTS)
+    hits = queries.search(
+        facts, query, ["quote", "term", "event", "person"], queries.Filters(), None
+    )
+    assert expected in [hit.record.id for hit in hits]
+
+
+@pytest.mark.parametrize("query", ["zebra", "Moscow", "nuclear weapons", "xyzzy"])
+def test_search_for_absent_words_finds_nothing(query: str) -> None:
+    """Words the base does not hold find nothing."""
+    from karabakh_cli import queries
+
+    facts = queries.Facts(BASE, FACTS)
+    assert (
+        queries.search(facts, query, ["quote", "term", "event", "person"], queries.Filters(), None)
+        == []
+    )
