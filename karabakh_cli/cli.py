@@ -118,6 +118,20 @@ def _load(ctx: typer.Context) -> queries.Facts:
     return queries.Facts(factbase.load(path), path)
 
 
+def _examples(*commands: str) -> str:
+    """The help's closing lines: real commands to copy."""
+    return "Examples:\n\n" + "\n\n".join(f"  $ {command}" for command in commands)
+
+
+def _check_date(param: typer.CallbackParam, value: str | None) -> str | None:
+    """Refuse a malformed --since or --until as a usage error that shows the expected form."""
+    try:
+        _parse_date(value)
+    except typer.BadParameter as error:
+        raise typer.BadParameter(error.message, param_hint=f"'{param.opts[0]}'") from None
+    return value
+
+
 def _parse_date(value: str | None) -> PartialDate | None:
     if value is None:
         return None
@@ -182,13 +196,19 @@ HtmlOption = Annotated[
 SinceOption = Annotated[
     str | None,
     typer.Option(
-        "--since", help="Only from this date on: 2023, 2023-09 or 2023-09-20.", show_default=False
+        "--since",
+        callback=_check_date,
+        help="Only from this date on: 2023, 2023-09 or 2023-09-20.",
+        show_default=False,
     ),
 ]
 UntilOption = Annotated[
     str | None,
     typer.Option(
-        "--until", help="Only up to this date: 2023, 2023-09 or 2023-09-20.", show_default=False
+        "--until",
+        callback=_check_date,
+        help="Only up to this date: 2023, 2023-09 or 2023-09-20.",
+        show_default=False,
     ),
 ]
 PlaceOption = Annotated[
@@ -218,7 +238,7 @@ def _filters(since: str | None, until: str | None, place: str | None = None) -> 
     return queries.Filters(_parse_date(since), _parse_date(until), place)
 
 
-@app.command()
+@app.command(epilog=_examples("kb quote Putin", "kb quote aliev --json"))
 def quote(
     ctx: typer.Context,
     name: Annotated[
@@ -237,12 +257,7 @@ def quote(
     svg: SvgOption = None,
     html: HtmlOption = None,
 ) -> None:
-    """A speaker's quotes, in date order.
-
-    Example: kb quote Putin
-
-    Example: kb quote aliev --json
-    """
+    """A speaker's quotes, in date order."""
     filters = _filters(since, until, place)
     facts = _load(ctx)
     found = queries.quotes_by(facts, name, filters)
@@ -272,7 +287,7 @@ def quote(
     _emit(views.quotes_listing(facts, title, found.quotes), fmt, json, svg, html)
 
 
-@app.command()
+@app.command(epilog=_examples("kb terms", "kb terms --format markdown"))
 def terms(
     ctx: typer.Context,
     fmt: FormatOption = None,
@@ -280,16 +295,11 @@ def terms(
     svg: SvgOption = None,
     html: HtmlOption = None,
 ) -> None:
-    """The ceasefire's terms, numbered in the document's order, with their source.
-
-    Example: kb terms
-
-    Example: kb terms --format markdown
-    """
+    """The ceasefire's terms, numbered in the document's order, with their source."""
     _emit(views.terms_listing(_load(ctx)), fmt, json, svg, html)
 
 
-@app.command()
+@app.command(epilog=_examples("kb timeline", "kb timeline --since 2023-09-20 --json"))
 def timeline(
     ctx: typer.Context,
     since: SinceOption = None,
@@ -300,12 +310,7 @@ def timeline(
     svg: SvgOption = None,
     html: HtmlOption = None,
 ) -> None:
-    """What happened, in date order; a year or month comes before the days within it.
-
-    Example: kb timeline
-
-    Example: kb timeline --since 2023-09-20 --json
-    """
+    """What happened, in date order; a year or month comes before the days within it."""
     filters = _filters(since, until, place)
     facts = _load(ctx)
     events = queries.timeline(facts, filters)
@@ -321,7 +326,9 @@ class Kind(str, enum.Enum):
     person = "person"
 
 
-@app.command()
+@app.command(
+    epilog=_examples("kb search peacekeepers", 'kb search "Yevlakh talks" --kind event --json')
+)
 def search(
     ctx: typer.Context,
     text: Annotated[
@@ -347,12 +354,7 @@ def search(
     svg: SvgOption = None,
     html: HtmlOption = None,
 ) -> None:
-    """Search quotes, terms, events and people, best match first.
-
-    Example: kb search peacekeepers
-
-    Example: kb search "Yevlakh talks" --kind event --json
-    """
+    """Search quotes, terms, events and people, best match first."""
     filters = _filters(since, until)
     facts = _load(ctx)
     kinds: list[RecordKind] = (
@@ -364,7 +366,12 @@ def search(
     _emit(views.search_listing(facts, text, hits), fmt, json, svg, html)
 
 
-@app.command("who-said")
+@app.command(
+    "who-said",
+    epilog=_examples(
+        'kb who-said "the Russians will not participate"', 'kb who-said "no celebration" --json'
+    ),
+)
 def who_said(
     ctx: typer.Context,
     fragment: Annotated[
@@ -383,10 +390,6 @@ def who_said(
     """Which quote a fragment most likely comes from, best first, scored 0-100.
 
     Refuses (exit 1) when no quote scores at least 75 rather than guess.
-
-    Example: kb who-said "the Russians will not participate"
-
-    Example: kb who-said "no celebration" --json
     """
     facts = _load(ctx)
     scored = queries.attribute(facts, fragment, _filters(since, until))
@@ -401,7 +404,7 @@ def who_said(
     _emit(views.who_said_listing(facts, fragment, found), fmt, json, svg, html)
 
 
-@app.command()
+@app.command(epilog=_examples("kb people", "kb people --format csv"))
 def people(
     ctx: typer.Context,
     fmt: FormatOption = None,
@@ -409,16 +412,11 @@ def people(
     svg: SvgOption = None,
     html: HtmlOption = None,
 ) -> None:
-    """Everyone in the fact base, with how many quotes, terms and events involve them.
-
-    Example: kb people
-
-    Example: kb people --format csv
-    """
+    """Everyone in the fact base, with how many quotes, terms and events involve them."""
     _emit(views.people_listing(_load(ctx)), fmt, json, svg, html)
 
 
-@app.command()
+@app.command(epilog=_examples("kb show q-putin-mediation", "kb show e-ceasefire-signed --json"))
 def show(
     ctx: typer.Context,
     record_id: Annotated[
@@ -434,12 +432,7 @@ def show(
     svg: SvgOption = None,
     html: HtmlOption = None,
 ) -> None:
-    """One record in full, with its source and the quote marked in its excerpt.
-
-    Example: kb show q-putin-mediation
-
-    Example: kb show e-ceasefire-signed --json
-    """
+    """One record in full, with its source and the quote marked in its excerpt."""
     facts = _load(ctx)
     found = facts.records.get(record_id)
     if found is None:
@@ -451,7 +444,7 @@ def show(
     _emit(views.show_listing(facts, *found), fmt, json, svg, html)
 
 
-@app.command()
+@app.command(epilog=_examples("kb sources", "kb --facts my-facts.json sources --json"))
 def sources(
     ctx: typer.Context,
     fmt: FormatOption = None,
@@ -459,18 +452,13 @@ def sources(
     svg: SvgOption = None,
     html: HtmlOption = None,
 ) -> None:
-    """The sources, what each contributes, and which fact base file is in use.
-
-    Example: kb sources
-
-    Example: kb --facts my-facts.json sources --json
-    """
+    """The sources, what each contributes, and which fact base file is in use."""
     facts = _load(ctx)
     _say(f"fact base: {facts.path}")
     _emit(views.sources_listing(facts), fmt, json, svg, html)
 
 
-@app.command()
+@app.command(epilog=_examples("kb disputes", "kb disputes --json"))
 def disputes(
     ctx: typer.Context,
     fmt: FormatOption = None,
@@ -478,12 +466,7 @@ def disputes(
     svg: SvgOption = None,
     html: HtmlOption = None,
 ) -> None:
-    """Pairs of quotes that contradict or respond to each other, as curated from the sources.
-
-    Example: kb disputes
-
-    Example: kb disputes --json
-    """
+    """Pairs of quotes that contradict or respond to each other, as curated from the sources."""
     facts = _load(ctx)
     found = queries.disputes(facts)
     if not found:
@@ -498,7 +481,9 @@ class CiteFormat(str, enum.Enum):
     json = "json"
 
 
-@app.command()
+@app.command(
+    epilog=_examples("kb cite q-putin-mediation", "kb cite q-putin-mediation --format bibtex")
+)
 def cite(
     ctx: typer.Context,
     record_id: Annotated[
@@ -512,12 +497,7 @@ def cite(
         typer.Option("--format", "-f", help="text, csl-json (Zotero, pandoc), bibtex or json."),
     ] = CiteFormat.text,
 ) -> None:
-    """A ready citation of a quote, term or event: who, how, when, and where it was reported.
-
-    Example: kb cite q-putin-mediation
-
-    Example: kb cite q-putin-mediation --format bibtex
-    """
+    """A ready citation of a quote, term or event: who, how, when, and where it was reported."""
     from karabakh_cli import citation
 
     facts = _load(ctx)
@@ -550,7 +530,11 @@ def cite(
         )
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "kb validate facts.json", "kb validate facts.json --source-text article.txt --json"
+    )
+)
 def validate(
     ctx: typer.Context,
     path: Annotated[
@@ -579,10 +563,6 @@ def validate(
     """Check a fact base and report every problem as PATH:LINE:COL: record.field: what.
 
     Exit 0 when there are no errors (warnings allowed), 1 when there are.
-
-    Example: kb validate facts.json
-
-    Example: kb validate facts.json --source-text article.txt --json
     """
     target = path or _facts_path(ctx)
     data = factbase.read(target)
@@ -638,14 +618,9 @@ def _source_pairing(
     return source_id, text
 
 
-@app.command()
+@app.command(epilog=_examples("kb schema > facts.schema.json", "kb schema | jq '.$defs | keys'"))
 def schema() -> None:
-    """The JSON Schema of the fact base, generated from the model kb loads it with.
-
-    Example: kb schema > facts.schema.json
-
-    Example: kb schema | jq '.$defs | keys'
-    """
+    """The JSON Schema of the fact base, generated from the model kb loads it with."""
     import msgspec
 
     from karabakh_cli.model import FactBase

@@ -21,7 +21,13 @@ WriteBase = Callable[..., Path]
 def test_builtin_base_loads_with_its_counts() -> None:
     """The built-in base decodes and passes every integrity check."""
     base = factbase.load(FACTS)
-    counts = [len(base.sources), len(base.people), len(base.quotes), len(base.terms), len(base.events)]
+    counts = [
+        len(base.sources),
+        len(base.people),
+        len(base.quotes),
+        len(base.terms),
+        len(base.events),
+    ]
     assert counts == [1, 12, 9, 4, 9]
 
 
@@ -59,7 +65,19 @@ def test_partial_dates_parse(text: str, expected: tuple[int, int, int, bool]) ->
     assert tuple(parse_partial_date(text)) == expected
 
 
-@pytest.mark.parametrize("text", ["2023-13-45", "2023-02-30", "2023-02-29", "23-09-20", "2023/09/20", "", "2023-9-1", "Sept 2023"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023-13-45",
+        "2023-02-30",
+        "2023-02-29",
+        "23-09-20",
+        "2023/09/20",
+        "",
+        "2023-9-1",
+        "Sept 2023",
+    ],
+)
 def test_bad_partial_dates_are_refused(text: str) -> None:
     """Malformed and impossible dates raise ValueError."""
     with pytest.raises(ValueError, match="expected|impossible"):
@@ -69,7 +87,13 @@ def test_bad_partial_dates_are_refused(text: str) -> None:
 def test_partial_dates_sort_coarse_first() -> None:
     """1991 < 2020 < 2023-09 < 2023-09-19 < 2023-09-20."""
     dates = ["2023-09-20", "2020", "2023-09-19", "1991", "2023-09"]
-    assert sorted(dates, key=parse_partial_date) == ["1991", "2020", "2023-09", "2023-09-19", "2023-09-20"]
+    assert sorted(dates, key=parse_partial_date) == [
+        "1991",
+        "2020",
+        "2023-09",
+        "2023-09-19",
+        "2023-09-20",
+    ]
 
 
 def load_error(path: Path) -> str:
@@ -84,30 +108,99 @@ def mutate(base: dict[str, Any], change: Callable[[dict[str, Any]], None]) -> di
 
 
 BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
-    ("impossible date", lambda b: b["quotes"][3].update(date="2023-13-45"), "quotes[3] (q-defender-no-celebration).date: expected YYYY[-MM[-DD]]"),
-    ("no such day", lambda b: b["events"][0].update(date="2023-02-30"), "events[0] (e-independence-1991).date: impossible date '2023-02-30'"),
-    ("dangling speaker", lambda b: b["quotes"][0].update(speaker="nobody"), "quotes[0] (q-aliyev-sovereignty).speaker: no person has the id 'nobody'"),
-    ("dangling actor", lambda b: b["events"][1]["actors"].append("ghost"), "(e-negotiations-announced).actors[3]: no person has the id 'ghost'"),
-    ("dangling source", lambda b: b["terms"][0].update(source="src-x"), "terms[0] (t-withdrawal-armenian-forces).source: no source has the id 'src-x'"),
-    ("duplicate id", lambda b: b["quotes"].append(dict(b["quotes"][0])), "duplicate id 'q-aliyev-sovereignty', first used by quotes[0]"),
-    ("quote not in excerpt", lambda b: b["quotes"][8].update(text="These talks will fail"), "quotes[8] (q-putin-mediation).text: text does not occur verbatim in the excerpt"),
-    ("wrong type", lambda b: b["quotes"][2].update(speaker=5), "quotes[2] (q-aliyev-lay-down-arms).speaker: expected str, got number"),
-    ("missing field", lambda b: b["terms"][1].pop("quoted"), "terms[1] (t-dissolution-defense-army): missing required field 'quoted'"),
-    ("unknown field", lambda b: b["events"][0].update(colour="red"), "events[0] (e-independence-1991).colour: unknown field 'colour'"),
-    ("empty string", lambda b: b["people"][0]["aliases"].append(""), "people[0] (ilham-aliyev).aliases[3]: must not be empty"),
-    ("shared alias", lambda b: b["people"][2]["aliases"].append("Ilham Aliev"), "people[2] (vladimir-putin).aliases[2]: 'Ilham Aliev' already names 'ilham-aliyev'"),
-    ("bad kind", lambda b: b["people"][0].update(kind="robot"), "kind: must be one of 'person', 'organisation', 'state', got 'robot'"),
-    ("dangling contradicts", lambda b: b["quotes"][8].update(contradicts=["q-nope"]), "contradicts[0]: no quote has the id 'q-nope'"),
-    ("self link", lambda b: b["quotes"][8].update(responds_to=["q-putin-mediation"]), "responds_to[0]: a quote cannot link to itself"),
-    ("bad schema version", lambda b: b.update(schema_version=2), "schema_version: must be one of 1, got 2"),
+    (
+        "impossible date",
+        lambda b: b["quotes"][3].update(date="2023-13-45"),
+        "quotes[3] (q-defender-no-celebration).date: expected YYYY[-MM[-DD]]",
+    ),
+    (
+        "no such day",
+        lambda b: b["events"][0].update(date="2023-02-30"),
+        "events[0] (e-independence-1991).date: impossible date '2023-02-30'",
+    ),
+    (
+        "dangling speaker",
+        lambda b: b["quotes"][0].update(speaker="nobody"),
+        "quotes[0] (q-aliyev-sovereignty).speaker: no person has the id 'nobody'",
+    ),
+    (
+        "dangling actor",
+        lambda b: b["events"][1]["actors"].append("ghost"),
+        "(e-negotiations-announced).actors[3]: no person has the id 'ghost'",
+    ),
+    (
+        "dangling source",
+        lambda b: b["terms"][0].update(source="src-x"),
+        "terms[0] (t-withdrawal-armenian-forces).source: no source has the id 'src-x'",
+    ),
+    (
+        "duplicate id",
+        lambda b: b["quotes"].append(dict(b["quotes"][0])),
+        "duplicate id 'q-aliyev-sovereignty', first used by quotes[0]",
+    ),
+    (
+        "quote not in excerpt",
+        lambda b: b["quotes"][8].update(text="These talks will fail"),
+        "quotes[8] (q-putin-mediation).text: text does not occur verbatim in the excerpt",
+    ),
+    (
+        "wrong type",
+        lambda b: b["quotes"][2].update(speaker=5),
+        "quotes[2] (q-aliyev-lay-down-arms).speaker: expected str, got number",
+    ),
+    (
+        "missing field",
+        lambda b: b["terms"][1].pop("quoted"),
+        "terms[1] (t-dissolution-defense-army): missing required field 'quoted'",
+    ),
+    (
+        "unknown field",
+        lambda b: b["events"][0].update(colour="red"),
+        "events[0] (e-independence-1991).colour: unknown field 'colour'",
+    ),
+    (
+        "empty string",
+        lambda b: b["people"][0]["aliases"].append(""),
+        "people[0] (ilham-aliyev).aliases[3]: must not be empty",
+    ),
+    (
+        "shared alias",
+        lambda b: b["people"][2]["aliases"].append("Ilham Aliev"),
+        "people[2] (vladimir-putin).aliases[2]: 'Ilham Aliev' already names 'ilham-aliyev'",
+    ),
+    (
+        "bad kind",
+        lambda b: b["people"][0].update(kind="robot"),
+        "kind: must be one of 'person', 'organisation', 'state', got 'robot'",
+    ),
+    (
+        "dangling contradicts",
+        lambda b: b["quotes"][8].update(contradicts=["q-nope"]),
+        "contradicts[0]: no quote has the id 'q-nope'",
+    ),
+    (
+        "self link",
+        lambda b: b["quotes"][8].update(responds_to=["q-putin-mediation"]),
+        "responds_to[0]: a quote cannot link to itself",
+    ),
+    (
+        "bad schema version",
+        lambda b: b.update(schema_version=2),
+        "schema_version: must be one of 1, got 2",
+    ),
     ("missing collection", lambda b: b.pop("terms"), "missing required field 'terms'"),
     ("collection not a list", lambda b: b.update(events={}), "events: expected array, got object"),
 ]
 
 
-@pytest.mark.parametrize(("change", "message"), [(c, m) for _, c, m in BROKEN], ids=[n for n, _, _ in BROKEN])
+@pytest.mark.parametrize(
+    ("change", "message"), [(c, m) for _, c, m in BROKEN], ids=[n for n, _, _ in BROKEN]
+)
 def test_broken_records_are_named_by_file_record_and_field(
-    base: dict[str, Any], write_base: WriteBase, change: Callable[[dict[str, Any]], None], message: str
+    base: dict[str, Any],
+    write_base: WriteBase,
+    change: Callable[[dict[str, Any]], None],
+    message: str,
 ) -> None:
     """Each structural or integrity error names the file, the record and the field."""
     path = write_base(mutate(base, change))
@@ -130,9 +223,22 @@ def test_broken_records_are_named_by_file_record_and_field(
         (b'{"schema_version": 1,}', "invalid JSON: trailing comma"),
         (b"\x00\x01\x02garbage", "invalid JSON"),
     ],
-    ids=["empty", "blank", "truncated", "bom", "bad-utf8", "array", "string", "deep", "trailing-comma", "binary"],
+    ids=[
+        "empty",
+        "blank",
+        "truncated",
+        "bom",
+        "bad-utf8",
+        "array",
+        "string",
+        "deep",
+        "trailing-comma",
+        "binary",
+    ],
 )
-def test_unreadable_content_is_one_clear_problem(write_base: WriteBase, content: bytes, message: str) -> None:
+def test_unreadable_content_is_one_clear_problem(
+    write_base: WriteBase, content: bytes, message: str
+) -> None:
     """Bad bytes, bad syntax and the wrong shape each give one message that says what and where."""
     assert message in load_error(write_base(content))
 
@@ -156,7 +262,9 @@ def test_syntax_errors_carry_line_and_column(write_base: WriteBase) -> None:
     assert (problems[0].line, problems[0].column) == (3, 15)
 
 
-def test_diagnose_reports_every_problem_with_positions(base: dict[str, Any], write_base: WriteBase) -> None:
+def test_diagnose_reports_every_problem_with_positions(
+    base: dict[str, Any], write_base: WriteBase
+) -> None:
     """validate's engine finds all problems at once, each with its line."""
     base["quotes"][3]["date"] = "2023-13-45"
     base["quotes"][0]["speaker"] = "nobody"
@@ -168,22 +276,30 @@ def test_diagnose_reports_every_problem_with_positions(base: dict[str, Any], wri
     assert all(p.line for p in problems)
     assert any(": q-defender-no-celebration.date: expected" in line for line in lines)
     assert any(": e-independence-1991.colour: unknown field 'colour'" in line for line in lines)
-    assert any(": q-aliyev-sovereignty.speaker: no person has the id 'nobody'" in line for line in lines)
+    assert any(
+        ": q-aliyev-sovereignty.speaker: no person has the id 'nobody'" in line for line in lines
+    )
 
 
-def test_unreferenced_people_and_sources_are_warnings(base: dict[str, Any], write_base: WriteBase) -> None:
+def test_unreferenced_people_and_sources_are_warnings(
+    base: dict[str, Any], write_base: WriteBase
+) -> None:
     """A person nothing involves is a warning, not an error."""
-    base["people"].append({**base["people"][4], "id": "lonely", "name": "Lonely Person", "aliases": []})
+    base["people"].append(
+        {**base["people"][4], "id": "lonely", "name": "Lonely Person", "aliases": []}
+    )
     problems = factbase.diagnose(write_base(base).read_bytes())
     assert [(p.record_id, p.severity) for p in problems] == [("lonely", "warning")]
 
 
-def test_excerpts_not_in_the_source_text_are_found(base: dict[str, Any], write_base: WriteBase) -> None:
+def test_excerpts_not_in_the_source_text_are_found(
+    base: dict[str, Any], write_base: WriteBase
+) -> None:
     """--source-text catches an excerpt that was edited away from the article."""
     base["quotes"][8]["excerpt"] = base["quotes"][8]["excerpt"].replace("Kremlin", "Kremlin's")
     text = SOURCE_TEXT.read_text(encoding="utf-8")
     problems = factbase.diagnose(write_base(base).read_bytes(), ("src-lemonde-2023-09-21", text))
-    assert [p.as_validate_line("f") .split(": ", 1)[1] for p in problems] == [
+    assert [p.as_validate_line("f").split(": ", 1)[1] for p in problems] == [
         "q-putin-mediation.excerpt: excerpt does not occur verbatim in the text of 'src-lemonde-2023-09-21'"
     ]
 
