@@ -100,12 +100,13 @@ def diagnose(data: bytes, source_text: tuple[str, str] | None = None) -> list[Pr
             problems += checks.source_text_problems(records, *source_text)
     problems = list(dict.fromkeys(problems))
     positions = locate(text, (problem.path for problem in problems))
-    return [
+    located = [
         dataclasses.replace(problem, line=position[0], column=position[1])
         if (position := positions.get(problem.path))
         else problem
         for problem in problems
     ]
+    return sorted(located, key=lambda problem: (problem.line or 0, problem.column or 0))
 
 
 def load(path: Path) -> model.FactBase:

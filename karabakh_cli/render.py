@@ -128,6 +128,7 @@ def _table(listing: Listing) -> Table:
         title=visible(listing.title),
         caption="\n".join(visible(s) for s in listing.sources) or None,
         show_lines=True,
+        header_style="bold cyan",
     )
     if listing.vertical:
         table.add_column("Field", style="bold", overflow="fold")
