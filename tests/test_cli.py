@@ -84,7 +84,7 @@ def test_piped_table_wraps_and_never_cuts(invoke: Invoke) -> None:
     out = invoke("quote", "amirbayov", "-f", "table", env={"COLUMNS": "100"}).stdout
     assert "…" not in out
     words = re.findall(r"\w+", out)
-    for word in "bilateral dialogue participate legitimacy".split():
+    for word in ["bilateral", "dialogue", "participate", "legitimacy"]:
         assert word in words
 
 

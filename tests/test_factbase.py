@@ -80,7 +80,7 @@ def test_partial_dates_parse(text: str, expected: tuple[int, int, int, bool]) ->
 )
 def test_bad_partial_dates_are_refused(text: str) -> None:
     """Malformed and impossible dates raise ValueError."""
-    with pytest.raises(ValueError, match="expected|impossible"):
+    with pytest.raises(ValueError, match=r"expected|impossible"):
         parse_partial_date(text)
 
 
