@@ -1,0 +1,135 @@
+"""The installed kb, run as a person or a script would: from another folder, through pipes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import KB
+
+ENV = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
+ENV.pop("KB_FACTS", None)
+
+
+def kb(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(KB), *args],
+        cwd=cwd,
+        env=env or ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_installed_kb_finds_its_fact_base_from_any_folder(tmp_path: Path) -> None:
+    """kb quote Putin works from a folder outside the repository."""
+    result = kb("quote", "Putin", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["speaker"]["name"] == "Vladimir Putin"
+
+
+def test_python_dash_m_works(tmp_path: Path) -> None:
+    """python -m karabakh_cli is kb."""
+    result = subprocess.run(
+        [sys.executable, "-m", "karabakh_cli", "terms", "--json"],
+        cwd=tmp_path,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert len(json.loads(result.stdout)) == 4
+
+
+@pytest.mark.parametrize(
+    "pipeline",
+    [
+        "{kb} timeline | head -n 1",
+        "{kb} quote putin --json | true",
+        "{kb} people --format csv | head -c 10",
+    ],
+)
+def test_closed_pipe_is_quiet(tmp_path: Path, pipeline: str) -> None:
+    """A reader that stops early leaves nothing on stderr."""
+    result = subprocess.run(
+        ["bash", "-c", "set -o pipefail; " + pipeline.format(kb=KB) + " >/dev/null"],
+        cwd=tmp_path,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stderr == ""
+
+
+def test_interrupt_exits_130_quietly(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT) while kb works exits 130 with no traceback."""
+    slow = tmp_path / "slow.json"
+    slow.write_bytes(b"[" + b"1," * (40 * 1024 * 1024) + b"1]")
+    process = subprocess.Popen(
+        [str(KB), "--facts", str(slow), "terms"],
+        cwd=tmp_path,
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.4)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert "Traceback" not in stderr
+    assert process.returncode in (130, 3)
+
+
+def test_completion_offers_speakers_and_ids(tmp_path: Path) -> None:
+    """Shell completion completes speaker names for quote and record ids for show."""
+    names = kb(
+        cwd=tmp_path,
+        env={
+            **ENV,
+            "_KB_COMPLETE": "complete_bash",
+            "COMP_WORDS": "kb quote Vl",
+            "COMP_CWORD": "2",
+        },
+    )
+    assert "Vladimir Putin" in names.stdout
+    ids = kb(
+        cwd=tmp_path,
+        env={
+            **ENV,
+            "_KB_COMPLETE": "complete_bash",
+            "COMP_WORDS": "kb show q-pu",
+            "COMP_CWORD": "2",
+        },
+    )
+    assert "q-putin-mediation" in ids.stdout
+
+
+def test_usage_error_from_the_shell_is_one_line(tmp_path: Path) -> None:
+    """A mistyped command: exit 2, one line on stderr, a did-you-mean."""
+    result = kb("timelin", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "Did you mean 'timeline'?" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["", "x" * 100_000, "\u202eniteP\u202c", "🙂🙂", "שלום", "Путин"])
+def test_hostile_names_never_crash(tmp_path: Path, name: str) -> None:
+    """Empty, huge, right-to-left and emoji names: a documented exit code and no traceback."""
+    result = kb("quote", name, "--json", cwd=tmp_path)
+    assert result.returncode in (0, 1, 2)
+    assert "Traceback" not in result.stderr
+    if result.returncode == 1:
+        assert json.loads(result.stdout) == []
