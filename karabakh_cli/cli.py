@@ -268,7 +268,9 @@ def quote(
             + (f"; nearest known speakers: {nearest}" if nearest else "")
         )
     elif len(found.speakers) > 1:
-        names = ", ".join(match.person.name for match in found.speakers)
+        names = ", ".join(match.person.name for match in found.speakers[:5])
+        if len(found.speakers) > 5:
+            names += f" and {len(found.speakers) - 5} more"
         _say(f"{name!r} matches {len(found.speakers)} people equally well: {names}; showing each")
     elif found.speakers[0].score < 99:
         best = found.speakers[0]

@@ -73,14 +73,15 @@ def _name_score(query_words: list[str], candidate: str) -> float:
     """Every query word must match some word of the candidate; the weakest match counts.
 
     So "Heydar Aliyev" does not find Ilham Aliyev: "heydar" matches none of his names.
-    The words run together are compared too, for "ilhamaliyev".
+    A one-word query is also compared with the name's words run together, for "ilhamaliyev".
     """
     words = _name_words(candidate)
     if not words:
         return 0.0
     per_word = min(max(fuzz.ratio(query, word) for word in words) for query in query_words)
-    joined = fuzz.ratio("".join(query_words), "".join(words))
-    return max(per_word, joined)
+    if len(query_words) > 1:
+        return per_word
+    return max(per_word, fuzz.ratio(query_words[0], "".join(words)))
 
 
 def match_people(query: str, people: Iterable[Person]) -> list[NameMatch]:
@@ -294,6 +295,9 @@ def search_threshold(word: str) -> float:
 
 def _lower_in_place(text: str) -> str:
     """Lower case that keeps every character's offset, so match positions fit the original."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
     return "".join(lower if len(lower := char.lower()) == 1 else char for char in text)
 
 

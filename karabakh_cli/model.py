@@ -7,6 +7,7 @@ These structs are the one definition of the fact base: the loader decodes with t
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from typing import Annotated, Literal, NamedTuple
 
@@ -57,6 +58,7 @@ class PartialDate(NamedTuple):
         return (self.year, month, day)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_partial_date(text: str) -> PartialDate:
     """Read ``1991``, ``2020-11``, ``2023-09-20`` or any of them with a trailing ``?``.
 
@@ -73,7 +75,7 @@ def parse_partial_date(text: str) -> PartialDate:
     return PartialDate(year, month, day, found.group(4) == "?")
 
 
-class Record(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
+class Record(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True, gc=False):
     """Fields every record shares."""
 
     id: Id
@@ -140,7 +142,7 @@ class Event(Record, frozen=True):
     note: Text | None = None
 
 
-class FactBase(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
+class FactBase(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True, gc=False):
     """A whole fact base: the top-level object of facts.json."""
 
     schema_version: Literal[1]
