@@ -12,18 +12,72 @@ import sys
 from pathlib import Path
 from typing import Any
 
-WORDS = (
-    "talks ceasefire sovereignty peacekeepers mediation dialogue security rights residents "
-    "agreement withdrawal disarmament negotiations territory region army forces government "
-    "representative president ministry defense civilians corridor humanitarian border troops "
-    "statement press release interview televised speech outcome tomorrow bilateral leadership"
-).split()
-FIRST = (
-    "Anna Boris Carmen Davit Elena Farid Gohar Hakob Irina Jamil Karen Leyla Mikael Nune".split()
-)
-LAST = (
-    "Petrosyan Aliyeva Karimov Sargsyan Huseynov Grigoryan Mammadli Hovhannisyan Rustamov".split()
-)
+WORDS = [
+    "talks",
+    "ceasefire",
+    "sovereignty",
+    "peacekeepers",
+    "mediation",
+    "dialogue",
+    "security",
+    "rights",
+    "residents",
+    "agreement",
+    "withdrawal",
+    "disarmament",
+    "negotiations",
+    "territory",
+    "region",
+    "army",
+    "forces",
+    "government",
+    "representative",
+    "president",
+    "ministry",
+    "defense",
+    "civilians",
+    "corridor",
+    "humanitarian",
+    "border",
+    "troops",
+    "statement",
+    "press",
+    "release",
+    "interview",
+    "televised",
+    "speech",
+    "outcome",
+    "tomorrow",
+    "bilateral",
+    "leadership",
+]
+FIRST = [
+    "Anna",
+    "Boris",
+    "Carmen",
+    "Davit",
+    "Elena",
+    "Farid",
+    "Gohar",
+    "Hakob",
+    "Irina",
+    "Jamil",
+    "Karen",
+    "Leyla",
+    "Mikael",
+    "Nune",
+]
+LAST = [
+    "Petrosyan",
+    "Aliyeva",
+    "Karimov",
+    "Sargsyan",
+    "Huseynov",
+    "Grigoryan",
+    "Mammadli",
+    "Hovhannisyan",
+    "Rustamov",
+]
 
 
 def generate(quotes: int, seed: int = 7) -> dict[str, Any]:

@@ -1,0 +1,35 @@
+"""The benchmark's inputs are valid fact bases, and the benchmark runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from karabakh_cli import factbase
+from tests.conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+from generate import generate, write
+
+
+def test_generated_bases_pass_validation(tmp_path: Path) -> None:
+    """A generated base has no problems, and its proportions hold."""
+    path = write(500, tmp_path)
+    assert factbase.diagnose(path.read_bytes()) == []
+    base = generate(500)
+    assert (len(base["quotes"]), len(base["people"]), len(base["events"])) == (500, 50, 100)
+
+
+def test_benchmark_runs_quickly() -> None:
+    """bench/run.py --quick prints its table."""
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "| start-up: kb quote putin --json |" in result.stdout
+    assert "200 quotes: kb validate" in result.stdout
