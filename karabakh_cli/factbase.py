@@ -92,9 +92,14 @@ def diagnose(data: bytes, source_text: tuple[str, str] | None = None) -> list[Pr
         text, raw = parse(data)
     except FactBaseError as error:
         return error.problems
-    problems = checks.structure_problems(raw)
-    if isinstance(raw, dict):
-        records = checks.numbered_from_raw(raw)
+    try:
+        # A base that decodes as typed has no structural problems: skip the field-by-field pass.
+        records = checks.numbered(msgspec.json.decode(data, type=model.FactBase))
+        problems: list[Problem] = []
+    except msgspec.ValidationError:
+        problems = checks.structure_problems(raw)
+        records = checks.numbered_from_raw(raw) if isinstance(raw, dict) else {}
+    if records:
         problems += checks.integrity_problems(records, warn=not problems)
         if source_text is not None:
             problems += checks.source_text_problems(records, *source_text)
