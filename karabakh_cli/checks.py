@@ -225,28 +225,22 @@ def integrity_problems(records: Numbered, *, warn: bool = True) -> list[Problem]
 
     if not warn:
         return problems
-    for index, source_record in records["sources"]:
-        if source_record.id not in cited_sources:
-            problems.append(
-                Problem(
-                    "no quote, term or event cites this source",
-                    ("sources", index),
-                    f"sources[{index}]",
-                    source_record.id,
-                    severity="warning",
-                )
+    unused = (
+        ("sources", cited_sources, "no quote, term or event cites this source"),
+        ("people", involved_people, "no quote, term or event involves this person"),
+    )
+    for collection, used, message in unused:
+        problems += [
+            Problem(
+                message,
+                (collection, index),
+                f"{collection}[{index}]",
+                record.id,
+                severity="warning",
             )
-    for index, person in records["people"]:
-        if person.id not in involved_people:
-            problems.append(
-                Problem(
-                    "no quote, term or event involves this person",
-                    ("people", index),
-                    f"people[{index}]",
-                    person.id,
-                    severity="warning",
-                )
-            )
+            for index, record in records[collection]
+            if record.id not in used
+        ]
     return problems
 
 

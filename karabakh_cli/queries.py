@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -22,7 +21,6 @@ from karabakh_cli.model import (
     Record,
     RecordKind,
     Source,
-    Term,
     parse_partial_date,
 )
 from karabakh_cli.text import fold
@@ -69,26 +67,20 @@ class Facts:
     def contradictions(self, quote: Quote) -> list[str]:
         """Quotes this one contradicts or is contradicted by: the link is curated on one side
         and holds both ways."""
-        return [*quote.contradicts, *self._contradicted_by.get(quote.id, [])]
+        return [*quote.contradicts, *self._linked_from[("contradicts", quote.id)]]
 
     def responses(self, quote: Quote) -> list[str]:
         """Quotes that respond to this one."""
-        return self._responded_by.get(quote.id, [])
+        return self._linked_from[("responds_to", quote.id)]
 
     @functools.cached_property
-    def _contradicted_by(self) -> dict[str, list[str]]:
-        inverse: dict[str, list[str]] = {}
+    def _linked_from(self) -> defaultdict[tuple[str, str], list[str]]:
+        """The curated links read backwards: (link, target id) -> the quotes that link to it."""
+        inverse: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
         for quote in self.base.quotes:
-            for target in quote.contradicts:
-                inverse.setdefault(target, []).append(quote.id)
-        return inverse
-
-    @functools.cached_property
-    def _responded_by(self) -> dict[str, list[str]]:
-        inverse: dict[str, list[str]] = {}
-        for quote in self.base.quotes:
-            for target in quote.responds_to:
-                inverse.setdefault(target, []).append(quote.id)
+            for link in ("contradicts", "responds_to"):
+                for target in getattr(quote, link):
+                    inverse[(link, target)].append(quote.id)
         return inverse
 
 
@@ -116,10 +108,6 @@ class Filters:
         )
 
 
-def date_key(date: str) -> PartialDate:
-    return parse_partial_date(date)
-
-
 @dataclasses.dataclass(frozen=True)
 class QuoteLookup:
     """What a name found: the speakers it matched, their quotes, or the nearest names."""
@@ -142,7 +130,7 @@ def quotes_by(facts: Facts, name: str, filters: Filters) -> QuoteLookup:
             and filters.admits_date(quote.date)
             and filters.admits_place(quote.place)
         ),
-        key=lambda quote: (order[quote.speaker], date_key(quote.date)),
+        key=lambda quote: (order[quote.speaker], parse_partial_date(quote.date)),
     )
     if not chosen:
         nearest = match.match_people(name, facts.speakers())[:3]
@@ -157,7 +145,7 @@ def timeline(facts: Facts, filters: Filters) -> list[Event]:
             for event in facts.base.events
             if filters.admits_date(event.date) and filters.admits_place(event.where)
         ),
-        key=lambda event: date_key(event.date),
+        key=lambda event: parse_partial_date(event.date),
     )
 
 
@@ -285,11 +273,3 @@ def disputes(facts: Facts) -> list[Dispute]:
         )
         for target in targets
     ]
-
-
-T = TypeVar("T", Quote, Term, Event)
-
-
-def of_kind(facts: Facts, record_id: str, kind: type[T]) -> T | None:
-    found = facts.records.get(record_id)
-    return found[1] if found and isinstance(found[1], kind) else None

@@ -9,7 +9,7 @@ against it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from karabakh_cli import match, queries
@@ -63,9 +63,27 @@ class Listing:
     title: str
     rows: list[Row]
     columns: list[Column]
-    sources: list[str] = dataclasses.field(default_factory=list)
     vertical: bool = False
     highlight: Callable[[Row], tuple[str, int, int] | None] | None = None
+
+    @property
+    def sources(self) -> list[str]:
+        """'Le Monde, “Title”, 2023-09-21' for each source the rows cite, in first-seen order."""
+        cited: dict[str, Row] = {}
+        for row in self.rows:
+            for reference in _source_refs(row):
+                cited.setdefault(reference["id"], reference)
+        return [f"{ref['publisher']}, “{ref['title']}”, {ref['date']}" for ref in cited.values()]
+
+
+def _source_refs(row: Row) -> Iterator[Row]:
+    """The source references in a row, also inside nested objects (both sides of a dispute)."""
+    for key, value in row.items():
+        if isinstance(value, dict):
+            if key == "source":
+                yield value
+            else:
+                yield from _source_refs(value)
 
 
 def source_ref(facts: Facts, source_id: str) -> Row:
@@ -81,15 +99,6 @@ def source_ref(facts: Facts, source_id: str) -> Row:
 def person_ref(facts: Facts, person_id: str) -> Row:
     person = facts.people[person_id]
     return {"id": person.id, "name": person.name, "role": person.role}
-
-
-def citation_line(facts: Facts, source_ids: Iterable[str]) -> list[str]:
-    """'Le Monde, "Title", 2023-09-21' for each distinct source, in first-seen order."""
-    lines = []
-    for source_id in dict.fromkeys(source_ids):
-        source = facts.sources[source_id]
-        lines.append(f"{source.publisher}, “{source.title}”, {source.date}")
-    return lines
 
 
 def quote_row(facts: Facts, quote: Quote) -> Row:
@@ -121,12 +130,7 @@ QUOTE_COLUMNS = [
 
 
 def quotes_listing(facts: Facts, title: str, quotes: list[Quote]) -> Listing:
-    return Listing(
-        title,
-        [quote_row(facts, quote) for quote in quotes],
-        QUOTE_COLUMNS,
-        citation_line(facts, (q.source for q in quotes)),
-    )
+    return Listing(title, [quote_row(facts, quote) for quote in quotes], QUOTE_COLUMNS)
 
 
 def _actors(facts: Facts, actor_ids: Iterable[str]) -> list[Row]:
@@ -155,9 +159,7 @@ def terms_listing(facts: Facts) -> Listing:
         Column("Source", "source.title"),
         Column("ID", "id"),
     ]
-    return Listing(
-        "Ceasefire terms", rows, columns, citation_line(facts, (t.source for t in facts.base.terms))
-    )
+    return Listing("Ceasefire terms", rows, columns)
 
 
 def event_row(facts: Facts, event: Event) -> Row:
@@ -181,12 +183,7 @@ def timeline_listing(facts: Facts, events: list[Event]) -> Listing:
         Column("Actors", "actors"),
         Column("ID", "id"),
     ]
-    return Listing(
-        "Timeline",
-        [event_row(facts, event) for event in events],
-        columns,
-        citation_line(facts, (e.source for e in events)),
-    )
+    return Listing("Timeline", [event_row(facts, event) for event in events], columns)
 
 
 def person_row(facts: Facts, person: Person, counts: queries.Involvement | None = None) -> Row:
@@ -270,12 +267,7 @@ def search_listing(facts: Facts, query: str, hits: list[queries.SearchHit]) -> L
         Column("Date", "date"),
         Column("ID", "id"),
     ]
-    return Listing(
-        f"Search: {query}",
-        rows,
-        columns,
-        citation_line(facts, (hit.record.source for hit in hits)),
-    )
+    return Listing(f"Search: {query}", rows, columns)
 
 
 def who_said_listing(facts: Facts, fragment: str, found: list[match.Scored]) -> Listing:
@@ -288,12 +280,7 @@ def who_said_listing(facts: Facts, fragment: str, found: list[match.Scored]) -> 
         Column("Medium", "medium"),
         Column("ID", "id"),
     ]
-    return Listing(
-        f"Who said: {fragment}",
-        rows,
-        columns,
-        citation_line(facts, (item.quote.source for item in found)),
-    )
+    return Listing(f"Who said: {fragment}", rows, columns)
 
 
 def disputes_listing(facts: Facts, found: list[queries.Dispute]) -> Listing:
@@ -303,6 +290,7 @@ def disputes_listing(facts: Facts, found: list[queries.Dispute]) -> Listing:
             "speaker": person_ref(facts, quote.speaker),
             "text": quote.text,
             "date": quote.date,
+            "source": source_ref(facts, quote.source),
         }
 
     rows = [
@@ -316,8 +304,7 @@ def disputes_listing(facts: Facts, found: list[queries.Dispute]) -> Listing:
         Column("Other speaker", "other.speaker.name"),
         Column("Other says", "other.text", wide=True),
     ]
-    sources = citation_line(facts, (q.source for item in found for q in (item.quote, item.other)))
-    return Listing("Disputes", rows, columns, sources)
+    return Listing("Disputes", rows, columns)
 
 
 def record_row(facts: Facts, kind: str, record: Record) -> Row:
@@ -347,12 +334,10 @@ def _highlight(row: Row) -> tuple[str, int, int] | None:
 def show_listing(facts: Facts, kind: str, record: Record) -> Listing:
     row = record_row(facts, kind, record)
     columns = [Column(key.replace("_", " ").capitalize(), key) for key in row]
-    source = getattr(record, "source", None)
     return Listing(
         f"{kind.capitalize()} {record.id}",
         [row],
         columns,
-        citation_line(facts, [source] if source else []),
         vertical=True,
         highlight=_highlight,
     )
