@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -165,34 +167,6 @@ def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     return [record_id for record_id in facts.records if record_id.startswith(incomplete)]
 
 
-FormatOption = Annotated[
-    Format | None,
-    typer.Option(
-        "--format",
-        "-f",
-        help="table, plain, json, jsonl, csv or markdown [default: table on a terminal, plain in a pipe]",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
-SvgOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--svg",
-        help="Also save the table view as an SVG picture.",
-        dir_okay=False,
-        show_default=False,
-    ),
-]
-HtmlOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--html",
-        help="Also save the table view as an HTML page.",
-        dir_okay=False,
-        show_default=False,
-    ),
-]
 SinceOption = Annotated[
     str | None,
     typer.Option(
@@ -219,6 +193,88 @@ PlaceOption = Annotated[
 ]
 
 
+SvgOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--svg",
+        help="Also save the table view as an SVG picture.",
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+HtmlOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--html",
+        help="Also save the table view as an HTML page.",
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+# The output options every listing command shares; listing_command adds them.
+_OUTPUT_OPTIONS = [
+    inspect.Parameter(
+        "fmt",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            Format | None,
+            typer.Option(
+                "--format",
+                "-f",
+                help="table, plain, json, jsonl, csv or markdown [default: table on a terminal, plain in a pipe]",
+                show_default=False,
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "json",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[bool, typer.Option("--json", help="Same as --format json.")],
+    ),
+    inspect.Parameter(
+        "svg",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=SvgOption,
+    ),
+    inspect.Parameter(
+        "html",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=HtmlOption,
+    ),
+]
+
+ListingCommand = Callable[..., views.Listing]
+
+
+def listing_command(
+    *examples: str, name: str | None = None
+) -> Callable[[ListingCommand], ListingCommand]:
+    """Register a command that returns a listing.
+
+    The command gains the shared output options (--format, --json, --svg, --html) and its
+    listing is written by ``_emit``, so every listing command keeps the same output contract.
+    """
+
+    def register(command: ListingCommand) -> ListingCommand:
+        signature = inspect.signature(command, eval_str=True)
+
+        def run(**arguments: Any) -> None:
+            output = [arguments.pop(option.name) for option in _OUTPUT_OPTIONS]
+            _emit(command(**arguments), *output)
+
+        run.__name__, run.__doc__ = command.__name__, command.__doc__
+        parameters = [*signature.parameters.values(), *_OUTPUT_OPTIONS]
+        run.__signature__ = signature.replace(parameters=parameters, return_annotation=None)  # type: ignore[attr-defined]
+        app.command(name, epilog=_examples(*examples))(run)
+        return command
+
+    return register
+
+
 def _emit(
     listing: views.Listing, fmt: Format | None, json_flag: bool, svg: Path | None, html: Path | None
 ) -> None:
@@ -238,7 +294,7 @@ def _filters(since: str | None, until: str | None, place: str | None = None) -> 
     return queries.Filters(_parse_date(since), _parse_date(until), place)
 
 
-@app.command(epilog=_examples("kb quote Putin", "kb quote aliev --json"))
+@listing_command("kb quote Putin", "kb quote aliev --json")
 def quote(
     ctx: typer.Context,
     name: Annotated[
@@ -252,11 +308,7 @@ def quote(
     since: SinceOption = None,
     until: UntilOption = None,
     place: PlaceOption = None,
-    fmt: FormatOption = None,
-    json: JsonOption = False,
-    svg: SvgOption = None,
-    html: HtmlOption = None,
-) -> None:
+) -> views.Listing:
     """A speaker's quotes, in date order."""
     filters = _filters(since, until, place)
     facts = _load(ctx)
@@ -286,39 +338,31 @@ def quote(
         if found.speakers
         else "Quotes"
     )
-    _emit(views.quotes_listing(facts, title, found.quotes), fmt, json, svg, html)
+    return views.quotes_listing(facts, title, found.quotes)
 
 
-@app.command(epilog=_examples("kb terms", "kb terms --format markdown"))
+@listing_command("kb terms", "kb terms --format markdown")
 def terms(
     ctx: typer.Context,
-    fmt: FormatOption = None,
-    json: JsonOption = False,
-    svg: SvgOption = None,
-    html: HtmlOption = None,
-) -> None:
+) -> views.Listing:
     """The ceasefire's terms, numbered in the document's order, with their source."""
-    _emit(views.terms_listing(_load(ctx)), fmt, json, svg, html)
+    return views.terms_listing(_load(ctx))
 
 
-@app.command(epilog=_examples("kb timeline", "kb timeline --since 2023-09-20 --json"))
+@listing_command("kb timeline", "kb timeline --since 2023-09-20 --json")
 def timeline(
     ctx: typer.Context,
     since: SinceOption = None,
     until: UntilOption = None,
     place: PlaceOption = None,
-    fmt: FormatOption = None,
-    json: JsonOption = False,
-    svg: SvgOption = None,
-    html: HtmlOption = None,
-) -> None:
+) -> views.Listing:
     """What happened, in date order; a year or month comes before the days within it."""
     filters = _filters(since, until, place)
     facts = _load(ctx)
     events = queries.timeline(facts, filters)
     if not events:
         _say("no events match these filters")
-    _emit(views.timeline_listing(facts, events), fmt, json, svg, html)
+    return views.timeline_listing(facts, events)
 
 
 class Kind(str, enum.Enum):
@@ -328,9 +372,7 @@ class Kind(str, enum.Enum):
     person = "person"
 
 
-@app.command(
-    epilog=_examples("kb search peacekeepers", 'kb search "Yevlakh talks" --kind event --json')
-)
+@listing_command("kb search peacekeepers", 'kb search "Yevlakh talks" --kind event --json')
 def search(
     ctx: typer.Context,
     text: Annotated[
@@ -351,11 +393,7 @@ def search(
     ] = None,
     since: SinceOption = None,
     until: UntilOption = None,
-    fmt: FormatOption = None,
-    json: JsonOption = False,
-    svg: SvgOption = None,
-    html: HtmlOption = None,
-) -> None:
+) -> views.Listing:
     """Search quotes, terms, events and people, best match first."""
     filters = _filters(since, until)
     facts = _load(ctx)
@@ -365,14 +403,13 @@ def search(
     hits = queries.search(facts, text, kinds, filters, limit)
     if not hits:
         _say(f"nothing in the fact base matches {text!r}")
-    _emit(views.search_listing(facts, text, hits), fmt, json, svg, html)
+    return views.search_listing(facts, text, hits)
 
 
-@app.command(
-    "who-said",
-    epilog=_examples(
-        'kb who-said "the Russians will not participate"', 'kb who-said "no celebration" --json'
-    ),
+@listing_command(
+    'kb who-said "the Russians will not participate"',
+    'kb who-said "no celebration" --json',
+    name="who-said",
 )
 def who_said(
     ctx: typer.Context,
@@ -384,11 +421,7 @@ def who_said(
     ],
     since: SinceOption = None,
     until: UntilOption = None,
-    fmt: FormatOption = None,
-    json: JsonOption = False,
-    svg: SvgOption = None,
-    html: HtmlOption = None,
-) -> None:
+) -> views.Listing:
     """Which quote a fragment most likely comes from, best first, scored 0-100.
 
     Refuses (exit 1) when no quote scores at least 75 rather than guess.
@@ -403,22 +436,18 @@ def who_said(
         _say(
             f"no quote in the fact base matches {fragment!r} (threshold {WHO_SAID_THRESHOLD}){closest}"
         )
-    _emit(views.who_said_listing(facts, fragment, found), fmt, json, svg, html)
+    return views.who_said_listing(facts, fragment, found)
 
 
-@app.command(epilog=_examples("kb people", "kb people --format csv"))
+@listing_command("kb people", "kb people --format csv")
 def people(
     ctx: typer.Context,
-    fmt: FormatOption = None,
-    json: JsonOption = False,
-    svg: SvgOption = None,
-    html: HtmlOption = None,
-) -> None:
+) -> views.Listing:
     """Everyone in the fact base, with how many quotes, terms and events involve them."""
-    _emit(views.people_listing(_load(ctx)), fmt, json, svg, html)
+    return views.people_listing(_load(ctx))
 
 
-@app.command(epilog=_examples("kb show q-putin-mediation", "kb show e-ceasefire-signed --json"))
+@listing_command("kb show q-putin-mediation", "kb show e-ceasefire-signed --json")
 def show(
     ctx: typer.Context,
     record_id: Annotated[
@@ -429,11 +458,7 @@ def show(
             autocompletion=_complete_ids,
         ),
     ],
-    fmt: FormatOption = None,
-    json: JsonOption = False,
-    svg: SvgOption = None,
-    html: HtmlOption = None,
-) -> None:
+) -> views.Listing:
     """One record in full, with its source and the quote marked in its excerpt."""
     facts = _load(ctx)
     found = facts.records.get(record_id)
@@ -441,46 +466,43 @@ def show(
         _say(
             f"no record has the id {record_id!r}; nearest: {', '.join(queries.nearest_ids(facts, record_id))}"
         )
-        _emit(views.Listing("", [], []), fmt, json, None, None)
-        return
-    _emit(views.show_listing(facts, *found), fmt, json, svg, html)
+        return views.Listing("", [], [])
+    return views.show_listing(facts, *found)
 
 
-@app.command(epilog=_examples("kb sources", "kb --facts my-facts.json sources --json"))
+@listing_command("kb sources", "kb --facts my-facts.json sources --json")
 def sources(
     ctx: typer.Context,
-    fmt: FormatOption = None,
-    json: JsonOption = False,
-    svg: SvgOption = None,
-    html: HtmlOption = None,
-) -> None:
+) -> views.Listing:
     """The sources, what each contributes, and which fact base file is in use."""
     facts = _load(ctx)
     _say(f"fact base: {facts.path}")
-    _emit(views.sources_listing(facts), fmt, json, svg, html)
+    return views.sources_listing(facts)
 
 
-@app.command(epilog=_examples("kb disputes", "kb disputes --json"))
+@listing_command("kb disputes", "kb disputes --json")
 def disputes(
     ctx: typer.Context,
-    fmt: FormatOption = None,
-    json: JsonOption = False,
-    svg: SvgOption = None,
-    html: HtmlOption = None,
-) -> None:
+) -> views.Listing:
     """Pairs of quotes that contradict or respond to each other, as curated from the sources."""
     facts = _load(ctx)
     found = queries.disputes(facts)
     if not found:
         _say("the fact base records no disputes")
-    _emit(views.disputes_listing(facts, found), fmt, json, svg, html)
+    return views.disputes_listing(facts, found)
 
 
 class CiteFormat(str, enum.Enum):
-    text = "text"
+    """The listing formats, and the two that reference managers read."""
+
+    table = "table"
+    plain = "plain"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    markdown = "markdown"
     csl_json = "csl-json"
     bibtex = "bibtex"
-    json = "json"
 
 
 @app.command(
@@ -495,9 +517,17 @@ def cite(
         ),
     ],
     fmt: Annotated[
-        CiteFormat,
-        typer.Option("--format", "-f", help="text, csl-json (Zotero, pandoc), bibtex or json."),
-    ] = CiteFormat.text,
+        CiteFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="csl-json (Zotero, pandoc), bibtex, or any listing format [default: table on a terminal, plain in a pipe]",
+            show_default=False,
+        ),
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
 ) -> None:
     """A ready citation of a quote, term or event: who, how, when, and where it was reported."""
     from karabakh_cli import citation
@@ -512,24 +542,18 @@ def cite(
         )
         nearest = ", ".join(queries.nearest_ids(facts, record_id))
         _say(f"{what} {record_id!r}; nearest: {nearest}")
-        raise typer.Exit(NOT_FOUND)
-    if fmt is CiteFormat.text:
-        sys.stdout.write(citation.citation_text(facts, record) + "\n")
-    elif fmt is CiteFormat.bibtex:
+        _emit(views.Listing("", [], []), None, json or fmt is CiteFormat.json, None, None)
+        return
+    if fmt is CiteFormat.bibtex:
         sys.stdout.write(citation.bibtex(facts, record))
     elif fmt is CiteFormat.csl_json:
         render.write_json([citation.csl_json(facts, record)], sys.stdout)
     else:
-        render.write_json(
-            [
-                {
-                    "id": record.id,
-                    "kind": kind,
-                    "citation": citation.citation_text(facts, record),
-                }
-            ],
-            sys.stdout,
+        row = {"id": record.id, "kind": kind, "citation": citation.citation_text(facts, record)}
+        listing = views.Listing(
+            f"Citation of {record.id}", [row], [views.Column("Citation", "citation")]
         )
+        _emit(listing, Format(fmt.value) if fmt else None, json, svg, html)
 
 
 @app.command(
@@ -560,7 +584,7 @@ def validate(
             show_default=False,
         ),
     ] = None,
-    json: JsonOption = False,
+    json: Annotated[bool, typer.Option("--json", help="Findings as a JSON array.")] = False,
 ) -> None:
     """Check a fact base and report every problem as PATH:LINE:COL: record.field: what.
 
