@@ -29,6 +29,7 @@ from karabakh_cli.model import (
 )
 from karabakh_cli.problems import FactBaseError
 from karabakh_cli.render import Format
+from karabakh_cli.text import visible
 
 FOUND, NOT_FOUND, USAGE, FACT_BASE, INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -37,8 +38,12 @@ EXIT_CODES = """Exit codes: 0 found; 1 nothing found (or kb validate found probl
 
 
 def _say(message: str) -> None:
-    """A message for the person at the terminal: stderr, never mixed into the data."""
-    sys.stderr.write(f"kb: {message}\n")
+    """A message for the person at the terminal: stderr, never mixed into the data.
+
+    Messages quote names, fields and ids from the input, so control characters are shown,
+    never sent to the terminal.
+    """
+    sys.stderr.write(f"kb: {visible(message)}\n")
 
 
 class KbGroup(TyperGroup):
@@ -601,7 +606,9 @@ def validate(
             sys.stdout,
         )
     else:
-        sys.stdout.writelines(problem.as_validate_line(str(target)) + "\n" for problem in problems)
+        sys.stdout.writelines(
+            visible(problem.as_validate_line(str(target))) + "\n" for problem in problems
+        )
     warnings = len(problems) - errors
     _say(
         f"{target}: {errors} error(s), {warnings} warning(s)"

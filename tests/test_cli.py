@@ -442,3 +442,19 @@ def test_readme_json_fields_match_what_kb_prints(invoke: Invoke, args: list[str]
     if args[0] == "show":
         printed = printed[:1]
     assert printed == documented
+
+
+def test_messages_never_pass_control_characters(
+    invoke: Invoke, base: dict[str, Any], tmp_path: Path
+) -> None:
+    """A field name or name with escape sequences is shown, not obeyed, on stderr and in validate's findings."""
+    base["events"][0]["\x1b[31mred\r"] = 1
+    path = tmp_path / "evil.json"
+    path.write_text(json.dumps(base), encoding="utf-8")
+    for result in (
+        invoke("--facts", str(path), "terms"),
+        invoke("validate", str(path)),
+        invoke("quote", "\x1b[2J"),
+    ):
+        assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", result.stderr + result.stdout)
+    assert "␛[31mred␍" in invoke("validate", str(path)).stdout
