@@ -5,9 +5,8 @@ Exit codes, mapped in one place (KbGroup.main):
   2 a usage error; 3 the fact base cannot be read or is invalid; 130 interrupted.
 """
 
-from __future__ import annotations
-
-import dataclasses
+# No ``from __future__ import annotations`` here: Typer reads these signatures on every run,
+# and real annotation objects spare it evaluating each string again.
 import enum
 import inspect
 import sys
@@ -15,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
+import msgspec
 import typer
 from typer.core import TyperGroup
 
@@ -81,8 +81,7 @@ app = typer.Typer(
 )
 
 
-@dataclasses.dataclass
-class State:
+class State(msgspec.Struct):
     facts_path: Path | None = None
 
 
@@ -602,7 +601,7 @@ def validate(
     errors = sum(problem.severity == "error" for problem in problems)
     if json:
         render.write_json(
-            [{"file": str(target), **dataclasses.asdict(problem)} for problem in problems],
+            [{"file": str(target), **msgspec.structs.asdict(problem)} for problem in problems],
             sys.stdout,
         )
     else:

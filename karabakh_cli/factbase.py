@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
+
+# jsonpos is imported where a problem needs a line and column: a clean load never does.
 from pathlib import Path
 
 import msgspec
 
 from karabakh_cli import checks, model
-from karabakh_cli.jsonpos import line_column_of_byte, locate
 from karabakh_cli.problems import FactBaseError, Problem
 
 # Far above any real fact base (100,000 quotes is about 60 MB), low enough to refuse a
@@ -48,6 +48,8 @@ def read(path: Path) -> bytes:
 
 def _syntax_problem(data: bytes, error: Exception) -> Problem:
     """A JSON syntax error with the line and column msgspec's byte offset points at."""
+    from karabakh_cli.jsonpos import line_column_of_byte
+
     message = str(error)
     if isinstance(error, RecursionError):
         return Problem("JSON nests too deeply to be a fact base")
@@ -72,6 +74,8 @@ def parse(data: bytes) -> tuple[str, object]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
+        from karabakh_cli.jsonpos import line_column_of_byte
+
         line, column = line_column_of_byte(data, error.start)
         byte = data[error.start]
         raise FactBaseError(
@@ -104,9 +108,11 @@ def diagnose(data: bytes, source_text: tuple[str, str] | None = None) -> list[Pr
         if source_text is not None:
             problems += checks.source_text_problems(records, *source_text)
     problems = list(dict.fromkeys(problems))
+    from karabakh_cli.jsonpos import locate
+
     positions = locate(text, (problem.path for problem in problems))
     located = [
-        dataclasses.replace(problem, line=position[0], column=position[1])
+        msgspec.structs.replace(problem, line=position[0], column=position[1])
         if (position := positions.get(problem.path))
         else problem
         for problem in problems

@@ -7,10 +7,10 @@ and documented in the README.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 
+import msgspec
 from rapidfuzz import fuzz, process, utils
 
 from karabakh_cli.model import Person, Quote
@@ -60,8 +60,7 @@ def _name_words(text: str) -> list[str]:
     return [word for word in _WORD.findall(fold(text)) if word not in _NAME_NOISE]
 
 
-@dataclasses.dataclass(frozen=True)
-class NameMatch:
+class NameMatch(msgspec.Struct, frozen=True):
     """A person a name query matched, with the spelling that matched and the score."""
 
     person: Person
@@ -255,8 +254,7 @@ def attribution_score(fragment: str, quote_text: str) -> float:
     return round(score, 1)
 
 
-@dataclasses.dataclass(frozen=True)
-class Scored:
+class Scored(msgspec.Struct, frozen=True):
     """A quote with its attribution score."""
 
     quote: Quote
@@ -301,8 +299,7 @@ def _lower_in_place(text: str) -> str:
     return "".join(lower if len(lower := char.lower()) == 1 else char for char in text)
 
 
-@dataclasses.dataclass(frozen=True)
-class Hit:
+class Hit(msgspec.Struct, frozen=True):
     """A text that matches a search, with its score and where the match is."""
 
     index: int

@@ -4,9 +4,6 @@ These structs are the one definition of the fact base: the loader decodes with t
 ``kb validate`` checks each field against them, and ``kb schema`` is generated from them.
 """
 
-from __future__ import annotations
-
-import calendar
 import functools
 import re
 from typing import Annotated, Literal, NamedTuple
@@ -35,6 +32,13 @@ PartialDateText = Annotated[
 PersonKind = Literal["person", "organisation", "state"]
 
 
+def days_in_month(year: int, month: int) -> int:
+    """Days in a month of the proleptic Gregorian calendar (without importing calendar)."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
 class PartialDate(NamedTuple):
     """A date known to the year, the month or the day, perhaps uncertain.
 
@@ -54,7 +58,7 @@ class PartialDate(NamedTuple):
     def covers_end(self) -> tuple[int, int, int]:
         """The latest day this date may stand for, for --until."""
         month = self.month or 12
-        day = self.day or calendar.monthrange(self.year, month)[1]
+        day = self.day or days_in_month(self.year, month)
         return (self.year, month, day)
 
 
@@ -70,7 +74,7 @@ def parse_partial_date(text: str) -> PartialDate:
     year, month, day = (int(part) if part else 0 for part in found.group(1, 2, 3))
     if found.group(2) and not 1 <= month <= 12:
         raise ValueError(f"expected {PARTIAL_DATE_FORM}, got {text!r} (no month {month})")
-    if found.group(3) and not 1 <= day <= calendar.monthrange(year, month)[1]:
+    if found.group(3) and not 1 <= day <= days_in_month(year, month):
         raise ValueError(f"impossible date {text!r}: {year}-{month:02d} has no day {day}")
     return PartialDate(year, month, day, found.group(4) == "?")
 

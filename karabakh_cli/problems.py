@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Literal
+
+import msgspec
 
 JsonPath = tuple[str | int, ...]
 Severity = Literal["error", "warning"]
 
 
-@dataclasses.dataclass(frozen=True)
-class Problem:
+class Problem(msgspec.Struct, frozen=True):
     """One thing wrong with a fact base.
 
     ``path`` is the JSON path of the value at fault, used to find its line and column;

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import msgspec
 from rapidfuzz import fuzz, process
 
 from karabakh_cli import match
@@ -29,8 +29,7 @@ from karabakh_cli.text import fold
 PLACE_THRESHOLD = 85
 
 
-@dataclasses.dataclass(frozen=True)
-class Facts:
+class Facts(msgspec.Struct, frozen=True, dict=True):
     """A loaded fact base with its lookups by id."""
 
     base: FactBase
@@ -84,8 +83,7 @@ class Facts:
         return inverse
 
 
-@dataclasses.dataclass(frozen=True)
-class Filters:
+class Filters(msgspec.Struct, frozen=True):
     """--since, --until and --place, as the commands that take them apply them."""
 
     since: PartialDate | None = None
@@ -108,8 +106,7 @@ class Filters:
         )
 
 
-@dataclasses.dataclass(frozen=True)
-class QuoteLookup:
+class QuoteLookup(msgspec.Struct, frozen=True):
     """What a name found: the speakers it matched, their quotes, or the nearest names."""
 
     speakers: list[match.NameMatch]
@@ -149,8 +146,7 @@ def timeline(facts: Facts, filters: Filters) -> list[Event]:
     )
 
 
-@dataclasses.dataclass(frozen=True)
-class SearchHit:
+class SearchHit(msgspec.Struct, frozen=True):
     kind: RecordKind
     record: Cited
     score: float
@@ -220,8 +216,7 @@ def attribute(facts: Facts, fragment: str, filters: Filters) -> list[match.Score
     return match.who_said(fragment, quotes) if quotes else []
 
 
-@dataclasses.dataclass(frozen=True)
-class Involvement:
+class Involvement(msgspec.Struct, frozen=True):
     person: Person
     quotes: int
     terms: int
@@ -255,8 +250,7 @@ def nearest_ids(facts: Facts, wanted: str, limit: int = 3) -> list[str]:
     return [record_id for record_id, _, _ in found]
 
 
-@dataclasses.dataclass(frozen=True)
-class Dispute:
+class Dispute(msgspec.Struct, frozen=True):
     relation: str
     quote: Quote
     other: Quote

@@ -8,12 +8,9 @@ everywhere but JSON, which escapes them.
 
 from __future__ import annotations
 
-import csv
 import enum
-import io
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -80,6 +77,8 @@ def _flatten(row: Row, prefix: str = "") -> Iterator[tuple[str, Any]]:
 def _csv(listing: Listing, out: TextIO) -> None:
     flat = [dict(_flatten(row)) for row in listing.rows]
     header = list(dict.fromkeys(key for row in flat for key in row))
+    import csv
+
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     for row in flat:
@@ -160,6 +159,8 @@ def _console(out: TextIO, **options: Any) -> Console:
 
 def _save_atomically(path: Path, content: str) -> None:
     """Write all of ``content`` or nothing: a half-written picture is worse than none."""
+    import tempfile
+
     handle, temporary = tempfile.mkstemp(
         dir=path.parent or Path(), prefix=f".{path.name}.", suffix=".tmp"
     )
@@ -176,6 +177,8 @@ def save_pictures(listing: Listing, svg: Path | None, html: Path | None) -> None
     """Save the table view as SVG and/or HTML, as Rich's recording console draws it."""
     if svg is None and html is None:
         return
+    import io
+
     console = _console(
         io.StringIO(), record=True, width=110, force_terminal=True, color_system="truecolor"
     )

@@ -8,9 +8,10 @@ against it.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+import msgspec
 
 from karabakh_cli import match, queries
 from karabakh_cli.model import Event, Person, Quote, Record, Source, Term
@@ -20,8 +21,7 @@ from karabakh_cli.text import find_verbatim
 Row = dict[str, Any]
 
 
-@dataclasses.dataclass(frozen=True)
-class Column:
+class Column(msgspec.Struct, frozen=True):
     """A column of the table view: its header and the row field it shows (dotted for nested)."""
 
     header: str
@@ -52,8 +52,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-@dataclasses.dataclass(frozen=True)
-class Listing:
+class Listing(msgspec.Struct, frozen=True):
     """What one command found, ready for any format.
 
     ``vertical`` shows one record as field/value pairs; ``highlight`` marks, per row, a
