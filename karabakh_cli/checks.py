@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -123,33 +123,213 @@ def structure_problems(raw: object) -> list[Problem]:
     return list(_object_problems(raw, model.FactBase, (), "", model.COLLECTIONS))
 
 
-Numbered = dict[str, list[tuple[int, model.Record]]]
+class Numbered(msgspec.Struct):
+    """Each collection's well-formed records with their index in the file."""
+
+    sources: list[tuple[int, model.Source]]
+    people: list[tuple[int, model.Person]]
+    quotes: list[tuple[int, model.Quote]]
+    terms: list[tuple[int, model.Term]]
+    events: list[tuple[int, model.Event]]
+
+    def all(self) -> Iterator[tuple[str, int, model.Record]]:
+        for collection in model.COLLECTIONS:
+            for index, record in getattr(self, collection):
+                yield collection, index, record
+
+    def cited(self) -> Iterator[tuple[str, int, model.Cited]]:
+        """Records that cite a source."""
+        yield from (("people", index, record) for index, record in self.people)
+        yield from (("quotes", index, record) for index, record in self.quotes)
+        yield from (("terms", index, record) for index, record in self.terms)
+        yield from (("events", index, record) for index, record in self.events)
+
+    def involving(self) -> Iterator[tuple[str, int, model.Term | model.Event]]:
+        """Records with actors."""
+        yield from (("terms", index, record) for index, record in self.terms)
+        yield from (("events", index, record) for index, record in self.events)
 
 
 def numbered(base: model.FactBase) -> Numbered:
     """Each collection's records with their index in the file."""
-    return {name: list(enumerate(getattr(base, name))) for name in model.COLLECTIONS}
+    return Numbered(
+        list(enumerate(base.sources)),
+        list(enumerate(base.people)),
+        list(enumerate(base.quotes)),
+        list(enumerate(base.terms)),
+        list(enumerate(base.events)),
+    )
+
+
+AnyRecord = TypeVar("AnyRecord", bound=model.Record)
+
+
+def _well_formed(
+    raw: dict[str, object], name: str, struct: type[AnyRecord]
+) -> list[tuple[int, AnyRecord]]:
+    items = raw.get(name)
+    converted = []
+    for index, item in enumerate(items if isinstance(items, list) else ()):
+        try:
+            converted.append((index, msgspec.convert(item, struct)))
+        except msgspec.ValidationError:
+            continue
+    return converted
 
 
 def numbered_from_raw(raw: dict[str, object]) -> Numbered:
     """The records of a decoded fact base that are well-formed, with their index in the file,
     so that integrity is checked even where some records are broken."""
-    records: Numbered = {}
-    for name, struct in model.COLLECTIONS.items():
-        items = raw.get(name)
-        records[name] = []
-        for index, item in enumerate(items if isinstance(items, list) else ()):
-            try:
-                records[name].append((index, msgspec.convert(item, struct)))
-            except msgspec.ValidationError:
-                continue
-    return records
+    return Numbered(
+        _well_formed(raw, "sources", model.Source),
+        _well_formed(raw, "people", model.Person),
+        _well_formed(raw, "quotes", model.Quote),
+        _well_formed(raw, "terms", model.Term),
+        _well_formed(raw, "events", model.Event),
+    )
 
 
-def _records(records: Numbered) -> Iterator[tuple[str, int, model.Record]]:
-    for collection, numbered_records in records.items():
-        for index, record in numbered_records:
-            yield collection, index, record
+class _Integrity:
+    """The integrity checks, one pass per concern, so a large base is read in tight loops."""
+
+    def __init__(self, records: Numbered) -> None:
+        self.records = records
+        self.problems: list[Problem] = []
+        self.ids_of = {
+            name: {record.id for _, record in getattr(records, name)} for name in model.COLLECTIONS
+        }
+
+    def report(
+        self,
+        collection: str,
+        index: int,
+        record: model.Record,
+        message: str,
+        field: str,
+        *sub_path: str | int,
+    ) -> None:
+        path = (collection, index, *sub_path)
+        self.problems.append(Problem(message, path, f"{collection}[{index}]", record.id, field))
+
+    def refer(
+        self,
+        target: str,
+        value: str,
+        collection: str,
+        index: int,
+        record: model.Record,
+        field: str,
+        *sub_path: str | int,
+    ) -> None:
+        if value not in self.ids_of[target]:
+            kind = model.KIND_OF_COLLECTION[target]
+            self.report(
+                collection, index, record, f"no {kind} has the id {value!r}", field, *sub_path
+            )
+
+    def unique_ids(self) -> None:
+        first_use: dict[str, tuple[str, int]] = {}
+        for collection, index, record in self.records.all():
+            earlier = first_use.setdefault(record.id, (collection, index))
+            if earlier != (collection, index):
+                message = f"duplicate id {record.id!r}, first used by {earlier[0]}[{earlier[1]}]"
+                self.report(collection, index, record, message, "id", "id")
+
+    def dates(self) -> None:
+        dated: list[tuple[str, list[tuple[int, model.Source | model.Quote | model.Event]]]] = [
+            ("sources", list(self.records.sources)),
+            ("quotes", list(self.records.quotes)),
+            ("events", list(self.records.events)),
+        ]
+        for collection, records in dated:
+            for index, record in records:
+                try:
+                    model.parse_partial_date(record.date)
+                except ValueError as error:
+                    self.report(collection, index, record, str(error), "date", "date")
+
+    def references(self) -> None:
+        for collection, index, record in self.records.cited():
+            self.refer("sources", record.source, collection, index, record, "source", "source")
+        for collection, index, involving in self.records.involving():
+            for position, actor in enumerate(involving.actors):
+                field = f"actors[{position}]"
+                self.refer("people", actor, collection, index, involving, field, "actors", position)
+        for index, quote in self.records.quotes:
+            self.refer("people", quote.speaker, "quotes", index, quote, "speaker", "speaker")
+            for link, targets in (
+                ("contradicts", quote.contradicts),
+                ("responds_to", quote.responds_to),
+            ):
+                for position, target in enumerate(targets):
+                    field = f"{link}[{position}]"
+                    self.refer("quotes", target, "quotes", index, quote, field, link, position)
+                    if target == quote.id:
+                        message = "a quote cannot link to itself"
+                        self.report("quotes", index, quote, message, field, link, position)
+
+    def verbatim(self) -> None:
+        texts: list[tuple[str, list[tuple[int, model.Quote | model.Term]]]] = [
+            ("quotes", list(self.records.quotes)),
+            ("terms", list(self.records.terms)),
+        ]
+        for collection, records in texts:
+            for index, record in records:
+                if not contains_verbatim(record.excerpt, record.text):
+                    message = "text does not occur verbatim in the excerpt"
+                    self.report(collection, index, record, message, "text", "text")
+
+    def aliases(self) -> None:
+        owner_of: dict[str, str] = {}
+        for index, person in self.records.people:
+            for position, alias in enumerate([person.name, *person.aliases]):
+                owner = owner_of.setdefault(fold(alias), person.id)
+                if owner != person.id:
+                    field, sub_path = (
+                        ("name", ("name",))
+                        if position == 0
+                        else (f"aliases[{position - 1}]", ("aliases", position - 1))
+                    )
+                    message = f"{alias!r} already names {owner!r}"
+                    self.report("people", index, person, message, field, *sub_path)
+
+    def unused(self) -> None:
+        """Warnings: a source nothing cites, a person nothing involves."""
+        cited = {
+            record.source
+            for collection, _, record in self.records.cited()
+            if collection != "people"
+        }
+        involved = {quote.speaker for _, quote in self.records.quotes}
+        involved.update(
+            actor for _, _, record in self.records.involving() for actor in record.actors
+        )
+        unused: list[tuple[str, set[str], str, list[tuple[int, model.Source | model.Person]]]] = [
+            (
+                "sources",
+                cited,
+                "no quote, term or event cites this source",
+                list(self.records.sources),
+            ),
+            (
+                "people",
+                involved,
+                "no quote, term or event involves this person",
+                list(self.records.people),
+            ),
+        ]
+        for collection, used, message, records in unused:
+            self.problems += [
+                Problem(
+                    message,
+                    (collection, index),
+                    f"{collection}[{index}]",
+                    record.id,
+                    severity="warning",
+                )
+                for index, record in records
+                if record.id not in used
+            ]
 
 
 def integrity_problems(records: Numbered, *, warn: bool = True) -> list[Problem]:
@@ -158,90 +338,15 @@ def integrity_problems(records: Numbered, *, warn: bool = True) -> list[Problem]
     Warnings (when ``warn``) mark what is legal but likely a slip: a source or person that
     nothing refers to.
     """
-    ids_of = {name: {record.id for _, record in records[name]} for name in model.COLLECTIONS}
-    problems: list[Problem] = []
-    first_use: dict[str, str] = {}
-    cited_sources: set[str] = set()
-    involved_people: set[str] = set()
-    alias_owner: dict[str, str] = {}
-
-    for collection, index, record in _records(records):
-        label = f"{collection}[{index}]"
-
-        def report(message: str, field: str, *sub_path: str | int) -> None:
-            problems.append(
-                Problem(message, (collection, index, *sub_path), label, record.id, field)  # noqa: B023
-            )
-
-        def refer(target: str, value: str, field: str, *sub_path: str | int) -> None:
-            if value not in ids_of[target]:
-                kind = model.KIND_OF_COLLECTION[target]
-                report(f"no {kind} has the id {value!r}", field, *sub_path)
-
-        if record.id in first_use:
-            report(f"duplicate id {record.id!r}, first used by {first_use[record.id]}", "id", "id")
-        else:
-            first_use[record.id] = label
-
-        date = getattr(record, "date", None)
-        if isinstance(date, str):
-            try:
-                model.parse_partial_date(date)
-            except ValueError as error:
-                report(str(error), "date", "date")
-        source = getattr(record, "source", None)
-        if isinstance(source, str):
-            refer("sources", source, "source", "source")
-            if collection != "people":
-                cited_sources.add(source)
-        for position, actor in enumerate(getattr(record, "actors", ())):
-            refer("people", actor, f"actors[{position}]", "actors", position)
-            involved_people.add(actor)
-
-        if isinstance(record, model.Quote | model.Term) and not contains_verbatim(
-            record.excerpt, record.text
-        ):
-            report("text does not occur verbatim in the excerpt", "text", "text")
-        if isinstance(record, model.Quote):
-            refer("people", record.speaker, "speaker", "speaker")
-            involved_people.add(record.speaker)
-            for link in ("contradicts", "responds_to"):
-                for position, target in enumerate(getattr(record, link)):
-                    refer("quotes", target, f"{link}[{position}]", link, position)
-                    if target == record.id:
-                        report(
-                            "a quote cannot link to itself", f"{link}[{position}]", link, position
-                        )
-        if isinstance(record, model.Person):
-            for position, alias in enumerate([record.name, *record.aliases]):
-                owner = alias_owner.setdefault(fold(alias), record.id)
-                if owner != record.id:
-                    field, sub_path = (
-                        ("name", ("name",))
-                        if position == 0
-                        else (f"aliases[{position - 1}]", ("aliases", position - 1))
-                    )
-                    report(f"{alias!r} already names {owner!r}", field, *sub_path)
-
-    if not warn:
-        return problems
-    unused = (
-        ("sources", cited_sources, "no quote, term or event cites this source"),
-        ("people", involved_people, "no quote, term or event involves this person"),
-    )
-    for collection, used, message in unused:
-        problems += [
-            Problem(
-                message,
-                (collection, index),
-                f"{collection}[{index}]",
-                record.id,
-                severity="warning",
-            )
-            for index, record in records[collection]
-            if record.id not in used
-        ]
-    return problems
+    checker = _Integrity(records)
+    checker.unique_ids()
+    checker.dates()
+    checker.references()
+    checker.verbatim()
+    checker.aliases()
+    if warn:
+        checker.unused()
+    return checker.problems
 
 
 def source_text_problems(records: Numbered, source_id: str, source_text: str) -> list[Problem]:
@@ -255,7 +360,7 @@ def source_text_problems(records: Numbered, source_id: str, source_text: str) ->
             record.id,
             "excerpt",
         )
-        for collection, index, record in _records(records)
+        for collection, index, record in records.cited()
         if getattr(record, "source", None) == source_id
         and normalise_quoting(getattr(record, "excerpt", "")) not in normalised_text
     ]

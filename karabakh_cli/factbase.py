@@ -102,11 +102,12 @@ def diagnose(data: bytes, source_text: tuple[str, str] | None = None) -> list[Pr
         problems: list[Problem] = []
     except msgspec.ValidationError:
         problems = checks.structure_problems(raw)
-        records = checks.numbered_from_raw(raw) if isinstance(raw, dict) else {}
-    if records:
-        problems += checks.integrity_problems(records, warn=not problems)
-        if source_text is not None:
-            problems += checks.source_text_problems(records, *source_text)
+        if not isinstance(raw, dict):
+            return problems
+        records = checks.numbered_from_raw(raw)
+    problems += checks.integrity_problems(records, warn=not problems)
+    if source_text is not None:
+        problems += checks.source_text_problems(records, *source_text)
     problems = list(dict.fromkeys(problems))
     from karabakh_cli.jsonpos import locate
 

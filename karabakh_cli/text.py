@@ -61,6 +61,8 @@ _UNDECOMPOSABLE = str.maketrans({"ə": "e", "ı": "i", "ł": "l", "ø": "o", "đ
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: ``İlham Əliyev`` -> ``ilham eliyev``."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSABLE))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
