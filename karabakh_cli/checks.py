@@ -228,6 +228,9 @@ class _Integrity:
             )
 
     def unique_ids(self) -> None:
+        ids = [record.id for _, _, record in self.records.all()]
+        if len(set(ids)) == len(ids):
+            return
         first_use: dict[str, tuple[str, int]] = {}
         for collection, index, record in self.records.all():
             earlier = first_use.setdefault(record.id, (collection, index))
@@ -248,7 +251,28 @@ class _Integrity:
                 except ValueError as error:
                     self.report(collection, index, record, str(error), "date", "date")
 
+    def _references_resolve(self) -> bool:
+        """The fast path for a clean base: every reference resolves, no quote links to itself."""
+        quotes = self.records.quotes
+        cited = {record.source for _, _, record in self.records.cited()}
+        people = {quote.speaker for _, quote in quotes}
+        people.update(actor for _, _, record in self.records.involving() for actor in record.actors)
+        links = {
+            target for _, quote in quotes for target in (*quote.contradicts, *quote.responds_to)
+        }
+        self_links = any(
+            quote.id in quote.contradicts or quote.id in quote.responds_to for _, quote in quotes
+        )
+        return (
+            cited <= self.ids_of["sources"]
+            and people <= self.ids_of["people"]
+            and links <= self.ids_of["quotes"]
+            and not self_links
+        )
+
     def references(self) -> None:
+        if self._references_resolve():
+            return
         for collection, index, record in self.records.cited():
             self.refer("sources", record.source, collection, index, record, "source", "source")
         for collection, index, involving in self.records.involving():
