@@ -8,6 +8,7 @@ Exit codes, mapped in one place (KbGroup.main):
 # No ``from __future__ import annotations`` here: Typer reads these signatures on every run,
 # and real annotation objects spare it evaluating each string again.
 import enum
+import gc
 import inspect
 import sys
 from collections.abc import Callable
@@ -121,7 +122,11 @@ def _facts_path(ctx: typer.Context) -> Path:
 
 def _load(ctx: typer.Context) -> queries.Facts:
     path = _facts_path(ctx)
-    return queries.Facts(factbase.load(path), path)
+    facts = queries.Facts(factbase.load(path), path)
+    # The base lives as long as the process: moved out of the collector's sight, it is not
+    # rescanned each time a lookup allocates (a third of a lookup's time on a large base).
+    gc.freeze()
+    return facts
 
 
 def _examples(*commands: str) -> str:

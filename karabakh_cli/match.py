@@ -68,13 +68,12 @@ class NameMatch(msgspec.Struct, frozen=True):
     matched: str
 
 
-def _name_score(query_words: list[str], candidate: str) -> float:
-    """Every query word must match some word of the candidate; the weakest match counts.
+def _name_score(query_words: list[str], words: list[str]) -> float:
+    """Every query word must match some word of the name; the weakest match counts.
 
     So "Heydar Aliyev" does not find Ilham Aliyev: "heydar" matches none of his names.
     A one-word query is also compared with the name's words run together, for "ilhamaliyev".
     """
-    words = _name_words(candidate)
     if not words:
         return 0.0
     per_word = min(max(fuzz.ratio(query, word) for word in words) for query in query_words)
@@ -83,33 +82,65 @@ def _name_score(query_words: list[str], candidate: str) -> float:
     return max(per_word, fuzz.ratio(query_words[0], "".join(words)))
 
 
-def match_people(query: str, people: Iterable[Person]) -> list[NameMatch]:
-    """People whose name or an alias matches ``query``, best first, above NAME_THRESHOLD."""
+Spelling = tuple[Person, str, list[str]]
+
+
+def _able_to_reach(
+    query_words: list[str], spellings: list[Spelling], at_least: float
+) -> list[Spelling]:
+    """The spellings that could score ``at_least``: each query word is near one of their words
+    (or, for one query word, near all their words run together). rapidfuzz compares the
+    distinct words in C, so the exact scoring runs on a handful of spellings."""
+    vocabulary = list({word for _, _, words in spellings for word in words})
+    near = [
+        {
+            word
+            for word, _, _ in process.extract(
+                query, vocabulary, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
+            )
+        }
+        for query in query_words
+    ]
+    run_together: set[int] = set()
+    if len(query_words) == 1:
+        joined = ["".join(words) for _, _, words in spellings]
+        found = process.extract(
+            query_words[0], joined, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
+        )
+        run_together = {index for _, _, index in found}
+    return [
+        spelling
+        for index, spelling in enumerate(spellings)
+        if index in run_together
+        or all(any(word in words for word in spelling[2]) for words in near)
+    ]
+
+
+def match_people(query: str, people: Iterable[Person], *, at_least: float = 0.0) -> list[NameMatch]:
+    """People whose name or an alias scores at least ``at_least`` for ``query``, best first."""
     query_words = _name_words(query)
     if not query_words:
         return []
-    matches = []
-    for person in people:
-        score, matched = max(
-            (_name_score(query_words, spelling), spelling)
-            for spelling in (person.name, *person.aliases)
-        )
-        matches.append(NameMatch(person, score, matched))
-    matches.sort(key=lambda match: (-match.score, match.person.name))
-    return matches
+    spellings = [
+        (person, spelling, _name_words(spelling))
+        for person in people
+        for spelling in (person.name, *person.aliases)
+    ]
+    if at_least:
+        spellings = _able_to_reach(query_words, spellings, at_least)
+    best: dict[str, NameMatch] = {}
+    for person, spelling, words in spellings:
+        score = _name_score(query_words, words)
+        if score >= at_least and (person.id not in best or score > best[person.id].score):
+            best[person.id] = NameMatch(person, score, spelling)
+    return sorted(best.values(), key=lambda match: (-match.score, match.person.name))
 
 
-def best_people(query: str, people: Iterable[Person]) -> tuple[list[NameMatch], list[NameMatch]]:
-    """The people ``query`` names (all near-equal best matches) and, failing that, the nearest.
-
-    Returns (chosen, nearest): chosen is empty when nothing reaches NAME_THRESHOLD, and
-    nearest then holds the three closest, for a did-you-mean.
-    """
-    ranked = match_people(query, people)
-    if not ranked or ranked[0].score < NAME_THRESHOLD:
-        return [], ranked[:3]
-    top = ranked[0].score
-    return [match for match in ranked if match.score >= top - NEAR_EQUAL], []
+def named_people(query: str, people: Iterable[Person]) -> list[NameMatch]:
+    """The people ``query`` names: every match within NEAR_EQUAL of the best, if the best
+    reaches NAME_THRESHOLD; none otherwise."""
+    ranked = match_people(query, people, at_least=NAME_THRESHOLD)
+    return [match for match in ranked if match.score >= ranked[0].score - NEAR_EQUAL]
 
 
 # Words that carry no evidence of who said something.

@@ -116,7 +116,7 @@ class QuoteLookup(msgspec.Struct, frozen=True):
 
 def quotes_by(facts: Facts, name: str, filters: Filters) -> QuoteLookup:
     """The quotes of the speaker(s) ``name`` matches, grouped by speaker, in date order."""
-    chosen, nearest = match.best_people(name, facts.base.people)
+    chosen = match.named_people(name, facts.base.people)
     ids = {found.person.id for found in chosen}
     order = {found.person.id: rank for rank, found in enumerate(chosen)}
     quotes = sorted(
@@ -129,8 +129,7 @@ def quotes_by(facts: Facts, name: str, filters: Filters) -> QuoteLookup:
         ),
         key=lambda quote: (order[quote.speaker], parse_partial_date(quote.date)),
     )
-    if not chosen:
-        nearest = match.match_people(name, facts.speakers())[:3]
+    nearest = [] if chosen else match.match_people(name, facts.speakers())[:3]
     return QuoteLookup(chosen, quotes, nearest)
 
 

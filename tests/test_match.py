@@ -15,7 +15,7 @@ BASE = factbase.load(FACTS)
 
 
 def chosen(query: str) -> list[str]:
-    return [found.person.id for found in match.best_people(query, BASE.people)[0]]
+    return [found.person.id for found in match.named_people(query, BASE.people)]
 
 
 @pytest.mark.parametrize(
