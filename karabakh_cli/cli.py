@@ -19,7 +19,7 @@ import msgspec
 import typer
 from typer.core import TyperGroup
 
-from karabakh_cli import factbase, queries, render, views
+from karabakh_cli import __version__, factbase, queries, render, views
 from karabakh_cli.match import WHO_SAID_THRESHOLD
 from karabakh_cli.model import (
     PARTIAL_DATE_FORM,
@@ -88,9 +88,7 @@ class State(msgspec.Struct):
 
 def _version(value: bool) -> None:
     if value:
-        from importlib.metadata import version
-
-        sys.stdout.write(f"kb {version('karabakh-cli')}\n")
+        sys.stdout.write(f"kb {__version__}\n")
         raise typer.Exit()
 
 

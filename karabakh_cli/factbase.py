@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import re
 from collections.abc import Iterator
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import msgspec
 
-from karabakh_cli import checks, model
+from karabakh_cli import __version__, checks, model
 from karabakh_cli.problems import FactBaseError, Problem
 
 # jsonpos is imported where a problem needs a line and column: a clean load never does.
@@ -136,9 +137,11 @@ def load(path: Path) -> model.FactBase:
     """Read, decode and check a fact base; raise FactBaseError naming every error found.
 
     The typed decode is the fast path; only a base that fails it is read a second time
-    to name each problem.
+    to name each problem. A large base that passed the integrity checks before, unchanged
+    since, is not checked again (see ``_Verdict``).
     """
     label = str(path)
+    verdict = _Verdict.of(path)
     data = read(path)
     with _no_garbage_collection():
         try:
@@ -146,10 +149,69 @@ def load(path: Path) -> model.FactBase:
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
             problems = [problem for problem in diagnose(data) if problem.severity == "error"]
             raise FactBaseError(label, problems or [Problem(str(error))]) from None
+        if verdict and verdict.was_clean():
+            return base
         errors = checks.integrity_problems(checks.numbered(base), warn=False)
     if errors:
         raise FactBaseError(label, errors)
+    if verdict:
+        verdict.remember_clean()
     return base
+
+
+class _Verdict:
+    """The remembered outcome of the integrity checks for one exact version of a large file.
+
+    Decoding already checks every type and form; the integrity checks between records cost
+    as much again on a large base, and a base is read far more often than it is edited. The
+    verdict is a file in the user's cache folder named by a hash of a key: kb's version and
+    the file's resolved path, size, modification and change times and inode. Any edit
+    changes the change time, so a verdict never outlives the content it was given for; a
+    verdict file whose text is not its key is ignored, and one that cannot be written is
+    simply not kept.
+    """
+
+    # Below this size the checks take milliseconds: not worth a file in the user's cache.
+    FROM_BYTES = 1024 * 1024
+
+    def __init__(self, path: Path, status: os.stat_result) -> None:
+        import hashlib
+
+        self.path = path
+        self.key = self._key(status)
+        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb" / "checked"
+        self.file = folder / hashlib.sha256(self.key.encode()).hexdigest()
+
+    def _key(self, status: os.stat_result) -> str:
+        identity = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        return "\n".join(map(str, (__version__, self.path.resolve(), *identity)))
+
+    @classmethod
+    def of(cls, path: Path) -> _Verdict | None:
+        """The verdict slot for ``path``, or None for a small or unreadable file."""
+        try:
+            status = path.stat()
+        except OSError:
+            return None
+        return cls(path, status) if status.st_size >= cls.FROM_BYTES else None
+
+    def was_clean(self) -> bool:
+        try:
+            return self.file.read_text(encoding="utf-8") == self.key
+        except (OSError, UnicodeDecodeError):
+            return False
+
+    def remember_clean(self) -> None:
+        """Keep the verdict, unless the file changed while it was read."""
+        try:
+            if self._key(self.path.stat()) != self.key:
+                return
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.file.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(self.key, encoding="utf-8")
+            temporary.replace(self.file)
+        except OSError:
+            return
 
 
 @contextlib.contextmanager

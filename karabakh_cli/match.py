@@ -7,6 +7,8 @@ and documented in the README.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -82,38 +84,50 @@ def _name_score(query_words: list[str], words: list[str]) -> float:
     return max(per_word, fuzz.ratio(query_words[0], "".join(words)))
 
 
-Spelling = tuple[Person, str, list[str]]
+Spelling = tuple[Person, str]
+# Separates spellings folded in one call; folding never produces it.
+_UNIT_SEPARATOR = "\x1f"
+_NON_WORD = re.compile(r"\W+")
 
 
 def _able_to_reach(
     query_words: list[str], spellings: list[Spelling], at_least: float
 ) -> list[Spelling]:
-    """The spellings that could score ``at_least``: each query word is near one of their words
-    (or, for one query word, near all their words run together). rapidfuzz compares the
-    distinct words in C, so the exact scoring runs on a handful of spellings."""
-    vocabulary = list({word for _, _, words in spellings for word in words})
-    near = [
-        {
-            word
-            for word, _, _ in process.extract(
-                query, vocabulary, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
-            )
-        }
-        for query in query_words
-    ]
-    run_together: set[int] = set()
-    if len(query_words) == 1:
-        joined = ["".join(words) for _, _, words in spellings]
-        found = process.extract(
-            query_words[0], joined, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
+    """The spellings that could score ``at_least``: each query word is near one of their
+    words (or, for one query word, near all their words run together).
+
+    rapidfuzz compares the distinct words in C and a regular expression finds the spellings
+    that hold them, so the exact scoring runs on a handful of spellings, not thousands.
+    """
+    joined = fold(_UNIT_SEPARATOR.join(spelling for _, spelling in spellings))
+    folded = joined.split(_UNIT_SEPARATOR)
+    ends = list(itertools.accumulate(len(text) + 1 for text in folded))
+    vocabulary = list(set(_WORD.findall(joined)) - _NAME_NOISE)
+    able: set[int] | None = None
+    for query in query_words:
+        near = process.extract(
+            query, vocabulary, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
         )
-        run_together = {index for _, _, index in found}
-    return [
-        spelling
-        for index, spelling in enumerate(spellings)
-        if index in run_together
-        or all(any(word in words for word in spelling[2]) for words in near)
-    ]
+        words = "|".join(re.escape(word) for word, _, _ in near)
+        holding = (
+            {
+                bisect.bisect(ends, found.start())
+                for found in re.finditer(rf"\b(?:{words})\b", joined)
+            }
+            if words
+            else set()
+        )
+        able = holding if able is None else able & holding
+    able = able or set()
+    if len(query_words) == 1:
+        # Noise words ("mr", "of") still stand in these run-together forms, so the cut-off is
+        # lowered by a margin; the exact score below leaves them out.
+        run_together = [_NON_WORD.sub("", text) for text in folded]
+        found = process.extract(
+            query_words[0], run_together, scorer=fuzz.ratio, score_cutoff=at_least - 20, limit=None
+        )
+        able.update(index for _, _, index in found)
+    return [spellings[index] for index in sorted(able)]
 
 
 def match_people(query: str, people: Iterable[Person], *, at_least: float = 0.0) -> list[NameMatch]:
@@ -122,15 +136,13 @@ def match_people(query: str, people: Iterable[Person], *, at_least: float = 0.0)
     if not query_words:
         return []
     spellings = [
-        (person, spelling, _name_words(spelling))
-        for person in people
-        for spelling in (person.name, *person.aliases)
+        (person, spelling) for person in people for spelling in (person.name, *person.aliases)
     ]
     if at_least:
         spellings = _able_to_reach(query_words, spellings, at_least)
     best: dict[str, NameMatch] = {}
-    for person, spelling, words in spellings:
-        score = _name_score(query_words, words)
+    for person, spelling in spellings:
+        score = _name_score(query_words, _name_words(spelling))
         if score >= at_least and (person.id not in best or score > best[person.id].score):
             best[person.id] = NameMatch(person, score, spelling)
     return sorted(best.values(), key=lambda match: (-match.score, match.person.name))

@@ -77,6 +77,8 @@ class Facts(msgspec.Struct, frozen=True, dict=True):
         """The curated links read backwards: (link, target id) -> the quotes that link to it."""
         inverse: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
         for quote in self.base.quotes:
+            if not (quote.contradicts or quote.responds_to):
+                continue
             for link in ("contradicts", "responds_to"):
                 for target in getattr(quote, link):
                     inverse[(link, target)].append(quote.id)
