@@ -47,7 +47,7 @@ def read(path: Path) -> bytes:
         raise FactBaseError(label, [Problem("no such file")]) from None
     except OSError as error:
         raise FactBaseError(label, [Problem(error.strerror or str(error))]) from None
-    if not data.strip():
+    if data.isspace() or not data:
         raise FactBaseError(label, [Problem("file is empty; expected a JSON object")])
     return data
 

@@ -79,6 +79,8 @@ def parse_partial_date(text: str) -> PartialDate:
     return PartialDate(year, month, day, found.group(4) == "?")
 
 
+# Lists in the file are tuples here: records are immutable, and an absent list is the one
+# shared empty tuple rather than a new empty list per record (megabytes on a large base).
 class Record(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True, gc=False):
     """Fields every record shares."""
 
@@ -104,7 +106,7 @@ class Person(Record, frozen=True):
     role: Text | None
     source: Id
     excerpt: Text
-    aliases: list[Text] = []
+    aliases: tuple[Text, ...] = ()
     note: Text | None = None
 
 
@@ -119,8 +121,8 @@ class Quote(Record, frozen=True):
     source: Id
     excerpt: Text
     note: Text | None = None
-    contradicts: list[Id] = []
-    responds_to: list[Id] = []
+    contradicts: tuple[Id, ...] = ()
+    responds_to: tuple[Id, ...] = ()
 
 
 class Term(Record, frozen=True):
@@ -130,7 +132,7 @@ class Term(Record, frozen=True):
     quoted: bool
     source: Id
     excerpt: Text
-    actors: list[Id] = []
+    actors: tuple[Id, ...] = ()
     note: Text | None = None
 
 
@@ -140,7 +142,7 @@ class Event(Record, frozen=True):
     date: PartialDateText
     what: Text
     where: Text | None
-    actors: list[Id]
+    actors: tuple[Id, ...]
     source: Id
     excerpt: Text
     note: Text | None = None
