@@ -342,6 +342,16 @@ def _lower_in_place(text: str) -> str:
     return "".join(lower if len(lower := char.lower()) == 1 else char for char in text)
 
 
+def _where(word: str, text: str) -> tuple[int, int]:
+    """Where ``word`` matches in ``text``: found as it is, or where rapidfuzz aligns it."""
+    lowered = _lower_in_place(text)
+    start = lowered.find(word)
+    if start >= 0:
+        return start, start + len(word)
+    alignment = fuzz.partial_ratio_alignment(word, lowered)
+    return (alignment.dest_start, alignment.dest_end) if alignment else (0, 0)
+
+
 class Hit(msgspec.Struct, frozen=True):
     """A text that matches a search, with its score and where the match is."""
 
@@ -363,13 +373,13 @@ def search_texts(query: str, texts: Sequence[str], limit: int | None = None) -> 
     words = [word for word in words if word not in _STOPWORDS] or words
     if not words:
         return []
-    processed = [utils.default_process(text) for text in texts]
     per_word = [
         {
             index: score
             for _, score, index in process.extract(
                 word,
-                processed,
+                texts,
+                processor=utils.default_process,
                 scorer=fuzz.partial_ratio,
                 score_cutoff=search_threshold(word),
                 limit=None,
@@ -385,8 +395,6 @@ def search_texts(query: str, texts: Sequence[str], limit: int | None = None) -> 
             sum(len(word) * scores[index] for word, scores in zip(words, per_word, strict=True))
             / weight
         )
-        alignment = fuzz.partial_ratio_alignment(words[-1], _lower_in_place(texts[index]))
-        start, end = (alignment.dest_start, alignment.dest_end) if alignment else (0, 0)
-        hits.append(Hit(index, round(score, 1), start, end))
+        hits.append(Hit(index, round(score, 1), *_where(words[-1], texts[index])))
     hits.sort(key=lambda hit: (-hit.score, hit.index))
     return hits[:limit] if limit else hits

@@ -94,6 +94,8 @@ class Filters(msgspec.Struct, frozen=True):
 
     def admits_date(self, date: str) -> bool:
         """Whether a record of ``date`` may fall within --since and --until (inclusive)."""
+        if self.since is None and self.until is None:
+            return True
         when = parse_partial_date(date)
         if self.since and when.covers_end() < self.since.covers_start():
             return False
