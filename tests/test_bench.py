@@ -31,5 +31,5 @@ def test_benchmark_runs_quickly() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "| start-up: kb quote putin --json |" in result.stdout
+    assert "| start-up: kb quote putin --json / import floor |" in result.stdout
     assert "200 quotes: kb validate" in result.stdout
