@@ -287,8 +287,7 @@ def _emit(
 ) -> None:
     """Write a listing to stdout in the chosen format; exit 1 if it is empty."""
     chosen = render.choose_format(fmt, json_flag, sys.stdout.isatty())
-    if listing.rows or chosen in (Format.json, Format.csv):
-        render.write(listing, chosen, sys.stdout)
+    render.write(listing, chosen, sys.stdout)
     try:
         render.save_pictures(listing, svg, html)
     except OSError as error:

@@ -190,9 +190,15 @@ def save_pictures(listing: Listing, svg: Path | None, html: Path | None) -> None
 
 
 def write(listing: Listing, fmt: Format, out: TextIO) -> None:
-    """Write ``listing`` to ``out`` in ``fmt``."""
+    """Write ``listing`` to ``out`` in ``fmt``.
+
+    Nothing found is an empty array in JSON, so a script can always parse stdout, and
+    nothing at all in the other formats: no empty table, no header without rows.
+    """
     if fmt is Format.json:
         out.write(json_text(listing.rows))
+    elif not listing.rows:
+        return
     elif fmt is Format.jsonl:
         out.writelines(_json_text(row, indent=0) + "\n" for row in listing.rows)
     elif fmt is Format.csv:

@@ -458,3 +458,11 @@ def test_messages_never_pass_control_characters(
     ):
         assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", result.stderr + result.stdout)
     assert "␛[31mred␍" in invoke("validate", str(path)).stdout
+
+
+@pytest.mark.parametrize("fmt", ["table", "plain", "jsonl", "csv", "markdown"])
+def test_nothing_found_prints_nothing_but_json(invoke: Invoke, fmt: str) -> None:
+    """An empty result is no output at all, except JSON's []: no empty table or lone header."""
+    result = invoke("quote", "Pashinyan", "--format", fmt)
+    assert result.exit_code == 1
+    assert result.stdout == ""
