@@ -80,13 +80,18 @@ LAST = [
 ]
 
 
+def speaker_name(index: int) -> str:
+    """The name of person ``p-INDEX``, so the benchmark can look a speaker up by name."""
+    return f"{FIRST[index % len(FIRST)]} {LAST[index // len(FIRST) % len(LAST)]} {index}"
+
+
 def generate(quotes: int, seed: int = 7) -> dict[str, Any]:
     """A valid fact base with ``quotes`` quotes, a tenth as many people, a fifth as many events."""
     rng = random.Random(seed)
     source = "src-synthetic"
     people = []
     for index in range(max(2, quotes // 10)):
-        name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {index}"
+        name = speaker_name(index)
         people.append(
             {
                 "id": f"p-{index}",

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate import write
+from generate import speaker_name, write
 
 PYTHON = sys.executable
 KB = str(Path(PYTHON).parent / "kb")
@@ -115,7 +115,7 @@ def main() -> None:
         lookups = [
             (
                 "kb quote NAME --json",
-                [*facts, "quote", "Anna Petrosyan 0", "--json"],
+                [*facts, "quote", speaker_name(0), "--json"],
                 "ratio ≤ 0.5",
             ),
             ("kb search WORD --json", [*facts, "search", "ceasefire", "--json"], "< 1 s"),

@@ -323,7 +323,11 @@ def quote(
         nearest = ", ".join(match.person.name for match in found.nearest)
         _say(
             f"no speaker matches {name!r}"
-            + (f"; nearest known speakers: {nearest}" if nearest else "")
+            + (
+                f"; nearest known speakers: {nearest}"
+                if nearest
+                else "; 'kb people' lists everyone"
+            )
         )
     elif len(found.speakers) > 1:
         names = ", ".join(match.person.name for match in found.speakers[:5])

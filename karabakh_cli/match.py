@@ -148,6 +148,22 @@ def match_people(query: str, people: Iterable[Person], *, at_least: float = 0.0)
     return sorted(best.values(), key=lambda match: (-match.score, match.person.name))
 
 
+# A speaker one query word matches this well is offered as a did-you-mean.
+SUGGEST_THRESHOLD = 75
+
+
+def suggested_people(query: str, people: Iterable[Person], limit: int = 3) -> list[NameMatch]:
+    """People to suggest when ``query`` names nobody: those one of its words matches,
+    so "Heydar Aliyev" suggests Ilham Aliyev and "Putinov" suggests Vladimir Putin."""
+    candidates = list(people)
+    best: dict[str, NameMatch] = {}
+    for word in _name_words(query):
+        for found in match_people(word, candidates, at_least=SUGGEST_THRESHOLD):
+            if found.person.id not in best or found.score > best[found.person.id].score:
+                best[found.person.id] = found
+    return sorted(best.values(), key=lambda match: (-match.score, match.person.name))[:limit]
+
+
 def named_people(query: str, people: Iterable[Person]) -> list[NameMatch]:
     """The people ``query`` names: every match within NEAR_EQUAL of the best, if the best
     reaches NAME_THRESHOLD; none otherwise."""

@@ -133,7 +133,7 @@ def quotes_by(facts: Facts, name: str, filters: Filters) -> QuoteLookup:
         ),
         key=lambda quote: (order[quote.speaker], parse_partial_date(quote.date)),
     )
-    nearest = [] if chosen else match.match_people(name, facts.speakers())[:3]
+    nearest = [] if chosen else match.suggested_people(name, facts.speakers())
     return QuoteLookup(chosen, quotes, nearest)
 
 

@@ -143,8 +143,15 @@ def test_markdown_cites_the_source(invoke: Invoke) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["quote", "Pashinyan"], "no speaker matches 'Pashinyan'; nearest known speakers"),
-        (["quote", "Heydar Aliyev"], "no speaker matches 'Heydar Aliyev'"),
+        (["quote", "Pashinyan"], "no speaker matches 'Pashinyan'; 'kb people' lists everyone"),
+        (
+            ["quote", "Putinov"],
+            "no speaker matches 'Putinov'; nearest known speakers: Vladimir Putin",
+        ),
+        (
+            ["quote", "Heydar Aliyev"],
+            "no speaker matches 'Heydar Aliyev'; nearest known speakers: Ilham Aliyev\n",
+        ),
         (["quote", "Ramin Mammadov"], "no quotes of Ramin Mammadov in the fact base"),
         (["quote", "putin", "--since", "2024"], "no quotes of Vladimir Putin match these filters"),
         (["timeline", "--place", "Moscow"], "no events match these filters"),
