@@ -33,6 +33,8 @@ from karabakh_cli.render import Format
 from karabakh_cli.text import visible
 
 FOUND, NOT_FOUND, USAGE, FACT_BASE, INTERRUPTED = 0, 1, 2, 3, 130
+# kb search shows the best hits first and this many unless told otherwise, as search tools do.
+SEARCH_LIMIT = 50
 
 EXIT_CODES = """Exit codes: 0 found; 1 nothing found (or kb validate found problems); 2 usage error;
 3 the fact base cannot be read or is invalid; 130 interrupted."""
@@ -398,9 +400,8 @@ def search(
         ),
     ] = None,
     limit: Annotated[
-        int | None,
-        typer.Option("--limit", "-n", min=1, help="At most this many hits.", show_default=False),
-    ] = None,
+        int, typer.Option("--limit", "-n", min=0, help="At most this many hits; 0 for all.")
+    ] = SEARCH_LIMIT,
     since: SinceOption = None,
     until: UntilOption = None,
 ) -> views.Listing:
@@ -410,9 +411,11 @@ def search(
     kinds: list[RecordKind] = (
         [k.value for k in kind] if kind else ["quote", "term", "event", "person"]
     )
-    hits = queries.search(facts, text, kinds, filters, limit)
+    hits, total = queries.search(facts, text, kinds, filters, limit or None)
     if not hits:
         _say(f"nothing in the fact base matches {text!r}")
+    elif total > len(hits):
+        _say(f"showing the best {len(hits)} of {total} hits; --limit 0 shows all")
     return views.search_listing(facts, text, hits)
 
 

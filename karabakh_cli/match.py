@@ -377,8 +377,11 @@ class Hit(msgspec.Struct, frozen=True):
     end: int
 
 
-def search_texts(query: str, texts: Sequence[str], limit: int | None = None) -> list[Hit]:
-    """Texts holding every word of ``query`` (fuzzily, in any order), best first.
+def search_texts(
+    query: str, texts: Sequence[str], limit: int | None = None
+) -> tuple[list[Hit], int]:
+    """Texts holding every word of ``query`` (fuzzily, in any order), best first, at most
+    ``limit`` of them, and how many there are in all.
 
     A text's score is the length-weighted mean of its words' partial ratios; the match
     position is that of the query's longest word, for a snippet.
@@ -388,7 +391,7 @@ def search_texts(query: str, texts: Sequence[str], limit: int | None = None) -> 
     )
     words = [word for word in words if word not in _STOPWORDS] or words
     if not words:
-        return []
+        return [], 0
     per_word = [
         {
             index: score
@@ -405,12 +408,19 @@ def search_texts(query: str, texts: Sequence[str], limit: int | None = None) -> 
     ]
     common = set.intersection(*(set(scores) for scores in per_word))
     weight = sum(len(word) for word in words)
-    hits = []
-    for index in common:
-        score = (
-            sum(len(word) * scores[index] for word, scores in zip(words, per_word, strict=True))
-            / weight
+    scored = [
+        (
+            round(
+                sum(len(word) * scores[index] for word, scores in zip(words, per_word, strict=True))
+                / weight,
+                1,
+            ),
+            index,
         )
-        hits.append(Hit(index, round(score, 1), *_where(words[-1], texts[index])))
-    hits.sort(key=lambda hit: (-hit.score, hit.index))
-    return hits[:limit] if limit else hits
+        for index in common
+    ]
+    ranked = sorted(scored, key=lambda item: (-item[0], item[1]))
+    kept = ranked[:limit] if limit else ranked
+    return [Hit(index, score, *_where(words[-1], texts[index])) for score, index in kept], len(
+        ranked
+    )

@@ -198,11 +198,12 @@ def _searchable(
 
 def search(
     facts: Facts, query: str, kinds: Iterable[RecordKind], filters: Filters, limit: int | None
-) -> list[SearchHit]:
-    """Records whose text holds every word of ``query`` (fuzzily), best first."""
+) -> tuple[list[SearchHit], int]:
+    """Records whose text holds every word of ``query`` (fuzzily), best first, at most
+    ``limit`` of them, and how many matched in all."""
     searchable = _searchable(facts, kinds, filters)
-    hits = match.search_texts(query, [text for _, _, text in searchable], limit)
-    return [
+    hits, total = match.search_texts(query, [text for _, _, text in searchable], limit)
+    found = [
         SearchHit(
             searchable[hit.index][0],
             searchable[hit.index][1],
@@ -211,6 +212,7 @@ def search(
         )
         for hit in hits
     ]
+    return found, total
 
 
 def attribute(facts: Facts, fragment: str, filters: Filters) -> list[match.Scored]:

@@ -201,7 +201,7 @@ def test_fuzzy_name_match_is_announced(invoke: Invoke) -> None:
         ),
         (["timeline", "--until", "yesterday"], "Invalid value for '--until'"),
         (["terms", "--format", "xml"], "Invalid value for '--format'"),
-        (["search", "x", "--limit", "0"], "--limit"),
+        (["search", "x", "--limit", "-1"], "--limit"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(invoke: Invoke, args: list[str], message: str) -> None:
@@ -473,3 +473,15 @@ def test_nothing_found_prints_nothing_but_json(invoke: Invoke, fmt: str) -> None
     result = invoke("quote", "Pashinyan", "--format", fmt)
     assert result.exit_code == 1
     assert result.stdout == ""
+
+
+def test_search_limit_caps_and_says_how_many_there_are(invoke: Invoke) -> None:
+    """--limit keeps the best hits and stderr says how many were left out; 0 shows all."""
+    every = invoke("search", "Nagorno-Karabakh", "--limit", "0", "--json")
+    assert every.exit_code == 0
+    total = len(json.loads(every.stdout))
+    assert total > 2
+    capped = invoke("search", "Nagorno-Karabakh", "--limit", "2", "--json")
+    rows = json.loads(capped.stdout)
+    assert [row["id"] for row in rows] == [row["id"] for row in json.loads(every.stdout)[:2]]
+    assert f"showing the best 2 of {total} hits" in capped.stderr

@@ -211,9 +211,10 @@ def test_search_finds_words_with_typos(query: str, expected: str) -> None:
     from karabakh_cli import queries
 
     facts = queries.Facts(BASE, FACTS)
-    hits = queries.search(
+    hits, total = queries.search(
         facts, query, ["quote", "term", "event", "person"], queries.Filters(), None
     )
+    assert total == len(hits)
     assert expected in [hit.record.id for hit in hits]
 
 
@@ -223,7 +224,6 @@ def test_search_for_absent_words_finds_nothing(query: str) -> None:
     from karabakh_cli import queries
 
     facts = queries.Facts(BASE, FACTS)
-    assert (
-        queries.search(facts, query, ["quote", "term", "event", "person"], queries.Filters(), None)
-        == []
-    )
+    assert queries.search(
+        facts, query, ["quote", "term", "event", "person"], queries.Filters(), None
+    ) == ([], 0)
