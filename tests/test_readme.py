@@ -1,0 +1,63 @@
+"""Every example in the README is real: each ``$ kb ...`` block is run and compared.
+
+Run with KB_UPDATE_README=1 to rewrite the blocks from kb's output after a deliberate change.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+
+import pytest
+
+from tests.conftest import KB, REPO
+
+README = REPO / "README.md"
+EXAMPLE = re.compile(r"```console\n\$ (kb [^\n]*)\n(.*?)```", re.S)
+# The README was written from a checkout at this path; kb prints the built-in base's path.
+README_ROOT = "/work/main"
+ENV = {
+    **os.environ,
+    "NO_COLOR": "1",
+    "COLUMNS": "100",
+    "KB_FACTS": "",
+    "FORCE_COLOR": "",
+    "PYTHONUNBUFFERED": "1",
+}
+
+
+def run(command: str) -> str:
+    """kb's output as a terminal shows it: both streams, unbuffered, in the order written."""
+    result = subprocess.run(
+        [str(KB), *shlex.split(command)[1:]],
+        cwd=REPO,
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    return result.stdout.replace(str(REPO), README_ROOT)
+
+
+EXAMPLES = EXAMPLE.findall(README.read_text(encoding="utf-8"))
+
+
+def test_the_readme_has_examples() -> None:
+    """The README shows at least one run of every command it documents."""
+    assert len(EXAMPLES) >= 15
+
+
+@pytest.mark.parametrize(("command", "shown"), EXAMPLES, ids=[command for command, _ in EXAMPLES])
+def test_readme_example_is_what_kb_prints(command: str, shown: str) -> None:
+    """The output under each README command is exactly what that command prints."""
+    actual = run(command)
+    if os.environ.get("KB_UPDATE_README"):
+        text = README.read_text(encoding="utf-8")
+        README.write_text(
+            text.replace(f"$ {command}\n{shown}```", f"$ {command}\n{actual}```"), encoding="utf-8"
+        )
+        return
+    assert actual == shown
