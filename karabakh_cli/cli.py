@@ -24,7 +24,6 @@ from karabakh_cli.match import WHO_SAID_THRESHOLD
 from karabakh_cli.model import (
     PARTIAL_DATE_FORM,
     Citable,
-    PartialDate,
     RecordKind,
     parse_partial_date,
 )
@@ -32,7 +31,8 @@ from karabakh_cli.problems import FactBaseError
 from karabakh_cli.render import Format
 from karabakh_cli.text import visible
 
-FOUND, NOT_FOUND, USAGE, FACT_BASE, INTERRUPTED = 0, 1, 2, 3, 130
+# Exit codes; a usage error's 2 is Typer's own (UsageError.exit_code).
+FOUND, NOT_FOUND, FACT_BASE, INTERRUPTED = 0, 1, 3, 130
 # kb search shows the best hits first and this many unless told otherwise, as search tools do.
 SEARCH_LIMIT = 50
 
@@ -111,7 +111,7 @@ def main(
         typer.Option("--version", callback=_version, is_eager=True, help="Print kb's version."),
     ] = False,
 ) -> None:
-    """Who said what, when and where: the September 2023 Nagorno-Karabakh offensive and ceasefire."""
+    """Keep the global options; each command reads the fact base when it needs it."""
     ctx.obj = State(facts)
 
 
@@ -123,8 +123,8 @@ def _facts_path(ctx: typer.Context) -> Path:
 def _load(ctx: typer.Context) -> queries.Facts:
     path = _facts_path(ctx)
     facts = queries.Facts(factbase.load(path), path)
-    # The base lives as long as the process: moved out of the collector's sight, it is not
-    # rescanned each time a lookup allocates (a third of a lookup's time on a large base).
+    # The base lives as long as the process: moved out of the collector's sight, its hundreds
+    # of thousands of objects are not rescanned each time a lookup allocates.
     gc.freeze()
     return facts
 
@@ -136,22 +136,14 @@ def _examples(*commands: str) -> str:
 
 def _check_date(param: typer.CallbackParam, value: str | None) -> str | None:
     """Refuse a malformed --since or --until as a usage error that shows the expected form."""
-    try:
-        _parse_date(value)
-    except typer.BadParameter as error:
-        raise typer.BadParameter(error.message, param_hint=f"'{param.opts[0]}'") from None
+    if value is not None:
+        try:
+            parse_partial_date(value)
+        except ValueError:
+            form = PARTIAL_DATE_FORM.split(" with")[0]
+            message = f"expected {form}, e.g. 2023 or 2023-09-20; got {value!r}"
+            raise typer.BadParameter(message, param_hint=f"'{param.opts[0]}'") from None
     return value
-
-
-def _parse_date(value: str | None) -> PartialDate | None:
-    if value is None:
-        return None
-    try:
-        return parse_partial_date(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"expected {PARTIAL_DATE_FORM.split(' with')[0]}, e.g. 2023 or 2023-09-20; got {value!r}"
-        ) from None
 
 
 def _non_empty(value: str) -> str:
@@ -220,6 +212,7 @@ HtmlOption = Annotated[
         show_default=False,
     ),
 ]
+JsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 # The output options every listing command shares; listing_command adds them.
 _OUTPUT_OPTIONS = [
     inspect.Parameter(
@@ -240,7 +233,7 @@ _OUTPUT_OPTIONS = [
         "json",
         inspect.Parameter.KEYWORD_ONLY,
         default=False,
-        annotation=Annotated[bool, typer.Option("--json", help="Same as --format json.")],
+        annotation=JsonOption,
     ),
     inspect.Parameter(
         "svg",
@@ -277,6 +270,7 @@ def listing_command(
 
         run.__name__, run.__doc__ = command.__name__, command.__doc__
         parameters = [*signature.parameters.values(), *_OUTPUT_OPTIONS]
+        # Typer reads the signature it is given: the command's own parameters, then the outputs.
         run.__signature__ = signature.replace(parameters=parameters, return_annotation=None)  # type: ignore[attr-defined]
         app.command(name, epilog=_examples(*examples))(run)
         return command
@@ -299,7 +293,12 @@ def _emit(
 
 
 def _filters(since: str | None, until: str | None, place: str | None = None) -> queries.Filters:
-    return queries.Filters(_parse_date(since), _parse_date(until), place)
+    """The filters of --since, --until and --place, whose dates _check_date has checked."""
+    return queries.Filters(
+        parse_partial_date(since) if since else None,
+        parse_partial_date(until) if until else None,
+        place,
+    )
 
 
 @listing_command("kb quote Putin", "kb quote aliev --json")
@@ -538,7 +537,7 @@ def cite(
             show_default=False,
         ),
     ] = None,
-    json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    json: JsonOption = False,
     svg: SvgOption = None,
     html: HtmlOption = None,
 ) -> None:
