@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from karabakh_cli import __version__, factbase, queries, render, views
-from karabakh_cli.match import WHO_SAID_THRESHOLD
+from karabakh_cli.match import EXACT, WHO_SAID_THRESHOLD
 from karabakh_cli.model import (
     PARTIAL_DATE_FORM,
     Citable,
@@ -335,7 +335,7 @@ def quote(
         if len(found.speakers) > 5:
             names += f" and {len(found.speakers) - 5} more"
         _say(f"{name!r} matches {len(found.speakers)} people equally well: {names}; showing each")
-    elif found.speakers[0].score < 99:
+    elif found.speakers[0].score < EXACT:
         best = found.speakers[0]
         _say(
             f"no exact match for {name!r}; showing {best.person.name} (matched {best.matched!r}, score {best.score:.0f})"
