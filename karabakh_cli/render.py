@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import msgspec
 
 from karabakh_cli.text import visible
-from karabakh_cli.views import Column, Listing, Row
+from karabakh_cli.views import Listing, Row, cell
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -67,7 +67,7 @@ def _flatten(row: Row, prefix: str = "") -> Iterator[tuple[str, Any]]:
         if isinstance(value, dict):
             yield from _flatten(value, f"{prefix}{key}_")
         elif isinstance(value, list):
-            yield f"{prefix}{key}", Column("", key).value({key: value})
+            yield f"{prefix}{key}", cell(value)
         elif isinstance(value, bool):
             yield f"{prefix}{key}", "true" if value else "false"
         else:

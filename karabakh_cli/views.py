@@ -32,21 +32,22 @@ class Column(msgspec.Struct, frozen=True):
         value: Any = row
         for step in self.field.split("."):
             value = value.get(step) if isinstance(value, dict) else None
-        return _cell(value)
+        return cell(value)
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
+    """A row value as one line of text: yes/no, nested objects by their names, lists joined."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dict):
         return ", ".join(
-            _cell(item) for key, item in value.items() if key != "id" and item is not None
+            cell(item) for key, item in value.items() if key != "id" and item is not None
         )
     if isinstance(value, list):
         return "; ".join(
-            _cell(item.get("name", item.get("id")) if isinstance(item, dict) else item)
+            cell(item.get("name", item.get("id")) if isinstance(item, dict) else item)
             for item in value
         )
     return str(value)
