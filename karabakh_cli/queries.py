@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 import msgspec
@@ -12,6 +12,8 @@ from rapidfuzz import fuzz, process
 
 from karabakh_cli import match
 from karabakh_cli.model import (
+    COLLECTIONS,
+    KIND_OF_COLLECTION,
     Cited,
     Event,
     FactBase,
@@ -49,14 +51,12 @@ class Facts(msgspec.Struct, frozen=True, dict=True):
 
     @functools.cached_property
     def records(self) -> dict[str, tuple[RecordKind, Record]]:
-        kinds: list[tuple[RecordKind, Sequence[Record]]] = [
-            ("source", self.base.sources),
-            ("person", self.base.people),
-            ("quote", self.base.quotes),
-            ("term", self.base.terms),
-            ("event", self.base.events),
-        ]
-        return {record.id: (kind, record) for kind, records in kinds for record in records}
+        """Every record by id, with its kind (ids are unique across the whole base)."""
+        return {
+            record.id: (KIND_OF_COLLECTION[collection], record)
+            for collection in COLLECTIONS
+            for record in getattr(self.base, collection)
+        }
 
     def speakers(self) -> list[Person]:
         """People with at least one quote."""
