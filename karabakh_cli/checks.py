@@ -32,8 +32,6 @@ def _humanise(message: str, field_type: object, value: object) -> str:
     """msgspec's message for a bad value, in the words a curator editing JSON uses."""
     if message.startswith("Expected `str` of length >= 1"):
         return "must not be empty"
-    if message.startswith("Expected `str` matching regex"):
-        return f"must be a record id (lower-case letters, digits and hyphens), got {value!r}"
     if message.startswith("Invalid enum value"):
         literal = typing.get_args(field_type)
         return f"must be one of {', '.join(map(repr, literal))}, got {value!r}"
@@ -227,12 +225,16 @@ class _Integrity:
                 collection, index, record, f"no {kind} has the id {value!r}", field, *sub_path
             )
 
-    def unique_ids(self) -> None:
+    def ids(self) -> None:
+        """Every id well-formed and used once in the whole base."""
         ids = [record.id for _, _, record in self.records.all()]
-        if len(set(ids)) == len(ids):
+        if len(set(ids)) == len(ids) and all(map(model.ID_FORM.fullmatch, ids)):
             return
         first_use: dict[str, tuple[str, int]] = {}
         for collection, index, record in self.records.all():
+            if not model.ID_FORM.fullmatch(record.id):
+                message = f"must be a record id (lower-case letters, digits and hyphens), got {record.id!r}"
+                self.report(collection, index, record, message, "id", "id")
             earlier = first_use.setdefault(record.id, (collection, index))
             if earlier != (collection, index):
                 message = f"duplicate id {record.id!r}, first used by {earlier[0]}[{earlier[1]}]"
@@ -363,7 +365,7 @@ def integrity_problems(records: Numbered, *, warn: bool = True) -> list[Problem]
     nothing refers to.
     """
     checker = _Integrity(records)
-    checker.unique_ids()
+    checker.ids()
     checker.dates()
     checker.references()
     checker.verbatim()

@@ -184,6 +184,11 @@ BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "responds_to[0]: a quote cannot link to itself",
     ),
     (
+        "malformed id",
+        lambda b: b["terms"][2].update(id="Term 3"),
+        "terms[2] (Term 3).id: must be a record id (lower-case letters, digits and hyphens), got 'Term 3'",
+    ),
+    (
         "bad schema version",
         lambda b: b.update(schema_version=2),
         "schema_version: must be one of 1, got 2",
@@ -319,6 +324,9 @@ def test_schema_version_and_collections_are_required() -> None:
 
     schema = msgspec.json.schema(FactBase)
     required = set(schema["$defs"]["FactBase"]["required"])
+    quote = schema["$defs"]["Quote"]["properties"]
+    assert quote["speaker"]["pattern"] == "^[a-z0-9][a-z0-9-]*$"
+    assert quote["date"]["pattern"].startswith("^\\d{4}")
     assert {"schema_version", "sources", "people", "quotes", "terms", "events"} <= required
     assert json.dumps(schema)
 
