@@ -6,6 +6,8 @@ These lists are the evidence the thresholds in karabakh_cli/match.py were chosen
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from karabakh_cli import factbase, match
 from karabakh_cli.match import WHO_SAID_THRESHOLD
@@ -227,3 +229,34 @@ def test_search_for_absent_words_finds_nothing(query: str) -> None:
     assert queries.search(
         facts, query, ["quote", "term", "event", "person"], queries.Filters(), None
     ) == ([], 0)
+
+
+NAME_PIECES = [
+    "putin",
+    "aliev",
+    "aliyev",
+    "ilham",
+    "amirbayov",
+    "elsin",
+    "mr",
+    "of",
+    "russian",
+    "Əliyev",
+    "Путин",
+    "defence",
+    "army",
+    "x",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(NAME_PIECES) | st.text(min_size=1, max_size=8), min_size=1, max_size=3)
+)
+def test_the_fast_name_filter_never_drops_a_match(pieces: list[str]) -> None:
+    """Pre-selecting spellings in C finds exactly what scoring every spelling finds."""
+    query = " ".join(pieces)
+    everyone = [
+        m for m in match.match_people(query, BASE.people) if m.score >= match.NAME_THRESHOLD
+    ]
+    assert match.match_people(query, BASE.people, at_least=match.NAME_THRESHOLD) == everyone
