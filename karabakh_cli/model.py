@@ -11,7 +11,9 @@ from typing import Annotated, Literal, NamedTuple
 import msgspec
 
 PARTIAL_DATE_FORM = "YYYY[-MM[-DD]] with an optional trailing '?'"
-_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(\?)?")
+# The one form of a date, for the parser and the JSON Schema alike (valid in both Python and
+# ECMA regular expressions); which months and days exist, the parser checks.
+PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(\?)?")
 
 # The forms of ids and dates are published in the JSON Schema and checked by checks.py (ids)
 # and parse_partial_date (dates), not by msgspec while decoding: a regular expression per
@@ -30,7 +32,7 @@ PartialDateText = Annotated[
     msgspec.Meta(
         description="ISO 8601 date with its precision (EDTF level 0): 1991, 2020-11, "
         "2023-09-20; a trailing ? marks an uncertain date.",
-        extra_json_schema={"pattern": r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?\??$"},
+        extra_json_schema={"pattern": f"^{PARTIAL_DATE.pattern}$"},
     ),
 ]
 PersonKind = Literal["person", "organisation", "state"]
@@ -72,7 +74,7 @@ def parse_partial_date(text: str) -> PartialDate:
 
     Raises ValueError naming the expected form, or the impossible day.
     """
-    found = _PARTIAL_DATE.fullmatch(text)
+    found = PARTIAL_DATE.fullmatch(text)
     if found is None:
         raise ValueError(f"expected {PARTIAL_DATE_FORM}, got {text!r}")
     year, month, day = (int(part) if part else 0 for part in found.group(1, 2, 3))
