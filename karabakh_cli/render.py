@@ -119,35 +119,49 @@ def _plain(listing: Listing, out: TextIO) -> None:
             out.write("\t".join(visible(column.value(row)) for column in listing.columns) + "\n")
 
 
-def _table(listing: Listing) -> Table:
+_NARROWEST = 4
+
+
+def _table(listing: Listing, console: Console) -> Table:
+    """The table view: a column per field, or, for one record or a table too wide for the
+    console to show whole, field/value pairs record by record. Never a word cut off."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(
-        title=visible(listing.title),
-        caption="\n".join(visible(s) for s in listing.sources) or None,
-        show_lines=True,
-        header_style="bold cyan",
-    )
-    if listing.vertical:
-        table.add_column("Field", style="bold", overflow="fold")
-        table.add_column("Value", overflow="fold", ratio=1)
+    def titled(**options: Any) -> Table:
+        caption = "\n".join(visible(source) for source in listing.sources) or None
+        return Table(
+            title=visible(listing.title), caption=caption, header_style="bold cyan", **options
+        )
+
+    if not listing.vertical:
+        table = titled(show_lines=True)
+        for column in listing.columns:
+            table.add_column(
+                column.header, overflow="fold", ratio=3 if column.wide else None, min_width=4
+            )
         for row in listing.rows:
-            marked = listing.highlight(row) if listing.highlight else None
-            for column in listing.columns:
-                cell = Text(visible(column.value(row), keep_newlines=True))
-                if marked and marked[0] == column.field:
-                    cell.stylize("bold reverse", marked[1], marked[2])
-                table.add_row(Text(column.header), cell)
-        return table
-    for column in listing.columns:
-        table.add_column(
-            column.header, overflow="fold", ratio=3 if column.wide else None, min_width=4
-        )
+            table.add_row(
+                *(
+                    Text(visible(column.value(row), keep_newlines=True))
+                    for column in listing.columns
+                )
+            )
+        # Each column needs its narrowest width plus a border and a space either side; below
+        # that Rich would crop the table, so the records are shown one field per line instead.
+        if len(listing.columns) * (_NARROWEST + 3) + 1 <= console.width:
+            return table
+    table = titled()
+    table.add_column("Field", style="bold", overflow="fold")
+    table.add_column("Value", overflow="fold", ratio=1)
     for row in listing.rows:
-        table.add_row(
-            *(Text(visible(column.value(row), keep_newlines=True)) for column in listing.columns)
-        )
+        marked = listing.highlight(row) if listing.highlight else None
+        for column in listing.columns:
+            cell = Text(visible(column.value(row), keep_newlines=True))
+            if marked and marked[0] == column.field:
+                cell.stylize("bold reverse", marked[1], marked[2])
+            table.add_row(Text(column.header), cell)
+        table.add_section()
     return table
 
 
@@ -182,7 +196,7 @@ def save_pictures(listing: Listing, svg: Path | None, html: Path | None) -> None
     console = _console(
         io.StringIO(), record=True, width=110, force_terminal=True, color_system="truecolor"
     )
-    console.print(_table(listing))
+    console.print(_table(listing, console))
     if svg is not None:
         _save_atomically(svg, console.export_svg(title=listing.title, clear=False))
     if html is not None:
@@ -208,7 +222,8 @@ def write(listing: Listing, fmt: Format, out: TextIO) -> None:
     elif fmt is Format.plain:
         _plain(listing, out)
     else:
-        _console(out).print(_table(listing))
+        console = _console(out)
+        console.print(_table(listing, console))
 
 
 def write_json(value: Any, out: TextIO) -> None:

@@ -485,3 +485,13 @@ def test_search_limit_caps_and_says_how_many_there_are(invoke: Invoke) -> None:
     rows = json.loads(capped.stdout)
     assert [row["id"] for row in rows] == [row["id"] for row in json.loads(every.stdout)[:2]]
     assert f"showing the best 2 of {total} hits" in capped.stderr
+
+
+@pytest.mark.parametrize("width", [24, 36, 49, 50, 80, 120])
+@pytest.mark.parametrize("args", [["quote", "putin"], ["timeline"], ["show", "q-putin-mediation"]])
+def test_table_is_never_cropped_at_any_width(invoke: Invoke, args: list[str], width: int) -> None:
+    """Too narrow for its columns, a table shows each record field by field; it never loses its right edge."""
+    out = invoke(*args, "-f", "table", env={"COLUMNS": str(width)}).stdout
+    table_lines = [line for line in out.splitlines() if line[:1] in "┏┃┡│├└"]
+    assert table_lines
+    assert all(len(line) <= width and line[-1] in "┓┃┩│┤┘" for line in table_lines)
