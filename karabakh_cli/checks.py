@@ -2,7 +2,8 @@
 
 Structure checks read the decoded JSON field by field against the structs in ``model``, so
 they report every problem and never drift from what the loader accepts. Integrity checks
-read typed records: unique ids, references that resolve, real dates, verbatim excerpts.
+read typed records: well-formed unique ids, real dates, references that resolve, verbatim
+text, aliases no two people share.
 """
 
 from __future__ import annotations
@@ -48,12 +49,6 @@ def _field_problems(
     record_id: str | None,
 ) -> Iterator[Problem]:
     """The problem with one field's value, if any, named down to the list item."""
-    if field.type == model.PartialDateText and isinstance(value, str):
-        try:
-            model.parse_partial_date(value)
-        except ValueError as error:
-            yield Problem(str(error), path, record, record_id, field.encode_name)
-        return
     try:
         msgspec.convert(value, field.type)
     except msgspec.ValidationError as error:

@@ -7,8 +7,6 @@ import gc
 import os
 import re
 from collections.abc import Iterator
-
-# jsonpos is imported where a problem needs a line and column: a clean load never does.
 from pathlib import Path
 
 import msgspec
@@ -18,7 +16,7 @@ from karabakh_cli.problems import FactBaseError, Problem
 
 # jsonpos is imported where a problem needs a line and column: a clean load never does.
 
-# Far above any real fact base (100,000 quotes is about 60 MB), low enough to refuse a
+# Far above any real fact base (100,000 quotes is about 76 MB), low enough to refuse a
 # wrong file before reading it all into memory.
 MAX_BYTES = 512 * 1024 * 1024
 _BYTE_OFFSET = re.compile(r"\(byte (\d+)\)$")
@@ -162,8 +160,8 @@ def load(path: Path) -> model.FactBase:
 class _Verdict:
     """The remembered outcome of the integrity checks for one exact version of a large file.
 
-    Decoding already checks every type and form; the integrity checks between records cost
-    as much again on a large base, and a base is read far more often than it is edited. The
+    Decoding checks every type; the remaining checks (id and date forms, references, verbatim
+    text) cost as much again on a large base, and a base is read far more often than edited. The
     verdict is a file in the user's cache folder named by a hash of a key: kb's version and
     the file's resolved path, size, modification and change times and inode. Any edit
     changes the change time, so a verdict never outlives the content it was given for; a
