@@ -56,8 +56,12 @@ def archive_file(folder: Path, archive: model.Archive) -> Path:
     if ".." in PurePosixPath(written).parts:
         raise ArchiveError(f"path must stay inside the fact base's folder, got {written!r}")
     path = folder / written
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError) as error:  # a loop of symbolic links
+        raise ArchiveError(f"cannot follow {written}: {error}") from None
     # A symbolic link inside the folder could still lead out of it.
-    if not path.resolve().is_relative_to(folder.resolve()):
+    if not resolved.is_relative_to(folder.resolve()):
         raise ArchiveError(f"{written} leads outside the fact base's folder")
     return path
 
@@ -115,6 +119,7 @@ class Passage(msgspec.Struct, frozen=True):
     """The sentence before the excerpt, the excerpt and the sentence after, on one line."""
 
     def selector(self) -> dict[str, object]:
+        """The passage as ``kb show --json`` gives it to other tools."""
         return {
             "type": "TextPositionSelector",
             "source": self.path,

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from karabakh_cli import archive, model
+from karabakh_cli import model
 from karabakh_cli.problems import JsonPath, Problem
 from karabakh_cli.text import contains_verbatim, fold, normalise_quoting
 
@@ -377,6 +377,9 @@ def archive_problems(records: Numbered, folder: Path, *, warn: bool = True) -> l
 
     A source with no archive is a warning (when ``warn``): its excerpts go unchecked.
     """
+    # Imported here: the loader imports this module, and a lookup never reads an archive.
+    from karabakh_cli import archive
+
     problems: list[Problem] = []
     for index, source in records.sources:
         record = f"sources[{index}]"

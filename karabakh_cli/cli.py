@@ -19,7 +19,7 @@ import msgspec
 import typer
 from typer.core import TyperGroup
 
-from karabakh_cli import __version__, archive, factbase, queries, render, views
+from karabakh_cli import __version__, factbase, queries, render, views
 from karabakh_cli.match import EXACT, WHO_SAID_THRESHOLD
 from karabakh_cli.model import (
     PARTIAL_DATE_FORM,
@@ -481,6 +481,8 @@ def show(
             f"no record has the id {record_id!r}; nearest: {', '.join(queries.nearest_ids(facts, record_id))}"
         )
         return views.Listing("", [], [])
+    from karabakh_cli import archive
+
     kind, record = found
     passage = None
     if isinstance(record, Cited):

@@ -9,15 +9,18 @@ against it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from karabakh_cli import match, queries
-from karabakh_cli.archive import Passage
 from karabakh_cli.model import Event, Person, Quote, Record, Source, Term
 from karabakh_cli.queries import Facts
 from karabakh_cli.text import find_verbatim
+
+if TYPE_CHECKING:
+    # Only show needs the archive module, and only show imports it.
+    from karabakh_cli.archive import Passage
 
 Row = dict[str, Any]
 
