@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
@@ -370,18 +371,51 @@ def integrity_problems(records: Numbered, *, warn: bool = True) -> list[Problem]
     return checker.problems
 
 
-def source_text_problems(records: Numbered, source_id: str, source_text: str) -> list[Problem]:
-    """Excerpts citing ``source_id`` that do not occur verbatim in ``source_text``."""
-    normalised_text = normalise_quoting(source_text)
+def archive_problems(records: Numbered, folder: Path, *, warn: bool = True) -> list[Problem]:
+    """Each source's archived text read from ``folder`` and matched against its SHA-256, and
+    every excerpt citing the source found in that text.
+
+    A source with no archive is a warning (when ``warn``): its excerpts go unchecked.
+    """
+    # Imported here: the loader imports this module, and a lookup never reads an archive.
+    from karabakh_cli import archive
+
+    problems: list[Problem] = []
+    for index, source in records.sources:
+        record = f"sources[{index}]"
+        if source.archive is None:
+            if warn:
+                message = "no archived text: excerpts citing this source are not checked"
+                problems.append(
+                    Problem(message, ("sources", index), record, source.id, severity="warning")
+                )
+            continue
+        try:
+            text = archive.read_text(folder, source.archive)
+        except archive.ArchiveError as error:
+            problems.append(
+                Problem(str(error), ("sources", index, "archive"), record, source.id, "archive")
+            )
+            # A changed text is still read: the curator learns which excerpts the change breaks.
+            if not isinstance(error, archive.ArchiveChanged) or error.text is None:
+                continue
+            text = error.text
+        problems += _excerpt_problems(records, source.id, source.archive.path, text)
+    return problems
+
+
+def _excerpt_problems(
+    records: Numbered, source_id: str, archive_path: str, text: str
+) -> list[Problem]:
+    """Excerpts citing ``source_id`` that do not occur verbatim in its archived ``text``."""
+    normalised_text = normalise_quoting(text)
+    message = (
+        f"excerpt does not occur verbatim in the archived text of {source_id!r} ({archive_path})"
+    )
     return [
         Problem(
-            f"excerpt does not occur verbatim in the text of {source_id!r}",
-            (collection, index, "excerpt"),
-            f"{collection}[{index}]",
-            record.id,
-            "excerpt",
+            message, (collection, index, "excerpt"), f"{collection}[{index}]", record.id, "excerpt"
         )
         for collection, index, record in records.cited()
-        if getattr(record, "source", None) == source_id
-        and normalise_quoting(getattr(record, "excerpt", "")) not in normalised_text
+        if record.source == source_id and normalise_quoting(record.excerpt) not in normalised_text
     ]

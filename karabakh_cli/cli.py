@@ -24,6 +24,7 @@ from karabakh_cli.match import EXACT, WHO_SAID_THRESHOLD
 from karabakh_cli.model import (
     PARTIAL_DATE_FORM,
     Citable,
+    Cited,
     RecordKind,
     parse_partial_date,
 )
@@ -471,7 +472,8 @@ def show(
         ),
     ],
 ) -> views.Listing:
-    """One record in full, with its source and the quote marked in its excerpt."""
+    """One record in full, with its source, and the quote marked in the sentences around it
+    in the source's archived text (or in its excerpt, where there is no archive)."""
     facts = _load(ctx)
     found = facts.records.get(record_id)
     if found is None:
@@ -479,7 +481,16 @@ def show(
             f"no record has the id {record_id!r}; nearest: {', '.join(queries.nearest_ids(facts, record_id))}"
         )
         return views.Listing("", [], [])
-    return views.show_listing(facts, *found)
+    from karabakh_cli import archive
+
+    kind, record = found
+    passage = None
+    if isinstance(record, Cited):
+        try:
+            passage = archive.passage_of(facts.path, facts.sources[record.source], record.excerpt)
+        except archive.ArchiveError as error:
+            _say(f"no context for {record_id}: {error}")
+    return views.show_listing(facts, kind, record, passage)
 
 
 @listing_command("kb sources", "kb --facts my-facts.json sources --json")
@@ -568,44 +579,22 @@ def cite(
         _emit(listing, Format(fmt.value) if fmt else None, json, svg, html)
 
 
-@app.command(
-    epilog=_examples(
-        "kb validate facts.json", "kb validate facts.json --source-text article.txt --json"
-    )
-)
+@app.command(epilog=_examples("kb validate facts.json", "kb validate facts.json --json"))
 def validate(
     ctx: typer.Context,
     path: Annotated[
         Path | None,
         typer.Argument(help="Fact base to check [default: the one in use].", show_default=False),
     ] = None,
-    source_text: Annotated[
-        Path | None,
-        typer.Option(
-            "--source-text",
-            help="Also check that excerpts occur verbatim in this text.",
-            dir_okay=False,
-            show_default=False,
-        ),
-    ] = None,
-    source_id: Annotated[
-        str | None,
-        typer.Option(
-            "--source",
-            help="Which source --source-text is [default: the only one].",
-            show_default=False,
-        ),
-    ] = None,
     json: Annotated[bool, typer.Option("--json", help="Findings as a JSON array.")] = False,
 ) -> None:
     """Check a fact base and report every problem as PATH:LINE:COL: record.field: what.
 
-    Exit 0 when there are no errors (warnings allowed), 1 when there are.
+    Each source's archived text is checked against its SHA-256, and every excerpt against
+    that text. Exit 0 when there are no errors (warnings allowed), 1 when there are.
     """
     target = path or _facts_path(ctx)
-    data = factbase.read(target)
-    pairing = _source_pairing(data, source_text, source_id)
-    problems = factbase.diagnose(data, pairing)
+    problems = factbase.diagnose(factbase.read(target), target.parent)
     errors = sum(problem.severity == "error" for problem in problems)
     if json:
         render.write_json(
@@ -624,38 +613,6 @@ def validate(
     )
     if errors:
         raise typer.Exit(NOT_FOUND)
-
-
-def _source_pairing(
-    data: bytes, source_text: Path | None, source_id: str | None
-) -> tuple[str, str] | None:
-    """The (source id, text) pair --source-text and --source name, read and checked."""
-    if source_text is None:
-        return None
-    try:
-        text = source_text.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise typer.BadParameter(
-            f"cannot read {source_text}: {getattr(error, 'strerror', None) or error}",
-            param_hint="--source-text",
-        ) from None
-    if source_id is None:
-        try:
-            _, raw = factbase.parse(data)
-        except FactBaseError:
-            return None
-        ids = (
-            [s.get("id") for s in raw.get("sources", [])]
-            if isinstance(raw, dict) and isinstance(raw.get("sources"), list)
-            else []
-        )
-        if len(ids) != 1 or not isinstance(ids[0], str):
-            raise typer.BadParameter(
-                "the fact base has several sources; name one with --source",
-                param_hint="--source-text",
-            )
-        source_id = ids[0]
-    return source_id, text
 
 
 @app.command(epilog=_examples("kb schema > facts.schema.json", "kb schema | jq '.$defs | keys'"))

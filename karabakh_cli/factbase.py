@@ -91,10 +91,11 @@ def parse(data: bytes) -> tuple[str, object]:
         raise FactBaseError("", [_syntax_problem(data, error)]) from None
 
 
-def diagnose(data: bytes, source_text: tuple[str, str] | None = None) -> list[Problem]:
+def diagnose(data: bytes, folder: Path | None = None) -> list[Problem]:
     """Every problem of a fact base's bytes, errors and warnings, with lines where known.
 
-    ``source_text`` is a (source id, text) pair whose excerpts are checked verbatim.
+    With ``folder``, the fact base file's folder, each source's archived text is checked too,
+    and every excerpt against it.
     """
     with _no_garbage_collection():
         try:
@@ -111,9 +112,10 @@ def diagnose(data: bytes, source_text: tuple[str, str] | None = None) -> list[Pr
             if not isinstance(raw, dict):
                 return problems
             records = checks.numbered_from_raw(raw)
-        problems += checks.integrity_problems(records, warn=not problems)
-        if source_text is not None:
-            problems += checks.source_text_problems(records, *source_text)
+        warn = not problems
+        problems += checks.integrity_problems(records, warn=warn)
+        if folder is not None:
+            problems += checks.archive_problems(records, folder, warn=warn)
     return _located(data.decode("utf-8"), list(dict.fromkeys(problems))) if problems else []
 
 

@@ -93,6 +93,31 @@ class Record(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=Tr
     id: Id
 
 
+SHA256_FORM = re.compile(r"[0-9a-f]{64}")
+ArchivePath = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        description="The archived text's file, relative to the fact base file's folder and "
+        "inside it, with / between folders, e.g. sources/src-lemonde-2023-09-21.txt.",
+    ),
+]
+Sha256 = Annotated[
+    str,
+    msgspec.Meta(
+        description="SHA-256 of the archived file's bytes, 64 lower-case hexadecimal digits.",
+        extra_json_schema={"pattern": f"^{SHA256_FORM.pattern}$"},
+    ),
+]
+
+
+class Archive(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True, gc=False):
+    """A copy of a source's text kept with the fact base, so every excerpt can be checked."""
+
+    path: ArchivePath
+    sha256: Sha256
+
+
 class Source(Record, frozen=True):
     """A document the fact base is curated from."""
 
@@ -101,6 +126,8 @@ class Source(Record, frozen=True):
     date: PartialDateText
     language: Text
     url: Text | None
+    # None for a source whose text is not kept, e.g. a broadcast.
+    archive: Archive | None = None
     note: Text | None = None
 
 

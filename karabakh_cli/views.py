@@ -9,7 +9,7 @@ against it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -17,6 +17,10 @@ from karabakh_cli import match, queries
 from karabakh_cli.model import Event, Person, Quote, Record, Source, Term
 from karabakh_cli.queries import Facts
 from karabakh_cli.text import find_verbatim
+
+if TYPE_CHECKING:
+    # Only show needs the archive module, and only show imports it.
+    from karabakh_cli.archive import Passage
 
 Row = dict[str, Any]
 
@@ -225,6 +229,7 @@ def source_row(source: Source, counts: dict[str, int] | None = None) -> Row:
         "date": source.date,
         "language": source.language,
         "url": source.url,
+        "archive": msgspec.to_builtins(source.archive),
         "note": source.note,
     }
     if counts is not None:
@@ -324,16 +329,29 @@ def record_row(facts: Facts, kind: str, record: Record) -> Row:
 
 
 def _highlight(row: Row) -> tuple[str, int, int] | None:
-    text, excerpt = row.get("text"), row.get("excerpt")
+    """The quote (or, for a record without one, the excerpt) in the context, or the quote
+    in its excerpt where there is no context."""
+    text, excerpt, context = row.get("text"), row.get("excerpt"), row.get("context")
+    if isinstance(context, str):
+        marked = text if isinstance(text, str) else excerpt
+        found = find_verbatim(context, marked) if isinstance(marked, str) else None
+        return ("context", *found) if found else None
     if not isinstance(text, str) or not isinstance(excerpt, str):
         return None
     found = find_verbatim(excerpt, text)
     return ("excerpt", *found) if found else None
 
 
-def show_listing(facts: Facts, kind: str, record: Record) -> Listing:
+def show_listing(facts: Facts, kind: str, record: Record, passage: Passage | None) -> Listing:
+    """One record field by field; a record citing a source gains ``context``, the sentences
+    around its excerpt in the archived text, and ``selector``, where the excerpt stands there
+    (both null when the archive cannot tell)."""
     row = record_row(facts, kind, record)
-    columns = [Column(key.replace("_", " ").capitalize(), key) for key in row]
+    if "excerpt" in row:
+        row["context"] = passage.context if passage else None
+        row["selector"] = passage.selector() if passage else None
+    # The selector is for other tools: the table marks the same passage in the context.
+    columns = [Column(key.replace("_", " ").capitalize(), key) for key in row if key != "selector"]
     return Listing(
         f"{kind.capitalize()} {record.id}",
         [row],

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -15,11 +18,21 @@ from karabakh_cli.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
 FACTS = REPO / "facts.json"
-SOURCE_TEXT = REPO.parent / "shared" / "seeds" / "000_98694b3c7475b12e.txt"
+ARCHIVES = REPO / "sources"
 KB = Path(sys.executable).parent / "kb"
 STABLE_ENV = {"NO_COLOR": "1", "COLUMNS": "120", "KB_FACTS": "", "FORCE_COLOR": ""}
 
 Invoke = Callable[..., Result]
+
+
+def bench_generator() -> ModuleType:
+    """bench/generate.py as a module, loaded from its file: bench is not a package, and putting
+    its folder on sys.path would leak into every test that runs after."""
+    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture
@@ -41,11 +54,14 @@ def base() -> dict[str, Any]:
 
 
 @pytest.fixture
-def write_base(tmp_path: Path) -> Callable[[object], Path]:
-    """Write a fact base (JSON-encoded unless already bytes) to a temporary file."""
+def write_base(tmp_path: Path) -> Callable[..., Path]:
+    """Write a fact base (JSON-encoded unless already bytes) to a temporary file, with a copy
+    of the built-in base's archived sources beside it unless ``archives`` is false."""
 
-    def write(content: object, name: str = "facts.json") -> Path:
+    def write(content: object, name: str = "facts.json", *, archives: bool = True) -> Path:
         path = tmp_path / name
+        if archives and not (tmp_path / ARCHIVES.name).exists():
+            shutil.copytree(ARCHIVES, tmp_path / ARCHIVES.name)
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:

@@ -7,17 +7,16 @@ import sys
 from pathlib import Path
 
 from karabakh_cli import factbase
-from tests.conftest import REPO
+from tests.conftest import REPO, bench_generator
 
-sys.path.insert(0, str(REPO / "bench"))
-from generate import generate, write
+generator = bench_generator()
 
 
 def test_generated_bases_pass_validation(tmp_path: Path) -> None:
     """A generated base has no problems, and its proportions hold."""
-    path = write(500, tmp_path)
+    path = generator.write(500, tmp_path)
     assert factbase.diagnose(path.read_bytes()) == []
-    base = generate(500)
+    base = generator.generate(500)
     assert (len(base["quotes"]), len(base["people"]), len(base["events"])) == (500, 50, 100)
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -376,6 +377,7 @@ def test_validate_clean_and_broken(invoke: Invoke, base: dict[str, Any], tmp_pat
     base["quotes"][0]["speaker"] = "nobody"
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(base, indent=2), encoding="utf-8")
+    shutil.copytree(REPO / "sources", tmp_path / "sources")
     result = invoke("validate", str(path))
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
