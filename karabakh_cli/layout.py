@@ -88,6 +88,8 @@ class View(NamedTuple):
     notes: list[str]
     """Lines under the table: the sources, then what each sign used means."""
     vertical: bool
+    numeric: list[bool]
+    """Columns of numbers only, aligned to the right so that digits line up."""
 
 
 def _stated(column: Column, rows: list[Row], said: str) -> bool:
@@ -140,7 +142,12 @@ def view(listing: Listing) -> View:
         cells,
         sources + [f"{marker.sign} {marker.meaning}" for marker in used],
         listing.vertical,
+        [all(_is_number(row[index].text) for row in cells) for index in range(len(columns))],
     )
+
+
+def _is_number(text: str) -> bool:
+    return text.replace(".", "", 1).isdigit()
 
 
 class _Need(NamedTuple):

@@ -161,8 +161,16 @@ def _table(listing: Listing, console: Console) -> Table:
         leading=1,
     )
     if sizes is not None:
-        for header, shape, size in zip(shown.headers, shown.shapes, sizes, strict=True):
-            table.add_column(header, width=size, no_wrap=shape is Shape.SHORT, overflow="fold")
+        for header, shape, numeric, size in zip(
+            shown.headers, shown.shapes, shown.numeric, sizes, strict=True
+        ):
+            table.add_column(
+                header,
+                width=size,
+                no_wrap=shape is Shape.SHORT,
+                overflow="fold",
+                justify="right" if numeric else "left",
+            )
         for cells in shown.rows:
             table.add_row(*(_cell_text(cell) for cell in cells))
         return table

@@ -23,6 +23,7 @@ thead th { border-bottom: 2px solid; }
 tbody tr { border-bottom: 1px solid rgba(128, 128, 128, .35); }
 tbody th { white-space: nowrap; }
 td.short { white-space: nowrap; }
+td.number { text-align: right; font-variant-numeric: tabular-nums; }
 td.main { min-width: 16rem; }
 .id { display: block; font: .85em ui-monospace, monospace; opacity: .7; white-space: nowrap; }
 .sign { font-weight: bold; padding-left: .2em; }
@@ -65,8 +66,10 @@ def _records(shown: View) -> list[str]:
     lines.append("<tbody>")
     for cells in shown.rows:
         row = "".join(
-            f'<td class="{shape.value}" data-label="{escape(header)}">{_cell(cell)}</td>'
-            for header, shape, cell in zip(shown.headers, shown.shapes, cells, strict=True)
+            f'<td class="{shape.value}{" number" if numeric else ""}" data-label="{escape(header)}">{_cell(cell)}</td>'
+            for header, shape, numeric, cell in zip(
+                shown.headers, shown.shapes, shown.numeric, cells, strict=True
+            )
         )
         lines.append(f"<tr>{row}</tr>")
     lines.append("</tbody></table>")
