@@ -22,7 +22,7 @@ th, td { text-align: left; vertical-align: top; padding: .4rem .6rem; }
 thead th { border-bottom: 2px solid; }
 tbody tr { border-bottom: 1px solid rgba(128, 128, 128, .35); }
 tbody th { white-space: nowrap; }
-td.short { white-space: nowrap; }
+td.short p { white-space: pre; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
 td.main { min-width: 16rem; }
 .id { display: block; font: .85em ui-monospace, monospace; opacity: .7; white-space: nowrap; }
@@ -35,7 +35,9 @@ footer p { margin: .2rem 0; }
   table.records, table.records tbody, table.records tr, table.records td { display: block; }
   table.records tr { padding: .5rem 0; }
   table.records td { padding: .1rem 0; }
+  table.records caption { display: block; }
   table.records td::before { content: attr(data-label) ": "; font-weight: bold; }
+  table.records td p { display: inline; }
   td.main { min-width: 0; }
 }
 @media print {
