@@ -201,11 +201,17 @@ def test_a_huge_quote_is_shortened_saying_how_to_get_it_all(
 def test_a_huge_excerpt_keeps_its_place_in_show(
     invoke: Invoke, base: dict[str, Any], tmp_path: Path
 ) -> None:
-    """kb show of a record with a 1 MB text shortens both text and excerpt."""
-    path = huge_base(base, tmp_path, 1_000_000)
-    result = invoke("--facts", str(path), "show", "q-putin-mediation", "-f", "table")
+    """kb show of a record with a 10 MB text shortens both text and excerpt, and marks the text."""
+    path = huge_base(base, tmp_path, 10_000_000)
+    started = time.perf_counter()
+    result = invoke(
+        "--facts", str(path), "show", "q-putin-mediation", "-f", "table", env={"FORCE_COLOR": "1"}
+    )
+    print(f"10 MB quote, kb show: {time.perf_counter() - started:.2f} s")
     assert result.exit_code == 0
-    assert " ".join(result.stdout.split()).count("more characters") == 2
+    assert "\x1b[1;7mpeacekeeping" in result.stdout
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    assert " ".join(plain.split()).count("more characters") == 2
 
 
 class Page(HTMLParser):
