@@ -194,12 +194,21 @@ PlaceOption = Annotated[
 ]
 
 
+def _writable(param: typer.CallbackParam, path: Path | None) -> Path | None:
+    """Refuse a picture path that cannot be written while parsing, before any output."""
+    problem = render.check_writable(path) if path else None
+    if problem:
+        raise typer.BadParameter(f"cannot save {path}: {problem}", param_hint=f"'{param.opts[0]}'")
+    return path
+
+
 SvgOption = Annotated[
     Path | None,
     typer.Option(
         "--svg",
         help="Also save the table view as an SVG picture (100 columns, no web fonts).",
         dir_okay=False,
+        callback=_writable,
         show_default=False,
     ),
 ]
@@ -209,6 +218,7 @@ HtmlOption = Annotated[
         "--html",
         help="Also save the results as a self-contained web page (an HTML table).",
         dir_okay=False,
+        callback=_writable,
         show_default=False,
     ),
 ]
@@ -281,15 +291,8 @@ def listing_command(
 def _emit(
     listing: views.Listing, fmt: Format | None, json_flag: bool, svg: Path | None, html: Path | None
 ) -> None:
-    """Write a listing to stdout in the chosen format, and its pictures; exit 1 if it is empty.
-
-    A picture that cannot be saved is a usage error reported before anything is printed.
-    """
+    """Write a listing to stdout in the chosen format, and its pictures; exit 1 if it is empty."""
     pictures = {"--svg": (svg, render.save_svg), "--html": (html, render.save_html)}
-    for option, (path, _) in pictures.items():
-        problem = render.check_writable(path) if path else None
-        if problem:
-            raise typer.BadParameter(f"cannot save {path}: {problem}", param_hint=f"'{option}'")
     chosen = render.choose_format(fmt, json_flag, sys.stdout.isatty())
     render.write(listing, chosen, sys.stdout)
     for option, (path, save) in pictures.items():

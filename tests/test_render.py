@@ -324,9 +324,10 @@ def test_a_bad_picture_path_is_refused_before_any_output(
 ) -> None:
     """A missing folder is a usage error naming the path given, and nothing is printed."""
     given = str(tmp_path / "no" / "such.file")
-    result = invoke("timeline", "-f", "plain", picture, given)
+    result = invoke("quote", "putn", "-f", "plain", picture, given)
     assert result.exit_code == 2
     assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, "not even the fuzzy-match warning comes first"
     assert f"cannot save {given}: no folder" in result.stderr
     assert picture in result.stderr
     assert ".tmp" not in result.stderr
