@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import msgspec
 
-from karabakh_cli import layout, webpage
+from karabakh_cli import layout
 from karabakh_cli.layout import Cell
 from karabakh_cli.text import visible
 from karabakh_cli.views import Listing, Row, Shape, cell
@@ -252,6 +252,8 @@ def save_svg(listing: Listing, path: Path) -> None:
 
 def save_html(listing: Listing, path: Path) -> None:
     """Save the table view as a web page."""
+    from karabakh_cli import webpage
+
     _save_atomically(path, webpage.page(layout.view(listing)))
 
 

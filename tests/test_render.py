@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -13,7 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.cells import cell_len
+from rich.console import Console
 
+from karabakh_cli import render, views
 from tests.conftest import Invoke
 
 WIDTHS = [60, 80, 120, 200]
@@ -407,3 +413,36 @@ def test_chromium_shows_the_page_as_a_table(invoke: Invoke, tmp_path: Path) -> N
     result = run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=400,900", path.as_uri())
     assert result.returncode == 0, result.stderr
     assert shot.stat().st_size > 1000
+
+
+WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéИ", min_size=1, max_size=18)
+QUOTE_ROW = st.fixed_dictionaries(
+    {
+        "id": st.from_regex(r"q-[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,3}", fullmatch=True),
+        "text": st.lists(WORD, min_size=1, max_size=60).map(" ".join),
+        "date": st.sampled_from(["2023", "2023-09", "2023-09-20", "2023-09-21?"]),
+        "medium": st.lists(WORD, min_size=1, max_size=5).map(" ".join),
+        "place": st.one_of(st.none(), WORD),
+        "speaker": st.fixed_dictionaries({"id": st.just("p"), "name": WORD}),
+        "note": st.one_of(st.none(), WORD),
+        "contradicts": st.lists(st.just("q-other"), max_size=1),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(QUOTE_ROW, min_size=1, max_size=6), width=st.integers(60, 200))
+def test_any_quotes_at_any_width_keep_words_and_ids_whole(
+    rows: list[dict[str, Any]], width: int
+) -> None:
+    """Unseen texts at any width from 60 to 200: nothing wider, no word or id split."""
+    out = io.StringIO()
+    console = Console(file=out, width=width, no_color=True, highlight=False, markup=False)
+    console.print(render._table(views.Listing("Quotes", rows, views.QUOTE_COLUMNS), console))
+    text = out.getvalue()
+    assert max(cell_len(line) for line in text.splitlines()) <= width
+    tokens = set(text.split())
+    for row in rows:
+        assert row["id"] in tokens
+        assert row["date"] in tokens
+        assert set(row["text"].split()) <= tokens
