@@ -104,7 +104,7 @@ def view(listing: Listing) -> View:
     Not drawn: a column empty in every row, a column the title or caption states, a field a
     marker shows as a sign, and a field shown beneath another column.
     """
-    sources = [visible(source) for source in listing.sources]
+    sources = [_shown(source).text for source in listing.sources]
     rows = listing.rows
     if listing.vertical:
         columns = [column for column in listing.columns if any(column.value(row) for row in rows)]
@@ -136,7 +136,7 @@ def view(listing: Listing) -> View:
             shown.append(cell)
         cells.append(shown)
     return View(
-        visible(listing.title),
+        _shown(listing.title).text,
         [column.header for column in columns],
         [column.shape for column in columns],
         cells,
@@ -159,7 +159,7 @@ def _need(header: str, shape: Shape, cells: list[Cell], measure: Measure) -> _Ne
     """The narrowest width that splits no word, date or id, and the width that wraps nothing."""
     lines = [line for cell in cells for line in with_signs(cell).splitlines()]
     widest = max([measure(header), *(measure(line) for line in lines)])
-    beneath = max(measure(cell.beneath) for cell in cells)
+    beneath = max((measure(cell.beneath) for cell in cells), default=0)
     if shape is Shape.SHORT:
         return _Need(widest, widest)
     # A word longer than the main text's least width may be folded; anything shorter is whole.

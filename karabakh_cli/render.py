@@ -176,7 +176,7 @@ def _table(listing: Listing, console: Console) -> Table:
         return table
     table.show_header = False
     table.leading = 0
-    label_width = max(cell_len(header) for header in shown.headers)
+    label_width = max((cell_len(header) for header in shown.headers), default=0)
     table.add_column(style="bold cyan", no_wrap=True, width=label_width)
     table.add_column(overflow="fold", width=max(console.width - label_width - layout.GAP, 1))
     for cells in shown.rows:
