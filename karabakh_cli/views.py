@@ -360,20 +360,16 @@ def record_row(facts: Facts, kind: str, record: Record) -> Row:
     return {"kind": kind, **row}
 
 
-# Placing the highlight up to quotation marks and whitespace builds a regular expression from
-# the text; beyond this length (far past any real quote) only an exact occurrence is marked,
-# so that a huge text cannot take minutes and gigabytes to show.
-_HIGHLIGHT_PATTERN_LIMIT = 10_000
-
-
 def _highlight(row: Row) -> tuple[str, int, int] | None:
     text, excerpt = row.get("text"), row.get("excerpt")
     if not isinstance(text, str) or not isinstance(excerpt, str):
         return None
+    # Most texts stand exactly in their excerpt; matching up to quotation marks and
+    # whitespace is the slow path.
     start = excerpt.find(text)
     if start >= 0:
         return "excerpt", start, start + len(text)
-    found = find_verbatim(excerpt, text) if len(text) <= _HIGHLIGHT_PATTERN_LIMIT else None
+    found = find_verbatim(excerpt, text)
     return ("excerpt", *found) if found else None
 
 
