@@ -195,12 +195,21 @@ PlaceOption = Annotated[
 ]
 
 
+def _writable(param: typer.CallbackParam, path: Path | None) -> Path | None:
+    """Refuse a picture path that cannot be written while parsing, before any output."""
+    problem = render.check_writable(path) if path else None
+    if problem:
+        raise typer.BadParameter(f"cannot save {path}: {problem}", param_hint=f"'{param.opts[0]}'")
+    return path
+
+
 SvgOption = Annotated[
     Path | None,
     typer.Option(
         "--svg",
-        help="Also save the table view as an SVG picture.",
+        help="Also save the table view as an SVG picture (100 columns, no web fonts).",
         dir_okay=False,
+        callback=_writable,
         show_default=False,
     ),
 ]
@@ -208,8 +217,9 @@ HtmlOption = Annotated[
     Path | None,
     typer.Option(
         "--html",
-        help="Also save the table view as an HTML page.",
+        help="Also save the results as a self-contained web page (an HTML table).",
         dir_okay=False,
+        callback=_writable,
         show_default=False,
     ),
 ]
@@ -282,13 +292,18 @@ def listing_command(
 def _emit(
     listing: views.Listing, fmt: Format | None, json_flag: bool, svg: Path | None, html: Path | None
 ) -> None:
-    """Write a listing to stdout in the chosen format; exit 1 if it is empty."""
+    """Write a listing to stdout in the chosen format, and its pictures; exit 1 if it is empty."""
+    pictures = {"--svg": (svg, render.save_svg), "--html": (html, render.save_html)}
     chosen = render.choose_format(fmt, json_flag, sys.stdout.isatty())
     render.write(listing, chosen, sys.stdout)
-    try:
-        render.save_pictures(listing, svg, html)
-    except OSError as error:
-        raise typer.BadParameter(f"cannot save {error.filename}: {error.strerror}") from None
+    for option, (path, save) in pictures.items():
+        if path and listing.rows:
+            try:
+                save(listing, path)
+            except OSError as error:
+                raise typer.BadParameter(
+                    f"cannot save {path}: {error.strerror}", param_hint=f"'{option}'"
+                ) from None
     if not listing.rows:
         raise typer.Exit(NOT_FOUND)
 

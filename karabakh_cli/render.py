@@ -1,4 +1,5 @@
-"""Every way kb writes a listing: Rich tables, plain rows, JSON, JSON lines, CSV, Markdown.
+"""Every way kb writes a listing: Rich tables, plain rows, JSON, JSON lines, CSV, Markdown,
+and the SVG picture and web page of the table view.
 
 The only module that imports Rich, and only inside the functions that draw a table, so a
 command that prints JSON or plain rows never pays for importing it. Text from the fact base
@@ -17,12 +18,15 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import msgspec
 
+from karabakh_cli import layout
+from karabakh_cli.layout import Cell
 from karabakh_cli.text import visible
-from karabakh_cli.views import Listing, Row, cell
+from karabakh_cli.views import Listing, Row, Shape, cell
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
 
 class Format(str, enum.Enum):
@@ -119,48 +123,66 @@ def _plain(listing: Listing, out: TextIO) -> None:
             out.write("\t".join(visible(column.value(row)) for column in listing.columns) + "\n")
 
 
-_NARROWEST = 4
+def _cell_text(cell: Cell) -> Text:
+    """A cell as Rich text: the text (its marked stretch in reverse), its signs, the dim id."""
+    from rich.text import Text
+
+    text = Text(cell.text)
+    if cell.marked:
+        text.stylize("bold reverse", *cell.marked)
+    if cell.signs:
+        text.append(" " + cell.signs, style="bold yellow")
+    if cell.beneath:
+        text.append("\n" + cell.beneath, style="dim")
+    return text
 
 
 def _table(listing: Listing, console: Console) -> Table:
-    """The table view: a column per field, or, for one record or a table too wide for the
-    console to show whole, field/value pairs record by record. Never a word cut off."""
+    """The table view, modelled on ``gh issue list``: no borders, the main text given the room
+    the short fields leave, a blank line between records. For one record, or where the main
+    text would get fewer than layout.MAIN_MIN cells, field/value pairs record by record."""
+    from rich import box
+    from rich.cells import cell_len
     from rich.table import Table
-    from rich.text import Text
 
-    def titled(**options: Any) -> Table:
-        caption = "\n".join(visible(source) for source in listing.sources) or None
-        return Table(
-            title=visible(listing.title), caption=caption, header_style="bold cyan", **options
-        )
-
-    if not listing.vertical:
-        table = titled(show_lines=True)
-        for column in listing.columns:
+    shown = layout.view(listing)
+    sizes = None if shown.vertical else layout.widths(shown, console.width, cell_len)
+    table = Table(
+        title=shown.title,
+        caption="\n" + "\n".join(shown.notes) if shown.notes else None,
+        title_justify="left",
+        caption_justify="left",
+        title_style="bold",
+        header_style="bold cyan",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, layout.GAP - 1, 0, 0),
+        leading=1,
+    )
+    if sizes is not None:
+        for header, shape, numeric, size in zip(
+            shown.headers, shown.shapes, shown.numeric, sizes, strict=True
+        ):
             table.add_column(
-                column.header, overflow="fold", ratio=3 if column.wide else None, min_width=4
+                header,
+                width=size,
+                no_wrap=shape is Shape.SHORT,
+                overflow="fold",
+                justify="right" if numeric else "left",
             )
-        for row in listing.rows:
-            table.add_row(
-                *(
-                    Text(visible(column.value(row), keep_newlines=True))
-                    for column in listing.columns
-                )
-            )
-        # Each column needs its narrowest width plus a border and a space either side; below
-        # that Rich would crop the table, so the records are shown one field per line instead.
-        if len(listing.columns) * (_NARROWEST + 3) + 1 <= console.width:
-            return table
-    table = titled()
-    table.add_column("Field", style="bold", overflow="fold")
-    table.add_column("Value", overflow="fold", ratio=1)
-    for row in listing.rows:
-        marked = listing.highlight(row) if listing.highlight else None
-        for column in listing.columns:
-            cell = Text(visible(column.value(row), keep_newlines=True))
-            if marked and marked[0] == column.field:
-                cell.stylize("bold reverse", marked[1], marked[2])
-            table.add_row(Text(column.header), cell)
+        for cells in shown.rows:
+            table.add_row(*(_cell_text(cell) for cell in cells))
+        return table
+    table.show_header = False
+    table.leading = 0
+    label_width = max((cell_len(header) for header in shown.headers), default=0)
+    table.add_column(style="bold cyan", no_wrap=True, width=label_width)
+    table.add_column(overflow="fold", width=max(console.width - label_width - layout.GAP, 1))
+    for cells in shown.rows:
+        for header, value in zip(shown.headers, cells, strict=True):
+            if value.text or value.beneath:
+                table.add_row(header, _cell_text(value))
         table.add_section()
     return table
 
@@ -171,14 +193,28 @@ def _console(out: TextIO, **options: Any) -> Console:
     return Console(file=out, highlight=False, emoji=False, markup=False, **options)
 
 
+def check_writable(path: Path) -> str | None:
+    """Why a picture cannot be saved at ``path``, or None; asked before any output is written."""
+    folder = path.parent
+    if path.is_dir():
+        return "it is a folder"
+    if not folder.is_dir():
+        return f"no folder {folder}"
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return "permission denied"
+    return None
+
+
 def _save_atomically(path: Path, content: str) -> None:
     """Write all of ``content`` or nothing: a half-written picture is worse than none."""
     import tempfile
 
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent or Path(), prefix=f".{path.name}.", suffix=".tmp"
-    )
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600); the picture gets the mode any new file gets.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(handle, 0o666 & ~umask)
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(content)
         Path(temporary).replace(path)
@@ -187,20 +223,38 @@ def _save_atomically(path: Path, content: str) -> None:
         raise
 
 
-def save_pictures(listing: Listing, svg: Path | None, html: Path | None) -> None:
-    """Save the table view as SVG and/or HTML, as Rich's recording console draws it."""
-    if svg is None and html is None:
-        return
+# Rich's SVG fetches the Fira Code font from a CDN; without it the picture uses the reader's
+# own monospace font and loads nothing from the network.
+_FONT_FACE = re.compile(r"\s*@font-face\s*\{[^}]*\}")
+# The width of an SVG picture, in columns: readable on a slide.
+PICTURE_WIDTH = 100
+
+
+def svg_text(listing: Listing) -> str:
+    """The table view as an SVG picture."""
     import io
 
     console = _console(
-        io.StringIO(), record=True, width=110, force_terminal=True, color_system="truecolor"
+        io.StringIO(),
+        record=True,
+        width=PICTURE_WIDTH,
+        force_terminal=True,
+        color_system="truecolor",
     )
     console.print(_table(listing, console))
-    if svg is not None:
-        _save_atomically(svg, console.export_svg(title=listing.title, clear=False))
-    if html is not None:
-        _save_atomically(html, console.export_html(clear=False))
+    return _FONT_FACE.sub("", console.export_svg(title=visible(listing.title)))
+
+
+def save_svg(listing: Listing, path: Path) -> None:
+    """Save the table view as an SVG picture."""
+    _save_atomically(path, svg_text(listing))
+
+
+def save_html(listing: Listing, path: Path) -> None:
+    """Save the table view as a web page."""
+    from karabakh_cli import webpage
+
+    _save_atomically(path, webpage.page(layout.view(listing)))
 
 
 def write(listing: Listing, fmt: Format, out: TextIO) -> None:

@@ -8,6 +8,7 @@ against it.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -25,12 +26,30 @@ if TYPE_CHECKING:
 Row = dict[str, Any]
 
 
+class Shape(enum.Enum):
+    """How the table view lays a column out."""
+
+    MAIN = "main"
+    """The text the listing is about: takes the room the other columns leave."""
+    SHORT = "short"
+    """A date, number, score, kind or yes/no: never wraps."""
+    TEXT = "text"
+    """Wraps between words, never narrower than its longest word."""
+
+
 class Column(msgspec.Struct, frozen=True):
-    """A column of the table view: its header and the row field it shows (dotted for nested)."""
+    """A column of a listing: its header and the row field it shows (dotted for nested)."""
 
     header: str
     field: str
-    wide: bool = False
+    shape: Shape = Shape.TEXT
+    """How the table view lays it out; the other formats show every column alike."""
+    beneath: str | None = None
+    """A field the table view shows on a line of its own under this one (the record's id,
+    kept whole), instead of in a column of its own."""
+    omit_if_stated: bool = False
+    """Left out of the table view when every row holds the same value and the title or the
+    caption already states it (the speaker under "Quotes of Vladimir Putin")."""
 
     def value(self, row: Row) -> str:
         value: Any = row
@@ -57,11 +76,25 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+class Marker(msgspec.Struct, frozen=True):
+    """A sign the table view and the web page put after a record's main text when ``field``
+    is not empty, explained once under the table, instead of a column of ids."""
+
+    field: str
+    sign: str
+    meaning: str
+
+
+NOTE_MARKER = Marker("note", "†", "a note explains it: kb show ID")
+CONTRADICTED_MARKER = Marker("contradicts", "≠", "another quote contradicts it: kb disputes")
+
+
 class Listing(msgspec.Struct, frozen=True):
     """What one command found, ready for any format.
 
     ``vertical`` shows one record as field/value pairs; ``highlight`` marks, per row, a
-    stretch of one column's text (the quote within its excerpt).
+    stretch of one column's text (the quote within its excerpt); ``markers`` are the signs
+    the table view and the web page give records.
     """
 
     title: str
@@ -69,6 +102,7 @@ class Listing(msgspec.Struct, frozen=True):
     columns: list[Column]
     vertical: bool = False
     highlight: Callable[[Row], tuple[str, int, int] | None] | None = None
+    markers: tuple[Marker, ...] = ()
 
     @property
     def sources(self) -> list[str]:
@@ -123,18 +157,20 @@ def quote_row(facts: Facts, quote: Quote) -> Row:
 
 
 QUOTE_COLUMNS = [
-    Column("Date", "date"),
-    Column("Speaker", "speaker.name"),
-    Column("Quote", "text", wide=True),
+    Column("Date", "date", Shape.SHORT),
+    Column("Speaker", "speaker.name", omit_if_stated=True),
+    Column("Quote", "text", Shape.MAIN, beneath="id"),
     Column("Medium", "medium"),
     Column("Place", "place"),
     Column("Contradicts", "contradicts"),
-    Column("ID", "id"),
+    Column("ID", "id", Shape.SHORT),
 ]
+QUOTE_MARKERS = (NOTE_MARKER, CONTRADICTED_MARKER)
 
 
 def quotes_listing(facts: Facts, title: str, quotes: list[Quote]) -> Listing:
-    return Listing(title, [quote_row(facts, quote) for quote in quotes], QUOTE_COLUMNS)
+    rows = [quote_row(facts, quote) for quote in quotes]
+    return Listing(title, rows, QUOTE_COLUMNS, markers=QUOTE_MARKERS)
 
 
 def _actors(facts: Facts, actor_ids: Iterable[str]) -> list[Row]:
@@ -157,13 +193,13 @@ def term_row(facts: Facts, term: Term, number: int | None = None) -> Row:
 def terms_listing(facts: Facts) -> Listing:
     rows = [term_row(facts, term, number) for number, term in enumerate(facts.base.terms, start=1)]
     columns = [
-        Column("#", "number"),
-        Column("Term", "text", wide=True),
-        Column("Quoted", "quoted"),
-        Column("Source", "source.title"),
-        Column("ID", "id"),
+        Column("#", "number", Shape.SHORT),
+        Column("Term", "text", Shape.MAIN, beneath="id"),
+        Column("Quoted", "quoted", Shape.SHORT),
+        Column("Source", "source.title", omit_if_stated=True),
+        Column("ID", "id", Shape.SHORT),
     ]
-    return Listing("Ceasefire terms", rows, columns)
+    return Listing("Ceasefire terms", rows, columns, markers=(NOTE_MARKER,))
 
 
 def event_row(facts: Facts, event: Event) -> Row:
@@ -181,13 +217,14 @@ def event_row(facts: Facts, event: Event) -> Row:
 
 def timeline_listing(facts: Facts, events: list[Event]) -> Listing:
     columns = [
-        Column("Date", "date"),
-        Column("What", "what", wide=True),
+        Column("Date", "date", Shape.SHORT),
+        Column("What", "what", Shape.MAIN, beneath="id"),
         Column("Where", "where"),
         Column("Actors", "actors"),
-        Column("ID", "id"),
+        Column("ID", "id", Shape.SHORT),
     ]
-    return Listing("Timeline", [event_row(facts, event) for event in events], columns)
+    rows = [event_row(facts, event) for event in events]
+    return Listing("Timeline", rows, columns, markers=(NOTE_MARKER,))
 
 
 def person_row(facts: Facts, person: Person, counts: queries.Involvement | None = None) -> Row:
@@ -210,13 +247,13 @@ def people_listing(facts: Facts) -> Listing:
     rows = [person_row(facts, found.person, found) for found in queries.involvement(facts)]
     columns = [
         Column("Name", "name"),
-        Column("Kind", "kind"),
-        Column("Role", "role", wide=True),
+        Column("Kind", "kind", Shape.SHORT),
+        Column("Role", "role", Shape.MAIN, beneath="id"),
         Column("Aliases", "aliases"),
-        Column("Quotes", "quotes"),
-        Column("Terms", "terms"),
-        Column("Events", "events"),
-        Column("ID", "id"),
+        Column("Quotes", "quotes", Shape.SHORT),
+        Column("Terms", "terms", Shape.SHORT),
+        Column("Events", "events", Shape.SHORT),
+        Column("ID", "id", Shape.SHORT),
     ]
     return Listing("People", rows, columns)
 
@@ -241,14 +278,14 @@ def sources_listing(facts: Facts) -> Listing:
     rows = [source_row(source, counts) for source, counts in queries.contributions(facts)]
     columns = [
         Column("Publisher", "publisher"),
-        Column("Title", "title", wide=True),
-        Column("Date", "date"),
-        Column("Language", "language"),
-        Column("Quotes", "quote"),
-        Column("Terms", "term"),
-        Column("Events", "event"),
-        Column("People", "person"),
-        Column("ID", "id"),
+        Column("Title", "title", Shape.MAIN, beneath="id"),
+        Column("Date", "date", Shape.SHORT),
+        Column("Language", "language", Shape.SHORT),
+        Column("Quotes", "quote", Shape.SHORT),
+        Column("Terms", "term", Shape.SHORT),
+        Column("Events", "event", Shape.SHORT),
+        Column("People", "person", Shape.SHORT),
+        Column("ID", "id", Shape.SHORT),
     ]
     return Listing(f"Sources in {facts.path}", rows, columns)
 
@@ -266,11 +303,11 @@ def search_listing(facts: Facts, query: str, hits: list[queries.SearchHit]) -> L
         for hit in hits
     ]
     columns = [
-        Column("Score", "score"),
-        Column("Kind", "kind"),
-        Column("Match", "snippet", wide=True),
-        Column("Date", "date"),
-        Column("ID", "id"),
+        Column("Score", "score", Shape.SHORT),
+        Column("Kind", "kind", Shape.SHORT),
+        Column("Match", "snippet", Shape.MAIN, beneath="id"),
+        Column("Date", "date", Shape.SHORT),
+        Column("ID", "id", Shape.SHORT),
     ]
     return Listing(f"Search: {query}", rows, columns)
 
@@ -278,14 +315,14 @@ def search_listing(facts: Facts, query: str, hits: list[queries.SearchHit]) -> L
 def who_said_listing(facts: Facts, fragment: str, found: list[match.Scored]) -> Listing:
     rows = [{"score": item.score, **quote_row(facts, item.quote)} for item in found]
     columns = [
-        Column("Score", "score"),
+        Column("Score", "score", Shape.SHORT),
         Column("Speaker", "speaker.name"),
-        Column("Quote", "text", wide=True),
-        Column("Date", "date"),
+        Column("Quote", "text", Shape.MAIN, beneath="id"),
+        Column("Date", "date", Shape.SHORT),
         Column("Medium", "medium"),
-        Column("ID", "id"),
+        Column("ID", "id", Shape.SHORT),
     ]
-    return Listing(f"Who said: {fragment}", rows, columns)
+    return Listing(f"Who said: {fragment}", rows, columns, markers=QUOTE_MARKERS)
 
 
 def disputes_listing(facts: Facts, found: list[queries.Dispute]) -> Listing:
@@ -304,10 +341,10 @@ def disputes_listing(facts: Facts, found: list[queries.Dispute]) -> Listing:
     ]
     columns = [
         Column("Speaker", "quote.speaker.name"),
-        Column("Says", "quote.text", wide=True),
-        Column("Relation", "relation"),
+        Column("Says", "quote.text", Shape.MAIN, beneath="quote.id"),
+        Column("Relation", "relation", Shape.SHORT),
         Column("Other speaker", "other.speaker.name"),
-        Column("Other says", "other.text", wide=True),
+        Column("Other says", "other.text", Shape.MAIN, beneath="other.id"),
     ]
     return Listing("Disputes", rows, columns)
 
@@ -338,6 +375,11 @@ def _highlight(row: Row) -> tuple[str, int, int] | None:
         return ("context", *found) if found else None
     if not isinstance(text, str) or not isinstance(excerpt, str):
         return None
+    # Most texts stand exactly in their excerpt; matching up to quotation marks and
+    # whitespace is the slow path.
+    start = excerpt.find(text)
+    if start >= 0:
+        return "excerpt", start, start + len(text)
     found = find_verbatim(excerpt, text)
     return ("excerpt", *found) if found else None
 

@@ -21,7 +21,7 @@ README_ROOT = "/work/main"
 ENV = {
     **os.environ,
     "NO_COLOR": "1",
-    "COLUMNS": "100",
+    "COLUMNS": "80",
     "KB_FACTS": "",
     "FORCE_COLOR": "",
     "PYTHONUNBUFFERED": "1",

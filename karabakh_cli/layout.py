@@ -1,0 +1,196 @@
+"""What the table view and the web page show of a listing, and how wide each column is.
+
+Pure: no Rich, no printing. render.py draws the result with Rich and webpage.py writes it as
+HTML, so a terminal and a browser show the same columns, signs and shortened cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from karabakh_cli.text import visible
+from karabakh_cli.views import Column, Listing, Row, Shape
+
+# The characters of one cell the table view and the page show. A table is for reading: a
+# longer text is cut at a word and says how much is left out and how to get it all. Cutting
+# first also keeps the table view fast for any size of text.
+CELL_LIMIT = 1000
+# A cut looks back this far for a space, so that a word is not cut in two.
+_WORD_LOOKBACK = 60
+# The main text gets at least this many characters, or the table becomes field/value pairs:
+# narrower, a quote of a sentence or two wraps over more lines than a reader can follow.
+MAIN_MIN = 24
+# Spaces between two columns, as gh puts them.
+GAP = 2
+# How much faster the main text grows than the other wrapping columns.
+_MAIN_WEIGHT = 3
+
+Measure = Callable[[str], int]
+"""How many terminal cells a text takes (wide characters take two)."""
+
+
+def shorten(text: str) -> tuple[str, int]:
+    """``text`` cut to CELL_LIMIT characters at a word, and how many characters were left out."""
+    if len(text) <= CELL_LIMIT:
+        return text, 0
+    space = text.rfind(" ", CELL_LIMIT - _WORD_LOOKBACK, CELL_LIMIT)
+    cut = space if space > 0 else CELL_LIMIT
+    return text[:cut], len(text) - cut
+
+
+def left_out_note(count: int) -> str:
+    return f" … [{count:,} more characters: --format plain or --json shows all]"
+
+
+class Cell(NamedTuple):
+    """One cell as shown: its text, the signs after it and the line beneath it."""
+
+    text: str
+    """Shortened, with control characters made visible; ends with what was left out."""
+    signs: str = ""
+    """The markers' signs, e.g. "†≠"."""
+    beneath: str = ""
+    """The record's id, shown whole on a line of its own."""
+    marked: tuple[int, int] | None = None
+    """A stretch of ``text`` to highlight (the quote within its excerpt)."""
+
+
+def with_signs(cell: Cell) -> str:
+    """The cell's text as the table shows it, its signs after a space."""
+    return f"{cell.text} {cell.signs}" if cell.signs else cell.text
+
+
+def _shown(value: str, marked: tuple[int, int] | None = None) -> Cell:
+    cut, left_out = shorten(value)
+    text = visible(cut, keep_newlines=True)
+    if marked is not None:
+        # Offsets move where a control character became a longer symbol; a stretch past the
+        # cut is marked up to the cut.
+        start, end = (
+            len(visible(cut[: min(offset, len(cut))], keep_newlines=True)) for offset in marked
+        )
+        marked = (start, end) if start < end else None
+    return Cell(text + (left_out_note(left_out) if left_out else ""), marked=marked)
+
+
+def _value(row: Row, field: str) -> str:
+    return Column("", field).value(row)
+
+
+class View(NamedTuple):
+    """What the table view and the page show of a listing."""
+
+    title: str
+    headers: list[str]
+    shapes: list[Shape]
+    rows: list[list[Cell]]
+    notes: list[str]
+    """Lines under the table: the sources, then what each sign used means."""
+    vertical: bool
+    numeric: list[bool]
+    """Columns of numbers only, aligned to the right so that digits line up."""
+
+
+def _stated(column: Column, rows: list[Row], said: str) -> bool:
+    """Whether every row holds one value that the title or caption already states."""
+    values = {column.value(row) for row in rows}
+    return column.omit_if_stated and len(values) == 1 and values.pop() in said
+
+
+def view(listing: Listing) -> View:
+    """The columns worth drawing, each row's cells, and the lines under the table.
+
+    Not drawn: a column empty in every row, a column the title or caption states, a field a
+    marker shows as a sign, and a field shown beneath another column.
+    """
+    sources = [_shown(source).text for source in listing.sources]
+    rows = listing.rows
+    if listing.vertical:
+        columns = [column for column in listing.columns if any(column.value(row) for row in rows)]
+    else:
+        hidden = {marker.field for marker in listing.markers}
+        hidden |= {column.beneath for column in listing.columns if column.beneath}
+        said = "\n".join([listing.title, *listing.sources])
+        columns = [
+            column
+            for column in listing.columns
+            if column.field not in hidden
+            and any(column.value(row) for row in rows)
+            and not _stated(column, rows, said)
+        ]
+    main = next((column for column in columns if column.shape is Shape.MAIN), None)
+    used = [marker for marker in listing.markers if any(_value(row, marker.field) for row in rows)]
+    cells = []
+    for row in rows:
+        marked = listing.highlight(row) if listing.highlight else None
+        signs = "".join(marker.sign for marker in used if _value(row, marker.field))
+        shown = []
+        for column in columns:
+            stretch = marked[1:] if marked and marked[0] == column.field else None
+            cell = _shown(column.value(row), stretch)
+            if column.beneath:
+                cell = cell._replace(beneath=visible(_value(row, column.beneath)))
+            if column is main:
+                cell = cell._replace(signs=signs)
+            shown.append(cell)
+        cells.append(shown)
+    return View(
+        _shown(listing.title).text,
+        [column.header for column in columns],
+        [column.shape for column in columns],
+        cells,
+        sources + [f"{marker.sign} {marker.meaning}" for marker in used],
+        listing.vertical,
+        [all(_is_number(row[index].text) for row in cells) for index in range(len(columns))],
+    )
+
+
+def _is_number(text: str) -> bool:
+    return text.replace(".", "", 1).isdigit()
+
+
+class _Need(NamedTuple):
+    narrowest: int
+    widest: int
+
+
+def _need(header: str, shape: Shape, cells: list[Cell], measure: Measure) -> _Need:
+    """The narrowest width that splits no word, date or id, and the width that wraps nothing."""
+    lines = [line for cell in cells for line in with_signs(cell).splitlines()]
+    widest = max([measure(header), *(measure(line) for line in lines)])
+    beneath = max((measure(cell.beneath) for cell in cells), default=0)
+    if shape is Shape.SHORT:
+        return _Need(widest, widest)
+    # A word longer than the main text's least width may be folded; anything shorter is whole.
+    longest_word = max((measure(word) for line in lines for word in line.split()), default=0)
+    narrowest = max(measure(header), beneath, min(longest_word, MAIN_MIN))
+    if shape is Shape.MAIN:
+        narrowest = max(narrowest, min(widest, MAIN_MIN))
+    return _Need(narrowest, max(widest, beneath))
+
+
+def widths(shown: View, width: int, measure: Measure) -> list[int] | None:
+    """Each column's width in a table ``width`` cells wide, or None when it cannot fit.
+
+    Short fields take what they need; the main text and the other wrapping columns then
+    share the rest, the main text growing fastest, none beyond what it needs on one line.
+    """
+    needs = [
+        _need(header, shape, [row[index] for row in shown.rows], measure)
+        for index, (header, shape) in enumerate(zip(shown.headers, shown.shapes, strict=True))
+    ]
+    sizes = [need.narrowest for need in needs]
+    room = width - GAP * (len(sizes) - 1) - sum(sizes)
+    if room < 0:
+        return None
+    weights = [_MAIN_WEIGHT if shape is Shape.MAIN else 1 for shape in shown.shapes]
+    while room > 0:
+        growing = [index for index, need in enumerate(needs) if sizes[index] < need.widest]
+        if not growing:
+            break
+        for index in growing:
+            step = min(weights[index], room, needs[index].widest - sizes[index])
+            sizes[index] += step
+            room -= step
+    return sizes
