@@ -84,3 +84,42 @@ def visible(text: str, *, keep_newlines: bool = False) -> str:
     """Show C0 and C1 control characters as symbols (ESC as ␛) so they cannot drive a terminal."""
     pattern = _CONTROL if keep_newlines else _CONTROL_OR_BREAK
     return pattern.sub(lambda found: _visible(found.group()), text)
+
+
+# English contractions and their spelled-out forms, so "won't", "wont" and "will not" are one
+# phrase to the matcher. The negative ones are also written without the apostrophe, as people
+# type them; the others are not, since "ill", "well" and "were" are words of their own.
+_IRREGULAR_NEGATIVES = {"won": "will", "can": "can", "shan": "shall", "ain": "is"}
+_NEGATIVE = re.compile(
+    r"\b(?:(won|can|shan|ain)['’ʼ]?t"
+    r"|(is|are|was|were|do|does|did|has|have|had|would|should|could|must|need)n['’ʼ]?t"
+    r"|(cannot))\b",
+    re.IGNORECASE,
+)
+_APOSTROPHE_ENDINGS = {"m": "am", "re": "are", "ve": "have", "ll": "will", "d": "would"}
+_APOSTROPHE_FORM = re.compile(
+    r"\b(i|you|we|they|he|she|it|that|there|who|what)['’ʼ](m|re|ve|ll|d)\b"
+    r"|\b(it|that|there|what|he|she|who)['’ʼ]s\b|\blet['’ʼ]s\b",
+    re.IGNORECASE,
+)
+
+
+def _spelled_negative(found: re.Match[str]) -> str:
+    if found.group(3):
+        return "can not"
+    irregular, regular = found.group(1), found.group(2)
+    return f"{_IRREGULAR_NEGATIVES[irregular.lower()] if irregular else regular.lower()} not"
+
+
+def _spelled_apostrophe_form(found: re.Match[str]) -> str:
+    if found.group(1):
+        return f"{found.group(1).lower()} {_APOSTROPHE_ENDINGS[found.group(2).lower()]}"
+    if found.group(3):
+        return f"{found.group(3).lower()} is"
+    return "let us"
+
+
+def spell_out_contractions(text: str) -> str:
+    """Contractions written out in lower case: ``Won't`` -> ``will not``, ``cannot`` ->
+    ``can not``, ``they're`` -> ``they are``; the rest of the text is left as it is."""
+    return _APOSTROPHE_FORM.sub(_spelled_apostrophe_form, _NEGATIVE.sub(_spelled_negative, text))
