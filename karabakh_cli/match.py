@@ -58,6 +58,11 @@ _NAME_NOISE = frozenset(
 _WORD = re.compile(r"\w+")
 
 
+def picks_out_someone(word: str) -> bool:
+    """Whether a word of a name can tell people apart (titles and particles cannot)."""
+    return fold(word) not in _NAME_NOISE
+
+
 def _name_words(text: str) -> list[str]:
     return [word for word in _WORD.findall(fold(text)) if word not in _NAME_NOISE]
 
