@@ -177,7 +177,9 @@ def test_refusal_names_the_closest_quote_and_score(invoke: Invoke) -> None:
     """who-said refuses an invented quote but shows what came closest, saying it is no match."""
     result = invoke("who-said", "the Russians will participate")
     assert result.exit_code == 1
-    assert "the closest, NOT a match, scores 50: Elchin Amirbayov, “Their protection" in result.stderr
+    assert (
+        "the closest, NOT a match, scores 50: Elchin Amirbayov, “Their protection" in result.stderr
+    )
     assert "(q-amirbayov-russians-not-participate)" in result.stderr
 
 
