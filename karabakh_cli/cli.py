@@ -550,8 +550,7 @@ def who_said(
 ) -> views.Listing:
     """Which quote a fragment most likely comes from, best first, scored 0-100.
 
-    Refuses (exit 1) when no quote scores at least 75 rather than guess, and shows the
-    closest quote, saying it is not a match.
+    Refuses (exit 1) when no quote scores at least 75 rather than guess; then shows the closest, saying it is not a match.
     """
     fragment = _phrase(words)
     facts = _load(ctx)

@@ -5,7 +5,10 @@ contractions, copyable citations and search hits, hostile text in citations."""
 from __future__ import annotations
 
 import json
+import os
+import pty
 import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ from hypothesis import strategies as st
 
 from karabakh_cli.queries import _snippet
 from karabakh_cli.text import spell_out_contractions
-from tests.conftest import FACTS, Invoke
+from tests.conftest import FACTS, KB, Invoke
 
 WriteBase = Callable[..., Path]
 
@@ -245,6 +248,38 @@ def test_cite_prints_the_bare_citation(invoke: Invoke) -> None:
     assert result.stdout.count("\n") == 1
     assert result.stdout.startswith("Vladimir Putin (President of Russia), Kremlin press release")
     assert not set(result.stdout) & set("│╭╮╰╯─┃━")
+
+
+def test_cite_on_a_terminal_prints_the_bare_citation(tmp_path: Path) -> None:
+    """The installed kb cite, writing to a terminal 60 columns wide, prints one unboxed line."""
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "60", "LINES": "24"}
+    env.pop("KB_FACTS", None)
+    with subprocess.Popen(
+        [str(KB), "cite", "q-putin-mediation"],
+        cwd=tmp_path,
+        env=env,
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+    ) as process:
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closes when kb exits
+                break
+            if not chunk:
+                break
+            shown += chunk
+        code = process.wait(timeout=60)
+    os.close(controller)
+    assert code == 0
+    lines = shown.decode().replace("\r\n", "\n").splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Vladimir Putin (President of Russia), Kremlin press release")
+    assert lines[0].endswith("2023-09-21.")
+    assert not set(lines[0]) & set("│╭╮╰╯─┃━")
 
 
 def test_cite_table_is_still_there_when_asked_for(invoke: Invoke) -> None:
