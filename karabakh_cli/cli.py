@@ -10,17 +10,16 @@ Exit codes, mapped in one place (KbGroup.main):
 import enum
 import gc
 import inspect
-import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TextIO, cast
+from typing import Annotated, Any, NoReturn
 
 import msgspec
 import typer
 from typer.core import TyperGroup
 
-from karabakh_cli import __version__, factbase, queries, render, views
+from karabakh_cli import __version__, factbase, pipes, queries, render, views
 from karabakh_cli.match import EXACT
 from karabakh_cli.model import (
     PARTIAL_DATE_FORM,
@@ -83,48 +82,6 @@ FactsOption = Annotated[
 ]
 
 
-class _ClosedPipeTolerant:
-    """A standard stream for which a reader that went away ends the output, not the command.
-
-    ``kb timeline | head -n 1`` closes the pipe early; kb still exits with the code of what
-    it found, and says nothing about it.
-    """
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-    def write(self, text: str) -> int:
-        try:
-            return self._stream.write(text)
-        except BrokenPipeError:
-            self._discard_the_rest()
-            return len(text)
-
-    def writelines(self, lines: Iterable[str]) -> None:
-        for line in lines:
-            self.write(line)
-
-    def flush(self) -> None:
-        try:
-            self._stream.flush()
-        except BrokenPipeError:
-            self._discard_the_rest()
-
-    def _discard_the_rest(self) -> None:
-        """Point the stream's file descriptor at /dev/null: what is still buffered, and
-        Python's own flush at exit, then go nowhere instead of failing again."""
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, self._stream.fileno())
-        except (OSError, ValueError):
-            pass  # not a real file (a test's capture): nothing is left to fail at exit
-        finally:
-            os.close(devnull)
-
-
 class KbGroup(TyperGroup):
     """Runs a command and turns every failure into one line on stderr and its exit code."""
 
@@ -132,14 +89,8 @@ class KbGroup(TyperGroup):
         kwargs["standalone_mode"] = False
         # Made before parsing, so the fact base's origin is known when it fails to load.
         state = kwargs.setdefault("obj", State())
-        streams = sys.stdout, sys.stderr
-        sys.stdout = cast(TextIO, _ClosedPipeTolerant(sys.stdout))
-        sys.stderr = cast(TextIO, _ClosedPipeTolerant(sys.stderr))
-        try:
+        with pipes.closed_pipes_end_output():
             code = self._run(state, *args, **kwargs)
-            sys.stdout.flush()
-        finally:
-            sys.stdout, sys.stderr = streams
         sys.exit(code)
 
     def _run(self, state: State, *args: Any, **kwargs: Any) -> int:
@@ -650,7 +601,7 @@ def cite(
     json: JsonOption = False,
     svg: SvgOption = None,
     html: HtmlOption = None,
-    facts_option: FactsOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> None:
     """A ready citation of a quote, term or event: who, how, when, and where it was reported.
 
