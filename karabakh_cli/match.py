@@ -16,7 +16,12 @@ import msgspec
 from rapidfuzz import fuzz, process, utils
 
 from karabakh_cli.model import Person, Quote
-from karabakh_cli.text import fold, spell_out_contractions
+from karabakh_cli.text import (
+    SPELLED_OUT_WORDS,
+    fold,
+    spell_out_contractions,
+    spell_out_contractions_in,
+)
 
 # A query word must be at least this similar (rapidfuzz ratio, 0-100) to a word of a name.
 # One typo or a transliteration variant in a name of five letters or more stays above it
@@ -402,8 +407,11 @@ def search_texts(
     words = [word for word in words if word not in _STOPWORDS] or words
     if not words:
         return [], 0
-    # Each text is prepared once, not once per query word.
-    prepared = [utils.default_process(spell_out_contractions(text)) for text in texts]
+    # Each text is prepared once, not once per query word; its contractions are spelled out
+    # only when the query looks for a word that spelling out writes ("not" of "won't").
+    if not SPELLED_OUT_WORDS.isdisjoint(words):
+        texts = spell_out_contractions_in(list(texts))
+    prepared = [utils.default_process(text) for text in texts]
     per_word = [
         {
             index: score

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from karabakh_cli.queries import _snippet
-from karabakh_cli.text import spell_out_contractions
+from karabakh_cli.text import spell_out_contractions, spell_out_contractions_in
 from tests.conftest import FACTS, KB, Invoke
 
 WriteBase = Callable[..., Path]
@@ -181,6 +181,20 @@ def test_refusal_with_no_quotes_in_range_says_so(invoke: Invoke) -> None:
 def test_contractions_are_spelled_out(contracted: str, spelled: str) -> None:
     """Each contraction, with or without its apostrophe, becomes its spelled-out form."""
     assert spell_out_contractions(f"they {contracted} go") == f"they {spelled} go"
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["won't", "dont", "they're", "it's", "Russia's", "want", "cannot", "the", "agreement"]
+        ),
+        max_size=12,
+    )
+)
+def test_spelling_out_many_texts_is_spelling_out_each(words: list[str]) -> None:
+    """The fast path for a whole base gives exactly what spelling out each text gives."""
+    texts = [" ".join(words[:index]) for index in range(len(words) + 1)]
+    assert spell_out_contractions_in(texts) == [spell_out_contractions(text) for text in texts]
 
 
 @pytest.mark.parametrize("word", ["dot", "want", "Canton", "wonton", "its", "ill", "well", "were"])
