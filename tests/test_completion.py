@@ -12,8 +12,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tests.conftest import KB
+from karabakh_cli import factbase, match, queries
+from tests.conftest import FACTS, KB
 
 ENV = {
     **os.environ,
@@ -190,3 +193,25 @@ def test_fish_completes_and_the_line_runs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["amirbayov", "EXIT:0"]
+
+
+FACTS_LOADED = queries.Facts(factbase.load(FACTS), FACTS)
+SPELLINGS = [
+    spelling for person in FACTS_LOADED.speakers() for spelling in (person.name, *person.aliases)
+]
+
+
+@given(st.data())
+def test_any_prefix_of_any_name_word_completes_to_a_name(data: st.DataObject) -> None:
+    """A prefix of any word of any spelling, in any case, completes to words that start with
+    what was typed and, typed in, name that speaker."""
+    spelling = data.draw(st.sampled_from(SPELLINGS))
+    words = [word for word in re.findall(r"\w+", spelling) if match.picks_out_someone(word)]
+    word = data.draw(st.sampled_from(words))
+    typed = word[: data.draw(st.integers(1, len(word)))]
+    typed = "".join(char.upper() if data.draw(st.booleans()) else char.lower() for char in typed)
+    candidates = queries.name_completions(FACTS_LOADED, [], typed)
+    assert candidates
+    assert all(candidate.startswith(typed) for candidate in candidates)
+    for candidate in candidates:
+        assert match.named_people(candidate, FACTS_LOADED.speakers())
