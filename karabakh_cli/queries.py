@@ -15,6 +15,7 @@ from karabakh_cli import match
 from karabakh_cli.model import (
     COLLECTIONS,
     KIND_OF_COLLECTION,
+    Citable,
     Cited,
     Event,
     FactBase,
@@ -310,23 +311,18 @@ def find_record(facts: Facts, record_id: str) -> tuple[RecordKind, Record] | Non
     return found
 
 
-def nearest_ids(
-    facts: Facts, wanted: str, limit: int = 3, kinds: Iterable[RecordKind] | None = None
-) -> list[str]:
-    """The record ids (of ``kinds``, if given) closest in spelling to ``wanted``, in any case."""
-    allowed = set(kinds) if kinds is not None else None
+def nearest_ids(facts: Facts, wanted: str, limit: int = 3, *, citable: bool = False) -> list[str]:
+    """The record ids (only of citable records, if asked) closest in spelling to ``wanted``,
+    in any case."""
     ids = [
         record_id
-        for record_id, (kind, _) in facts.records.items()
-        if allowed is None or kind in allowed
+        for record_id, (_, record) in facts.records.items()
+        if not citable or isinstance(record, Citable)
     ]
     found = process.extract(
         wanted, ids, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit
     )
     return [record_id for record_id, _, _ in found]
-
-
-CITABLE_KINDS: tuple[RecordKind, ...] = ("quote", "term", "event")
 
 
 def citable_suggestions(facts: Facts, wanted: str, limit: int = 3) -> list[str]:
@@ -344,7 +340,7 @@ def citable_suggestions(facts: Facts, wanted: str, limit: int = 3) -> list[str]:
         ]
         if involving:
             return involving[:limit]
-    return nearest_ids(facts, wanted, limit, CITABLE_KINDS)
+    return nearest_ids(facts, wanted, limit, citable=True)
 
 
 class Dispute(msgspec.Struct, frozen=True):
