@@ -7,6 +7,7 @@ from typing import Any
 
 from karabakh_cli.model import Citable, Event, Quote, Source, Term, parse_partial_date
 from karabakh_cli.queries import Facts
+from karabakh_cli.text import visible
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
@@ -74,7 +75,9 @@ _BIBTEX_SPECIAL = re.compile("|".join(map(re.escape, _BIBTEX_ESCAPES)))
 
 
 def _bibtex_escape(text: str) -> str:
-    return _BIBTEX_SPECIAL.sub(lambda found: _BIBTEX_ESCAPES[found.group()], text)
+    """TeX's special characters escaped, and control characters shown as symbols (ESC as ␛),
+    as every other format shows them: never sent raw to a terminal."""
+    return visible(_BIBTEX_SPECIAL.sub(lambda found: _BIBTEX_ESCAPES[found.group()], text))
 
 
 def bibtex(facts: Facts, record: Citable) -> str:
@@ -93,4 +96,4 @@ def bibtex(facts: Facts, record: Citable) -> str:
         fields["url"] = source.url
     body = ",\n".join(f"  {key} = {{{_bibtex_escape(value)}}}" for key, value in fields.items())
     month = f",\n  month = {_MONTHS[when.month - 1]}" if when.month else ""
-    return f"@article{{{record.id},\n{body}{month}\n}}\n"
+    return f"@article{{{visible(record.id)},\n{body}{month}\n}}\n"

@@ -19,8 +19,8 @@ import msgspec
 import typer
 from typer.core import TyperGroup
 
-from karabakh_cli import __version__, factbase, queries, render, views
-from karabakh_cli.match import EXACT, WHO_SAID_THRESHOLD
+from karabakh_cli import __version__, factbase, pipes, queries, render, views
+from karabakh_cli.match import EXACT
 from karabakh_cli.model import (
     PARTIAL_DATE_FORM,
     Citable,
@@ -50,17 +50,60 @@ def _say(message: str) -> None:
     sys.stderr.write(f"kb: {visible(message)}\n")
 
 
+class State(msgspec.Struct):
+    """What the options before and after the command say about the fact base."""
+
+    facts_path: Path | None = None
+    # "KB_FACTS" when facts_path came from it: a message about the file then says so, since
+    # the person may not remember setting it.
+    facts_origin: str | None = None
+
+
+def _use_facts(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> None:
+    """Keep --facts (or KB_FACTS) in the state, whether it comes before or after the command."""
+    if value is None:
+        return
+    source = ctx.get_parameter_source(param.name or "")
+    state = ctx.ensure_object(State)
+    state.facts_path = value
+    state.facts_origin = "KB_FACTS" if getattr(source, "name", "") == "ENVIRONMENT" else None
+
+
+FACTS_HELP = "Fact base to read instead of the built-in one."
+# The same option after the command: people type `kb quote Putin --facts mine.json` too.
+FactsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--facts",
+        help=FACTS_HELP,
+        callback=_use_facts,
+        expose_value=False,
+        show_default=False,
+    ),
+]
+
+
 class KbGroup(TyperGroup):
     """Runs a command and turns every failure into one line on stderr and its exit code."""
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
+        # Made before parsing, so the fact base's origin is known when it fails to load.
+        state = kwargs.setdefault("obj", State())
+        with pipes.closed_pipes_end_output():
+            code = self._run(state, *args, **kwargs)
+        sys.exit(code)
+
+    def _run(self, state: State, *args: Any, **kwargs: Any) -> int:
         try:
             result = super().main(*args, **kwargs)
             code = result if isinstance(result, int) else FOUND
         except FactBaseError as error:
+            label = (
+                f"{error.file} (from {state.facts_origin})" if state.facts_origin else error.file
+            )
             for problem in error.problems[:1]:
-                _say(problem.as_loader_line(error.file))
+                _say(problem.as_loader_line(label))
             if len(error.problems) > 1:
                 _say(f"{len(error.problems) - 1} more problem(s); run: kb validate {error.file}")
             code = FACT_BASE
@@ -71,7 +114,7 @@ class KbGroup(TyperGroup):
             code = error.exit_code
         except (KeyboardInterrupt, typer.Abort):
             code = INTERRUPTED
-        sys.exit(code)
+        return code
 
 
 app = typer.Typer(
@@ -83,10 +126,6 @@ app = typer.Typer(
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class State(msgspec.Struct):
-    facts_path: Path | None = None
 
 
 def _version(value: bool) -> None:
@@ -103,7 +142,9 @@ def main(
         typer.Option(
             "--facts",
             envvar="KB_FACTS",
-            help="Fact base to read instead of the built-in one.",
+            help=FACTS_HELP,
+            callback=_use_facts,
+            expose_value=False,
             show_default=False,
         ),
     ] = None,
@@ -113,7 +154,7 @@ def main(
     ] = False,
 ) -> None:
     """Keep the global options; each command reads the fact base when it needs it."""
-    ctx.obj = State(facts)
+    ctx.ensure_object(State)
 
 
 def _facts_path(ctx: typer.Context) -> Path:
@@ -147,10 +188,15 @@ def _check_date(param: typer.CallbackParam, value: str | None) -> str | None:
     return value
 
 
-def _non_empty(value: str) -> str:
-    if not value.strip():
+def _non_empty(words: list[str]) -> list[str]:
+    if not " ".join(words).strip():
         raise typer.BadParameter("must not be empty")
-    return value
+    return words
+
+
+def _phrase(words: list[str]) -> str:
+    """The words of a name, phrase or fragment as typed, quoted or not: `kb quote Vladimir Putin`."""
+    return " ".join(words)
 
 
 def _complete_speakers(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -158,7 +204,8 @@ def _complete_speakers(ctx: typer.Context, incomplete: str) -> list[str]:
         facts = _load(ctx)
     except FactBaseError:
         return []
-    return [p.name for p in facts.speakers() if p.name.casefold().startswith(incomplete.casefold())]
+    typed = ctx.params.get("words") or []
+    return queries.name_completions(facts, list(typed), incomplete)
 
 
 def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -260,6 +307,10 @@ _OUTPUT_OPTIONS = [
     ),
 ]
 
+_FACTS_PARAMETER = inspect.Parameter(
+    "facts", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=FactsOption
+)
+
 ListingCommand = Callable[..., views.Listing]
 
 
@@ -268,8 +319,9 @@ def listing_command(
 ) -> Callable[[ListingCommand], ListingCommand]:
     """Register a command that returns a listing.
 
-    The command gains the shared output options (--format, --json, --svg, --html) and its
-    listing is written by ``_emit``, so every listing command keeps the same output contract.
+    The command gains the shared output options (--format, --json, --svg, --html) and
+    --facts, and its listing is written by ``_emit``, so every listing command keeps the same
+    output contract.
     """
 
     def register(command: ListingCommand) -> ListingCommand:
@@ -277,10 +329,11 @@ def listing_command(
 
         def run(**arguments: Any) -> None:
             output = [arguments.pop(option.name) for option in _OUTPUT_OPTIONS]
+            arguments.pop(_FACTS_PARAMETER.name)  # its callback has put it in the state
             _emit(command(**arguments), *output)
 
         run.__name__, run.__doc__ = command.__name__, command.__doc__
-        parameters = [*signature.parameters.values(), *_OUTPUT_OPTIONS]
+        parameters = [*signature.parameters.values(), *_OUTPUT_OPTIONS, _FACTS_PARAMETER]
         # Typer reads the signature it is given: the command's own parameters, then the outputs.
         run.__signature__ = signature.replace(parameters=parameters, return_annotation=None)  # type: ignore[attr-defined]
         app.command(name, epilog=_examples(*examples))(run)
@@ -317,15 +370,19 @@ def _filters(since: str | None, until: str | None, place: str | None = None) -> 
     )
 
 
-@listing_command("kb quote Putin", "kb quote aliev --json")
+@listing_command(
+    "kb quote Putin", "kb quote Vladimir Putin --since 2023-09", "kb quote aliev --json"
+)
 def quote(
     ctx: typer.Context,
-    name: Annotated[
-        str,
+    words: Annotated[
+        list[str],
         typer.Argument(
-            help="Speaker's name, any spelling: surname, first name, typos.",
+            metavar="NAME...",
+            help="Speaker's name, any spelling: surname, first name, typos; no quotes needed.",
             callback=_non_empty,
             autocompletion=_complete_speakers,
+            show_default=False,
         ),
     ],
     since: SinceOption = None,
@@ -333,6 +390,7 @@ def quote(
     place: PlaceOption = None,
 ) -> views.Listing:
     """A speaker's quotes, in date order."""
+    name = _phrase(words)
     filters = _filters(since, until, place)
     facts = _load(ctx)
     found = queries.quotes_by(facts, name, filters)
@@ -399,13 +457,16 @@ class Kind(str, enum.Enum):
     person = "person"
 
 
-@listing_command("kb search peacekeepers", 'kb search "Yevlakh talks" --kind event --json')
+@listing_command("kb search peacekeepers", "kb search Yevlakh talks --kind event --json")
 def search(
     ctx: typer.Context,
-    text: Annotated[
-        str,
+    words: Annotated[
+        list[str],
         typer.Argument(
-            help="Words to look for, in any order; typos are forgiven.", callback=_non_empty
+            metavar="WORDS...",
+            help="Words to look for, in any order; typos are forgiven; no quotes needed.",
+            callback=_non_empty,
+            show_default=False,
         ),
     ],
     kind: Annotated[
@@ -421,6 +482,7 @@ def search(
     until: UntilOption = None,
 ) -> views.Listing:
     """Search quotes, terms, events and people, best match first."""
+    text = _phrase(words)
     filters = _filters(since, until)
     facts = _load(ctx)
     kinds: list[RecordKind] = (
@@ -435,16 +497,19 @@ def search(
 
 
 @listing_command(
-    'kb who-said "the Russians will not participate"',
-    'kb who-said "no celebration" --json',
+    "kb who-said the Russians will not participate",
+    "kb who-said no celebration --json",
     name="who-said",
 )
 def who_said(
     ctx: typer.Context,
-    fragment: Annotated[
-        str,
+    words: Annotated[
+        list[str],
         typer.Argument(
-            help="A half-remembered or paraphrased piece of a quote.", callback=_non_empty
+            metavar="FRAGMENT...",
+            help="A half-remembered or paraphrased piece of a quote; no quotes needed.",
+            callback=_non_empty,
+            show_default=False,
         ),
     ],
     since: SinceOption = None,
@@ -452,19 +517,15 @@ def who_said(
 ) -> views.Listing:
     """Which quote a fragment most likely comes from, best first, scored 0-100.
 
-    Refuses (exit 1) when no quote scores at least 75 rather than guess.
+    Refuses (exit 1) when no quote scores at least 75 rather than guess; then shows the closest, saying it is not a match.
     """
+    fragment = _phrase(words)
     facts = _load(ctx)
-    scored = queries.attribute(facts, fragment, _filters(since, until))
-    found = [item for item in scored if item.score >= WHO_SAID_THRESHOLD]
-    if not found:
-        closest = (
-            f"; the closest is {scored[0].quote.id} with {scored[0].score:.0f}" if scored else ""
-        )
-        _say(
-            f"no quote in the fact base matches {fragment!r} (threshold {WHO_SAID_THRESHOLD}){closest}"
-        )
-    return views.who_said_listing(facts, fragment, found)
+    attribution = queries.attribute(facts, fragment, _filters(since, until))
+    refusal = queries.refusal(facts, fragment, attribution)
+    if refusal:
+        _say(refusal)
+    return views.who_said_listing(facts, fragment, attribution.found)
 
 
 @listing_command("kb people", "kb people --format csv")
@@ -490,7 +551,7 @@ def show(
     """One record in full, with its source, and the quote marked in the sentences around it
     in the source's archived text (or in its excerpt, where there is no archive)."""
     facts = _load(ctx)
-    found = facts.records.get(record_id)
+    found = queries.find_record(facts, record_id)
     if found is None:
         _say(
             f"no record has the id {record_id!r}; nearest: {', '.join(queries.nearest_ids(facts, record_id))}"
@@ -566,20 +627,24 @@ def cite(
     json: JsonOption = False,
     svg: SvgOption = None,
     html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> None:
-    """A ready citation of a quote, term or event: who, how, when, and where it was reported."""
+    """A ready citation of a quote, term or event: who, how, when, and where it was reported.
+
+    On a terminal it is the bare sentence, ready to copy; --format table draws it in a box.
+    """
     from karabakh_cli import citation
 
     facts = _load(ctx)
-    kind, record = facts.records.get(record_id, (None, None))
+    kind, record = queries.find_record(facts, record_id) or (None, None)
     if not isinstance(record, Citable):
         what = (
             f"only quotes, terms and events can be cited, not a {kind}"
             if kind
             else "no record has the id"
         )
-        nearest = ", ".join(queries.nearest_ids(facts, record_id))
-        _say(f"{what} {record_id!r}; nearest: {nearest}")
+        suggestions = ", ".join(queries.citable_suggestions(facts, record_id))
+        _say(f"{what} {record_id!r}; cite instead: {suggestions}")
         _emit(views.Listing("", [], []), None, json or fmt is CiteFormat.json, None, None)
         return
     if fmt is CiteFormat.bibtex:
@@ -591,7 +656,9 @@ def cite(
         listing = views.Listing(
             f"Citation of {record.id}", [row], [views.Column("Citation", "citation")]
         )
-        _emit(listing, Format(fmt.value) if fmt else None, json, svg, html)
+        # A person copies a citation from the terminal: the bare sentence, no box around it.
+        chosen = Format(fmt.value) if fmt else None if json else Format.plain
+        _emit(listing, chosen, json, svg, html)
 
 
 @app.command(epilog=_examples("kb validate facts.json", "kb validate facts.json --json"))

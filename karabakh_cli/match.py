@@ -16,7 +16,12 @@ import msgspec
 from rapidfuzz import fuzz, process, utils
 
 from karabakh_cli.model import Person, Quote
-from karabakh_cli.text import fold
+from karabakh_cli.text import (
+    SPELLED_OUT_WORDS,
+    fold,
+    spell_out_contractions,
+    spell_out_contractions_in,
+)
 
 # A query word must be at least this similar (rapidfuzz ratio, 0-100) to a word of a name.
 # One typo or a transliteration variant in a name of five letters or more stays above it
@@ -56,6 +61,11 @@ _NAME_NOISE = frozenset(
     ]
 )
 _WORD = re.compile(r"\w+")
+
+
+def picks_out_someone(word: str) -> bool:
+    """Whether a word of a name can tell people apart (titles and particles cannot)."""
+    return fold(word) not in _NAME_NOISE
 
 
 def _name_words(text: str) -> list[str]:
@@ -260,7 +270,7 @@ _SHORTLIST = 200
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
+    return _WORD.findall(spell_out_contractions(fold(text)))
 
 
 def _polarity(words: Sequence[str]) -> int:
@@ -387,18 +397,28 @@ def search_texts(
     position is that of the query's longest word, for a snippet.
     """
     words = sorted(
-        {word for word in utils.default_process(query).split() if len(word) > 1}, key=len
+        {
+            word
+            for word in utils.default_process(spell_out_contractions(query)).split()
+            if len(word) > 1
+        },
+        key=len,
     )
     words = [word for word in words if word not in _STOPWORDS] or words
     if not words:
         return [], 0
+    # Each text is prepared once, not once per query word; its contractions are spelled out
+    # only when the query looks for a word that spelling out writes ("not" of "won't").
+    if not SPELLED_OUT_WORDS.isdisjoint(words):
+        texts = spell_out_contractions_in(list(texts))
+    prepared = [utils.default_process(text) for text in texts]
     per_word = [
         {
             index: score
             for _, score, index in process.extract(
                 word,
-                texts,
-                processor=utils.default_process,
+                prepared,
+                processor=None,
                 scorer=fuzz.partial_ratio,
                 score_cutoff=search_threshold(word),
                 limit=None,

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
 import msgspec
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
 from karabakh_cli import match
 from karabakh_cli.model import (
     COLLECTIONS,
     KIND_OF_COLLECTION,
+    Citable,
     Cited,
     Event,
     FactBase,
@@ -48,6 +50,11 @@ class Facts(msgspec.Struct, frozen=True, dict=True):
     @functools.cached_property
     def quotes(self) -> dict[str, Quote]:
         return {quote.id: quote for quote in self.base.quotes}
+
+    @functools.cached_property
+    def records_by_folded_id(self) -> dict[str, tuple[RecordKind, Record]]:
+        """Every record by its id in lower case, for ids typed in another case."""
+        return {record_id.casefold(): found for record_id, found in self.records.items()}
 
     @functools.cached_property
     def records(self) -> dict[str, tuple[RecordKind, Record]]:
@@ -150,19 +157,32 @@ def timeline(facts: Facts, filters: Filters) -> list[Event]:
 
 
 class SearchHit(msgspec.Struct, frozen=True):
+    """A record a search found: ``text`` is the whole text searched, ``snippet`` the stretch
+    of it around the match."""
+
     kind: RecordKind
     record: Cited
     score: float
     snippet: str
+    text: str
 
 
+# About this many characters of context either side of a match, rounded to whole words.
 _SNIPPET_CONTEXT = 40
 
 
-def _snippet(text: str, start: int, end: int) -> str:
-    left = max(0, start - _SNIPPET_CONTEXT)
-    right = min(len(text), end + _SNIPPET_CONTEXT)
-    return f"{'…' if left else ''}{text[left:right]}{'…' if right < len(text) else ''}"
+def _snippet(text: str, start: int, end: int, context: int = _SNIPPET_CONTEXT) -> str:
+    """The match with some context, cut at word boundaries and marked … where text is left out.
+
+    Only a single word longer than the context is cut within itself.
+    """
+    left = max(0, start - context)
+    if left and (space := text.find(" ", left, start)) >= 0:
+        left = space + 1
+    right = min(len(text), end + context)
+    if right < len(text) and (space := text.rfind(" ", end, right)) >= 0:
+        right = space
+    return f"{'…' if left else ''}{text[left:right].strip()}{'…' if right < len(text) else ''}"
 
 
 def _searchable(
@@ -209,16 +229,49 @@ def search(
             searchable[hit.index][1],
             hit.score,
             _snippet(searchable[hit.index][2], hit.start, hit.end),
+            searchable[hit.index][2],
         )
         for hit in hits
     ]
     return found, total
 
 
-def attribute(facts: Facts, fragment: str, filters: Filters) -> list[match.Scored]:
-    """Every quote scored as the source of ``fragment``, best first."""
+class Attribution(msgspec.Struct, frozen=True):
+    """The quotes a fragment comes from, scoring at least ``threshold``, best first; and when
+    there are none, the closest quote, which is not a match."""
+
+    found: list[match.Scored]
+    closest: match.Scored | None
+    threshold: float = match.WHO_SAID_THRESHOLD
+
+
+def attribute(facts: Facts, fragment: str, filters: Filters) -> Attribution:
+    """Every quote scoring at least the who-said threshold as the source of ``fragment``."""
     quotes = [quote for quote in facts.base.quotes if filters.admits_date(quote.date)]
-    return match.who_said(fragment, quotes) if quotes else []
+    scored = match.who_said(fragment, quotes) if quotes else []
+    found = [item for item in scored if item.score >= match.WHO_SAID_THRESHOLD]
+    return Attribution(found, None if found or not scored else scored[0])
+
+
+# A refusal shows this much of the closest quote: enough to recognise it on one line.
+_REFUSAL_EXCERPT = 100
+
+
+def refusal(facts: Facts, fragment: str, attribution: Attribution) -> str | None:
+    """Why who-said names no one, with the closest quote shown as what it is: not a match."""
+    if attribution.found:
+        return None
+    threshold = f"{attribution.threshold:.0f}"
+    message = f"no quote in the fact base matches {fragment!r}: none scores {threshold} or more"
+    closest = attribution.closest
+    if closest is None:
+        return message
+    speaker = facts.people[closest.quote.speaker].name
+    shown = _snippet(closest.quote.text, 0, 0, context=_REFUSAL_EXCERPT)
+    return (
+        f"{message}; the closest, NOT a match, scores {closest.score:.0f}: "
+        f"{speaker}, “{shown}” ({closest.quote.id})"
+    )
 
 
 class Involvement(msgspec.Struct, frozen=True):
@@ -249,10 +302,45 @@ def contributions(facts: Facts) -> list[tuple[Source, Counter[str]]]:
     return [(source, counts[source.id]) for source in facts.base.sources]
 
 
-def nearest_ids(facts: Facts, wanted: str, limit: int = 3) -> list[str]:
-    """The record ids closest in spelling to ``wanted``."""
-    found = process.extract(wanted, list(facts.records), scorer=fuzz.WRatio, limit=limit)
+def find_record(facts: Facts, record_id: str) -> tuple[RecordKind, Record] | None:
+    """The record with this id, written in any case: ids are lower case, people type them in
+    capitals too."""
+    found = facts.records.get(record_id)
+    if found is None:
+        found = facts.records_by_folded_id.get(record_id.casefold())
+    return found
+
+
+def nearest_ids(facts: Facts, wanted: str, limit: int = 3, *, citable: bool = False) -> list[str]:
+    """The record ids (only of citable records, if asked) closest in spelling to ``wanted``,
+    in any case."""
+    ids = [
+        record_id
+        for record_id, (_, record) in facts.records.items()
+        if not citable or isinstance(record, Citable)
+    ]
+    found = process.extract(
+        wanted, ids, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit
+    )
     return [record_id for record_id, _, _ in found]
+
+
+def citable_suggestions(facts: Facts, wanted: str, limit: int = 3) -> list[str]:
+    """Ids to cite instead of ``wanted``: a person's own quotes, terms and events when it
+    names a person, else the citable ids closest in spelling."""
+    found = find_record(facts, wanted)
+    if found is not None and found[0] == "person":
+        person_id = found[1].id
+        involving = [quote.id for quote in facts.base.quotes if quote.speaker == person_id]
+        involving += [
+            record.id
+            for collection in (facts.base.terms, facts.base.events)
+            for record in collection
+            if person_id in record.actors
+        ]
+        if involving:
+            return involving[:limit]
+    return nearest_ids(facts, wanted, limit, citable=True)
 
 
 class Dispute(msgspec.Struct, frozen=True):
@@ -272,3 +360,39 @@ def disputes(facts: Facts) -> list[Dispute]:
         )
         for target in targets
     ]
+
+
+_NAME_WORD = re.compile(r"\w+")
+
+
+def _completed(word: str, incomplete: str) -> str | None:
+    """``word`` completing ``incomplete`` ignoring case and accents, spelled from what was
+    typed on (``pu`` -> ``putin``), since shells keep only candidates that start with it."""
+    wanted = fold(incomplete)
+    if not fold(word).startswith(wanted):
+        return None
+    for typed_length in range(len(word) + 1):
+        if fold(word[:typed_length]) == wanted:
+            return incomplete + word[typed_length:]
+    return None
+
+
+def name_completions(facts: Facts, typed: list[str], incomplete: str) -> list[str]:
+    """The next word of a speaker's name or alias, for shell completion: any word of a
+    spelling that holds every word typed before, starting like ``incomplete``.
+
+    Completing one word at a time inserts no spaces, so what the shell inserts runs as it
+    stands: a name is several arguments, and kb joins them.
+    """
+    before = {fold(word) for word in typed}
+    found: dict[str, None] = {}
+    for person in facts.speakers():
+        for spelling in (person.name, *person.aliases):
+            words = _NAME_WORD.findall(spelling)
+            if not before <= {fold(word) for word in words}:
+                continue
+            for word in filter(match.picks_out_someone, words):
+                completed = None if fold(word) in before else _completed(word, incomplete)
+                if completed is not None:
+                    found.setdefault(completed)
+    return list(found)

@@ -101,3 +101,77 @@ def visible(text: str, *, keep_newlines: bool = False) -> str:
     """Show C0 and C1 control characters as symbols (ESC as ␛) so they cannot drive a terminal."""
     pattern = _CONTROL if keep_newlines else _CONTROL_OR_BREAK
     return pattern.sub(lambda found: _visible(found.group()), text)
+
+
+# English contractions and their spelled-out forms, so "won't", "wont" and "will not" are one
+# phrase to the matcher. The negative ones are also written without the apostrophe, as people
+# type them; the others are not, since "ill", "well" and "were" are words of their own.
+_IRREGULAR_NEGATIVES = {"won": "will", "can": "can", "shan": "shall", "ain": "is"}
+_REGULAR_NEGATIVES = (
+    *("is", "are", "was", "were", "do", "does", "did", "has", "have", "had"),
+    *("would", "should", "could", "must", "need"),
+)
+_APOSTROPHES = "'’ʼ"
+_NEGATIVE = re.compile(
+    rf"\b(?:({'|'.join(_IRREGULAR_NEGATIVES)})[{_APOSTROPHES}]?t"
+    rf"|({'|'.join(_REGULAR_NEGATIVES)})n[{_APOSTROPHES}]?t"
+    r"|(cannot))\b",
+    re.IGNORECASE,
+)
+_APOSTROPHE_ENDINGS = {"m": "am", "re": "are", "ve": "have", "ll": "will", "d": "would"}
+_APOSTROPHE_FORM = re.compile(
+    rf"\b(i|you|we|they|he|she|it|that|there|who|what)[{_APOSTROPHES}](m|re|ve|ll|d)\b"
+    rf"|\b(it|that|there|what|he|she|who)[{_APOSTROPHES}]s\b|\blet[{_APOSTROPHES}]s\b",
+    re.IGNORECASE,
+)
+# Every word the spelled-out forms hold: a query without one of them matches the same texts
+# whether or not their contractions are spelled out.
+SPELLED_OUT_WORDS = frozenset(
+    ["not", "is", "us", *_IRREGULAR_NEGATIVES.values(), *_REGULAR_NEGATIVES]
+).union(_APOSTROPHE_ENDINGS.values())
+# A contraction written without its apostrophe is one of these (or holds one, as "cannot").
+_BARE_NEGATIVES = (
+    "cannot",
+    *(f"{stem}t" for stem in _IRREGULAR_NEGATIVES),
+    *(f"{stem}nt" for stem in _REGULAR_NEGATIVES),
+)
+
+
+def _spelled_negative(found: re.Match[str]) -> str:
+    if found.group(3):
+        return "can not"
+    irregular, regular = found.group(1), found.group(2)
+    return f"{_IRREGULAR_NEGATIVES[irregular.lower()] if irregular else regular.lower()} not"
+
+
+def _spelled_apostrophe_form(found: re.Match[str]) -> str:
+    if found.group(1):
+        return f"{found.group(1).lower()} {_APOSTROPHE_ENDINGS[found.group(2).lower()]}"
+    if found.group(3):
+        return f"{found.group(3).lower()} is"
+    return "let us"
+
+
+def spell_out_contractions(text: str) -> str:
+    """Contractions written out in lower case: ``Won't`` -> ``will not``, ``cannot`` ->
+    ``can not``, ``they're`` -> ``they are``; the rest of the text is left as it is."""
+    return _APOSTROPHE_FORM.sub(_spelled_apostrophe_form, _NEGATIVE.sub(_spelled_negative, text))
+
+
+def spell_out_contractions_in(texts: list[str]) -> list[str]:
+    """``spell_out_contractions`` of each text, at a fraction of its cost on a large base.
+
+    The regular expressions try every word; only texts holding an apostrophe, or a bare
+    negative found somewhere in the whole base, can hold a contraction, and only they go
+    through them.
+    """
+    everything = "\x1f".join(texts).lower()
+    bare = [word for word in _BARE_NEGATIVES if word in everything]
+
+    def may_hold_one(text: str) -> bool:
+        if any(mark in text for mark in _APOSTROPHES):
+            return True
+        lowered = text.lower() if bare else ""
+        return any(word in lowered for word in bare)
+
+    return [spell_out_contractions(text) if may_hold_one(text) else text for text in texts]

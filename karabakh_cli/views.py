@@ -290,18 +290,25 @@ def sources_listing(facts: Facts) -> Listing:
     return Listing(f"Sources in {facts.path}", rows, columns)
 
 
+def search_row(facts: Facts, hit: queries.SearchHit) -> Row:
+    """A search hit: the snippet for reading, the full text and (for a quote) the speaker for
+    a script."""
+    row: Row = {
+        "kind": hit.kind,
+        "id": hit.record.id,
+        "score": hit.score,
+        "snippet": hit.snippet,
+        "date": getattr(hit.record, "date", None),
+        "source": source_ref(facts, hit.record.source),
+        "text": hit.text,
+    }
+    if isinstance(hit.record, Quote):
+        row["speaker"] = person_ref(facts, hit.record.speaker)
+    return row
+
+
 def search_listing(facts: Facts, query: str, hits: list[queries.SearchHit]) -> Listing:
-    rows = [
-        {
-            "kind": hit.kind,
-            "id": hit.record.id,
-            "score": hit.score,
-            "snippet": hit.snippet,
-            "date": getattr(hit.record, "date", None),
-            "source": source_ref(facts, hit.record.source),
-        }
-        for hit in hits
-    ]
+    rows = [search_row(facts, hit) for hit in hits]
     columns = [
         Column("Score", "score", Shape.SHORT),
         Column("Kind", "kind", Shape.SHORT),

@@ -175,10 +175,13 @@ def test_nothing_found_exits_1_with_empty_json(
 
 
 def test_refusal_names_the_closest_quote_and_score(invoke: Invoke) -> None:
-    """who-said refuses an invented quote but says what came closest, with its score."""
+    """who-said refuses an invented quote but shows what came closest, saying it is no match."""
     result = invoke("who-said", "the Russians will participate")
     assert result.exit_code == 1
-    assert "closest is q-amirbayov-russians-not-participate with 50" in result.stderr
+    assert (
+        "the closest, NOT a match, scores 50: Elchin Amirbayov, “Their protection" in result.stderr
+    )
+    assert "(q-amirbayov-russians-not-participate)" in result.stderr
 
 
 def test_fuzzy_name_match_is_announced(invoke: Invoke) -> None:
@@ -192,7 +195,7 @@ def test_fuzzy_name_match_is_announced(invoke: Invoke) -> None:
     ("args", "message"),
     [
         (["qoute", "putin"], "Did you mean 'quote'?"),
-        (["quote"], "Missing argument 'name'"),
+        (["quote"], "Missing argument 'NAME...'"),
         (["quote", ""], "must not be empty"),
         (["quote", "   "], "must not be empty"),
         (["quote", "putin", "--bogus"], "No such option: --bogus"),

@@ -1,0 +1,384 @@
+"""Arguments as people type them, and answers they can act on: unquoted names and phrases,
+--facts after the command, ids in any case, refusals that show what came closest,
+contractions, copyable citations and search hits, hostile text in citations."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from karabakh_cli.queries import _snippet
+from karabakh_cli.text import spell_out_contractions, spell_out_contractions_in
+from tests.conftest import FACTS, KB, Invoke
+
+WriteBase = Callable[..., Path]
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["quote", "Vladimir", "Putin"],
+        ["quote", "vladimir", "putin", "--since", "2023-09"],
+        ["quote", "Ilham", "Aliyev"],
+        ["search", "yevlakh", "talks"],
+        ["search", "russians", "participate", "--kind", "quote"],
+        ["who-said", "the", "russians", "will", "not", "participate"],
+        ["who-said", "no", "celebration", "--since", "2023"],
+    ],
+)
+def test_several_words_without_quotes_are_one_argument(invoke: Invoke, words: list[str]) -> None:
+    """Unquoted words give exactly what the same words quoted give, options after them too."""
+    command, *rest = words
+    options_at = next((i for i, word in enumerate(rest) if word.startswith("--")), len(rest))
+    quoted = [command, " ".join(rest[:options_at]), *rest[options_at:]]
+    unquoted = invoke(*words, "--json")
+    assert unquoted.exit_code == 0, unquoted.stderr
+    expected = invoke(*quoted, "--json")
+    assert expected.exit_code == 0
+    assert unquoted.stdout == expected.stdout
+    assert json.loads(unquoted.stdout)
+
+
+def test_unquoted_name_that_names_nobody_is_still_refused(invoke: Invoke) -> None:
+    """Several words that name no one find nothing, as one quoted name would."""
+    result = invoke("quote", "Heydar", "Aliyev")
+    assert result.exit_code == 1
+    assert "no speaker matches 'Heydar Aliyev'" in result.stderr
+
+
+def test_facts_after_the_command_is_read(
+    invoke: Invoke, base: dict[str, Any], write_base: WriteBase
+) -> None:
+    """--facts after the command reads that base, as before the command does."""
+    base["quotes"] = [quote for quote in base["quotes"] if quote["speaker"] != "vladimir-putin"]
+    path = write_base(base)
+    result = invoke("quote", "Putin", "--facts", str(path))
+    assert result.exit_code == 1
+    assert "no quotes of Vladimir Putin in the fact base" in result.stderr
+    before = invoke("--facts", str(path), "quote", "Putin")
+    assert before.exit_code == 1
+    assert before.stderr == result.stderr
+
+
+def test_facts_after_the_command_wins_over_kb_facts(invoke: Invoke) -> None:
+    """--facts after the command is used even when KB_FACTS names a missing file."""
+    result = invoke("terms", "--facts", str(FACTS), "--json", env={"KB_FACTS": "/nope.json"})
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 4
+
+
+@pytest.mark.parametrize("command", [["quote", "Putin"], ["terms"], ["cite", "q-putin-mediation"]])
+def test_missing_facts_after_the_command_is_a_fact_base_error(
+    invoke: Invoke, tmp_path: Path, command: list[str]
+) -> None:
+    """A missing --facts file after the command exits 3, naming the path, not suggesting --format."""
+    missing = tmp_path / "x"
+    result = invoke(*command, "--facts", str(missing))
+    assert result.exit_code == 3
+    assert result.stderr == f"kb: {missing}: no such file\n"
+
+
+def test_kb_facts_is_named_when_its_file_is_missing(invoke: Invoke) -> None:
+    """A missing file named by KB_FACTS: exit 3, and the message says it came from KB_FACTS."""
+    result = invoke("terms", env={"KB_FACTS": "/nope.json"})
+    assert result.exit_code == 3
+    assert result.stderr == "kb: /nope.json (from KB_FACTS): no such file\n"
+
+
+def test_facts_option_names_no_environment(invoke: Invoke) -> None:
+    """A missing file given with --facts is not said to come from KB_FACTS."""
+    result = invoke("--facts", "/nope.json", "terms")
+    assert result.exit_code == 3
+    assert "KB_FACTS" not in result.stderr
+
+
+def test_cite_of_a_person_suggests_their_quotes(invoke: Invoke) -> None:
+    """kb cite of a person's id suggests that person's quotes, never the id it rejected."""
+    result = invoke("cite", "ilham-aliyev")
+    assert result.exit_code == 1
+    suggested = result.stderr.split("cite instead: ")[1].strip().split(", ")
+    assert "ilham-aliyev" not in suggested
+    assert suggested and all(record_id.startswith("q-aliyev-") for record_id in suggested)
+
+
+@pytest.mark.parametrize("wanted", ["russia", "src-lemonde-2023-09-21", "q-putin-mediatoin"])
+def test_cite_suggests_only_citable_ids(invoke: Invoke, wanted: str) -> None:
+    """kb cite suggests only quote, term and event ids, never a person or a source."""
+    result = invoke("cite", wanted)
+    assert result.exit_code == 1
+    suggested = result.stderr.split("cite instead: ")[1].strip().split(", ")
+    assert suggested
+    assert all(record_id[:2] in {"q-", "t-", "e-"} for record_id in suggested)
+
+
+@pytest.mark.parametrize("typed", ["Q-PUTIN-MEDIATION", "Q-Putin-Mediation", "q-putin-mediation"])
+def test_ids_are_found_in_any_case(invoke: Invoke, typed: str) -> None:
+    """kb show and kb cite find a record whatever the case of its id."""
+    shown = invoke("show", typed, "--json")
+    assert shown.exit_code == 0, shown.stderr
+    assert json.loads(shown.stdout)[0]["id"] == "q-putin-mediation"
+    cited = invoke("cite", typed, "--json")
+    assert cited.exit_code == 0
+    assert json.loads(cited.stdout)[0]["id"] == "q-putin-mediation"
+
+
+def test_misspelt_id_in_capitals_suggests_it_first(invoke: Invoke) -> None:
+    """A typo in a capitalised id suggests the id it was meant to be, first."""
+    result = invoke("show", "Q-PUTIN-MEDIATOIN")
+    assert result.exit_code == 1
+    assert "nearest: q-putin-mediation," in result.stderr
+
+
+def test_refusal_shows_the_closest_quote_as_no_match(invoke: Invoke) -> None:
+    """A refused who-said names the closest quote's speaker and text beside its score, as no match."""
+    result = invoke("who-said", "the", "russians", "wont", "take", "part", "in", "the", "talks")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    message = result.stderr
+    assert message.count("\n") == 1
+    assert "none scores 75 or more" in message
+    assert "NOT a match, scores 50: Vladimir Putin, “These talks will take place" in message
+    assert message.rstrip().endswith("(q-putin-mediation)")
+
+
+def test_refusal_with_no_quotes_in_range_says_so(invoke: Invoke) -> None:
+    """A who-said with no quote in its dates refuses without naming a closest quote."""
+    result = invoke("who-said", "no", "celebration", "--until", "2001")
+    assert result.exit_code == 1
+    assert "none scores 75 or more" in result.stderr
+    assert "closest" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("contracted", "spelled"),
+    [
+        ("won't", "will not"),
+        ("Won’t", "will not"),
+        ("wont", "will not"),
+        ("don't", "do not"),
+        ("dont", "do not"),
+        ("can't", "can not"),
+        ("cannot", "can not"),
+        ("cant", "can not"),
+        ("isn't", "is not"),
+        ("doesn’t", "does not"),
+        ("shan't", "shall not"),
+        ("they're", "they are"),
+        ("it's", "it is"),
+        ("we'll", "we will"),
+    ],
+)
+def test_contractions_are_spelled_out(contracted: str, spelled: str) -> None:
+    """Each contraction, with or without its apostrophe, becomes its spelled-out form."""
+    assert spell_out_contractions(f"they {contracted} go") == f"they {spelled} go"
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["won't", "dont", "they're", "it's", "Russia's", "want", "cannot", "the", "agreement"]
+        ),
+        max_size=12,
+    )
+)
+def test_spelling_out_many_texts_is_spelling_out_each(words: list[str]) -> None:
+    """The fast path for a whole base gives exactly what spelling out each text gives."""
+    texts = [" ".join(words[:index]) for index in range(len(words) + 1)]
+    assert spell_out_contractions_in(texts) == [spell_out_contractions(text) for text in texts]
+
+
+@pytest.mark.parametrize("word", ["dot", "want", "Canton", "wonton", "its", "ill", "well", "were"])
+def test_words_that_only_look_like_contractions_stay(word: str) -> None:
+    """Words that are not contractions are left alone."""
+    assert spell_out_contractions(word) == word
+
+
+@given(st.text())
+def test_spelling_out_never_leaves_a_negative_contraction(text: str) -> None:
+    """No n't form survives spelling out, whatever the text."""
+    spelled = spell_out_contractions(text)
+    assert not re.search(r"\b(?:do|is|was|won|can)n?['’]t\b", spelled, re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "the Russians won't participate",
+        "the Russians won’t participate",
+        "the Russians wont participate",
+        "the Russians will not participate",
+    ],
+)
+def test_who_said_matches_contractions_and_spelled_out_forms(invoke: Invoke, fragment: str) -> None:
+    """who-said finds the quote whether the negation is contracted or spelled out."""
+    result = invoke("who-said", fragment, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[0]["id"] == "q-amirbayov-russians-not-participate"
+
+
+@pytest.mark.parametrize(
+    ("fragment", "found"),
+    [
+        ("these people won't be members of the puppet government", True),
+        ("we dont want to give it legitimacy", True),
+        ("these people will be members of the puppet government", False),
+        ("we do want to give it legitimacy", False),
+    ],
+)
+def test_contractions_carry_their_negation(invoke: Invoke, fragment: str, found: bool) -> None:
+    """A contracted negation agrees with "not" in the quote; a missing one is still refused."""
+    result = invoke("who-said", fragment)
+    assert result.exit_code == (0 if found else 1)
+    if found:
+        assert "q-amirbayov-no-legitimacy" in result.stdout
+    else:
+        assert "NOT a match" in result.stderr
+
+
+@pytest.mark.parametrize("query", ["wont participate", "won't participate", "will not participate"])
+def test_search_matches_contractions_and_spelled_out_forms(invoke: Invoke, query: str) -> None:
+    """kb search finds "will not participate" written any of these ways."""
+    result = invoke("search", query, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "q-amirbayov-russians-not-participate" in [
+        hit["id"] for hit in json.loads(result.stdout)
+    ]
+
+
+def test_cite_prints_the_bare_citation(invoke: Invoke) -> None:
+    """kb cite prints the citation alone on one line: no box, no header, no hard breaks."""
+    result = invoke("cite", "q-putin-mediation", env={"COLUMNS": "60"})
+    assert result.exit_code == 0
+    assert result.stdout.count("\n") == 1
+    assert result.stdout.startswith("Vladimir Putin (President of Russia), Kremlin press release")
+    assert not set(result.stdout) & set("│╭╮╰╯─┃━")
+
+
+def test_cite_on_a_terminal_prints_the_bare_citation(tmp_path: Path) -> None:
+    """The installed kb cite, writing to a terminal 60 columns wide, prints one unboxed line."""
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "60", "LINES": "24"}
+    env.pop("KB_FACTS", None)
+    with subprocess.Popen(
+        [str(KB), "cite", "q-putin-mediation"],
+        cwd=tmp_path,
+        env=env,
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+    ) as process:
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closes when kb exits
+                break
+            if not chunk:
+                break
+            shown += chunk
+        code = process.wait(timeout=60)
+    os.close(controller)
+    assert code == 0
+    lines = shown.decode().replace("\r\n", "\n").splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Vladimir Putin (President of Russia), Kremlin press release")
+    assert lines[0].endswith("2023-09-21.")
+    assert not set(lines[0]) & set("│╭╮╰╯─┃━")
+
+
+def test_cite_table_is_still_there_when_asked_for(invoke: Invoke) -> None:
+    """--format table still draws the citation as a table."""
+    result = invoke("cite", "q-putin-mediation", "--format", "table")
+    assert result.exit_code == 0
+    assert "Citation" in result.stdout
+
+
+@pytest.mark.parametrize("query", ["probably", "peacekeeping", "legitimacy", "talks", "russians"])
+def test_search_snippets_cut_at_word_boundaries(invoke: Invoke, query: str) -> None:
+    """Every snippet starts and ends on whole words of the full text it comes from."""
+    result = invoke("search", query, "--json")
+    assert result.exit_code == 0
+    for hit in json.loads(result.stdout):
+        core = hit["snippet"].removeprefix("…").removesuffix("…")
+        start = hit["text"].index(core)
+        end = start + len(core)
+        assert start == 0 or hit["text"][start - 1].isspace()
+        assert end == len(hit["text"]) or hit["text"][end].isspace()
+
+
+@given(
+    st.lists(st.text("abcdefgh", min_size=1, max_size=12), min_size=1, max_size=40),
+    st.data(),
+)
+def test_snippets_never_split_a_word(words: list[str], data: st.DataObject) -> None:
+    """For any text of words no longer than the context, a snippet holds whole words only."""
+    text = " ".join(words)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    snippet = _snippet(text, start, end)
+    core = snippet.removeprefix("…").removesuffix("…")
+    assert core
+    whole_words_at = [
+        at
+        for at in range(len(text))
+        if text.startswith(core, at)
+        and (at == 0 or text[at - 1] == " ")
+        and (at + len(core) == len(text) or text[at + len(core)] == " ")
+    ]
+    assert whole_words_at
+    assert start > 0 or not snippet.startswith("…")
+    assert end < len(text) or not snippet.endswith("…")
+
+
+def test_search_hits_in_json_carry_the_full_text_and_speaker(
+    invoke: Invoke, base: dict[str, Any]
+) -> None:
+    """A quote hit has its full text and speaker; other hits their full text and no speaker."""
+    result = invoke("search", "Yevlakh", "--json")
+    assert result.exit_code == 0
+    hits = {hit["kind"]: hit for hit in json.loads(result.stdout)}
+    term = next(term for term in base["terms"] if term["id"] == hits["term"]["id"])
+    assert hits["term"]["text"] == term["text"]
+    assert "speaker" not in hits["term"]
+    quotes = json.loads(invoke("search", "protection", "--json").stdout)
+    assert quotes[0]["text"] == (
+        "Their protection will probably be provided by the Russians, but this will be a "
+        "bilateral dialogue in which the Russians will not participate."
+    )
+    assert quotes[0]["speaker"] == {
+        "id": "elchin-amirbayov",
+        "name": "Elchin Amirbayov",
+        "role": "Special Representative of the President of Azerbaijan",
+    }
+    assert set(quotes[0]) >= {"kind", "id", "score", "snippet", "date", "source"}
+
+
+HOSTILE = "These talks \u001b[31m will\u0000 take\u0007 place"
+
+
+@pytest.fixture
+def hostile_base(base: dict[str, Any], write_base: WriteBase) -> Path:
+    """A fact base whose quote text holds an escape sequence, NUL and BEL."""
+    quote = next(quote for quote in base["quotes"] if quote["id"] == "q-putin-mediation")
+    quote["text"] = HOSTILE
+    quote["excerpt"] = f"Vladimir Putin said: {HOSTILE}."
+    return write_base(base)
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "csl-json", "plain", "table", "markdown", "csv"])
+def test_cite_never_sends_control_characters(invoke: Invoke, hostile_base: Path, fmt: str) -> None:
+    """Every cite format, BibTeX too, shows control characters instead of sending them."""
+    result = invoke("--facts", str(hostile_base), "cite", "q-putin-mediation", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.stdout)
+    assert "\u241b[31m" in result.stdout or "\\u001b[31m" in result.stdout

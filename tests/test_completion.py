@@ -1,0 +1,217 @@
+"""Shell completion, through each shell's own protocol and, where the shell is installed, the
+shell itself: names complete from any word, ignoring case and accents, one word at a time, so
+what the shell inserts runs as it stands."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from karabakh_cli import factbase, match, queries
+from tests.conftest import FACTS, KB
+
+ENV = {
+    **os.environ,
+    "NO_COLOR": "1",
+    "COLUMNS": "100",
+    "PATH": f"{KB.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+}
+ENV.pop("KB_FACTS", None)
+
+
+def complete(shell: str, line: str, cwd: Path) -> list[str]:
+    """The candidates kb offers for ``line`` (the cursor at its end), asked as ``shell`` asks."""
+    words = line.split()
+    if shell == "bash":
+        env = {
+            "_KB_COMPLETE": "complete_bash",
+            "COMP_WORDS": line,
+            "COMP_CWORD": str(len(words) if line.endswith(" ") else len(words) - 1),
+        }
+    elif shell == "zsh":
+        env = {"_KB_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": line}
+    else:
+        env = {
+            "_KB_COMPLETE": "complete_fish",
+            "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+            "_TYPER_COMPLETE_ARGS": line,
+        }
+    result = subprocess.run(
+        [str(KB)], cwd=cwd, env={**ENV, **env}, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    if shell == "zsh":
+        return re.findall(r'"([^"]*)"', result.stdout)
+    return [candidate.split("\t")[0] for candidate in result.stdout.splitlines() if candidate]
+
+
+CASES = [
+    ("kb quote Pu", ["Putin"]),
+    ("kb quote pu", ["putin"]),
+    ("kb quote PUT", ["PUTin"]),
+    ("kb quote ali", ["aliyev", "aliev"]),
+    ("kb quote amirb", ["amirbayov"]),
+    ("kb quote elc", ["elchin", "elcin"]),
+    ("kb quote Vl", ["Vladimir", "Vladimirovich"]),
+    ("kb quote Vladimir ", ["Putin", "Vladimirovich"]),
+    ("kb quote vladimir p", ["putin"]),
+    ("kb quote Putin --since 2023 Vl", ["Vladimir", "Vladimirovich"]),
+    ("kb quote zebra", []),
+    ("kb quote Mr", []),
+    ("kb show q-pu", ["q-putin-mediation"]),
+    ("kb cite q-aliyev-s", ["q-aliyev-sovereignty"]),
+]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+@pytest.mark.parametrize(("line", "expected"), CASES)
+def test_completion_protocol(tmp_path: Path, shell: str, line: str, expected: list[str]) -> None:
+    """Each shell's protocol gets the next word of a name, from any word, ignoring case and
+    accents, spelled on from what was typed; and record ids."""
+    assert complete(shell, line, tmp_path) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "speaker"),
+    [
+        ("kb quote pu", "Vladimir Putin"),
+        ("kb quote ali", "Ilham Aliyev"),
+        ("kb quote amirb", "Elchin Amirbayov"),
+        ("kb quote Vladimir ", "Vladimir Putin"),
+        ("kb quote elc", "Elchin Amirbayov"),
+    ],
+)
+def test_every_candidate_runs_as_inserted(tmp_path: Path, line: str, speaker: str) -> None:
+    """The command line with any offered candidate in place of the typed word finds the speaker."""
+    typed = line.split()[2:] if line.endswith(" ") else line.split()[2:-1]
+    candidates = complete("bash", line, tmp_path)
+    assert candidates
+    for candidate in candidates:
+        result = subprocess.run(
+            [str(KB), "quote", *typed, candidate, "--json"],
+            cwd=tmp_path,
+            env=ENV,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, (candidate, result.stderr)
+        assert json.loads(result.stdout)[0]["speaker"]["name"] == speaker
+
+
+def _shell(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed (apt-get install {name}; .ci/run installs it)")
+    return path
+
+
+def test_bash_completion_function(tmp_path: Path) -> None:
+    """In bash, the script kb generates fills COMPREPLY with single words that then run."""
+    bash = _shell("bash")
+    script = """
+        source <(_KB_COMPLETE=source_bash kb)
+        COMP_WORDS=(kb quote pu); COMP_CWORD=2; _kb_completion kb
+        printf 'first:%s\\n' "${COMPREPLY[@]}"
+        COMP_WORDS=(kb quote Vladimir ""); COMP_CWORD=3; _kb_completion kb
+        printf 'next:%s\\n' "${COMPREPLY[@]}"
+        eval "kb quote ${COMPREPLY[0]} --json" >/dev/null && echo "runs:$?"
+    """
+    result = subprocess.run(
+        [bash, "--norc", "--noprofile", "-c", script],
+        cwd=tmp_path,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "first:putin",
+        "next:Putin",
+        "next:Vladimirovich",
+        "runs:0",
+    ]
+
+
+def test_zsh_completes_and_the_line_runs(tmp_path: Path) -> None:
+    """In an interactive zsh with compinit, Tab completes `kb quote pu` and the line runs."""
+    zsh = _shell("zsh")
+    driver = tmp_path / "drive.zsh"
+    driver.write_text(
+        """
+        zmodload zsh/zpty
+        zpty kbshell zsh -f -i
+        zpty -w kbshell 'PS1="> "; autoload -Uz compinit; compinit -u -D; source <(_KB_COMPLETE=source_zsh kb)'
+        zpty -w -n kbshell $'kb quote pu\\t\\n'
+        zpty -w kbshell 'print -r -- "[ran:$history[$((HISTCMD-1))]] EXIT:$?"'
+        zpty -r kbshell output '*EXIT:[0-9]*'
+        print -r -- "$output"
+        zpty -d kbshell
+        """,
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [zsh, "-f", str(driver)],
+        cwd=tmp_path,
+        env={**ENV, "HISTFILE": "", "HISTSIZE": "100"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[ran:kb quote putin] EXIT:0" in result.stdout, result.stdout
+
+
+def test_fish_completes_and_the_line_runs(tmp_path: Path) -> None:
+    """fish's own completion query offers the words, and the completed command runs."""
+    fish = _shell("fish")
+    script = """
+        source (env _KB_COMPLETE=source_fish kb | psub)
+        complete -C 'kb quote amirb'
+        kb quote (complete -C 'kb quote amirb') --json >/dev/null
+        echo "EXIT:$status"
+    """
+    result = subprocess.run(
+        [fish, "--no-config", "-c", script],
+        cwd=tmp_path,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["amirbayov", "EXIT:0"]
+
+
+FACTS_LOADED = queries.Facts(factbase.load(FACTS), FACTS)
+SPELLINGS = [
+    spelling for person in FACTS_LOADED.speakers() for spelling in (person.name, *person.aliases)
+]
+
+
+@given(st.data())
+def test_any_prefix_of_any_name_word_completes_to_a_name(data: st.DataObject) -> None:
+    """A prefix of any word of any spelling, in any case, completes to words that start with
+    what was typed and, typed in, name that speaker."""
+    spelling = data.draw(st.sampled_from(SPELLINGS))
+    words = [word for word in re.findall(r"\w+", spelling) if match.picks_out_someone(word)]
+    word = data.draw(st.sampled_from(words))
+    typed = word[: data.draw(st.integers(1, len(word)))]
+    typed = "".join(char.upper() if data.draw(st.booleans()) else char.lower() for char in typed)
+    candidates = queries.name_completions(FACTS_LOADED, [], typed)
+    assert candidates
+    assert all(candidate.startswith(typed) for candidate in candidates)
+    for candidate in candidates:
+        assert match.named_people(candidate, FACTS_LOADED.speakers())
