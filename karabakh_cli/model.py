@@ -93,6 +93,13 @@ class Record(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=Tr
     id: Id
 
 
+class Archive(msgspec.Struct, forbid_unknown_fields=True, frozen=True, gc=False):
+    """A source's text kept beside the fact base, and the SHA-256 of its bytes."""
+
+    path: str
+    sha256: str
+
+
 class Source(Record, frozen=True):
     """A document the fact base is curated from."""
 
@@ -102,17 +109,19 @@ class Source(Record, frozen=True):
     language: Text
     url: Text | None
     note: Text | None = None
+    archive: Archive | None = None
 
 
-class Person(Record, frozen=True):
+class Person(Record, frozen=True, kw_only=True):
     """A person, organisation or state that speaks or acts in the sources."""
 
     name: Text
     kind: PersonKind
     role: Text | None
+    # Before source, as curators write it: the field order is the key order of the file.
+    aliases: tuple[Text, ...] = ()
     source: Id
     excerpt: Text
-    aliases: tuple[Text, ...] = ()
     note: Text | None = None
 
 
