@@ -76,6 +76,21 @@ _ID_STOPWORDS = frozenset(
         "has",
         "have",
         "had",
+        "i",
+        "we",
+        "you",
+        "he",
+        "she",
+        "they",
+        "me",
+        "us",
+        "them",
+        "my",
+        "our",
+        "your",
+        "his",
+        "her",
+        "their",
     ]
 )
 COLLECTION_OF_KIND: dict[RecordKind, str] = {kind: key for key, kind in KIND_OF_COLLECTION.items()}

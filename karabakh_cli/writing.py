@@ -47,6 +47,8 @@ def _cannot_write(path: Path, error: OSError) -> FactBaseError:
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Hold the exclusive lock of the base at ``path``; clear what dead writers left."""
+    if not path.is_file():
+        factbase.read(path)  # says why there is no base to write to, before making a lock file
     try:
         handle = os.open(lock_file(path), os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
