@@ -97,9 +97,14 @@ def decode(data: bytes, label: str) -> Raw:
     return raw
 
 
+def _as_json(value: object) -> Any:
+    """A value as JSON would give it back: lists where the model has tuples."""
+    return msgspec.json.decode(msgspec.json.encode(value))
+
+
 def all_fields(record: model.Record) -> Raw:
     """Every field of a record as JSON values, defaults filled in, in canonical order."""
-    encoded: Raw = msgspec.to_builtins(record)
+    encoded: Raw = _as_json(record)
     return {
         field.encode_name: encoded[field.encode_name] for field in declared_fields(type(record))
     }
@@ -111,7 +116,7 @@ def record_object(record: model.Record) -> Raw:
     return {
         field.encode_name: _ordered(encoded[field.encode_name], _struct_within(field.type))
         for field in declared_fields(type(record))
-        if field.required or msgspec.to_builtins(field.default) != encoded[field.encode_name]
+        if field.required or _as_json(field.default) != encoded[field.encode_name]
     }
 
 
