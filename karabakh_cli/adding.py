@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import re
 import typing
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import msgspec
@@ -178,25 +178,35 @@ def _leading_words(text: str) -> str:
     return "-".join(telling[:ID_WORDS])
 
 
-def unique_id(wanted: str, taken: Collection[str]) -> str:
-    """``wanted``, or ``wanted-2``, ``wanted-3``... if another record has it."""
+def unique_id(wanted: str, is_taken: Callable[[str], bool]) -> str:
+    """``wanted``, or ``wanted-2``, ``wanted-3``... if it is taken."""
     candidate, number = wanted, 2
-    while candidate in taken:
+    while is_taken(candidate):
         candidate, number = f"{wanted}-{number}", number + 1
     return candidate
 
 
-def _record_id(facts: Facts, given: str | None, made: str) -> str:
-    """The --id given, which must be free and well formed, or one made from the record."""
+def _record_id(
+    facts: Facts, given: str | None, made: str, blocked: Callable[[str], str | None] | None = None
+) -> str:
+    """The --id given, which must be free and well formed, or one made from the record.
+
+    ``blocked`` says why an id no record has is not free either, or None when it is.
+    """
     if given is not None:
         if not ID_FORM.fullmatch(given):
             raise Refused(f"{given!r} is not an id: {ID_FORM.pattern}", "--id")
         if given in facts.records:
             raise Refused(f"the id {given!r} is taken by a {facts.records[given][0]}", "--id")
+        reason = blocked(given) if blocked else None
+        if reason:
+            raise Refused(reason, "--id")
         return given
     if not ID_FORM.fullmatch(made) or made.endswith("-"):
         raise Refused("kb cannot make an id from this record's text; give one", "--id")
-    return unique_id(made, facts.records)
+    return unique_id(
+        made, lambda candidate: candidate in facts.records or bool(blocked and blocked(candidate))
+    )
 
 
 def _check_date(date: str) -> str:
@@ -351,14 +361,27 @@ def new_source(
         text.decode("utf-8")
     except UnicodeDecodeError as error:
         raise Refused(f"the text is not UTF-8 (byte {error.start})", "--text") from None
+    digest = hashlib.sha256(text).hexdigest()
+    for other in facts.base.sources:
+        if other.archive and other.archive.sha256 == digest:
+            raise Refused(f"this text is already archived as {other.id}", "--text")
+
+    def archive_of(source_id: str) -> Path:
+        return facts.path.parent / ARCHIVE_FOLDER / f"{source_id}.txt"
+
+    def blocked(source_id: str) -> str | None:
+        # A file no source records may be left by a writer killed before it wrote the base;
+        # it is never overwritten, and the same text in it is simply taken up.
+        file = archive_of(source_id)
+        if file.exists() and file.read_bytes() != text:
+            return f"{file} exists and holds another text"
+        return None
+
     made = "-".join(
         part for part in ("src", "".join(_words(publisher)), _check_date(date).rstrip("?")) if part
     )
-    source_id = _record_id(facts, record_id, made)
-    relative = f"{ARCHIVE_FOLDER}/{source_id}.txt"
-    file = facts.path.parent / relative
-    if file.exists() and file.read_bytes() != text:
-        raise Refused(f"{file} exists with another text; move it away first", "--text")
+    source_id = _record_id(facts, record_id, made, blocked)
+    file = archive_of(source_id)
     source = Source(
         id=source_id,
         title=_text(title, "--title"),
@@ -366,7 +389,7 @@ def new_source(
         date=date,
         language=_text(language, "--language"),
         url=url,
-        archive=Archive(relative, hashlib.sha256(text).hexdigest()),
+        archive=Archive(file.relative_to(facts.path.parent).as_posix(), digest),
     )
     return New("source", source, files=((file, text),))
 

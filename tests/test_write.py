@@ -415,3 +415,28 @@ def test_sentences_holding_spans_every_sentence_of_the_text() -> None:
     )
     assert adding.sentences_holding(ARTICLE, "Yevlakh") == "Talks in Yevlakh"
     assert adding.sentences_holding(ARTICLE, "not in the text") is None
+
+
+def test_the_same_text_is_not_archived_twice(facts: Path) -> None:
+    """Adding a source whose text is already archived is refused, naming that source."""
+    code, _, stderr = kb(
+        facts, "add", "source", "--title", "Again", "--publisher", "Other", "--date", "2023",
+        "--text", str(facts.parent / "article.txt"),
+    )  # fmt: skip
+    assert code == 2
+    assert SOURCE_ID in stderr
+
+
+def test_an_archive_left_by_a_dead_writer_is_never_overwritten(facts: Path) -> None:
+    """A sources/ID.txt no source records, holding another text, keeps it; the id moves on."""
+    orphan = facts.parent / "sources" / "src-wire-2024.txt"
+    orphan.write_text("Left behind.", encoding="utf-8")
+    text = facts.parent / "wire.txt"
+    text.write_text("A wire report. It is short.", encoding="utf-8")
+    code, _, stderr = kb(
+        facts, "add", "source", "--title", "Wire", "--publisher", "Wire", "--date", "2024",
+        "--text", str(text),
+    )  # fmt: skip
+    assert code == 0, stderr
+    assert "src-wire-2024-2" in stderr
+    assert orphan.read_text(encoding="utf-8") == "Left behind."
