@@ -805,7 +805,8 @@ DateOption = Annotated[
 @add_app.command(
     "source",
     epilog=_examples(
-        'kb --facts facts.json add source --title "Ceasefire talks" --publisher "Le Monde" --date 2023-09-21 --text article.txt'
+        'kb --facts my.json add source --title Talks --publisher "Le Monde" --date 2023-09-21 --text a.txt',
+        "kb --facts my.json add source --title Briefing --publisher TASS --date 2023-09 --text b.txt --json",
     ),
 )
 def add_source(
@@ -863,7 +864,8 @@ def add_source(
 @add_app.command(
     "person",
     epilog=_examples(
-        'kb --facts facts.json add person --name "Nikol Pashinyan" --role "Prime Minister of Armenia" --source src-lemonde-2023-09-21'
+        'kb --facts my.json add person --name "Nikol Pashinyan" --role "Prime Minister" --source src-a',
+        "kb --facts my.json add person --name Armenia --kind state --role State --source src-a --dry-run",
     ),
 )
 def add_person(
@@ -918,7 +920,8 @@ def add_person(
 @add_app.command(
     "quote",
     epilog=_examples(
-        'kb --facts facts.json add quote --speaker Aliev --text "restored its sovereignty" --source src-lemonde-2023-09-21 --date 2023-09-20'
+        'kb --facts my.json add quote --speaker Aliev --text "restored" --source src-a --date 2023-09-20',
+        'kb --facts my.json add quote --speaker putn --text "These talks" --source src-a --date 2023 --json',
     ),
 )
 def add_quote(
@@ -995,7 +998,8 @@ def add_quote(
 @add_app.command(
     "event",
     epilog=_examples(
-        'kb --facts facts.json add event --date 2023-09-19 --text "Azerbaijan launches an offensive" --source src-lemonde-2023-09-21 --excerpt "..."'
+        'kb --facts my.json add event --date 2023-09-19 --text "Offensive" --source src-a --excerpt "..."',
+        'kb --facts my.json add event --date 2023-09-20 --text "ceasefire" --source src-a --actor Russia',
     ),
 )
 def add_event(
@@ -1043,7 +1047,8 @@ def add_event(
 @add_app.command(
     "term",
     epilog=_examples(
-        'kb --facts facts.json add term --text "Withdrawal of remaining units" --quoted --source src-lemonde-2023-09-21'
+        'kb --facts my.json add term --text "Withdrawal of remaining units" --quoted --source src-a',
+        'kb --facts my.json add term --text "lay down their arms" --source src-a --actor Karabakh --json',
     ),
 )
 def add_term(

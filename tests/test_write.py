@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from karabakh_cli import adding, factbase
-from tests.conftest import FACTS, Invoke
+from tests.conftest import FACTS, REPO, Invoke
 from tests.curating import ARTICLE, SOURCE_ID, kb, make_base
 
 
@@ -440,3 +440,19 @@ def test_an_archive_left_by_a_dead_writer_is_never_overwritten(facts: Path) -> N
     assert code == 0, stderr
     assert "src-wire-2024-2" in stderr
     assert orphan.read_text(encoding="utf-8") == "Left behind."
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["init", "fmt", "diff", "add source", "add person", "add quote", "add event", "add term"],
+)
+def test_every_write_command_has_help_with_examples_and_is_in_the_readme(
+    invoke: Invoke, command: str
+) -> None:
+    """Each command's help ends with two real examples, and the README documents it."""
+    result = invoke(*command.split(), "--help")
+    assert result.exit_code == 0
+    tail = result.stdout.strip().splitlines()[-3:]
+    assert sum("$ " in line and "kb " in line for line in tail) == 2
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"kb {command}" in readme or f"`{command} --" in readme
