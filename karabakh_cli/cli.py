@@ -14,13 +14,13 @@ import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import msgspec
 import typer
 from typer.core import TyperGroup
 
-from karabakh_cli import __version__, adding, factbase, queries, render, views, writing
+from karabakh_cli import __version__, factbase, queries, render, views
 from karabakh_cli.match import EXACT, WHO_SAID_THRESHOLD
 from karabakh_cli.model import (
     PARTIAL_DATE_FORM,
@@ -31,6 +31,9 @@ from karabakh_cli.model import (
 from karabakh_cli.problems import FactBaseError, Problem
 from karabakh_cli.render import Format
 from karabakh_cli.text import visible
+
+if TYPE_CHECKING:
+    from karabakh_cli import adding
 
 # Exit codes; a usage error's 2 is Typer's own (UsageError.exit_code).
 FOUND, NOT_FOUND, FACT_BASE, INTERRUPTED = 0, 1, 3, 130
@@ -711,13 +714,15 @@ def _given_or_asked(values: dict[str, Any]) -> dict[str, Any]:
 def _add(
     ctx: typer.Context,
     required: dict[str, Any],
-    make: Callable[[dict[str, Any]], adding.Build],
+    make: Callable[[dict[str, Any]], "adding.Build"],
     excerpt: str | None,
     dry_run: bool,
     fmt: Format | None,
     json_flag: bool,
 ) -> None:
     """Run one kb add: ask for what is missing, add, show the record as kb show does."""
+    from karabakh_cli import adding, writing
+
     path = _written_path(ctx)
     answers = {**_given_or_asked(required), "--excerpt": excerpt}
     while True:
@@ -839,9 +844,11 @@ def add_source(
     json: JsonOption = False,
 ) -> None:
     """Add a source: its text is archived beside the base as sources/ID.txt, with its SHA-256."""
+    from karabakh_cli import adding
+
     required = {"--title": title, "--publisher": publisher, "--date": date, "--text": text}
 
-    def make(answers: dict[str, Any]) -> adding.Build:
+    def make(answers: dict[str, Any]) -> "adding.Build":
         file = Path(answers["--text"])
         try:
             content = file.read_bytes()
@@ -895,6 +902,8 @@ def add_person(
     json: JsonOption = False,
 ) -> None:
     """Add a person, organisation or state; the excerpt is the sentence of the source naming them."""
+    from karabakh_cli import adding
+
     required = {"--name": name, "--role": role, "--source": source}
     _add(
         ctx,
@@ -971,6 +980,8 @@ def add_quote(
     json: JsonOption = False,
 ) -> None:
     """Add a quote: its text must stand verbatim in the source's archived text."""
+    from karabakh_cli import adding
+
     required = {"--speaker": speaker, "--text": text, "--source": source, "--date": date}
     _add(
         ctx,
@@ -1022,6 +1033,8 @@ def add_event(
     json: JsonOption = False,
 ) -> None:
     """Add an event; its excerpt is --excerpt, found by kb only where the text itself stands in the source."""
+    from karabakh_cli import adding
+
     required = {"--date": date, "--text": text, "--source": source}
     _add(
         ctx,
@@ -1072,6 +1085,8 @@ def add_term(
     json: JsonOption = False,
 ) -> None:
     """Add a ceasefire term, after the others; its text must stand verbatim in the source's archived text."""
+    from karabakh_cli import adding
+
     required = {"--text": text, "--source": source}
     _add(
         ctx,
@@ -1104,7 +1119,7 @@ def init(
 
     Exit 0 when created, 2 when PATH exists, 3 when it cannot be written.
     """
-    from karabakh_cli import layout
+    from karabakh_cli import adding, layout, writing
 
     target = path / "facts.json" if path.is_dir() else path
     try:
@@ -1133,6 +1148,8 @@ def fmt_command(
     Exit 0 when every file is (now) canonical, 1 when --check finds one that is not, 3 when a
     file cannot be read or is not a valid fact base.
     """
+    from karabakh_cli import writing
+
     changed = [file for file in files if writing.reformat(file, check_only=check)]
     for file in changed:
         _say(
