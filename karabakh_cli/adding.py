@@ -304,7 +304,7 @@ def sentences_holding(text: str, needle: str) -> str | None:
 
 
 def _excerpt(
-    archive: str | None, source: Source, given: str | None, holding: list[str], what: str
+    archive: str | None, source: Source, given: str | None, holding: list[str], absent: str
 ) -> str:
     """The --excerpt given, which must stand in the archive, or the sentences of the archive
     that hold the first of ``holding`` found there."""
@@ -320,7 +320,7 @@ def _excerpt(
         found = sentences_holding(archive, needle)
         if found is not None:
             return found
-    raise Missing("--excerpt", f"{what} does not stand in the archived text of {source.id}")
+    raise Missing("--excerpt", f"{absent} in the archived text of {source.id}")
 
 
 def _unchecked_note(source: Source) -> tuple[str, ...]:
@@ -337,7 +337,7 @@ def _verbatim_text(facts: Facts, source: Source, text: str, excerpt: str | None)
     if archive is not None and not contains_verbatim(archive, text):
         message = f"the text does not stand verbatim in the archived text of {source.id}"
         raise Refused(message, "--text")
-    found = _excerpt(archive, source, excerpt, [text], "the text")
+    found = _excerpt(archive, source, excerpt, [text], "the text does not stand")
     if not contains_verbatim(found, text):
         raise Refused("the text does not stand verbatim in the excerpt", "--excerpt")
     return found
@@ -412,7 +412,9 @@ def new_person(
         raise Refused(f"expected one of {', '.join(kinds)}; got {kind!r}", "--kind")
     source = _source(facts, source_id)
     archive = archived_text(facts.path.parent, source)
-    found = _excerpt(archive, source, excerpt, [name, *aliases], "neither the name nor an alias")
+    found = _excerpt(
+        archive, source, excerpt, [name, *aliases], "neither the name nor an alias stands"
+    )
     record = Person(
         id=_record_id(facts, record_id, slug(_text(name, "--name"))),
         name=name,
@@ -516,7 +518,7 @@ def new_event(
         where=place,
         actors=tuple(person(facts, actor, "--actor").id for actor in actors),
         source=source.id,
-        excerpt=_excerpt(archive, source, excerpt, [text], "the event's text"),
+        excerpt=_excerpt(archive, source, excerpt, [text], "the event's own words do not stand"),
         note=note,
     )
     return New("event", record, notes=_unchecked_note(source))

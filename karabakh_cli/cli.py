@@ -1112,7 +1112,9 @@ def add_term(
 def init(
     path: Annotated[
         Path,
-        typer.Argument(help="The fact base file to create, or a folder to create facts.json in."),
+        typer.Argument(
+            help="The fact base file to create (name.json), or a folder to create facts.json in."
+        ),
     ],
 ) -> None:
     """Create a new, empty, valid fact base and its sources/ folder; never overwrites a file.
@@ -1121,7 +1123,8 @@ def init(
     """
     from karabakh_cli import adding, layout, writing
 
-    target = path / "facts.json" if path.is_dir() else path
+    # "kb init my-base" means a folder: a fact base file has an extension (.json).
+    target = path / "facts.json" if path.is_dir() or not path.suffix else path
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         writing.create(target, layout.empty().encode())

@@ -456,3 +456,11 @@ def test_every_write_command_has_help_with_examples_and_is_in_the_readme(
     assert sum("$ " in line and "kb " in line for line in tail) == 2
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert f"kb {command}" in readme or f"`{command} --" in readme
+
+
+def test_init_with_a_name_without_extension_makes_a_folder(tmp_path: Path, invoke: Invoke) -> None:
+    """kb init my-base creates my-base/facts.json, not a file named my-base."""
+    result = invoke("init", str(tmp_path / "my-base"))
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "my-base" / "facts.json").is_file()
+    assert (tmp_path / "my-base" / "sources").is_dir()

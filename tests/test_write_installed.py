@@ -196,3 +196,70 @@ def test_a_terminal_is_asked_for_an_excerpt_kb_cannot_find(tmp_path: Path) -> No
     assert code == 0, screen
     events = json.loads(facts.read_bytes())["events"]
     assert events[0]["excerpt"] == "The talks opened on Thursday."
+
+
+def test_init_add_fmt_and_diff_from_outside_the_repository(tmp_path: Path) -> None:
+    """The installed kb makes a base, adds to it, keeps it canonical and shows the change."""
+    (tmp_path / "article.txt").write_text(
+        "The offensive began on Tuesday. “We will not stop,” Minister Arev said.", encoding="utf-8"
+    )
+    steps = [
+        ("init", "base"),
+        (
+            "--facts",
+            "base/facts.json",
+            "add",
+            "source",
+            "--title",
+            "Offensive",
+            "--publisher",
+            "Daily",
+            "--date",
+            "2023-09-19",
+            "--text",
+            "article.txt",
+        ),
+        (
+            "--facts",
+            "base/facts.json",
+            "add",
+            "person",
+            "--name",
+            "Minister Arev",
+            "--role",
+            "Minister",
+            "--source",
+            "src-daily-2023-09-19",
+        ),
+    ]
+    for step in steps:
+        result = run(*step, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    before = tmp_path / "before.json"
+    before.write_bytes((tmp_path / "base" / "facts.json").read_bytes())
+    result = run(
+        "--facts", "base/facts.json", "add", "quote", "--speaker", "arev", "--text",
+        "We will not stop", "--source", "src-daily-2023-09-19", "--date", "2023-09-19", "--json",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["excerpt"] == "“We will not stop,” Minister Arev said."
+    assert run("fmt", "--check", "base/facts.json", cwd=tmp_path).returncode == 0
+    diff = run("diff", "before.json", "base/facts.json", "--format", "csv", cwd=tmp_path)
+    assert diff.returncode == 1
+    assert diff.stdout.splitlines()[1].startswith("added,quote,q-arev-not-stop")
+
+
+def test_a_refused_write_leaves_the_file_byte_for_byte(tmp_path: Path) -> None:
+    """Installed: a quote not in the source is refused with one line, exit 2, file untouched."""
+    facts = make_base(tmp_path)
+    before = facts.read_bytes()
+    result = run(
+        "--facts", str(facts), "add", "quote", "--speaker", "Testova", "--text",
+        "We have lost", "--source", SOURCE_ID, "--date", "2023", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert facts.read_bytes() == before
+    assert temporaries(tmp_path) == []
