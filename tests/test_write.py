@@ -9,8 +9,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from karabakh_cli import adding, factbase
+from karabakh_cli.text import contains_verbatim
 from tests.conftest import FACTS, REPO, Invoke
 from tests.curating import ARTICLE, SOURCE_ID, kb, make_base
 
@@ -464,3 +467,37 @@ def test_init_with_a_name_without_extension_makes_a_folder(tmp_path: Path, invok
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "my-base" / "facts.json").is_file()
     assert (tmp_path / "my-base" / "sources").is_dir()
+
+
+WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzé", min_size=1, max_size=8)
+SENTENCE = st.lists(WORD, min_size=2, max_size=8).map(
+    lambda words: " ".join(words).capitalize() + "."
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sentences=st.lists(SENTENCE, min_size=1, max_size=6),
+    gaps=st.lists(st.sampled_from([" ", "  ", "\n", "\n\n"]), min_size=6, max_size=6),
+    data=st.data(),
+)
+def test_a_found_excerpt_is_whole_sentences_of_the_archive_holding_the_text(
+    sentences: list[str], gaps: list[str], data: st.DataObject
+) -> None:
+    """Whatever the text and the words asked for, the excerpt stands in the archive, holds
+    the words, and is whole sentences."""
+    archive = "".join(sentence + gap for sentence, gap in zip(sentences, gaps, strict=False))
+    words = archive.split()
+    start = data.draw(st.integers(0, len(words) - 1))
+    end = data.draw(st.integers(start + 1, len(words)))
+    needle = " ".join(words[start:end])
+    excerpt = adding.sentences_holding(archive, needle)
+    assert excerpt is not None
+    assert contains_verbatim(excerpt, needle)
+    assert contains_verbatim(archive, excerpt)
+    assert excerpt.endswith(".")
+    assert excerpt in {
+        " ".join(" ".join(sentences[i:j]).split())
+        for i in range(len(sentences))
+        for j in range(i + 1, len(sentences) + 1)
+    }
