@@ -23,7 +23,6 @@ from karabakh_cli.model import (
     KIND_OF_COLLECTION,
     Archive,
     Event,
-    FactBase,
     Person,
     PersonKind,
     Quote,
@@ -159,7 +158,8 @@ def add(path: Path, build: Build, *, dry_run: bool) -> Added:
                 with contextlib.suppress(FileExistsError):
                     writing.create(file, file_content, base=path)
             writing.replace(path, content)
-    result = msgspec.json.decode(content, type=FactBase)
+    records = [*getattr(base, collection), new.record]
+    result = msgspec.structs.replace(base, **{collection: records})
     return Added(Facts(result, path), new.kind, new.record, new.notes)
 
 

@@ -1193,7 +1193,7 @@ def diff_command(
 
     Exit 0 when there are no differences and 1 when there are, as diff does.
     """
-    from karabakh_cli import diffing
+    from karabakh_cli import diffing, layout
 
     if (rev is None) == (new is None):
         raise _Refused("give two fact bases, OLD NEW, or one with --rev REVISION")
@@ -1207,8 +1207,8 @@ def diff_command(
         assert new is not None
         before, old_label, new_path = factbase.read(old), str(old), new
     found = diffing.differences(
-        diffing.decode(before, old_label),
-        diffing.decode(factbase.read(new_path), str(new_path)),
+        layout.structure(before, old_label),
+        layout.structure(factbase.read(new_path), str(new_path)),
     )
     listing = diffing.listing(old_label, str(new_path), found)
     render.write(listing, render.choose_format(fmt, json, sys.stdout.isatty()), sys.stdout)

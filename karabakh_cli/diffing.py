@@ -40,12 +40,6 @@ class RevisionError(Exception):
     """A file cannot be read at a git revision: no git, not in a repository, no such revision."""
 
 
-def decode(data: bytes, label: str) -> model.FactBase:
-    """A base whose structure is valid; its integrity is not needed to compare it."""
-    layout.decode(data, label)
-    return msgspec.json.decode(data, type=model.FactBase)
-
-
 def at_revision(path: Path, revision: str) -> bytes:
     """The bytes of ``path`` at a git revision, asked of git in the file's own folder."""
     if revision.startswith("-"):

@@ -71,25 +71,34 @@ def canonical(raw: Raw) -> str:
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> Raw:
-    keys = [key for key, _ in pairs]
-    repeated = sorted({key for key in keys if keys.count(key) > 1})
-    if repeated:
-        raise ValueError(f"key {repeated[0]!r} appears twice in one object")
-    return dict(pairs)
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        keys = [key for key, _ in pairs]
+        repeated = next(key for key in keys if keys.count(key) > 1)
+        raise ValueError(f"key {repeated!r} appears twice in one object")
+    return found
+
+
+def structure(data: bytes, label: str) -> model.FactBase:
+    """The base, decoded as typed; a FactBaseError naming each error if it does not decode.
+
+    Integrity problems (a reference to a missing record, say) are not looked for: a layout
+    change or a comparison does not need them, and they are ``kb validate``'s to report.
+    """
+    try:
+        return msgspec.json.decode(data, type=model.FactBase)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
+        problems = [problem for problem in factbase.diagnose(data) if problem.severity == "error"]
+        raise FactBaseError(label, problems or [Problem(str(error))]) from None
 
 
 def decode(data: bytes, label: str) -> Raw:
     """The JSON object of a fact base, kept as written, once its structure is known valid.
 
     Every key must be one the model knows: a key kb does not know has no place in the order,
-    and a key given twice would lose one of its values. Integrity problems (a reference to a
-    missing record, say) do not stop a layout change and are ``kb validate``'s to report.
+    and a key given twice would lose one of its values.
     """
-    try:
-        msgspec.json.decode(data, type=model.FactBase)
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
-        problems = [problem for problem in factbase.diagnose(data) if problem.severity == "error"]
-        raise FactBaseError(label, problems or [Problem(str(error))]) from None
+    structure(data, label)
     try:
         raw: Raw = json.loads(data, object_pairs_hook=_refuse_duplicate_keys)
     except ValueError as error:
