@@ -40,7 +40,8 @@ FOUND, NOT_FOUND, FACT_BASE, INTERRUPTED = 0, 1, 3, 130
 # kb search shows the best hits first and this many unless told otherwise, as search tools do.
 SEARCH_LIMIT = 50
 
-EXIT_CODES = """Exit codes: 0 found; 1 nothing found (or kb validate found problems); 2 usage error;
+EXIT_CODES = """Exit codes: 0 found; 1 nothing found (or kb validate found problems, kb diff found
+differences, kb fmt --check found a file to reformat); 2 usage error, or a write refused;
 3 the fact base cannot be read or is invalid; 130 interrupted."""
 
 
@@ -755,6 +756,8 @@ def _add(
 add_app = typer.Typer(
     cls=TyperGroup,
     help="Add a record to the fact base named by --facts or KB_FACTS, checked and locked.",
+    epilog="Exit codes: 0 added (or shown, with --dry-run); 2 refused, nothing written; "
+    "3 the fact base cannot be read or is invalid; 130 interrupted.",
     no_args_is_help=True,
 )
 app.add_typer(add_app, name="add")
