@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 import msgspec
 
-from karabakh_cli import factbase, layout, match, writing
+from karabakh_cli import canonical, factbase, match, writing
 from karabakh_cli.model import (
     ID_FORM,
     KIND_OF_COLLECTION,
@@ -142,15 +142,15 @@ def add(path: Path, build: Build, *, dry_run: bool) -> Added:
     with contextlib.nullcontext() if dry_run else writing.locked(path):
         base = factbase.load(path)
         data = factbase.read(path)
-        raw = layout.decode(data, str(path))
+        raw = canonical.decode(data, str(path))
         new = build(Facts(base, path))
-        if layout.canonical(raw).encode() != data:
+        if canonical.text_of(raw).encode() != data:
             new = msgspec.structs.replace(
                 new, notes=(*new.notes, f"{path} was not in kb's canonical layout; now it is")
             )
         collection = COLLECTION_OF_KIND[new.kind]
-        raw[collection] = [*raw[collection], layout.record_object(new.record)]
-        content = layout.canonical(raw).encode()
+        raw[collection] = [*raw[collection], canonical.record_object(new.record)]
+        content = canonical.text_of(raw).encode()
         writing.check(content)
         if not dry_run:
             for file, file_content in new.files:

@@ -679,7 +679,7 @@ def schema() -> None:
 
 
 # Commands that write: kb init, kb add, kb fmt, kb diff. Their core is in adding.py (new
-# records), writing.py (locked, checked, atomic writes), layout.py (the canonical layout)
+# records), writing.py (locked, checked, atomic writes), canonical.py (the canonical layout)
 # and diffing.py (what changed between two versions of a base).
 
 
@@ -1124,13 +1124,13 @@ def init(
 
     Exit 0 when created, 2 when PATH exists, 3 when it cannot be written.
     """
-    from karabakh_cli import adding, layout, writing
+    from karabakh_cli import adding, canonical, writing
 
     # "kb init my-base" means a folder: a fact base file has an extension (.json).
     target = path / "facts.json" if path.is_dir() or not path.suffix else path
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        writing.create(target, layout.empty().encode())
+        writing.create(target, canonical.empty().encode())
         (target.parent / adding.ARCHIVE_FOLDER).mkdir(exist_ok=True)
     except FileExistsError:
         raise _Refused(f"{target} exists; kb init never overwrites a file") from None
@@ -1196,7 +1196,7 @@ def diff_command(
 
     Exit 0 when there are no differences and 1 when there are, as diff does.
     """
-    from karabakh_cli import diffing, layout
+    from karabakh_cli import canonical, diffing
 
     if (rev is None) == (new is None):
         raise _Refused("give two fact bases, OLD NEW, or one with --rev REVISION")
@@ -1210,8 +1210,8 @@ def diff_command(
         assert new is not None
         before, old_label, new_path = factbase.read(old), str(old), new
     found = diffing.differences(
-        layout.structure(before, old_label),
-        layout.structure(factbase.read(new_path), str(new_path)),
+        canonical.structure(before, old_label),
+        canonical.structure(factbase.read(new_path), str(new_path)),
     )
     listing = diffing.listing(old_label, str(new_path), found)
     render.write(listing, render.choose_format(fmt, json, sys.stdout.isatty()), sys.stdout)

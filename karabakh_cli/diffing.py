@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from karabakh_cli import layout, model
+from karabakh_cli import canonical, model
 from karabakh_cli.model import KIND_OF_COLLECTION
 from karabakh_cli.views import Column, Listing, Row
 
@@ -90,21 +90,23 @@ def _collection_differences(
     for position, record in enumerate(old, start=1):
         other = new_by_id.get(record.id)
         if other is None:
-            found.append(Difference("removed", kind, record.id, old=layout.record_object(record)))
+            found.append(
+                Difference("removed", kind, record.id, old=canonical.record_object(record))
+            )
             continue
         if record.id in moved:
             new_position = new_positions[record.id]
             found.append(Difference("moved", kind, record.id, "position", position, new_position))
         if other == record:
             continue
-        before, after = layout.all_fields(record), layout.all_fields(other)
+        before, after = canonical.all_fields(record), canonical.all_fields(other)
         found += [
             Difference("changed", kind, record.id, field, before[field], after[field])
             for field in before
             if before[field] != after[field]
         ]
     found += [
-        Difference("added", kind, record.id, new=layout.record_object(record))
+        Difference("added", kind, record.id, new=canonical.record_object(record))
         for record in new
         if record.id not in old_by_id
     ]
@@ -115,7 +117,7 @@ def differences(old: model.FactBase, new: model.FactBase) -> list[Difference]:
     """Every difference from ``old`` to ``new``: the base's own fields, then each collection."""
     found = [
         Difference("changed", BASE_KIND, "", field.encode_name, before, after)
-        for field in layout.declared_fields(model.FactBase)
+        for field in canonical.declared_fields(model.FactBase)
         if field.name not in KIND_OF_COLLECTION
         and (before := getattr(old, field.name)) != (after := getattr(new, field.name))
     ]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import msgspec
 
-from karabakh_cli import factbase, layout, model
+from karabakh_cli import canonical, factbase, model
 from karabakh_cli.problems import FactBaseError, Problem
 
 
@@ -144,7 +144,7 @@ def reformat(path: Path, *, check_only: bool) -> bool:
     canonical layout. Its content is kept exactly: the new text decodes to the same base."""
     with contextlib.nullcontext() if check_only else locked(path):
         data = factbase.read(path)
-        content = layout.canonical(layout.decode(data, str(path))).encode()
+        content = canonical.text_of(canonical.decode(data, str(path))).encode()
         if content == data:
             return False
         if not check_only:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import layout
+from karabakh_cli import canonical
 from tests.conftest import FACTS, Invoke
 
 
@@ -29,7 +29,7 @@ def shuffled(value: Any, rng: random.Random) -> Any:
 def test_the_shipped_base_is_canonical() -> None:
     """facts.json is exactly what kb fmt would write."""
     data = FACTS.read_bytes()
-    assert layout.canonical(layout.decode(data, "facts.json")).encode() == data
+    assert canonical.text_of(canonical.decode(data, "facts.json")).encode() == data
 
 
 @pytest.mark.parametrize("indent", [None, 4, "\t"])
@@ -51,7 +51,7 @@ def test_a_reindented_copy_comes_back_byte_for_byte(
 def test_any_key_order_gives_the_same_canonical_text(seed: int) -> None:
     """The canonical text depends on the content, never on the order keys were written in."""
     base = json.loads(FACTS.read_bytes())
-    assert layout.canonical(shuffled(base, random.Random(seed))) == FACTS.read_text(
+    assert canonical.text_of(shuffled(base, random.Random(seed))) == FACTS.read_text(
         encoding="utf-8"
     )
 

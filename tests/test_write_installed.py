@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import pty
@@ -9,15 +10,17 @@ import random
 import select
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from tests.conftest import KB, REPO
 from tests.curating import SOURCE_ID, make_base
 
-sys.path.insert(0, str(REPO / "bench"))
-from generate import generate
+# bench is not a package: its generator is loaded from its file.
+_spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
+assert _spec is not None and _spec.loader is not None
+bench_generate = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_generate)
 
 ENV = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
 ENV.pop("KB_FACTS", None)
@@ -77,7 +80,8 @@ def test_a_writer_killed_at_any_moment_leaves_old_or_new(tmp_path: Path) -> None
     the new record count, and the next write leaves no temporary file."""
     facts = tmp_path / "facts.json"
     facts.write_text(
-        json.dumps(generate(8000), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        json.dumps(bench_generate.generate(8000), indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
     )
     rng = random.Random(13)
     count = len(json.loads(facts.read_bytes())["sources"])

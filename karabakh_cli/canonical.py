@@ -65,7 +65,7 @@ def _ordered(value: Any, struct: type[msgspec.Struct] | None) -> Any:
     return {key: _ordered(value[key], fields[key]) for key in fields if key in value}
 
 
-def canonical(raw: Raw) -> str:
+def text_of(raw: Raw) -> str:
     """The canonical text of a fact base whose structure is valid (see ``decode``)."""
     return json.dumps(_ordered(raw, model.FactBase), indent=2, ensure_ascii=False) + "\n"
 
@@ -133,4 +133,4 @@ def empty() -> str:
     """The canonical text of a fact base with no records, at the model's schema version."""
     version = typing.get_args(typing.get_type_hints(model.FactBase)["schema_version"])[0]
     collections = [key for key, struct in _fields(model.FactBase).items() if struct is not None]
-    return canonical({"schema_version": version, **{key: [] for key in collections}})
+    return text_of({"schema_version": version, **{key: [] for key in collections}})
