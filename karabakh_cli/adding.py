@@ -389,7 +389,7 @@ def new_source(
         date=date,
         language=_text(language, "--language"),
         url=url,
-        archive=Archive(file.relative_to(facts.path.parent).as_posix(), digest),
+        archive=Archive(path=file.relative_to(facts.path.parent).as_posix(), sha256=digest),
     )
     return New("source", source, files=((file, text),))
 

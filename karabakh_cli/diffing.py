@@ -134,7 +134,7 @@ def listing(old_label: str, new_label: str, found: list[Difference]) -> Listing:
         Column("Kind", "kind"),
         Column("ID", "id"),
         Column("Field", "field"),
-        Column("Old", "old", wide=True),
-        Column("New", "new", wide=True),
+        Column("Old", "old"),
+        Column("New", "new"),
     ]
     return Listing(f"Changes from {old_label} to {new_label}", rows, columns)
