@@ -151,13 +151,12 @@ def add(path: Path, build: Build, *, dry_run: bool) -> Added:
         collection = COLLECTION_OF_KIND[new.kind]
         raw[collection] = [*raw[collection], canonical.record_object(new.record)]
         content = canonical.text_of(raw).encode()
-        writing.check(content)
-        if not dry_run:
-            for file, file_content in new.files:
-                file.parent.mkdir(parents=True, exist_ok=True)
-                with contextlib.suppress(FileExistsError):
-                    writing.create(file, file_content, base=path)
-            writing.replace(path, content)
+        if dry_run:
+            writing.check(content)
+        else:
+            with writing.placed(new.files, base=path):
+                writing.check(content)
+                writing.replace(path, content)
     records = [*getattr(base, collection), new.record]
     result = msgspec.structs.replace(base, **{collection: records})
     return Added(Facts(result, path), new.kind, new.record, new.notes)

@@ -15,7 +15,7 @@ import fcntl
 import glob
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import msgspec
@@ -60,6 +60,26 @@ def locked(path: Path) -> Iterator[None]:
         yield
     finally:
         os.close(handle)
+
+
+@contextlib.contextmanager
+def placed(files: Iterable[tuple[Path, bytes]], base: Path) -> Iterator[None]:
+    """Put the files a write brings (a source's archived text) in place for the write in the
+    block, so the base can be checked against them; remove them again if it fails.
+
+    A file already there is left as it is: the caller has made sure it holds the same bytes.
+    """
+    created: list[Path] = []
+    try:
+        for file, content in files:
+            with contextlib.suppress(FileExistsError):
+                create(file, content, base=base)
+                created.append(file)
+        yield
+    except BaseException:
+        for file in created:
+            file.unlink(missing_ok=True)
+        raise
 
 
 def check(content: bytes) -> None:
@@ -126,6 +146,7 @@ def create(path: Path, content: bytes, base: Path | None = None) -> None:
     holds the lock; the temporary file is made beside it so its cleanup covers it too.
     """
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = _written_temporary(base or path, content)
         try:
             # A hard link fails if the name exists, where a rename would replace it.

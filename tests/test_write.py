@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import adding, factbase
+from karabakh_cli import adding, factbase, writing
+from karabakh_cli.problems import Problem
 from karabakh_cli.text import contains_verbatim
 from tests.conftest import FACTS, REPO, Invoke
 from tests.curating import ARTICLE, SOURCE_ID, kb, make_base
@@ -501,3 +502,18 @@ def test_a_found_excerpt_is_whole_sentences_of_the_archive_holding_the_text(
         for i in range(len(sentences))
         for j in range(i + 1, len(sentences) + 1)
     }
+
+
+def test_files_a_refused_write_brought_are_removed(tmp_path: Path) -> None:
+    """An archive placed for a write that then fails is removed; one already there stays."""
+    base = tmp_path / "facts.json"
+    base.write_text("{}", encoding="utf-8")
+    new, old = tmp_path / "sources" / "new.txt", tmp_path / "sources" / "old.txt"
+    old.parent.mkdir()
+    old.write_bytes(b"kept")
+    with pytest.raises(writing.Invalid), writing.placed([(new, b"n"), (old, b"kept")], base):
+        assert new.read_bytes() == b"n"
+        raise writing.Invalid([Problem("refused")])
+    assert not new.exists()
+    assert old.read_bytes() == b"kept"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["facts.json", "sources"]
