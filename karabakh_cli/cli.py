@@ -25,7 +25,6 @@ from karabakh_cli.match import EXACT, WHO_SAID_THRESHOLD
 from karabakh_cli.model import (
     PARTIAL_DATE_FORM,
     Citable,
-    Record,
     RecordKind,
     parse_partial_date,
 )
@@ -713,9 +712,9 @@ def _given_or_asked(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _shown(facts: queries.Facts, kind: RecordKind, record: Record) -> views.Listing:
-    """A record as kb show lists it: an add prints what kb show would print afterwards."""
-    return views.show_listing(facts, kind, record)
+def _shown(added: "adding.Added") -> views.Listing:
+    """The added record as kb show lists it: an add prints what kb show would print afterwards."""
+    return views.show_listing(added.facts, added.kind, added.record)
 
 
 def _add(
@@ -756,7 +755,7 @@ def _add(
         if dry_run
         else f"added {added.kind} {added.record.id} to {path}"
     )
-    _emit(_shown(added.facts, added.kind, added.record), fmt, json_flag, None, None)
+    _emit(_shown(added), fmt, json_flag, None, None)
 
 
 add_app = typer.Typer(
