@@ -517,3 +517,20 @@ def test_files_a_refused_write_brought_are_removed(tmp_path: Path) -> None:
     assert not new.exists()
     assert old.read_bytes() == b"kept"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["facts.json", "sources"]
+
+
+def test_a_name_kb_cannot_spell_in_ascii_needs_an_id(facts: Path) -> None:
+    """A name in Cyrillic makes no id: exit 2 asking for --id; with --id it is added."""
+    args = ("add", "person", "--name", "Иван Тестов", "--role", "Envoy", "--source", SOURCE_ID)
+    args += ("--excerpt", "The talks opened on Thursday.")
+    code, _, stderr = kb(facts, *args)
+    assert code == 2
+    assert "--id" in stderr
+    code, _, stderr = kb(facts, *args, "--id", "ivan-testov")
+    assert code == 0, stderr
+
+
+def test_ids_fold_accents_and_drop_apostrophes() -> None:
+    """İlham Əliyev -> ilham-eliyev; O'Brien -> obrien."""
+    assert adding.slug("İlham Əliyev") == "ilham-eliyev"
+    assert adding.slug("Seán O'Brien") == "sean-obrien"
