@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 import typing
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import msgspec
 
-from karabakh_cli import canonical, factbase, match, writing
+from karabakh_cli import canonical, factbase, ids, match, sentences, writing
 from karabakh_cli.model import (
     ID_FORM,
     KIND_OF_COLLECTION,
@@ -33,65 +32,10 @@ from karabakh_cli.model import (
     parse_partial_date,
 )
 from karabakh_cli.queries import Facts
-from karabakh_cli.text import contains_verbatim, find_verbatim, fold, normalise_quoting
+from karabakh_cli.text import contains_verbatim, normalise_quoting
 
 # Where a source's text is archived, relative to the fact base's folder (issue 10's contract).
 ARCHIVE_FOLDER = "sources"
-# An id is its prefix and this many words of the record's text.
-ID_WORDS = 3
-# Words too common to tell one record's id from another's.
-_ID_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "by",
-        "from",
-        "with",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "will",
-        "would",
-        "has",
-        "have",
-        "had",
-        "i",
-        "we",
-        "you",
-        "he",
-        "she",
-        "they",
-        "me",
-        "us",
-        "them",
-        "my",
-        "our",
-        "your",
-        "his",
-        "her",
-        "their",
-    ]
-)
 COLLECTION_OF_KIND: dict[RecordKind, str] = {kind: key for key, kind in KIND_OF_COLLECTION.items()}
 
 
@@ -162,29 +106,6 @@ def add(path: Path, build: Build, *, dry_run: bool) -> Added:
     return Added(Facts(result, path), new.kind, new.record, new.notes)
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", fold(re.sub(r"['’]", "", text)))
-
-
-def slug(text: str) -> str:
-    """``Ilham Aliyev`` -> ``ilham-aliyev``; letters kb cannot spell in ASCII are left out."""
-    return "-".join(_words(text))
-
-
-def _leading_words(text: str) -> str:
-    words = _words(text)
-    telling = [word for word in words if word not in _ID_STOPWORDS] or words
-    return "-".join(telling[:ID_WORDS])
-
-
-def unique_id(wanted: str, is_taken: Callable[[str], bool]) -> str:
-    """``wanted``, or ``wanted-2``, ``wanted-3``... if it is taken."""
-    candidate, number = wanted, 2
-    while is_taken(candidate):
-        candidate, number = f"{wanted}-{number}", number + 1
-    return candidate
-
-
 def _record_id(
     facts: Facts, given: str | None, made: str, blocked: Callable[[str], str | None] | None = None
 ) -> str:
@@ -203,7 +124,7 @@ def _record_id(
         return given
     if not ID_FORM.fullmatch(made) or made.endswith("-"):
         raise Refused("kb cannot make an id from this record's text; give one", "--id")
-    return unique_id(
+    return ids.unique_id(
         made, lambda candidate: candidate in facts.records or bool(blocked and blocked(candidate))
     )
 
@@ -272,36 +193,6 @@ def archived_text(folder: Path, source: Source) -> str | None:
         raise Refused(f"{file} is not UTF-8 text", "--source") from None
 
 
-# A sentence ends at . ! ? or … (and any closing quotation marks or brackets) before
-# whitespace, or at a blank line.
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n[ \t]*\n")
-# A full stop after an initial or a short title (J. Smith, Mr. Amirbayov, Gen. X) ends nothing.
-_ABBREVIATION = re.compile(r"(?:^|\W)[A-Z][a-z]{0,2}\.$")
-
-
-def sentences_holding(text: str, needle: str) -> str | None:
-    """The sentence or sentences of ``text`` that hold ``needle``, whitespace runs made one.
-
-    Ending the excerpt late is safe (it is still verbatim); ending it early would cut the
-    needle, so a doubtful full stop is taken as no end.
-    """
-    found = find_verbatim(text, needle)
-    if found is None:
-        return None
-    start, end = found
-    begin, finish = 0, len(text)
-    for boundary in _SENTENCE_END.finditer(text):
-        stop = boundary.start() + 1
-        if text[boundary.start()] == "." and _ABBREVIATION.search(text, max(0, stop - 5), stop):
-            continue
-        if boundary.end() <= start:
-            begin = boundary.end()
-        elif boundary.end() >= end:
-            finish = boundary.end()
-            break
-    return " ".join(text[begin:finish].split())
-
-
 def _excerpt(
     archive: str | None, source: Source, given: str | None, holding: list[str], absent: str
 ) -> str:
@@ -316,7 +207,7 @@ def _excerpt(
     if archive is None:
         raise Missing("--excerpt", f"{source.id} has no archived text to find the excerpt in")
     for needle in holding:
-        found = sentences_holding(archive, needle)
+        found = sentences.holding(archive, needle)
         if found is not None:
             return found
     raise Missing("--excerpt", f"{absent} in the archived text of {source.id}")
@@ -377,7 +268,9 @@ def new_source(
         return None
 
     made = "-".join(
-        part for part in ("src", "".join(_words(publisher)), _check_date(date).rstrip("?")) if part
+        part
+        for part in ("src", "".join(ids.words(publisher)), _check_date(date).rstrip("?"))
+        if part
     )
     source_id = _record_id(facts, record_id, made, blocked)
     file = archive_of(source_id)
@@ -415,7 +308,7 @@ def new_person(
         archive, source, excerpt, [name, *aliases], "neither the name nor an alias stands"
     )
     record = Person(
-        id=_record_id(facts, record_id, slug(_text(name, "--name"))),
+        id=_record_id(facts, record_id, ids.slug(_text(name, "--name"))),
         name=name,
         kind=typing.cast(PersonKind, kind),
         role=role,
@@ -451,9 +344,9 @@ def new_quote(
     for target in contradicts:
         if target not in facts.quotes:
             raise Refused(f"no quote has the id {target!r}", "--contradicts")
-    surname = (_words(said_by.name) or [""])[-1]
+    surname = (ids.words(said_by.name) or [""])[-1]
     record = Quote(
-        id=_record_id(facts, record_id, f"q-{surname}-{_leading_words(text)}"),
+        id=_record_id(facts, record_id, f"q-{surname}-{ids.leading_words(text)}"),
         speaker=said_by.id,
         text=text,
         date=_check_date(date),
@@ -483,7 +376,7 @@ def new_term(
     """A ceasefire term, its text verbatim in the source's archive, after the others."""
     source = _source(facts, source_id)
     record = Term(
-        id=_record_id(facts, record_id, f"t-{_leading_words(_text(text, '--text'))}"),
+        id=_record_id(facts, record_id, f"t-{ids.leading_words(_text(text, '--text'))}"),
         text=text,
         quoted=quoted,
         source=source.id,
@@ -511,7 +404,7 @@ def new_event(
     source = _source(facts, source_id)
     archive = archived_text(facts.path.parent, source)
     record = Event(
-        id=_record_id(facts, record_id, f"e-{_leading_words(_text(text, '--text'))}"),
+        id=_record_id(facts, record_id, f"e-{ids.leading_words(_text(text, '--text'))}"),
         date=_check_date(date),
         what=text,
         where=place,

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import adding, factbase, writing
+from karabakh_cli import factbase, ids, sentences, writing
 from karabakh_cli.problems import Problem
 from karabakh_cli.text import contains_verbatim
 from tests.conftest import FACTS, REPO, Invoke
@@ -411,14 +411,12 @@ def test_temporary_files_of_dead_writers_are_removed(facts: Path) -> None:
 
 def test_sentences_holding_spans_every_sentence_of_the_text() -> None:
     """Words over a sentence end give both sentences; a title's full stop ends nothing."""
-    found = adding.sentences_holding(ARTICLE, "address. Mr. Kerbel")
+    found = sentences.holding(ARTICLE, "address. Mr. Kerbel")
     assert found is not None
     assert found.startswith("“We have restored") and found.endswith("“Nothing is settled yet.”")
-    assert (
-        adding.sentences_holding(ARTICLE, "Olaf Brandt") == "Gen. Olaf Brandt said nothing at all."
-    )
-    assert adding.sentences_holding(ARTICLE, "Yevlakh") == "Talks in Yevlakh"
-    assert adding.sentences_holding(ARTICLE, "not in the text") is None
+    assert sentences.holding(ARTICLE, "Olaf Brandt") == "Gen. Olaf Brandt said nothing at all."
+    assert sentences.holding(ARTICLE, "Yevlakh") == "Talks in Yevlakh"
+    assert sentences.holding(ARTICLE, "not in the text") is None
 
 
 def test_the_same_text_is_not_archived_twice(facts: Path) -> None:
@@ -492,7 +490,7 @@ def test_a_found_excerpt_is_whole_sentences_of_the_archive_holding_the_text(
     start = data.draw(st.integers(0, len(words) - 1))
     end = data.draw(st.integers(start + 1, len(words)))
     needle = " ".join(words[start:end])
-    excerpt = adding.sentences_holding(archive, needle)
+    excerpt = sentences.holding(archive, needle)
     assert excerpt is not None
     assert contains_verbatim(excerpt, needle)
     assert contains_verbatim(archive, excerpt)
@@ -532,5 +530,5 @@ def test_a_name_kb_cannot_spell_in_ascii_needs_an_id(facts: Path) -> None:
 
 def test_ids_fold_accents_and_drop_apostrophes() -> None:
     """İlham Əliyev -> ilham-eliyev; O'Brien -> obrien."""
-    assert adding.slug("İlham Əliyev") == "ilham-eliyev"
-    assert adding.slug("Seán O'Brien") == "sean-obrien"
+    assert ids.slug("İlham Əliyev") == "ilham-eliyev"
+    assert ids.slug("Seán O'Brien") == "sean-obrien"
