@@ -476,16 +476,16 @@ SENTENCE = st.lists(WORD, min_size=2, max_size=8).map(
 
 @settings(max_examples=200, deadline=None)
 @given(
-    sentences=st.lists(SENTENCE, min_size=1, max_size=6),
+    parts=st.lists(SENTENCE, min_size=1, max_size=6),
     gaps=st.lists(st.sampled_from([" ", "  ", "\n", "\n\n"]), min_size=6, max_size=6),
     data=st.data(),
 )
 def test_a_found_excerpt_is_whole_sentences_of_the_archive_holding_the_text(
-    sentences: list[str], gaps: list[str], data: st.DataObject
+    parts: list[str], gaps: list[str], data: st.DataObject
 ) -> None:
     """Whatever the text and the words asked for, the excerpt stands in the archive, holds
     the words, and is whole sentences."""
-    archive = "".join(sentence + gap for sentence, gap in zip(sentences, gaps, strict=False))
+    archive = "".join(sentence + gap for sentence, gap in zip(parts, gaps, strict=False))
     words = archive.split()
     start = data.draw(st.integers(0, len(words) - 1))
     end = data.draw(st.integers(start + 1, len(words)))
@@ -496,9 +496,9 @@ def test_a_found_excerpt_is_whole_sentences_of_the_archive_holding_the_text(
     assert contains_verbatim(archive, excerpt)
     assert excerpt.endswith(".")
     assert excerpt in {
-        " ".join(" ".join(sentences[i:j]).split())
-        for i in range(len(sentences))
-        for j in range(i + 1, len(sentences) + 1)
+        " ".join(" ".join(parts[i:j]).split())
+        for i in range(len(parts))
+        for j in range(i + 1, len(parts) + 1)
     }
 
 
