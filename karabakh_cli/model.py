@@ -131,15 +131,16 @@ class Source(Record, frozen=True):
     note: Text | None = None
 
 
-class Person(Record, frozen=True):
+class Person(Record, frozen=True, kw_only=True):
     """A person, organisation or state that speaks or acts in the sources."""
 
     name: Text
     kind: PersonKind
     role: Text | None
+    # Before source, as curators write it: the field order is the key order of the file.
+    aliases: tuple[Text, ...] = ()
     source: Id
     excerpt: Text
-    aliases: tuple[Text, ...] = ()
     note: Text | None = None
 
 
