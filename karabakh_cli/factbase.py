@@ -6,8 +6,10 @@ import contextlib
 import gc
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import msgspec
 
@@ -16,9 +18,10 @@ from karabakh_cli.problems import FactBaseError, Problem
 
 # jsonpos is imported where a problem needs a line and column: a clean load never does.
 
-# Far above any real fact base (100,000 quotes is about 76 MB), low enough to refuse a
-# wrong file before reading it all into memory.
+# Far above any real fact base (100,000 quotes is about 76 MB), low enough to refuse a wrong
+# file before decoding it: enforced while reading, so a stream that never ends is refused too.
 MAX_BYTES = 512 * 1024 * 1024
+_MIB = 1024 * 1024
 _BYTE_OFFSET = re.compile(r"\(byte (\d+)\)$")
 
 
@@ -32,22 +35,61 @@ def builtin_path() -> Path:
 
 def read(path: Path) -> bytes:
     """The bytes of a fact base file, or a FactBaseError saying why it cannot be read."""
+    return _read(path)[0]
+
+
+def _read(path: Path) -> tuple[bytes, os.stat_result | None]:
+    """The bytes of a fact base file and the status of the very file they came from (None
+    if it changed while it was read), or a FactBaseError saying why it cannot be read.
+
+    The file is opened once and both come from the open file: a file moved into place
+    between a look at the path and the read cannot pass for the one looked at.
+    """
     label = str(path)
     try:
-        if path.is_dir():
-            raise FactBaseError(label, [Problem("is a directory, not a fact base file")])
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            mib = size // (1024 * 1024)
-            raise FactBaseError(label, [Problem(f"file is {mib} MiB; kb reads at most 512 MiB")])
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            status = os.fstat(file.fileno())
+            if stat.S_ISREG(status.st_mode) and status.st_size > MAX_BYTES:
+                raise _too_large(label, f"is {status.st_size // _MIB} MiB")
+            data = _read_at_most(file, MAX_BYTES + 1, status.st_size)
+            if len(data) > MAX_BYTES:
+                raise _too_large(label, f"holds more than {MAX_BYTES // _MIB} MiB")
+            after = os.fstat(file.fileno())
+    except IsADirectoryError:
+        raise FactBaseError(label, [Problem("is a directory, not a fact base file")]) from None
     except FileNotFoundError:
         raise FactBaseError(label, [Problem("no such file")]) from None
     except OSError as error:
         raise FactBaseError(label, [Problem(error.strerror or str(error))]) from None
     if data.isspace() or not data:
         raise FactBaseError(label, [Problem("file is empty; expected a JSON object")])
-    return data
+    return data, status if _identity(after) == _identity(status) else None
+
+
+def _too_large(label: str, what: str) -> FactBaseError:
+    return FactBaseError(label, [Problem(f"file {what}; kb reads at most {MAX_BYTES // _MIB} MiB")])
+
+
+def _read_at_most(file: BinaryIO, limit: int, size: int) -> bytes:
+    """Up to ``limit`` bytes of ``file``, however long it runs (a pipe, /dev/zero).
+
+    A regular file of ``size`` bytes is read in one piece, so its bytes are never copied;
+    only a stream, or a file that grew, is read in chunks and joined.
+    """
+    first = file.read(min(size + 1, limit)) if size else b""
+    if size and len(first) <= size:
+        return first
+    chunks = [first]
+    total = len(first)
+    while total < limit and (chunk := file.read(min(_MIB, limit - total))):
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def _identity(status: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What changes when a file is edited or replaced: as git's index keys a file."""
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
 def _syntax_problem(data: bytes, error: Exception) -> Problem:

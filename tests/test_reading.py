@@ -1,0 +1,105 @@
+"""Reading a fact base safely: the size limit holds while reading, and what kb remembers about
+a file is about the very file it read."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from karabakh_cli import factbase
+from tests.conftest import FACTS, KB, STABLE_ENV, Invoke
+
+SMALL_LIMIT = 1024 * 1024
+
+
+@pytest.fixture
+def small_limit(monkeypatch: pytest.MonkeyPatch) -> int:
+    """A size limit small enough that a test can exceed it in a moment."""
+    monkeypatch.setattr(factbase, "MAX_BYTES", SMALL_LIMIT)
+    return SMALL_LIMIT
+
+
+@pytest.fixture
+def endless_fifo(tmp_path: Path) -> Iterator[Path]:
+    """A named pipe a thread keeps writing to until the reader goes away."""
+    fifo = tmp_path / "facts.fifo"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        try:
+            with fifo.open("wb") as out:
+                while True:
+                    out.write(b" " * 65536)
+        except OSError:
+            return
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    yield fifo
+    # Opening the pipe for reading unblocks a writer still waiting for a reader.
+    os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+    writer.join(timeout=10)
+
+
+def test_an_endless_device_is_refused_at_the_limit(invoke: Invoke, small_limit: int) -> None:
+    """/dev/zero reports size 0 but never ends: kb stops at the limit, exit 3, one line."""
+    result = invoke("--facts", "/dev/zero", "quote", "Putin")
+    assert result.exit_code == 3
+    assert result.stderr.splitlines() == [
+        "kb: /dev/zero: file holds more than 1 MiB; kb reads at most 1 MiB"
+    ]
+
+
+def test_an_endless_pipe_is_refused_at_the_limit(
+    invoke: Invoke, small_limit: int, endless_fifo: Path
+) -> None:
+    """A pipe has no size to check beforehand: the limit is enforced as it is read."""
+    result = invoke("--facts", str(endless_fifo), "quote", "Putin")
+    assert result.exit_code == 3
+    assert len(result.stderr.splitlines()) == 1
+    assert "kb reads at most" in result.stderr
+
+
+def test_a_regular_file_over_the_limit_is_refused(
+    invoke: Invoke, small_limit: int, tmp_path: Path
+) -> None:
+    """A file larger than the limit is refused before it is read, with its size."""
+    large = tmp_path / "large.json"
+    large.write_bytes(b" " * (3 * 1024 * 1024))
+    result = invoke("--facts", str(large), "quote", "Putin")
+    assert result.exit_code == 3
+    assert result.stderr == f"kb: {large}: file is 3 MiB; kb reads at most 1 MiB\n"
+
+
+def test_a_base_through_a_pipe_is_read_whole(invoke: Invoke, tmp_path: Path) -> None:
+    """A fact base that arrives through a pipe, in many chunks, answers like the file."""
+    fifo = tmp_path / "facts.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(FACTS.read_bytes()), daemon=True)
+    writer.start()
+    result = invoke("--facts", str(fifo), "quote", "Putin", "--json")
+    writer.join(timeout=10)
+    assert result.exit_code == 0, result.stderr
+    assert '"Vladimir Putin"' in result.stdout
+
+
+def test_installed_kb_refuses_dev_zero_at_the_real_limit(tmp_path: Path) -> None:
+    """The installed kb reads /dev/zero only up to its limit and exits 3 with one line."""
+    result = subprocess.run(
+        [str(KB), "--facts", "/dev/zero", "quote", "Putin"],
+        cwd=tmp_path,
+        env={**os.environ, **STABLE_ENV},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 3
+    assert result.stderr == (
+        "kb: /dev/zero: file holds more than 512 MiB; kb reads at most 512 MiB\n"
+    )
