@@ -10,13 +10,15 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterable
-from json.decoder import scanstring
+from collections.abc import Callable, Iterable
 
 from karabakh_cli.problems import JsonPath
 
 _TOKEN = re.compile(r'[ \t\r\n]*(?:(")|([{}\[\],:])|([^ \t\r\n{}\[\],:"]+))')
 _NEWLINE = re.compile("\n")
+# json's own C string scanner, which typeshed does not declare: (text, offset after the
+# opening quote) -> (the string's value, offset after its closing quote).
+_scan_string: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 # The C scanner skips a whole value no wanted path lies inside, far faster than the token walk.
 _SKIP = json.JSONDecoder().raw_decode
 
@@ -83,7 +85,7 @@ def locate(text: str, paths: Iterable[JsonPath]) -> dict[JsonPath, tuple[int, in
         position = token.end()
         if token.group(1):
             try:
-                key, position = scanstring(text, position)
+                key, position = _scan_string(text, position)
             except ValueError:
                 break
             if stack and stack[-1].is_object and stack[-1].expect_key:
