@@ -181,8 +181,8 @@ def load(path: Path) -> model.FactBase:
     since, is not checked again (see ``_Verdict``).
     """
     label = str(path)
-    verdict = _Verdict.of(path)
-    data = read(path)
+    data, status = _read(path)
+    verdict = _Verdict.of(path, status)
     with _no_garbage_collection():
         try:
             base = msgspec.json.decode(data, type=model.FactBase)
@@ -204,8 +204,9 @@ class _Verdict:
 
     Decoding checks every type; the remaining checks (id and date forms, references, verbatim
     text) cost as much again on a large base, and a base is read far more often than edited. The
-    verdict is a file in the user's cache folder named by a hash of a key: kb's version and
-    the file's resolved path, size, modification and change times and inode. Any edit
+    verdict is a file in the user's cache folder named by a hash of a key: kb's version, the
+    file's resolved path and the device, inode, size, modification and change times of the
+    file that was actually read (from the open file, never from the path again). Any edit
     changes the change time, so a verdict never outlives the content it was given for; a
     verdict file whose text is not its key is ignored, and one that cannot be written is
     simply not kept.
@@ -217,23 +218,18 @@ class _Verdict:
     def __init__(self, path: Path, status: os.stat_result) -> None:
         import hashlib
 
-        self.path = path
-        self.key = self._key(status)
+        identity = _identity(status)
+        self.key = "\n".join(map(str, (__version__, path.resolve(), *identity)))
         folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb" / "checked"
         self.file = folder / hashlib.sha256(self.key.encode()).hexdigest()
 
-    def _key(self, status: os.stat_result) -> str:
-        identity = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-        return "\n".join(map(str, (__version__, self.path.resolve(), *identity)))
-
     @classmethod
-    def of(cls, path: Path) -> _Verdict | None:
-        """The verdict slot for ``path``, or None for a small or unreadable file."""
-        try:
-            status = path.stat()
-        except OSError:
+    def of(cls, path: Path, status: os.stat_result | None) -> _Verdict | None:
+        """The verdict slot for the file read from ``path`` with ``status``, or None for a
+        small file, a stream, or a file that changed while it was read."""
+        if status is None or not stat.S_ISREG(status.st_mode) or status.st_size < cls.FROM_BYTES:
             return None
-        return cls(path, status) if status.st_size >= cls.FROM_BYTES else None
+        return cls(path, status)
 
     def was_clean(self) -> bool:
         try:
@@ -242,10 +238,7 @@ class _Verdict:
             return False
 
     def remember_clean(self) -> None:
-        """Keep the verdict, unless the file changed while it was read."""
         try:
-            if self._key(self.path.stat()) != self.key:
-                return
             self.file.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.file.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(self.key, encoding="utf-8")

@@ -103,3 +103,67 @@ def test_installed_kb_refuses_dev_zero_at_the_real_limit(tmp_path: Path) -> None
     assert result.stderr == (
         "kb: /dev/zero: file holds more than 512 MiB; kb reads at most 512 MiB\n"
     )
+
+
+@pytest.fixture
+def clean_and_broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """Two large bases of the same size: one clean, one whose quote names nobody."""
+    import sys
+
+    sys.path.insert(0, str(FACTS.parent / "bench"))
+    from generate import write
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    clean = write(2000, tmp_path / "bases")
+    data = clean.read_bytes()
+    assert b'"speaker": "p-5"' in data
+    broken = tmp_path / "bases" / "broken.json"
+    # Same length, so nothing but the content tells the two apart.
+    broken.write_bytes(data.replace(b'"speaker": "p-5"', b'"speaker": "p-X"', 1))
+    return clean, broken
+
+
+def _flip(target: Path, versions: tuple[Path, Path], stop: threading.Event) -> None:
+    """Point ``target`` at each version in turn, renaming a new link into place as `mv`
+    would, until told to stop. The versions themselves keep their inode and change times,
+    so a verdict remembered for one stays valid for it: the race is only in the path."""
+    spare = target.with_suffix(".next")
+    turn = 0
+    while not stop.is_set():
+        spare.unlink(missing_ok=True)
+        spare.symlink_to(versions[turn % 2])
+        spare.replace(target)
+        turn += 1
+
+
+def test_a_file_swapped_during_loads_is_never_trusted_unchecked(
+    clean_and_broken: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """With the base flipped by rename while kb loads it, every load either passes the checks
+    on what it read or names the broken reference; afterwards the broken one is still refused."""
+    clean, broken = clean_and_broken
+    target = tmp_path / "facts.json"
+    target.symlink_to(clean)
+    stop = threading.Event()
+    flipper = threading.Thread(target=_flip, args=(target, (clean, broken), stop), daemon=True)
+    flipper.start()
+    outcomes = {"loaded": 0, "refused": 0}
+    try:
+        for _ in range(150):
+            try:
+                base = factbase.load(target)
+            except factbase.FactBaseError as error:
+                assert "no person has the id 'p-X'" in str(error)
+                outcomes["refused"] += 1
+            else:
+                # A base that loads is the clean one, whatever the path held meanwhile.
+                assert all(quote.speaker != "p-X" for quote in base.quotes)
+                outcomes["loaded"] += 1
+    finally:
+        stop.set()
+        flipper.join(timeout=10)
+    assert sum(outcomes.values()) == 150
+    target.unlink()
+    target.symlink_to(broken)
+    with pytest.raises(factbase.FactBaseError, match="no person has the id 'p-X'"):
+        factbase.load(target)
