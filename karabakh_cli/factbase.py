@@ -215,13 +215,12 @@ class _Verdict:
     # Below this size the checks take milliseconds: not worth a file in the user's cache.
     FROM_BYTES = 1024 * 1024
 
-    def __init__(self, path: Path, status: os.stat_result) -> None:
+    def __init__(self, path: Path, status: os.stat_result, folder: Path) -> None:
         import hashlib
 
         identity = _identity(status)
         self.key = "\n".join(map(str, (__version__, path.resolve(), *identity)))
-        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb" / "checked"
-        self.file = folder / hashlib.sha256(self.key.encode()).hexdigest()
+        self.file = folder / "checked" / hashlib.sha256(self.key.encode()).hexdigest()
 
     @classmethod
     def of(cls, path: Path, status: os.stat_result | None) -> _Verdict | None:
@@ -229,7 +228,8 @@ class _Verdict:
         small file, a stream, or a file that changed while it was read."""
         if status is None or not stat.S_ISREG(status.st_mode) or status.st_size < cls.FROM_BYTES:
             return None
-        return cls(path, status)
+        folder = cache_folder()
+        return cls(path, status, folder) if folder else None
 
     def was_clean(self) -> bool:
         try:
@@ -245,6 +245,22 @@ class _Verdict:
             temporary.replace(self.file)
         except OSError:
             return
+
+
+def cache_folder() -> Path | None:
+    """kb's folder in the user's cache, as the XDG base directory spec places it, or None
+    where there is none: no home directory, as for a uid without a passwd entry and no HOME.
+
+    The spec says a relative ``XDG_CACHE_HOME`` is invalid and to be ignored.
+    """
+    configured = Path(os.environ.get("XDG_CACHE_HOME", ""))
+    if configured.is_absolute():
+        return configured / "kb"
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError, OSError):
+        return None
+    return home / ".cache" / "kb" if home.is_absolute() else None
 
 
 @contextlib.contextmanager

@@ -167,3 +167,75 @@ def test_a_file_swapped_during_loads_is_never_trusted_unchecked(
     target.symlink_to(broken)
     with pytest.raises(factbase.FactBaseError, match="no person has the id 'p-X'"):
         factbase.load(target)
+
+
+class TestCacheFolder:
+    """Where kb keeps its cache, and that having none is no error."""
+
+    def test_xdg_cache_home_is_used_when_absolute(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An absolute XDG_CACHE_HOME holds kb's folder."""
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+        assert factbase.cache_folder() == tmp_path / "kb"
+
+    def test_a_relative_xdg_cache_home_is_ignored(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The XDG spec calls a relative path invalid: kb falls back to ~/.cache."""
+        monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+        monkeypatch.setenv("HOME", str(tmp_path))
+        assert factbase.cache_folder() == tmp_path / ".cache" / "kb"
+
+    def test_no_home_at_all_means_no_cache(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Without HOME and with no passwd entry for the uid, there is no cache folder."""
+        import pwd
+
+        def no_entry(uid: int) -> pwd.struct_passwd:
+            raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        monkeypatch.delenv("HOME", raising=False)
+        monkeypatch.setattr(pwd, "getpwuid", no_entry)
+        assert factbase.cache_folder() is None
+
+    @pytest.mark.parametrize("xdg", ["", "relative/cache"])
+    def test_a_large_base_loads_without_any_cache_folder(
+        self, clean_and_broken: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, xdg: str
+    ) -> None:
+        """A large base, which would have its verdict remembered, loads quietly with no home."""
+
+        def no_home() -> Path:
+            raise RuntimeError("Could not determine home directory.")
+
+        clean, _ = clean_and_broken
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+        monkeypatch.setattr(Path, "home", no_home)
+        assert len(factbase.load(clean).quotes) == 2000
+        assert not Path(xdg or "nowhere").exists()
+
+    def test_installed_kb_answers_with_no_home_and_a_relative_cache(self, tmp_path: Path) -> None:
+        """The installed kb, with HOME unset and a relative XDG_CACHE_HOME, answers and writes
+        nothing in the folder it runs from."""
+        import sys
+
+        sys.path.insert(0, str(FACTS.parent / "bench"))
+        from generate import speaker_name, write
+
+        large = write(2000, tmp_path / "bases")
+        env = {**os.environ, **STABLE_ENV, "XDG_CACHE_HOME": "cache"}
+        env.pop("HOME", None)
+        work = tmp_path / "work"
+        work.mkdir()
+        result = subprocess.run(
+            [str(KB), "--facts", str(large), "quote", speaker_name(0), "--json"],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+        assert list(work.iterdir()) == []
