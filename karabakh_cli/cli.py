@@ -60,7 +60,9 @@ class KbGroup(TyperGroup):
         except FactBaseError as error:
             for problem in error.problems[:1]:
                 _say(problem.as_loader_line(error.file))
-            if len(error.problems) > 1:
+            if error.more_may_follow:
+                _say(f"more problems may follow; run: kb validate {error.file}")
+            elif len(error.problems) > 1:
                 _say(f"{len(error.problems) - 1} more problem(s); run: kb validate {error.file}")
             code = FACT_BASE
         except typer.TyperException as error:

@@ -173,11 +173,29 @@ def _located(text: str, problems: list[Problem]) -> list[Problem]:
     return sorted(located, key=lambda problem: (problem.line or 0, problem.column or 0))
 
 
+def _first_problem(label: str, data: bytes, error: Exception) -> FactBaseError:
+    """The error for a base that failed the typed decode: the first problem in the file.
+
+    A lookup shows one problem, so only that one is looked for, at the cost of one untyped
+    decode; finding every problem is ``kb validate``'s work.
+    """
+    try:
+        _, raw = parse(data)
+    except FactBaseError as unreadable:
+        return FactBaseError(label, unreadable.problems)
+    found = (
+        checks.first_structure_problem(raw, error)
+        if isinstance(error, msgspec.ValidationError)
+        else None
+    )
+    return FactBaseError(label, [found or Problem(str(error))], more_may_follow=True)
+
+
 def load(path: Path) -> model.FactBase:
     """Read, decode and check a fact base; raise FactBaseError naming every error found.
 
-    The typed decode is the fast path; only a base that fails it is read a second time
-    to name each problem. A large base that passed the integrity checks before, unchanged
+    The typed decode is the fast path; only a base that fails it is decoded a second time,
+    to name its first problem. A large base that passed the integrity checks before, unchanged
     since, is not checked again (see ``_Verdict``).
     """
     label = str(path)
@@ -187,8 +205,7 @@ def load(path: Path) -> model.FactBase:
         try:
             base = msgspec.json.decode(data, type=model.FactBase)
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
-            problems = [problem for problem in diagnose(data) if problem.severity == "error"]
-            raise FactBaseError(label, problems or [Problem(str(error))]) from None
+            raise _first_problem(label, data, error) from None
         if verdict and verdict.was_clean():
             return base
         errors = checks.integrity_problems(checks.numbered(base), warn=False)
