@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import msgspec
 from rapidfuzz import fuzz, process, utils
@@ -255,12 +255,61 @@ WORD_THRESHOLD = 70
 # who-said answers only with quotes whose score reaches this; see tests/test_match.py for
 # the invented fragments (highest 70) and paraphrases (lowest 74) it was chosen from.
 WHO_SAID_THRESHOLD = 75
-# How many quotes the fast whole-string scorer hands on to the word-by-word scorer.
-_SHORTLIST = 200
+# When no quote can reach the threshold, how many of those closest to it are scored, so
+# that the caller can name the nearest miss.
+_NEAREST_MISSES = 20
 
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
+
+
+def _ascii_word_table() -> bytes:
+    """Bytes to spaces, except word characters (as ``\\w`` has them in lower-case ASCII)
+    and the bytes of UTF-8 sequences, which only words of non-ASCII texts hold here; NUL,
+    which joins texts, becomes a newline."""
+    keep = set(b"abcdefghijklmnopqrstuvwxyz0123456789_") | set(range(0x80, 0x100))
+    table = bytearray(byte if byte in keep else ord(" ") for byte in range(256))
+    table[0] = ord("\n")
+    return bytes(table)
+
+
+_WORD_BYTES = _ascii_word_table()
+
+
+class _QuoteWords:
+    """The words of many texts, as ``_words`` finds them, laid out for fast look-ups: one
+    line of space-separated words a text, so that finding which texts hold a word is a
+    byte search, never a regular expression call per text or per word."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        # Lower-casing is all ``fold`` does to ASCII; only other texts take its slow path.
+        parts = [text.lower() if text.isascii() else " ".join(_words(text)) for text in texts]
+        joined = "\x00".join(parts)
+        if joined.count("\x00") != max(len(texts) - 1, 0):
+            joined = "\x00".join(" ".join(_words(text)) for text in texts)
+        # Every word has a space on each side, so b" word " finds it whole.
+        self.lines = b" " + joined.encode().translate(_WORD_BYTES).replace(b"\n", b" \n ") + b" "
+        self.line_starts = [0]
+        position = self.lines.find(b"\n")
+        while position >= 0:
+            self.line_starts.append(position + 1)
+            position = self.lines.find(b"\n", position + 1)
+
+    def vocabulary(self) -> list[str]:
+        return [word.decode() for word in set(self.lines.split())]
+
+    def holding(self, word: str) -> Iterator[int]:
+        """The index of each text holding ``word``, once for each time it holds it."""
+        needle = b" " + word.encode() + b" "
+        position = self.lines.find(needle)
+        while position >= 0:
+            yield bisect.bisect(self.line_starts, position) - 1
+            position = self.lines.find(needle, position + len(needle) - 1)
+
+
+def _content_words(words: list[str]) -> list[str]:
+    return [word for word in words if word not in _STOPWORDS and word not in _NEGATIONS]
 
 
 def _polarity(words: Sequence[str]) -> int:
@@ -289,7 +338,7 @@ def attribution_score(fragment: str, quote_text: str) -> float:
     scores at most half.
     """
     fragment_words = _words(fragment)
-    content = [word for word in fragment_words if word not in _STOPWORDS | _NEGATIONS]
+    content = _content_words(fragment_words)
     quote_words = _words(quote_text)
     if not content or not quote_words:
         return 0.0
@@ -320,21 +369,44 @@ class Scored(msgspec.Struct, frozen=True):
     score: float
 
 
-def who_said(fragment: str, quotes: Sequence[Quote]) -> list[Scored]:
-    """Every quote scored for ``fragment``, best first (callers apply the threshold).
+def who_said(
+    fragment: str, quotes: Sequence[Quote], at_least: float = WHO_SAID_THRESHOLD
+) -> list[Scored]:
+    """Every quote that scores ``at_least`` for ``fragment``, best first; when there is none,
+    the few that come closest (callers apply the threshold).
 
-    A fast whole-string scorer picks a shortlist; the word-by-word scorer ranks it.
+    Before the negation rule, which only lowers a score, a quote's score depends only on
+    which of its distinct words are near each content word of the fragment. rapidfuzz
+    compares each content word with the distinct words of all quotes once, which gives
+    that score for every quote; only the quotes it lets reach ``at_least`` are scored word
+    by word. So no quote that could reach the threshold is left out, however large the base.
     """
-    shortlist = process.extract(
-        fragment,
-        [quote.text for quote in quotes],
-        scorer=fuzz.token_set_ratio,
-        processor=utils.default_process,
-        limit=_SHORTLIST,
-    )
+    content = _content_words(_words(fragment))
+    if not content:
+        return []
+    words = _QuoteWords([quote.text for quote in quotes])
+    vocabulary = words.vocabulary()
+    # For each quote, the best similarity of each distinct content word to one of its words.
+    best: dict[int, dict[str, float]] = {}
+    for word in set(content):
+        for candidate, similarity, _ in process.extract(
+            word, vocabulary, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, limit=None
+        ):
+            for index in words.holding(candidate):
+                found = best.setdefault(index, {})
+                found[word] = max(found.get(word, 0.0), similarity)
+    total = sum(len(word) for word in content)
+    bounds = [
+        (round(100 * sum(len(w) * found.get(w, 0.0) / 100 for w in content) / total, 1), index)
+        for index, found in best.items()
+    ]
+    reaching = [index for bound, index in bounds if bound >= at_least]
+    if not reaching:
+        bounds.sort(key=lambda item: (-item[0], item[1]))
+        reaching = [index for _, index in bounds[:_NEAREST_MISSES]]
     scored = [
         Scored(quotes[index], attribution_score(fragment, quotes[index].text))
-        for _, _, index in shortlist
+        for index in sorted(reaching)
     ]
     scored.sort(key=lambda item: -item.score)
     return scored
