@@ -84,68 +84,118 @@ def _name_score(query_words: list[str], words: list[str]) -> float:
     return max(per_word, fuzz.ratio(query_words[0], "".join(words)))
 
 
+def _ascii_word_table() -> bytes:
+    """Bytes to spaces, except word characters (as ``\\w`` has them in lower-case ASCII)
+    and the bytes of UTF-8 sequences, which only words of non-ASCII texts hold here; NUL,
+    which joins texts, becomes a newline."""
+    keep = set(b"abcdefghijklmnopqrstuvwxyz0123456789_") | set(range(0x80, 0x100))
+    table = bytearray(byte if byte in keep else ord(" ") for byte in range(256))
+    table[0] = ord("\n")
+    return bytes(table)
+
+
+_WORD_BYTES = _ascii_word_table()
+
+
+class _WordIndex:
+    """The words of many texts, as ``_words`` finds them, laid out for fast look-ups: one
+    line of space-separated words a text, so that finding which texts hold a word is a
+    byte search, never a regular expression call per text or per word."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        joined = "\x00".join(texts)
+        if joined.count("\x00") != max(len(texts) - 1, 0):
+            joined = "\x00".join(" ".join(_words(text)) for text in texts)
+        elif joined.isascii():
+            # Lower-casing is all ``fold`` does to ASCII: one call for every text at once.
+            joined = joined.lower()
+        else:
+            # Only the texts that need it take fold's slow path.
+            joined = "\x00".join(
+                text.lower() if text.isascii() else " ".join(_words(text)) for text in texts
+            )
+        # Every word has a space on each side, so b" word " finds it whole.
+        self.lines = b" " + joined.encode().translate(_WORD_BYTES).replace(b"\n", b" \n ") + b" "
+        # Each line's length and its newline, summed in C: no Python step per text.
+        lengths = map(len, self.lines.split(b"\n"))
+        self.line_starts = list(itertools.accumulate(map((1).__add__, lengths), initial=0))
+
+    def vocabulary(self) -> set[str]:
+        return {word.decode() for word in set(self.lines.split())}
+
+    def run_together(self) -> list[str]:
+        """Each text's words with nothing between them."""
+        return self.lines.replace(b" ", b"").decode().split("\n")
+
+    def holding(self, word: str) -> Iterator[int]:
+        """The index of each text holding ``word``, once for each time it holds it."""
+        needle = b" " + word.encode() + b" "
+        position = self.lines.find(needle)
+        while position >= 0:
+            yield bisect.bisect(self.line_starts, position) - 1
+            position = self.lines.find(needle, position + len(needle) - 1)
+
+
 Spelling = tuple[Person, str]
-# Separates spellings folded in one call; folding never produces it.
-_UNIT_SEPARATOR = "\x1f"
-_NON_WORD = re.compile(r"\W+")
 
 
-def _able_to_reach(
-    query_words: list[str], spellings: list[Spelling], at_least: float
-) -> list[Spelling]:
-    """The spellings that could score ``at_least``: each query word is near one of their
-    words (or, for one query word, near all their words run together).
+class _Spellings:
+    """Every spelling (name and aliases) of some people, each folded once, with the
+    distinct words they hold: built once per look-up and shared by every query word."""
 
-    rapidfuzz compares the distinct words in C and a regular expression finds the spellings
-    that hold them, so the exact scoring runs on a handful of spellings, not thousands.
-    """
-    joined = fold(_UNIT_SEPARATOR.join(spelling for _, spelling in spellings))
-    folded = joined.split(_UNIT_SEPARATOR)
-    ends = list(itertools.accumulate(len(text) + 1 for text in folded))
-    vocabulary = list(set(_WORD.findall(joined)) - _NAME_NOISE)
-    able: set[int] | None = None
-    for query in query_words:
-        near = process.extract(
-            query, vocabulary, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
-        )
-        words = "|".join(re.escape(word) for word, _, _ in near)
-        holding = (
-            {
-                bisect.bisect(ends, found.start())
-                for found in re.finditer(rf"\b(?:{words})\b", joined)
-            }
-            if words
-            else set()
-        )
-        able = holding if able is None else able & holding
-    able = able or set()
-    if len(query_words) == 1:
-        # Noise words ("mr", "of") still stand in these run-together forms, so the cut-off is
-        # lowered by a margin; the exact score below leaves them out.
-        run_together = [_NON_WORD.sub("", text) for text in folded]
-        found = process.extract(
-            query_words[0], run_together, scorer=fuzz.ratio, score_cutoff=at_least - 20, limit=None
-        )
-        able.update(index for _, _, index in found)
-    return [spellings[index] for index in sorted(able)]
+    def __init__(self, people: Iterable[Person]) -> None:
+        self.spellings: list[Spelling] = [
+            (person, spelling) for person in people for spelling in (person.name, *person.aliases)
+        ]
+        self.words = _WordIndex([spelling for _, spelling in self.spellings])
+        self.vocabulary = list(self.words.vocabulary() - _NAME_NOISE)
+        self._run_together: list[str] | None = None
+
+    def able_to_reach(self, query_words: list[str], at_least: float) -> list[Spelling]:
+        """The spellings that could score ``at_least``: each query word is near one of their
+        words (or, for one query word, near all their words run together).
+
+        rapidfuzz compares the distinct words in C and a byte search finds the spellings
+        that hold them, so the exact scoring runs on a handful of spellings.
+        """
+        able: set[int] | None = None
+        for query in query_words:
+            near = process.extract(
+                query, self.vocabulary, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
+            )
+            holding = {index for word, _, _ in near for index in self.words.holding(word)}
+            able = holding if able is None else able & holding
+        able = able or set()
+        if len(query_words) == 1:
+            if self._run_together is None:
+                self._run_together = self.words.run_together()
+            # Noise words ("mr", "of") still stand in these run-together forms, so the
+            # cut-off is lowered by a margin; the exact score leaves them out.
+            found = process.extract(
+                query_words[0],
+                self._run_together,
+                scorer=fuzz.ratio,
+                score_cutoff=at_least - 20,
+                limit=None,
+            )
+            able.update(index for _, _, index in found)
+        return [self.spellings[index] for index in sorted(able)]
+
+    def matches(self, query_words: list[str], at_least: float) -> list[NameMatch]:
+        """The people scoring ``at_least`` for ``query_words``, best first."""
+        spellings = self.able_to_reach(query_words, at_least) if at_least else self.spellings
+        best: dict[str, NameMatch] = {}
+        for person, spelling in spellings:
+            score = _name_score(query_words, _name_words(spelling))
+            if score >= at_least and (person.id not in best or score > best[person.id].score):
+                best[person.id] = NameMatch(person, score, spelling)
+        return sorted(best.values(), key=lambda match: (-match.score, match.person.name))
 
 
 def match_people(query: str, people: Iterable[Person], *, at_least: float = 0.0) -> list[NameMatch]:
     """People whose name or an alias scores at least ``at_least`` for ``query``, best first."""
     query_words = _name_words(query)
-    if not query_words:
-        return []
-    spellings = [
-        (person, spelling) for person in people for spelling in (person.name, *person.aliases)
-    ]
-    if at_least:
-        spellings = _able_to_reach(query_words, spellings, at_least)
-    best: dict[str, NameMatch] = {}
-    for person, spelling in spellings:
-        score = _name_score(query_words, _name_words(spelling))
-        if score >= at_least and (person.id not in best or score > best[person.id].score):
-            best[person.id] = NameMatch(person, score, spelling)
-    return sorted(best.values(), key=lambda match: (-match.score, match.person.name))
+    return _Spellings(people).matches(query_words, at_least) if query_words else []
 
 
 # A speaker one query word matches this well is offered as a did-you-mean.
@@ -155,10 +205,10 @@ SUGGEST_THRESHOLD = 75
 def suggested_people(query: str, people: Iterable[Person], limit: int = 3) -> list[NameMatch]:
     """People to suggest when ``query`` names nobody: those one of its words matches,
     so "Heydar Aliyev" suggests Ilham Aliyev and "Putinov" suggests Vladimir Putin."""
-    candidates = list(people)
+    spellings = _Spellings(people)
     best: dict[str, NameMatch] = {}
     for word in _name_words(query):
-        for found in match_people(word, candidates, at_least=SUGGEST_THRESHOLD):
+        for found in spellings.matches([word], SUGGEST_THRESHOLD):
             if found.person.id not in best or found.score > best[found.person.id].score:
                 best[found.person.id] = found
     return sorted(best.values(), key=lambda match: (-match.score, match.person.name))[:limit]
@@ -264,50 +314,6 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def _ascii_word_table() -> bytes:
-    """Bytes to spaces, except word characters (as ``\\w`` has them in lower-case ASCII)
-    and the bytes of UTF-8 sequences, which only words of non-ASCII texts hold here; NUL,
-    which joins texts, becomes a newline."""
-    keep = set(b"abcdefghijklmnopqrstuvwxyz0123456789_") | set(range(0x80, 0x100))
-    table = bytearray(byte if byte in keep else ord(" ") for byte in range(256))
-    table[0] = ord("\n")
-    return bytes(table)
-
-
-_WORD_BYTES = _ascii_word_table()
-
-
-class _QuoteWords:
-    """The words of many texts, as ``_words`` finds them, laid out for fast look-ups: one
-    line of space-separated words a text, so that finding which texts hold a word is a
-    byte search, never a regular expression call per text or per word."""
-
-    def __init__(self, texts: Sequence[str]) -> None:
-        # Lower-casing is all ``fold`` does to ASCII; only other texts take its slow path.
-        parts = [text.lower() if text.isascii() else " ".join(_words(text)) for text in texts]
-        joined = "\x00".join(parts)
-        if joined.count("\x00") != max(len(texts) - 1, 0):
-            joined = "\x00".join(" ".join(_words(text)) for text in texts)
-        # Every word has a space on each side, so b" word " finds it whole.
-        self.lines = b" " + joined.encode().translate(_WORD_BYTES).replace(b"\n", b" \n ") + b" "
-        self.line_starts = [0]
-        position = self.lines.find(b"\n")
-        while position >= 0:
-            self.line_starts.append(position + 1)
-            position = self.lines.find(b"\n", position + 1)
-
-    def vocabulary(self) -> list[str]:
-        return [word.decode() for word in set(self.lines.split())]
-
-    def holding(self, word: str) -> Iterator[int]:
-        """The index of each text holding ``word``, once for each time it holds it."""
-        needle = b" " + word.encode() + b" "
-        position = self.lines.find(needle)
-        while position >= 0:
-            yield bisect.bisect(self.line_starts, position) - 1
-            position = self.lines.find(needle, position + len(needle) - 1)
-
-
 def _content_words(words: list[str]) -> list[str]:
     return [word for word in words if word not in _STOPWORDS and word not in _NEGATIONS]
 
@@ -384,7 +390,7 @@ def who_said(
     content = _content_words(_words(fragment))
     if not content:
         return []
-    words = _QuoteWords([quote.text for quote in quotes])
+    words = _WordIndex([quote.text for quote in quotes])
     vocabulary = words.vocabulary()
     # For each quote, the best similarity of each distinct content word to one of its words.
     best: dict[int, dict[str, float]] = {}
