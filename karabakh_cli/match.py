@@ -8,6 +8,7 @@ and documented in the README.
 from __future__ import annotations
 
 import bisect
+import collections
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -308,6 +309,9 @@ WHO_SAID_THRESHOLD = 75
 # When no quote can reach the threshold, how many of those closest to it are scored, so
 # that the caller can name the nearest miss.
 _NEAREST_MISSES = 20
+# More than the rounding error of summing a few scores in another order, less than any step
+# of the scores themselves (0.1).
+_ROUNDING = 0.06
 
 
 def _words(text: str) -> list[str]:
@@ -392,24 +396,27 @@ def who_said(
         return []
     words = _WordIndex([quote.text for quote in quotes])
     vocabulary = words.vocabulary()
-    # For each quote, the best similarity of each distinct content word to one of its words.
-    best: dict[int, dict[str, float]] = {}
-    for word in set(content):
+    # Each quote's score before the negation rule, as a share of the content words' length:
+    # a content word counts (as often as the fragment holds it) by its best match in the quote,
+    # which is the first one met since rapidfuzz lists the near words best first.
+    total = sum(len(word) for word in content)
+    earned: dict[int, float] = collections.defaultdict(float)
+    for word, repeats in collections.Counter(content).items():
+        weight = len(word) * repeats / total
+        credited: set[int] = set()
         for candidate, similarity, _ in process.extract(
             word, vocabulary, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, limit=None
         ):
             for index in words.holding(candidate):
-                found = best.setdefault(index, {})
-                found[word] = max(found.get(word, 0.0), similarity)
-    total = sum(len(word) for word in content)
-    bounds = [
-        (round(100 * sum(len(w) * found.get(w, 0.0) / 100 for w in content) / total, 1), index)
-        for index, found in best.items()
-    ]
-    reaching = [index for bound, index in bounds if bound >= at_least]
+                if index not in credited:
+                    credited.add(index)
+                    earned[index] += weight * similarity
+    # The sums run in another order than attribution_score's, so a bound a rounding error
+    # below the threshold still goes on to the exact score.
+    reaching = [index for index, bound in earned.items() if bound >= at_least - _ROUNDING]
     if not reaching:
-        bounds.sort(key=lambda item: (-item[0], item[1]))
-        reaching = [index for _, index in bounds[:_NEAREST_MISSES]]
+        nearest = sorted(earned.items(), key=lambda item: (-item[1], item[0]))
+        reaching = [index for index, _ in nearest[:_NEAREST_MISSES]]
     scored = [
         Scored(quotes[index], attribution_score(fragment, quotes[index].text))
         for index in sorted(reaching)
