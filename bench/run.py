@@ -20,11 +20,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate import speaker_name, write
+from generate import speaker_name
 
 PYTHON = sys.executable
 KB = str(Path(PYTHON).parent / "kb")
-DATA = Path(__file__).parent / "data"
 FLOOR = [PYTHON, "-c", "import typer, rapidfuzz.process, json"]
 FLOOR_RICH = [PYTHON, "-c", "import typer, rapidfuzz.process, json, rich.console, rich.table"]
 
@@ -35,6 +34,16 @@ def measure(command: list[str]) -> tuple[float, int, int]:
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     return time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+
+
+def base(size: int, shape: str) -> Path:
+    """The generated base, made in a child process: a child forked from this one inherits
+    its peak memory in rusage, so this process must never hold a large base."""
+    script = str(Path(__file__).parent / "generate.py")
+    made = subprocess.run(
+        [PYTHON, script, shape, str(size)], capture_output=True, text=True, check=True
+    )
+    return Path(made.stdout.strip())
 
 
 def median_pair(
@@ -126,7 +135,7 @@ class Bench:
     ) -> None:
         """Time each lookup on the base of ``size`` quotes and ``shape`` against jq's
         exact-match filter on the same file."""
-        path = str(write(size, DATA, shape))
+        path = str(base(size, shape))
         jq = [self.jq, '[.quotes[] | select(.speaker == "p-0")]', path] if self.jq else None
         name = f"{size:,} quotes" + ("" if shape == "default" else f", {shape}")
         for label, arguments, target in lookups:
@@ -148,10 +157,11 @@ class Bench:
 
     def first_lookup(self, size: int, shape: str = "default") -> None:
         """The first lookup after an edit, which runs the integrity checks in full."""
-        path = write(size, DATA, shape)
+        path = base(size, shape)
         path.touch()
         seconds, peak, code = measure([KB, "--facts", str(path), "timeline", "--json"])
-        label = f"{size:,} quotes: first lookup after an edit (full checks)"
+        name = f"{size:,} quotes" + ("" if shape == "default" else f", {shape}")
+        label = f"{name}: first lookup after an edit (full checks)"
         print(scale_row(label, seconds, None, self.floor, peak, code, ""))
 
 
