@@ -11,7 +11,8 @@ import bisect
 import collections
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import string
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import msgspec
 from rapidfuzz import fuzz, process, utils
@@ -86,10 +87,11 @@ def _name_score(query_words: list[str], words: list[str]) -> float:
 
 
 def _ascii_word_table() -> bytes:
-    """Bytes to spaces, except word characters (as ``\\w`` has them in lower-case ASCII)
-    and the bytes of UTF-8 sequences, which only words of non-ASCII texts hold here; NUL,
-    which joins texts, becomes a newline."""
-    keep = set(b"abcdefghijklmnopqrstuvwxyz0123456789_") | set(range(0x80, 0x100))
+    """Bytes to spaces, except word characters (what ``\\w`` matches in ASCII) and the bytes
+    of UTF-8 sequences, which only the words of non-ASCII texts bring here; NUL, which joins
+    texts, becomes a newline."""
+    keep = set(string.ascii_letters.encode() + string.digits.encode() + b"_")
+    keep |= set(range(0x80, 0x100))
     table = bytearray(byte if byte in keep else ord(" ") for byte in range(256))
     table[0] = ord("\n")
     return bytes(table)
@@ -99,21 +101,26 @@ _WORD_BYTES = _ascii_word_table()
 
 
 class _WordIndex:
-    """The words of many texts, as ``_words`` finds them, laid out for fast look-ups: one
-    line of space-separated words a text, so that finding which texts hold a word is a
-    byte search, never a regular expression call per text or per word."""
+    """The words of many texts (``\\w+`` runs of each text's ``normalise``d form), laid out
+    for fast look-ups: one line of space-separated words a text, so that finding which texts
+    hold a word is a byte search, never a regular expression call per text or per word."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    def __init__(self, texts: Sequence[str], normalise: Callable[[str], str]) -> None:
         joined = "\x00".join(texts)
         if joined.count("\x00") != max(len(texts) - 1, 0):
-            joined = "\x00".join(" ".join(_words(text)) for text in texts)
-        elif joined.isascii():
+            joined = "\x00".join(" ".join(_WORD.findall(normalise(text))) for text in texts)
+        elif normalise is fold and joined.isascii():
             # Lower-casing is all ``fold`` does to ASCII: one call for every text at once.
             joined = joined.lower()
         else:
-            # Only the texts that need it take fold's slow path.
+            # Only the texts that need it take fold's slow path; ASCII forms are split into
+            # words by the byte table below, only the others by the regular expression.
+            forms = (
+                text.lower() if normalise is fold and text.isascii() else normalise(text)
+                for text in texts
+            )
             joined = "\x00".join(
-                text.lower() if text.isascii() else " ".join(_words(text)) for text in texts
+                form if form.isascii() else " ".join(_WORD.findall(form)) for form in forms
             )
         # Every word has a space on each side, so b" word " finds it whole.
         self.lines = b" " + joined.encode().translate(_WORD_BYTES).replace(b"\n", b" \n ") + b" "
@@ -148,7 +155,7 @@ class _Spellings:
         self.spellings: list[Spelling] = [
             (person, spelling) for person in people for spelling in (person.name, *person.aliases)
         ]
-        self.words = _WordIndex([spelling for _, spelling in self.spellings])
+        self.words = _WordIndex([spelling for _, spelling in self.spellings], fold)
         self.vocabulary = list(self.words.vocabulary() - _NAME_NOISE)
         self._run_together: list[str] | None = None
 
@@ -314,8 +321,14 @@ _NEAREST_MISSES = 20
 _ROUNDING = 0.06
 
 
+def _attribution_form(text: str) -> str:
+    """The form of a text whose words attribution compares; who-said's word index is built
+    from it too, so the two always agree."""
+    return fold(text)
+
+
 def _words(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
+    return _WORD.findall(_attribution_form(text))
 
 
 def _content_words(words: list[str]) -> list[str]:
@@ -394,7 +407,7 @@ def who_said(
     content = _content_words(_words(fragment))
     if not content:
         return []
-    words = _WordIndex([quote.text for quote in quotes])
+    words = _WordIndex([quote.text for quote in quotes], _attribution_form)
     vocabulary = words.vocabulary()
     # Each quote's score before the negation rule, as a share of the content words' length:
     # a content word counts (as often as the fragment holds it) by its best match in the quote,

@@ -35,6 +35,13 @@ WORDS = [
     "talks",
     "ceasefire",
     "a1",
+    # Contractions and the words they stand for, in case attribution ever spells them out.
+    "won't",
+    "can't",
+    "I'm",
+    "am",
+    "they're",
+    "it's",
 ]
 SEPARATORS = [" ", ", ", " — ", "\n", "'", " (", "! "]
 
