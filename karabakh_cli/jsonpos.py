@@ -95,13 +95,14 @@ def locate(text: str, paths: Iterable[JsonPath]) -> dict[JsonPath, tuple[int, in
                 value_path(token.start(1))
         elif punctuation := token.group(2):
             if punctuation in "{[":
-                if value_path(token.start(2)) in inside:
-                    stack.append(_Frame(punctuation == "{"))
-                else:
+                if value_path(token.start(2)) not in inside:
                     try:
                         position = _SKIP(text, token.start(2))[1]
-                    except ValueError:
-                        break
+                        continue
+                    except (ValueError, RecursionError):
+                        # Nesting the C scanner cannot take: walk it token by token.
+                        pass
+                stack.append(_Frame(punctuation == "{"))
             elif punctuation in "}]":
                 if stack:
                     stack.pop()

@@ -60,3 +60,9 @@ def test_locate_skips_values_that_hold_no_wanted_path() -> None:
     text = json.dumps({"quotes": [{"t": '[{"}'}] * 1000, "people": [{"n": 1}]}, indent=1)
     line, column = jsonpos.locate(text, [("people", 0, "n")])[("people", 0, "n")]
     assert text.splitlines()[line - 1][column - 1 :] == "1"
+
+
+def test_locate_walks_nesting_too_deep_to_skip() -> None:
+    """A value nested deeper than the skipping scanner allows is walked instead, not a crash."""
+    text = '{"a": ' + "[" * 3000 + "]" * 3000 + ', "b": 1}'
+    assert jsonpos.locate(text, [("b",)]) == {("b",): (1, 6014)}
