@@ -1,7 +1,10 @@
 """Synthetic fact bases for the benchmark: N quotes with people, events and terms in proportion.
 
-Every base passes ``kb validate``: ids are unique, references resolve, each quote stands in its
-excerpt. Deterministic for a given N.
+Shapes (``SHAPES``): ``default`` has a tenth as many speakers as quotes; ``many-speakers`` one
+speaker per quote, with two aliases each; ``long-texts`` quotes of about 2,000 characters;
+``unused-people`` adds 50,000 people nothing refers to (``kb validate`` warns about each).
+Every base has no errors: ids are unique, references resolve, each quote stands in its excerpt.
+Deterministic for a given N and shape.
 """
 
 from __future__ import annotations
@@ -10,7 +13,11 @@ import json
 import random
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
+
+SHAPES = ("default", "many-speakers", "long-texts", "unused-people")
+UNUSED_PEOPLE = 50_000
+LONG_TEXT = 2_000
 
 WORDS = [
     "talks",
@@ -85,32 +92,38 @@ def speaker_name(index: int) -> str:
     return f"{FIRST[index % len(FIRST)]} {LAST[index // len(FIRST) % len(LAST)]} {index}"
 
 
-def generate(quotes: int, seed: int = 7) -> dict[str, Any]:
-    """A valid fact base with ``quotes`` quotes, a tenth as many people, a fifth as many events."""
+def _person(index: int, source: str, aliases: list[str]) -> dict[str, Any]:
+    name = speaker_name(index)
+    return {
+        "id": f"p-{index}",
+        "name": name,
+        "kind": "person",
+        "role": "Synthetic speaker",
+        "aliases": [f"{name} {alias}" for alias in aliases],
+        "source": source,
+        "excerpt": f"{name} spoke.",
+    }
+
+
+def generate(quotes: int, seed: int = 7, shape: str = "default") -> dict[str, Any]:
+    """A fact base with ``quotes`` quotes, a fifth as many events, people as ``shape`` says."""
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape {shape!r}; one of {', '.join(SHAPES)}")
     rng = random.Random(seed)
     source = "src-synthetic"
-    people = []
-    for index in range(max(2, quotes // 10)):
-        name = speaker_name(index)
-        people.append(
-            {
-                "id": f"p-{index}",
-                "name": name,
-                "kind": "person",
-                "role": "Synthetic speaker",
-                "aliases": [f"{name} alias"],
-                "source": source,
-                "excerpt": f"{name} spoke.",
-            }
-        )
+    speakers = quotes if shape == "many-speakers" else max(2, quotes // 10)
+    aliases = ["alias", "also"] if shape == "many-speakers" else ["alias"]
+    people = [_person(index, source, aliases) for index in range(speakers)]
 
     def sentence(length: int) -> str:
         return " ".join(rng.choice(WORDS) for _ in range(length)).capitalize()
 
+    # About 9.5 characters a word, so 210 words make a text of about 2,000 characters.
+    text_words = (200, 220) if shape == "long-texts" else (8, 20)
     quote_records = []
     for index in range(quotes):
         speaker = people[index % len(people)]
-        text = sentence(rng.randint(8, 20))
+        text = sentence(rng.randint(*text_words))
         quote_records.append(
             {
                 "id": f"q-{index}",
@@ -147,6 +160,8 @@ def generate(quotes: int, seed: int = 7) -> dict[str, Any]:
                 "excerpt": f"The text provides “{text}”.",
             }
         )
+    if shape == "unused-people":
+        people += [_person(speakers + index, source, []) for index in range(UNUSED_PEOPLE)]
     return {
         "schema_version": 1,
         "sources": [
@@ -166,14 +181,36 @@ def generate(quotes: int, seed: int = 7) -> dict[str, Any]:
     }
 
 
-def write(quotes: int, folder: Path) -> Path:
+def _dump(base: dict[str, Any], out: TextIO) -> None:
+    """The base as one JSON object, a record at a time: a million quotes are never one string."""
+    out.write("{")
+    for number, (key, value) in enumerate(base.items()):
+        out.write(f"{', ' if number else ''}{json.dumps(key)}: ")
+        if isinstance(value, list):
+            out.write("[")
+            for index, record in enumerate(value):
+                out.write(f"{', ' if index else ''}{json.dumps(record, ensure_ascii=False)}")
+            out.write("]")
+        else:
+            out.write(json.dumps(value))
+    out.write("}")
+
+
+def write(quotes: int, folder: Path, shape: str = "default") -> Path:
+    """The base of ``quotes`` quotes and ``shape`` in ``folder``, generated if not there yet."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"facts-{quotes}.json"
+    name = f"facts-{quotes}.json" if shape == "default" else f"facts-{shape}-{quotes}.json"
+    path = folder / name
     if not path.exists():
-        path.write_text(json.dumps(generate(quotes), ensure_ascii=False), encoding="utf-8")
+        partial = path.with_suffix(".partial")
+        with partial.open("w", encoding="utf-8") as out:
+            _dump(generate(quotes, shape=shape), out)
+        partial.replace(path)
     return path
 
 
 if __name__ == "__main__":
-    for count in map(int, sys.argv[1:] or ["1000", "10000", "100000"]):
-        print(write(count, Path(__file__).parent / "data"))
+    shape = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] in SHAPES else "default"
+    counts = [argument for argument in sys.argv[1:] if argument != shape]
+    for count in map(int, counts or ["1000", "10000", "100000"]):
+        print(write(count, Path(__file__).parent / "data", shape))

@@ -117,6 +117,42 @@ def structure_problems(raw: object) -> list[Problem]:
     return list(_object_problems(raw, model.FactBase, (), "", model.COLLECTIONS))
 
 
+def first_structure_problem(raw: object, typed_error: msgspec.ValidationError) -> Problem | None:
+    """The problem the typed decode stopped at, named as ``structure_problems`` names it.
+
+    msgspec stops at the first bad value in the file and says where it is; only the record
+    holding it (or the top level, records left out) is checked field by field, so a base
+    with thousands of problems costs no more than one.
+    """
+    _, _, where = str(typed_error).partition(" - at `$")
+    path = tuple(
+        int(index) if index else key for index, key in _MSGSPEC_WHERE.findall(where.rstrip("`"))
+    )
+    if not isinstance(raw, dict):
+        problems = structure_problems(raw)
+    elif (
+        len(path) >= 2
+        and path[0] in model.COLLECTIONS
+        and isinstance(records := raw.get(path[0]), list)
+        and isinstance(index := path[1], int)
+        and index < len(records)
+    ):
+        name = path[0]
+        problems = list(
+            _object_problems(
+                records[index], model.COLLECTIONS[name], (name, index), f"{name}[{index}]"
+            )
+        )
+    else:
+        top_level = {
+            key: [] if key in model.COLLECTIONS and isinstance(value, list) else value
+            for key, value in raw.items()
+        }
+        problems = structure_problems(top_level)
+    at_path = [problem for problem in problems if problem.path == path]
+    return at_path[0] if at_path else problems[0] if problems else None
+
+
 class Numbered(msgspec.Struct):
     """Each collection's well-formed records with their index in the file."""
 

@@ -110,7 +110,9 @@ class KbGroup(TyperGroup):
             )
             for problem in error.problems[:1]:
                 _say(problem.as_loader_line(label))
-            if len(error.problems) > 1:
+            if error.more_may_follow:
+                _say(f"more problems may follow; run: kb validate {error.file}")
+            elif len(error.problems) > 1:
                 _say(f"{len(error.problems) - 1} more problem(s); run: kb validate {error.file}")
             code = FACT_BASE
         except typer.TyperException as error:

@@ -6,8 +6,10 @@ import contextlib
 import gc
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import msgspec
 
@@ -16,9 +18,10 @@ from karabakh_cli.problems import FactBaseError, Problem
 
 # jsonpos is imported where a problem needs a line and column: a clean load never does.
 
-# Far above any real fact base (100,000 quotes is about 76 MB), low enough to refuse a
-# wrong file before reading it all into memory.
+# Far above any real fact base (100,000 quotes is about 76 MB), low enough to refuse a wrong
+# file before decoding it: enforced while reading, so a stream that never ends is refused too.
 MAX_BYTES = 512 * 1024 * 1024
+_MIB = 1024 * 1024
 _BYTE_OFFSET = re.compile(r"\(byte (\d+)\)$")
 
 
@@ -32,22 +35,61 @@ def builtin_path() -> Path:
 
 def read(path: Path) -> bytes:
     """The bytes of a fact base file, or a FactBaseError saying why it cannot be read."""
+    return _read(path)[0]
+
+
+def _read(path: Path) -> tuple[bytes, os.stat_result | None]:
+    """The bytes of a fact base file and the status of the very file they came from (None
+    if it changed while it was read), or a FactBaseError saying why it cannot be read.
+
+    The file is opened once and both come from the open file: a file moved into place
+    between a look at the path and the read cannot pass for the one looked at.
+    """
     label = str(path)
     try:
-        if path.is_dir():
-            raise FactBaseError(label, [Problem("is a directory, not a fact base file")])
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            mib = size // (1024 * 1024)
-            raise FactBaseError(label, [Problem(f"file is {mib} MiB; kb reads at most 512 MiB")])
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            status = os.fstat(file.fileno())
+            if stat.S_ISREG(status.st_mode) and status.st_size > MAX_BYTES:
+                raise _too_large(label, f"is {status.st_size // _MIB} MiB")
+            data = _read_at_most(file, MAX_BYTES + 1, status.st_size)
+            if len(data) > MAX_BYTES:
+                raise _too_large(label, f"holds more than {MAX_BYTES // _MIB} MiB")
+            after = os.fstat(file.fileno())
+    except IsADirectoryError:
+        raise FactBaseError(label, [Problem("is a directory, not a fact base file")]) from None
     except FileNotFoundError:
         raise FactBaseError(label, [Problem("no such file")]) from None
     except OSError as error:
         raise FactBaseError(label, [Problem(error.strerror or str(error))]) from None
     if data.isspace() or not data:
         raise FactBaseError(label, [Problem("file is empty; expected a JSON object")])
-    return data
+    return data, status if _identity(after) == _identity(status) else None
+
+
+def _too_large(label: str, what: str) -> FactBaseError:
+    return FactBaseError(label, [Problem(f"file {what}; kb reads at most {MAX_BYTES // _MIB} MiB")])
+
+
+def _read_at_most(file: BinaryIO, limit: int, size: int) -> bytes:
+    """Up to ``limit`` bytes of ``file``, however long it runs (a pipe, /dev/zero).
+
+    A regular file of ``size`` bytes is read in one piece, so its bytes are never copied;
+    only a stream, or a file that grew, is read in chunks and joined.
+    """
+    first = file.read(min(size + 1, limit)) if size else b""
+    if size and len(first) <= size:
+        return first
+    chunks = [first]
+    total = len(first)
+    while total < limit and (chunk := file.read(min(_MIB, limit - total))):
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def _identity(status: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What changes when a file is edited or replaced: as git's index keys a file."""
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
 def _syntax_problem(data: bytes, error: Exception) -> Problem:
@@ -133,22 +175,39 @@ def _located(text: str, problems: list[Problem]) -> list[Problem]:
     return sorted(located, key=lambda problem: (problem.line or 0, problem.column or 0))
 
 
+def _first_problem(label: str, data: bytes, error: Exception) -> FactBaseError:
+    """The error for a base that failed the typed decode: the first problem in the file.
+
+    A lookup shows one problem, so only that one is looked for, at the cost of one untyped
+    decode; finding every problem is ``kb validate``'s work.
+    """
+    try:
+        _, raw = parse(data)
+    except FactBaseError as unreadable:
+        return FactBaseError(label, unreadable.problems)
+    found = (
+        checks.first_structure_problem(raw, error)
+        if isinstance(error, msgspec.ValidationError)
+        else None
+    )
+    return FactBaseError(label, [found or Problem(str(error))], more_may_follow=True)
+
+
 def load(path: Path) -> model.FactBase:
     """Read, decode and check a fact base; raise FactBaseError naming every error found.
 
-    The typed decode is the fast path; only a base that fails it is read a second time
-    to name each problem. A large base that passed the integrity checks before, unchanged
+    The typed decode is the fast path; only a base that fails it is decoded a second time,
+    to name its first problem. A large base that passed the integrity checks before, unchanged
     since, is not checked again (see ``_Verdict``).
     """
     label = str(path)
-    verdict = _Verdict.of(path)
-    data = read(path)
+    data, status = _read(path)
+    verdict = _Verdict.of(path, status)
     with _no_garbage_collection():
         try:
             base = msgspec.json.decode(data, type=model.FactBase)
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
-            problems = [problem for problem in diagnose(data) if problem.severity == "error"]
-            raise FactBaseError(label, problems or [Problem(str(error))]) from None
+            raise _first_problem(label, data, error) from None
         if verdict and verdict.was_clean():
             return base
         errors = checks.integrity_problems(checks.numbered(base), warn=False)
@@ -164,8 +223,9 @@ class _Verdict:
 
     Decoding checks every type; the remaining checks (id and date forms, references, verbatim
     text) cost as much again on a large base, and a base is read far more often than edited. The
-    verdict is a file in the user's cache folder named by a hash of a key: kb's version and
-    the file's resolved path, size, modification and change times and inode. Any edit
+    verdict is a file in the user's cache folder named by a hash of a key: kb's version, the
+    file's resolved path and the device, inode, size, modification and change times of the
+    file that was actually read (from the open file, never from the path again). Any edit
     changes the change time, so a verdict never outlives the content it was given for; a
     verdict file whose text is not its key is ignored, and one that cannot be written is
     simply not kept.
@@ -174,26 +234,21 @@ class _Verdict:
     # Below this size the checks take milliseconds: not worth a file in the user's cache.
     FROM_BYTES = 1024 * 1024
 
-    def __init__(self, path: Path, status: os.stat_result) -> None:
+    def __init__(self, path: Path, status: os.stat_result, folder: Path) -> None:
         import hashlib
 
-        self.path = path
-        self.key = self._key(status)
-        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb" / "checked"
-        self.file = folder / hashlib.sha256(self.key.encode()).hexdigest()
-
-    def _key(self, status: os.stat_result) -> str:
-        identity = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-        return "\n".join(map(str, (__version__, self.path.resolve(), *identity)))
+        identity = _identity(status)
+        self.key = "\n".join(map(str, (__version__, path.resolve(), *identity)))
+        self.file = folder / "checked" / hashlib.sha256(self.key.encode()).hexdigest()
 
     @classmethod
-    def of(cls, path: Path) -> _Verdict | None:
-        """The verdict slot for ``path``, or None for a small or unreadable file."""
-        try:
-            status = path.stat()
-        except OSError:
+    def of(cls, path: Path, status: os.stat_result | None) -> _Verdict | None:
+        """The verdict slot for the file read from ``path`` with ``status``, or None for a
+        small file, a stream, or a file that changed while it was read."""
+        if status is None or not stat.S_ISREG(status.st_mode) or status.st_size < cls.FROM_BYTES:
             return None
-        return cls(path, status) if status.st_size >= cls.FROM_BYTES else None
+        folder = cache_folder()
+        return cls(path, status, folder) if folder else None
 
     def was_clean(self) -> bool:
         try:
@@ -202,16 +257,29 @@ class _Verdict:
             return False
 
     def remember_clean(self) -> None:
-        """Keep the verdict, unless the file changed while it was read."""
         try:
-            if self._key(self.path.stat()) != self.key:
-                return
             self.file.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.file.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(self.key, encoding="utf-8")
             temporary.replace(self.file)
         except OSError:
             return
+
+
+def cache_folder() -> Path | None:
+    """kb's folder in the user's cache, as the XDG base directory spec places it, or None
+    where there is none: no home directory, as for a uid without a passwd entry and no HOME.
+
+    The spec says a relative ``XDG_CACHE_HOME`` is invalid and to be ignored.
+    """
+    configured = Path(os.environ.get("XDG_CACHE_HOME", ""))
+    if configured.is_absolute():
+        return configured / "kb"
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError, OSError):
+        return None
+    return home / ".cache" / "kb" if home.is_absolute() else None
 
 
 @contextlib.contextmanager

@@ -8,9 +8,11 @@ and documented in the README.
 from __future__ import annotations
 
 import bisect
+import collections
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+import string
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import msgspec
 from rapidfuzz import fuzz, process, utils
@@ -94,68 +96,124 @@ def _name_score(query_words: list[str], words: list[str]) -> float:
     return max(per_word, fuzz.ratio(query_words[0], "".join(words)))
 
 
+def _ascii_word_table() -> bytes:
+    """Bytes to spaces, except word characters (what ``\\w`` matches in ASCII) and the bytes
+    of UTF-8 sequences, which only the words of non-ASCII texts bring here; NUL, which joins
+    texts, becomes a newline."""
+    keep = set(string.ascii_letters.encode() + string.digits.encode() + b"_")
+    keep |= set(range(0x80, 0x100))
+    table = bytearray(byte if byte in keep else ord(" ") for byte in range(256))
+    table[0] = ord("\n")
+    return bytes(table)
+
+
+_WORD_BYTES = _ascii_word_table()
+
+
+class _WordIndex:
+    """The words of many texts (``\\w+`` runs of each text's ``normalise``d form), laid out
+    for fast look-ups: one line of space-separated words a text, so that finding which texts
+    hold a word is a byte search, never a regular expression call per text or per word."""
+
+    def __init__(self, texts: Sequence[str], normalise: Callable[[str], str]) -> None:
+        joined = "\x00".join(texts)
+        if joined.count("\x00") != max(len(texts) - 1, 0):
+            joined = "\x00".join(" ".join(_WORD.findall(normalise(text))) for text in texts)
+        elif normalise is fold and joined.isascii():
+            # Lower-casing is all ``fold`` does to ASCII: one call for every text at once.
+            joined = joined.lower()
+        else:
+            # Only the texts that need it take fold's slow path; ASCII forms are split into
+            # words by the byte table below, only the others by the regular expression.
+            forms = (
+                text.lower() if normalise is fold and text.isascii() else normalise(text)
+                for text in texts
+            )
+            joined = "\x00".join(
+                form if form.isascii() else " ".join(_WORD.findall(form)) for form in forms
+            )
+        # Every word has a space on each side, so b" word " finds it whole.
+        self.lines = b" " + joined.encode().translate(_WORD_BYTES).replace(b"\n", b" \n ") + b" "
+        # Each line's length and its newline, summed in C: no Python step per text.
+        lengths = map(len, self.lines.split(b"\n"))
+        self.line_starts = list(itertools.accumulate(map((1).__add__, lengths), initial=0))
+
+    def vocabulary(self) -> set[str]:
+        return {word.decode() for word in set(self.lines.split())}
+
+    def run_together(self) -> list[str]:
+        """Each text's words with nothing between them."""
+        return self.lines.replace(b" ", b"").decode().split("\n")
+
+    def holding(self, word: str) -> Iterator[int]:
+        """The index of each text holding ``word``, once for each time it holds it."""
+        needle = b" " + word.encode() + b" "
+        position = self.lines.find(needle)
+        while position >= 0:
+            yield bisect.bisect(self.line_starts, position) - 1
+            position = self.lines.find(needle, position + len(needle) - 1)
+
+
 Spelling = tuple[Person, str]
-# Separates spellings folded in one call; folding never produces it.
-_UNIT_SEPARATOR = "\x1f"
-_NON_WORD = re.compile(r"\W+")
 
 
-def _able_to_reach(
-    query_words: list[str], spellings: list[Spelling], at_least: float
-) -> list[Spelling]:
-    """The spellings that could score ``at_least``: each query word is near one of their
-    words (or, for one query word, near all their words run together).
+class _Spellings:
+    """Every spelling (name and aliases) of some people, each folded once, with the
+    distinct words they hold: built once per look-up and shared by every query word."""
 
-    rapidfuzz compares the distinct words in C and a regular expression finds the spellings
-    that hold them, so the exact scoring runs on a handful of spellings, not thousands.
-    """
-    joined = fold(_UNIT_SEPARATOR.join(spelling for _, spelling in spellings))
-    folded = joined.split(_UNIT_SEPARATOR)
-    ends = list(itertools.accumulate(len(text) + 1 for text in folded))
-    vocabulary = list(set(_WORD.findall(joined)) - _NAME_NOISE)
-    able: set[int] | None = None
-    for query in query_words:
-        near = process.extract(
-            query, vocabulary, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
-        )
-        words = "|".join(re.escape(word) for word, _, _ in near)
-        holding = (
-            {
-                bisect.bisect(ends, found.start())
-                for found in re.finditer(rf"\b(?:{words})\b", joined)
-            }
-            if words
-            else set()
-        )
-        able = holding if able is None else able & holding
-    able = able or set()
-    if len(query_words) == 1:
-        # Noise words ("mr", "of") still stand in these run-together forms, so the cut-off is
-        # lowered by a margin; the exact score below leaves them out.
-        run_together = [_NON_WORD.sub("", text) for text in folded]
-        found = process.extract(
-            query_words[0], run_together, scorer=fuzz.ratio, score_cutoff=at_least - 20, limit=None
-        )
-        able.update(index for _, _, index in found)
-    return [spellings[index] for index in sorted(able)]
+    def __init__(self, people: Iterable[Person]) -> None:
+        self.spellings: list[Spelling] = [
+            (person, spelling) for person in people for spelling in (person.name, *person.aliases)
+        ]
+        self.words = _WordIndex([spelling for _, spelling in self.spellings], fold)
+        self.vocabulary = list(self.words.vocabulary() - _NAME_NOISE)
+        self._run_together: list[str] | None = None
+
+    def able_to_reach(self, query_words: list[str], at_least: float) -> list[Spelling]:
+        """The spellings that could score ``at_least``: each query word is near one of their
+        words (or, for one query word, near all their words run together).
+
+        rapidfuzz compares the distinct words in C and a byte search finds the spellings
+        that hold them, so the exact scoring runs on a handful of spellings.
+        """
+        able: set[int] | None = None
+        for query in query_words:
+            near = process.extract(
+                query, self.vocabulary, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
+            )
+            holding = {index for word, _, _ in near for index in self.words.holding(word)}
+            able = holding if able is None else able & holding
+        able = able or set()
+        if len(query_words) == 1:
+            if self._run_together is None:
+                self._run_together = self.words.run_together()
+            # Noise words ("mr", "of") still stand in these run-together forms, so the
+            # cut-off is lowered by a margin; the exact score leaves them out.
+            found = process.extract(
+                query_words[0],
+                self._run_together,
+                scorer=fuzz.ratio,
+                score_cutoff=at_least - 20,
+                limit=None,
+            )
+            able.update(index for _, _, index in found)
+        return [self.spellings[index] for index in sorted(able)]
+
+    def matches(self, query_words: list[str], at_least: float) -> list[NameMatch]:
+        """The people scoring ``at_least`` for ``query_words``, best first."""
+        spellings = self.able_to_reach(query_words, at_least) if at_least else self.spellings
+        best: dict[str, NameMatch] = {}
+        for person, spelling in spellings:
+            score = _name_score(query_words, _name_words(spelling))
+            if score >= at_least and (person.id not in best or score > best[person.id].score):
+                best[person.id] = NameMatch(person, score, spelling)
+        return sorted(best.values(), key=lambda match: (-match.score, match.person.name))
 
 
 def match_people(query: str, people: Iterable[Person], *, at_least: float = 0.0) -> list[NameMatch]:
     """People whose name or an alias scores at least ``at_least`` for ``query``, best first."""
     query_words = _name_words(query)
-    if not query_words:
-        return []
-    spellings = [
-        (person, spelling) for person in people for spelling in (person.name, *person.aliases)
-    ]
-    if at_least:
-        spellings = _able_to_reach(query_words, spellings, at_least)
-    best: dict[str, NameMatch] = {}
-    for person, spelling in spellings:
-        score = _name_score(query_words, _name_words(spelling))
-        if score >= at_least and (person.id not in best or score > best[person.id].score):
-            best[person.id] = NameMatch(person, score, spelling)
-    return sorted(best.values(), key=lambda match: (-match.score, match.person.name))
+    return _Spellings(people).matches(query_words, at_least) if query_words else []
 
 
 # A speaker one query word matches this well is offered as a did-you-mean.
@@ -165,10 +223,10 @@ SUGGEST_THRESHOLD = 75
 def suggested_people(query: str, people: Iterable[Person], limit: int = 3) -> list[NameMatch]:
     """People to suggest when ``query`` names nobody: those one of its words matches,
     so "Heydar Aliyev" suggests Ilham Aliyev and "Putinov" suggests Vladimir Putin."""
-    candidates = list(people)
+    spellings = _Spellings(people)
     best: dict[str, NameMatch] = {}
     for word in _name_words(query):
-        for found in match_people(word, candidates, at_least=SUGGEST_THRESHOLD):
+        for found in spellings.matches([word], SUGGEST_THRESHOLD):
             if found.person.id not in best or found.score > best[found.person.id].score:
                 best[found.person.id] = found
     return sorted(best.values(), key=lambda match: (-match.score, match.person.name))[:limit]
@@ -265,12 +323,26 @@ WORD_THRESHOLD = 70
 # who-said answers only with quotes whose score reaches this; see tests/test_match.py for
 # the invented fragments (highest 70) and paraphrases (lowest 74) it was chosen from.
 WHO_SAID_THRESHOLD = 75
-# How many quotes the fast whole-string scorer hands on to the word-by-word scorer.
-_SHORTLIST = 200
+# When no quote can reach the threshold, how many of those closest to it are scored, so
+# that the caller can name the nearest miss.
+_NEAREST_MISSES = 20
+# More than the rounding error of summing a few scores in another order, less than any step
+# of the scores themselves (0.1).
+_ROUNDING = 0.06
+
+
+def _attribution_form(text: str) -> str:
+    """The form of a text whose words attribution compares; who-said's word index is built
+    from it too, so the two always agree."""
+    return spell_out_contractions(fold(text))
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(spell_out_contractions(fold(text)))
+    return _WORD.findall(_attribution_form(text))
+
+
+def _content_words(words: list[str]) -> list[str]:
+    return [word for word in words if word not in _STOPWORDS and word not in _NEGATIONS]
 
 
 def _polarity(words: Sequence[str]) -> int:
@@ -299,7 +371,7 @@ def attribution_score(fragment: str, quote_text: str) -> float:
     scores at most half.
     """
     fragment_words = _words(fragment)
-    content = [word for word in fragment_words if word not in _STOPWORDS | _NEGATIONS]
+    content = _content_words(fragment_words)
     quote_words = _words(quote_text)
     if not content or not quote_words:
         return 0.0
@@ -330,21 +402,47 @@ class Scored(msgspec.Struct, frozen=True):
     score: float
 
 
-def who_said(fragment: str, quotes: Sequence[Quote]) -> list[Scored]:
-    """Every quote scored for ``fragment``, best first (callers apply the threshold).
+def who_said(
+    fragment: str, quotes: Sequence[Quote], at_least: float = WHO_SAID_THRESHOLD
+) -> list[Scored]:
+    """Every quote that scores ``at_least`` for ``fragment``, best first; when there is none,
+    the few that come closest (callers apply the threshold).
 
-    A fast whole-string scorer picks a shortlist; the word-by-word scorer ranks it.
+    Before the negation rule, which only lowers a score, a quote's score depends only on
+    which of its distinct words are near each content word of the fragment. rapidfuzz
+    compares each content word with the distinct words of all quotes once, which gives
+    that score for every quote; only the quotes it lets reach ``at_least`` are scored word
+    by word. So no quote that could reach the threshold is left out, however large the base.
     """
-    shortlist = process.extract(
-        fragment,
-        [quote.text for quote in quotes],
-        scorer=fuzz.token_set_ratio,
-        processor=utils.default_process,
-        limit=_SHORTLIST,
-    )
+    content = _content_words(_words(fragment))
+    if not content:
+        return []
+    words = _WordIndex([quote.text for quote in quotes], _attribution_form)
+    vocabulary = words.vocabulary()
+    # Each quote's score before the negation rule, as a share of the content words' length:
+    # a content word counts (as often as the fragment holds it) by its best match in the quote,
+    # which is the first one met since rapidfuzz lists the near words best first.
+    total = sum(len(word) for word in content)
+    earned: dict[int, float] = collections.defaultdict(float)
+    for word, repeats in collections.Counter(content).items():
+        weight = len(word) * repeats / total
+        credited: set[int] = set()
+        for candidate, similarity, _ in process.extract(
+            word, vocabulary, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, limit=None
+        ):
+            for index in words.holding(candidate):
+                if index not in credited:
+                    credited.add(index)
+                    earned[index] += weight * similarity
+    # The sums run in another order than attribution_score's, so a bound a rounding error
+    # below the threshold still goes on to the exact score.
+    reaching = [index for index, bound in earned.items() if bound >= at_least - _ROUNDING]
+    if not reaching:
+        nearest = sorted(earned.items(), key=lambda item: (-item[1], item[0]))
+        reaching = [index for index, _ in nearest[:_NEAREST_MISSES]]
     scored = [
         Scored(quotes[index], attribution_score(fragment, quotes[index].text))
-        for _, _, index in shortlist
+        for index in sorted(reaching)
     ]
     scored.sort(key=lambda item: -item.score)
     return scored

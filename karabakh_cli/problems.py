@@ -49,9 +49,16 @@ class Problem(msgspec.Struct, frozen=True):
 
 
 class FactBaseError(Exception):
-    """The fact base cannot be read or is invalid; carries every problem found."""
+    """The fact base cannot be read or is invalid; carries the problems found.
 
-    def __init__(self, file: str, problems: list[Problem]) -> None:
+    ``more_may_follow`` says the search stopped at the first problem: there may be others
+    that only ``kb validate`` lists.
+    """
+
+    def __init__(
+        self, file: str, problems: list[Problem], *, more_may_follow: bool = False
+    ) -> None:
         self.file = file
         self.problems = problems
+        self.more_may_follow = more_may_follow
         super().__init__(problems[0].as_loader_line(file) if problems else file)
