@@ -20,7 +20,7 @@ import msgspec
 import typer
 from typer.core import TyperGroup
 
-from karabakh_cli import __version__, factbase, pipes, queries, render, views
+from karabakh_cli import __version__, factbase, index, pipes, queries, render, views
 from karabakh_cli.match import EXACT
 from karabakh_cli.model import (
     PARTIAL_DATE_FORM,
@@ -170,9 +170,11 @@ def _facts_path(ctx: typer.Context) -> Path:
     return (state.facts_path if state else None) or factbase.builtin_path()
 
 
-def _load(ctx: typer.Context) -> queries.Facts:
+def _load(ctx: typer.Context, wanted: index.Wanted | None = None) -> queries.Facts:
+    """The fact base, or (from its index, for a lookup that says what it wants) the part of
+    it the lookup needs."""
     path = _facts_path(ctx)
-    facts = queries.Facts(factbase.load(path), path)
+    facts = index.load(path, wanted, _say, render.progress)
     # The base lives as long as the process: moved out of the collector's sight, its hundreds
     # of thousands of objects are not rescanned each time a lookup allocates.
     gc.freeze()
@@ -400,7 +402,7 @@ def quote(
     """A speaker's quotes, in date order."""
     name = _phrase(words)
     filters = _filters(since, until, place)
-    facts = _load(ctx)
+    facts = _load(ctx, index.ByName(name))
     found = queries.quotes_by(facts, name, filters)
     if not found.speakers:
         nearest = ", ".join(match.person.name for match in found.nearest)
@@ -451,7 +453,7 @@ def timeline(
 ) -> views.Listing:
     """What happened, in date order; a year or month comes before the days within it."""
     filters = _filters(since, until, place)
-    facts = _load(ctx)
+    facts = _load(ctx, index.Timeline())
     events = queries.timeline(facts, filters)
     if not events:
         _say("no events match these filters")
@@ -558,7 +560,7 @@ def show(
 ) -> views.Listing:
     """One record in full, with its source, and the quote marked in the sentences around it
     in the source's archived text (or in its excerpt, where there is no archive)."""
-    facts = _load(ctx)
+    facts = _load(ctx, index.ById(record_id))
     found = queries.find_record(facts, record_id)
     if found is None:
         _say(
@@ -1273,3 +1275,36 @@ def diff_command(
     if not found:
         _say(f"no differences between {old_label} and {new_path}")
     raise typer.Exit(NOT_FOUND if found else FOUND)
+
+
+# kb index: where a large base's derived index is, what it covers; --clear removes it.
+@app.command(
+    "index", epilog=_examples("kb --facts big.json index", "kb --facts big.json index --clear")
+)
+def index_command(
+    ctx: typer.Context,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Remove the index; the next lookup builds it again.")
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """The derived index of the fact base: where it is kept, what it covers and its size.
+
+    kb builds it on the first lookup in a base of 1 MiB or more, in the user's cache folder,
+    and rebuilds it whenever the base changes; a smaller base is read whole, with no index.
+    Exit 0 when there is an index (or --clear removed one), 1 when there is none.
+    """
+    path = _facts_path(ctx)
+    if clear:
+        removed = index.clear(path)
+        _say(f"removed {removed}" if removed else f"no index for {path}")
+        raise typer.Exit(FOUND if removed else NOT_FOUND)
+    found = index.describe(path)
+    if found == index.NOT_BUILT:
+        _load(ctx)
+        found = index.describe(path)
+    if isinstance(found, str):
+        _say(f"no index for {path}: {found}")
+        raise typer.Exit(NOT_FOUND)
+    listing = views.index_listing(found)
+    render.write(listing, render.Format.json if json else render.Format.plain, sys.stdout)

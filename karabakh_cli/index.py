@@ -1,0 +1,504 @@
+"""The derived index of a large fact base: an SQLite file in the user's cache that answers a
+lookup by reading a few of its pages instead of decoding the whole base. Never prints.
+
+facts.json stays the one source of truth. The index is derived from it after it passed the
+integrity checks, so an index that exists for a file also says that this file is clean (it
+replaces the remembered verdict: one cache, not two). It is keyed like git's index on the
+file actually opened: kb's version, the index format, the file's resolved path, device,
+inode, size and modification and change times in nanoseconds. Any edit changes the change
+time, so an edited base is never answered from a stale index. An index is built into a
+temporary file and renamed into place, so runs at once never see half of one; a file that is
+truncated, foreign, of another format or of another version of the base is rebuilt, never
+trusted.
+
+A lookup answered from the index runs today's query code on a *partial* base: the records
+the query can reach, and those its rows refer to, in the order of the file. The index only
+preselects; it must select a superset of what can match, and the scoring is the same code as
+an unindexed lookup's, so the answers are the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import stat
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+import msgspec
+from rapidfuzz import fuzz, process
+
+from karabakh_cli import __version__, factbase, match, model
+from karabakh_cli.queries import Facts
+from karabakh_cli.text import fold
+
+if TYPE_CHECKING:
+    # sqlite3 costs milliseconds to import: only a base large enough to be indexed pays them.
+    import sqlite3
+
+# Raised whenever what the index stores changes shape: an index of another format is rebuilt.
+FORMAT = 1
+# Below this size a base decodes and checks in a few milliseconds, less than opening an index
+# costs; the built-in base (22 KB) never has one.
+FROM_BYTES = 1024 * 1024
+# SQLite's limit on bound parameters is 32,766 in recent versions, 999 in old ones.
+_CHUNK = 900
+# The lowest score a name lookup keeps: candidates are preselected at this score, so both
+# the name match and the did-you-mean suggestions find every person they would find in a scan.
+_NAME_FLOOR = min(match.NAME_THRESHOLD, match.SUGGEST_THRESHOLD)
+# match's run-together comparison lowers its cut-off by this margin (noise words stay in).
+_RUN_TOGETHER_MARGIN = 20
+
+_SCHEMA = """
+create table meta (name text primary key, value);
+create table record (
+    position integer primary key, collection text not null, id text not null,
+    folded_id text not null, json blob not null
+);
+create table spoken (speaker text not null, position integer not null);
+create table link (target text not null, position integer not null);
+create table name_word (word text not null, person integer not null);
+"""
+_INDEXES = """
+create index record_id on record (id);
+create index record_folded_id on record (folded_id);
+create index spoken_speaker on spoken (speaker);
+create index link_target on link (target);
+create index name_word_word on name_word (word);
+"""
+
+Say = Callable[[str], None]
+# A progress display: given a description and a total, a context that takes each step's size.
+Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
+
+
+class ByName(NamedTuple):
+    """What `kb quote NAME` needs: the people a name can reach, their quotes, what they cite."""
+
+    name: str
+
+
+class ById(NamedTuple):
+    """What `kb show ID` needs: the record with this id and what its row refers to."""
+
+    record_id: str
+
+
+class Timeline(NamedTuple):
+    """What `kb timeline` needs: every event, its actors and sources."""
+
+
+Wanted = ByName | ById | Timeline
+
+
+def location(path: Path) -> Path | None:
+    """Where the index of the fact base at ``path`` is kept, or None with no cache folder.
+
+    One file per base path, named by a hash of the resolved path, so a rebuilt index replaces
+    the old one rather than piling up beside it.
+    """
+    folder = factbase.cache_folder()
+    if folder is None:
+        return None
+    name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32]
+    return folder / "index" / f"{name}.sqlite"
+
+
+def _key(path: Path, status: os.stat_result) -> str:
+    identity = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    return "\n".join(map(str, (__version__, FORMAT, path.resolve(), *identity, status.st_ctime_ns)))
+
+
+def _indexable(status: os.stat_result | None) -> bool:
+    return status is not None and stat.S_ISREG(status.st_mode) and status.st_size >= FROM_BYTES
+
+
+class Index:
+    """An open, valid index of one exact version of a fact base file."""
+
+    def __init__(self, connection: sqlite3.Connection, file: Path, key: str) -> None:
+        self.connection = connection
+        self.file = file
+        self.key = key
+
+    @classmethod
+    def open(cls, path: Path, status: os.stat_result | None) -> Index | None:
+        """The index built from the file ``path`` held with ``status``, or None if there is
+        none, or the one there is was built from something else or cannot be read whole."""
+        file = location(path) if _indexable(status) else None
+        if file is None or status is None:
+            return None
+        return cls.open_file(file, _key(path, status))
+
+    @classmethod
+    def open_file(cls, file: Path, key: str | None) -> Index | None:
+        """The index in ``file`` if it is whole and (with ``key``) of the base keyed so."""
+        import sqlite3
+
+        try:
+            size = file.stat().st_size
+            # Read-only, and immutable: an index is never changed in place, only replaced.
+            connection = sqlite3.connect(f"{file.as_uri()}?mode=ro&immutable=1", uri=True)
+        except (OSError, sqlite3.Error, ValueError):
+            return None
+        try:
+            (pages,) = connection.execute("pragma page_count").fetchone()
+            (page_size,) = connection.execute("pragma page_size").fetchone()
+            found = connection.execute("select value from meta where name = 'key'").fetchone()
+            complete = connection.execute("select value from meta where name = 'complete'")
+            # A truncated file still opens: its size no longer matches its page count.
+            if pages * page_size == size and found and complete.fetchone() == (1,):
+                stored_key = str(found[0])
+                if key is None or stored_key == key:
+                    return cls(connection, file, stored_key)
+        except sqlite3.Error:
+            pass
+        connection.close()
+        return None
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def summary(self) -> dict[str, int]:
+        """The records the index covers, by collection."""
+        rows = self.connection.execute("select name, value from meta where name like 'count:%'")
+        return {name.removeprefix("count:"): int(value) for name, value in rows}
+
+    def facts(self, path: Path, wanted: Wanted, *, speeches: bool = False) -> Facts | None:
+        """The partial base ``wanted`` needs, or None where the index cannot tell which
+        records that is (an id no record has: its suggestions need every id)."""
+        if isinstance(wanted, ByName):
+            positions = self._reached_by_name(wanted.name)
+        elif isinstance(wanted, ById):
+            found = self._record_position(wanted.record_id)
+            if found is None:
+                return None
+            positions = [found]
+        else:
+            positions = self._positions("select position from record where collection = 'events'")
+        base = self._base(positions, speeches=speeches, terms=isinstance(wanted, ById))
+        return Facts(base, path)
+
+    def _positions(self, sql: str, parameters: Sequence[object] = ()) -> list[int]:
+        return [position for (position,) in self.connection.execute(sql, parameters)]
+
+    def _positions_in(self, sql: str, values: Iterable[object]) -> set[int]:
+        """``sql``'s positions for every value, asked for in chunks of bound parameters."""
+        values = list(values)
+        found: set[int] = set()
+        for start in range(0, len(values), _CHUNK):
+            chunk = values[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            found.update(self._positions(sql.format(marks=marks), chunk))
+        return found
+
+    def _record_position(self, record_id: str) -> int | None:
+        """As queries.find_record looks an id up: as written, then in any case."""
+        for column, value in (("id", record_id), ("folded_id", record_id.casefold())):
+            row = self.connection.execute(
+                f"select min(position) from record where {column} = ?", (value,)
+            ).fetchone()
+            if row and row[0] is not None:
+                return int(row[0])
+        return None
+
+    def _meta(self, name: str) -> bytes:
+        row = self.connection.execute("select value from meta where name = ?", (name,)).fetchone()
+        return bytes(row[0]) if row else b""
+
+    def _reached_by_name(self, name: str) -> list[int]:
+        """The people some word of ``name`` can reach (at the lowest score a name lookup
+        keeps), and their quotes: a superset of what match.named_people and
+        match.suggested_people can find, by the same preselection as match's own."""
+        query_words = match._name_words(name)
+        if not query_words:
+            return []
+        vocabulary = self._meta("vocabulary").decode().split("\n")
+        run_together = self._meta("run_together").decode().split("\n")
+        owners = array("q", self._meta("run_together_people"))
+        near_words: set[str] = set()
+        people: set[int] = set()
+        for query in query_words:
+            found = process.extract(
+                query, vocabulary, scorer=fuzz.ratio, score_cutoff=_NAME_FLOOR, limit=None
+            )
+            near_words.update(word for word, _, _ in found)
+            found = process.extract(
+                query,
+                run_together,
+                scorer=fuzz.ratio,
+                score_cutoff=_NAME_FLOOR - _RUN_TOGETHER_MARGIN,
+                limit=None,
+            )
+            people.update(owners[index] for _, _, index in found)
+        people |= self._positions_in(
+            "select person from name_word where word in ({marks})", near_words
+        )
+        return sorted(people)
+
+    def _base(self, positions: Iterable[int], *, speeches: bool, terms: bool) -> model.FactBase:
+        """A fact base of the records at ``positions``, of the quotes of the people among
+        them (with ``speeches``), and of what those refer to, in the order of the file."""
+        records = self._records(positions)
+        speakers = [record.id for record in records.values() if isinstance(record, model.Person)]
+        if speeches and speakers:
+            records |= self._records(
+                self._positions_in(
+                    "select position from spoken where speaker in ({marks})", speakers
+                )
+                - records.keys()
+            )
+        quotes = [record.id for record in records.values() if isinstance(record, model.Quote)]
+        # Quotes linking to these, for "contradicts" read both ways and for "responses".
+        records |= self._records(
+            self._positions_in("select position from link where target in ({marks})", quotes)
+            - records.keys()
+        )
+        if terms:
+            # A term's number is its place among all terms.
+            records |= self._records(
+                set(self._positions("select position from record where collection = 'terms'"))
+                - records.keys()
+            )
+        referred = {ref for record in records.values() for ref in _references(record)}
+        records |= self._records(
+            self._positions_in("select position from record where id in ({marks})", referred)
+            - records.keys()
+        )
+        chosen = [records[position] for position in sorted(records)]
+        return model.FactBase(
+            schema_version=1,
+            sources=[record for record in chosen if isinstance(record, model.Source)],
+            people=[record for record in chosen if isinstance(record, model.Person)],
+            quotes=[record for record in chosen if isinstance(record, model.Quote)],
+            terms=[record for record in chosen if isinstance(record, model.Term)],
+            events=[record for record in chosen if isinstance(record, model.Event)],
+        )
+
+    def _records(self, positions: Iterable[int]) -> dict[int, model.Record]:
+        wanted = sorted(positions)
+        found: dict[int, model.Record] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"select position, collection, json from record where position in ({marks})",
+                chunk,
+            )
+            for position, collection, encoded in rows:
+                found[position] = _DECODERS[collection].decode(encoded)
+        return found
+
+
+_DECODERS = {
+    collection: msgspec.json.Decoder(kind) for collection, kind in model.COLLECTIONS.items()
+}
+
+
+def _references(record: model.Record) -> Iterator[str]:
+    """The ids a record's row shows: its source, its speaker, its actors."""
+    for field in ("source", "speaker"):
+        value = getattr(record, field, None)
+        if isinstance(value, str):
+            yield value
+    yield from getattr(record, "actors", ())
+
+
+def _name_rows(people: Sequence[model.Person]) -> Iterator[tuple[int, list[str]]]:
+    """Each spelling's folded words, with its person's number: folded once, here."""
+    for number, person in enumerate(people):
+        for spelling in (person.name, *person.aliases):
+            yield number, match._WORD.findall(fold(spelling))
+
+
+def build(path: Path, status: os.stat_result, base: model.FactBase, progress: Progress) -> Path:
+    """Write the index of ``base``, read from the file ``path`` held with ``status``, into a
+    temporary file and rename it into place; return where it is. Raises OSError or
+    sqlite3.Error when the cache cannot take it (read-only, full, not a folder)."""
+    import sqlite3
+
+    file = location(path)
+    if file is None:
+        raise OSError("no cache folder")
+    file.parent.mkdir(parents=True, exist_ok=True)
+    temporary = file.with_name(f".{file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        connection = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            _fill(connection, path, _key(path, status), base, progress)
+        finally:
+            connection.close()
+        temporary.replace(file)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return file
+
+
+def _fill(
+    connection: sqlite3.Connection,
+    path: Path,
+    key: str,
+    base: model.FactBase,
+    progress: Progress,
+) -> None:
+    connection.execute("pragma journal_mode = off")
+    connection.execute("pragma synchronous = off")
+    connection.executescript(_SCHEMA)
+    connection.execute("begin")
+    encoder = msgspec.json.Encoder()
+    total = sum(len(getattr(base, collection)) for collection in model.COLLECTIONS)
+    position = 0
+    with progress(f"indexing {path.name}", total) as advance:
+        for collection in model.COLLECTIONS:
+            records: list[model.Record] = getattr(base, collection)
+            rows = []
+            for record in records:
+                rows.append(
+                    (position, collection, record.id, record.id.casefold(), encoder.encode(record))
+                )
+                position += 1
+            connection.executemany("insert into record values (?, ?, ?, ?, ?)", rows)
+            advance(len(records))
+    first_quote = len(base.sources) + len(base.people)
+    first_person = len(base.sources)
+    connection.executemany(
+        "insert into spoken values (?, ?)",
+        ((quote.speaker, first_quote + number) for number, quote in enumerate(base.quotes)),
+    )
+    connection.executemany(
+        "insert into link values (?, ?)",
+        (
+            (target, first_quote + number)
+            for number, quote in enumerate(base.quotes)
+            for target in (*quote.contradicts, *quote.responds_to)
+        ),
+    )
+    vocabulary: set[str] = set()
+    run_together: list[str] = []
+    owners = array("q")
+    name_words: set[tuple[str, int]] = set()
+    for number, words in _name_rows(base.people):
+        vocabulary.update(words)
+        run_together.append("".join(words))
+        owners.append(first_person + number)
+        name_words.update((word, first_person + number) for word in words)
+    connection.executemany("insert into name_word values (?, ?)", name_words)
+    connection.execute("commit")
+    connection.executescript(_INDEXES)
+    meta: dict[str, object] = {
+        "key": key,
+        "base": str(path.resolve()),
+        "vocabulary": "\n".join(sorted(vocabulary)).encode(),
+        "run_together": "\n".join(run_together).encode(),
+        "run_together_people": owners.tobytes(),
+        **{f"count:{name}": len(getattr(base, name)) for name in model.COLLECTIONS},
+        # Written last: an index whose build stopped half-way has no "complete".
+        "complete": 1,
+    }
+    connection.executemany("insert into meta values (?, ?)", meta.items())
+
+
+@contextlib.contextmanager
+def _no_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    yield lambda step: None
+
+
+def load(
+    path: Path,
+    wanted: Wanted | None,
+    say: Say,
+    progress: Progress = _no_progress,
+) -> Facts:
+    """The fact base at ``path`` for a lookup: from its index when there is a valid one and
+    the lookup is one the index answers, else read whole (and then indexed, when large).
+
+    ``say`` gets one line when the index cannot be written; the answer comes all the same.
+    """
+    try:
+        # Never opened here: a named pipe opened twice would lose what its writer sent. An
+        # answer from the index reads nothing of the file; an index is only ever built keyed
+        # on the status of the file factbase actually read.
+        status: os.stat_result | None = path.stat()
+    except OSError:
+        # factbase.load names the problem in its own words.
+        status = None
+    if not _indexable(status) or location(path) is None:
+        return Facts(factbase.load(path), path)
+    import sqlite3
+
+    index = Index.open(path, status)
+    try:
+        if index is not None and wanted is not None:
+            found = index.facts(path, wanted, speeches=isinstance(wanted, ByName))
+            if found is not None:
+                return found
+    except sqlite3.Error:
+        # Damaged past what opening it checks: read the base and build the index anew.
+        if index is not None:
+            index.close()
+        index = None
+    trusted = index.key if index else None
+    base, read = factbase.load_read(
+        path, passed_before=lambda status: trusted == _key(path, status)
+    )
+    if index is not None:
+        index.close()
+    if read is not None and _indexable(read) and trusted != _key(path, read):
+        folder = location(path)
+        if folder is not None:
+            try:
+                build(path, read, base, progress)
+            except (OSError, sqlite3.Error) as error:
+                reason = getattr(error, "strerror", None) or str(error)
+                say(
+                    f"no index for {path}: cannot write in {folder.parent}: {reason}; answering without it"
+                )
+    return Facts(base, path)
+
+
+def clear(path: Path) -> Path | None:
+    """Remove the index of the base at ``path``; return where it was, None if there was none."""
+    file = location(path)
+    if file is None or not file.exists():
+        return None
+    file.unlink()
+    return file
+
+
+NOT_BUILT = "not built yet"
+
+
+class Description(msgspec.Struct, frozen=True):
+    """What `kb index` shows of an index."""
+
+    file: str
+    base: str
+    bytes: int
+    records: dict[str, int]
+
+
+def describe(path: Path) -> Description | str:
+    """The index of the base at ``path`` as it is now, or why it has none (NOT_BUILT when
+    a lookup would build one)."""
+    try:
+        status = path.stat()
+    except OSError as error:
+        return error.strerror or str(error)
+    if not _indexable(status):
+        return f"a base under {FROM_BYTES // 1024 // 1024} MiB is read whole"
+    file = location(path)
+    if file is None:
+        return "there is no cache folder (no home directory, no absolute XDG_CACHE_HOME)"
+    found = Index.open(path, status)
+    if found is None:
+        return NOT_BUILT
+    try:
+        summary = found.summary()
+    finally:
+        found.close()
+    return Description(str(file), str(path.resolve()), file.stat().st_size, summary)
