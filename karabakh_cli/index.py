@@ -46,6 +46,8 @@ FORMAT = 1
 # Below this size a base decodes and checks in a few milliseconds, less than opening an index
 # costs; the built-in base (22 KB) never has one.
 FROM_BYTES = 1024 * 1024
+# Building the index of a smaller base takes a fraction of a second: not worth a line.
+SHOWN_FROM_BYTES = 16 * 1024 * 1024
 # SQLite's limit on bound parameters is 32,766 in recent versions, 999 in old ones.
 _CHUNK = 900
 # The lowest score a name lookup keeps: candidates are preselected at this score, so both
@@ -404,7 +406,7 @@ def _fill(
 
 
 @contextlib.contextmanager
-def _no_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+def _quiet(description: str, total: int) -> Iterator[Callable[[int], None]]:
     yield lambda step: None
 
 
@@ -412,7 +414,7 @@ def load(
     path: Path,
     wanted: Wanted | None,
     say: Say,
-    progress: Progress = _no_progress,
+    progress: Progress = _quiet,
 ) -> Facts:
     """The fact base at ``path`` for a lookup: from its index when there is a valid one and
     the lookup is one the index answers, else read whole (and then indexed, when large).
@@ -449,14 +451,14 @@ def load(
     if index is not None:
         index.close()
     if read is not None and _indexable(read) and trusted != _key(path, read):
-        folder = location(path)
-        if folder is not None:
+        file = location(path)
+        if file is not None:
             try:
-                build(path, read, base, progress)
+                build(path, read, base, progress if read.st_size >= SHOWN_FROM_BYTES else _quiet)
             except (OSError, sqlite3.Error) as error:
                 reason = getattr(error, "strerror", None) or str(error)
                 say(
-                    f"no index for {path}: cannot write in {folder.parent}: {reason}; answering without it"
+                    f"no index for {path}: cannot write in {file.parent}: {reason}; answering without it"
                 )
     return Facts(base, path)
 
