@@ -368,12 +368,19 @@ def _emit(
 
 
 def _filters(since: str | None, until: str | None, place: str | None = None) -> queries.Filters:
-    """The filters of --since, --until and --place, whose dates _check_date has checked."""
-    return queries.Filters(
-        parse_partial_date(since) if since else None,
-        parse_partial_date(until) if until else None,
-        place,
-    )
+    """The filters of --since, --until and --place, whose dates _check_date has checked.
+
+    A range no date can fall in is a usage error: silently answering it would look like the
+    base holding nothing there, or, with partial dates, like a match.
+    """
+    first = parse_partial_date(since) if since else None
+    last = parse_partial_date(until) if until else None
+    if first and last and first.covers_start() > last.covers_end():
+        raise typer.BadParameter(
+            f"{since} is after {until}, so no date is in that range",
+            param_hint="'--since' / '--until'",
+        )
+    return queries.Filters(first, last, place)
 
 
 @listing_command(

@@ -382,3 +382,38 @@ def test_cite_never_sends_control_characters(invoke: Invoke, hostile_base: Path,
     assert result.exit_code == 0, result.stderr
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.stdout)
     assert "\u241b[31m" in result.stdout or "\\u001b[31m" in result.stdout
+
+
+def _commands_with_a_date_range() -> list[list[str]]:
+    """Every command taking both --since and --until, read from the app itself, with words
+    for its argument when it takes one."""
+    import typer.main
+
+    from karabakh_cli.cli import app
+
+    group = typer.main.get_group(app)
+    return [
+        [name, *(["putin"] if any(p.param_type_name == "argument" for p in command.params) else [])]
+        for name, command in sorted(group.commands.items())
+        if {"--since", "--until"} <= {opt for param in command.params for opt in param.opts}
+    ]
+
+
+@pytest.mark.parametrize("command", _commands_with_a_date_range(), ids=" ".join)
+@pytest.mark.parametrize(("since", "until"), [("2023-09-30", "2023-09-01"), ("2024", "2023-12")])
+def test_a_reversed_date_range_is_a_usage_error(
+    invoke: Invoke, command: list[str], since: str, until: str
+) -> None:
+    """--since after --until exits 2 naming both options and both dates, printing nothing."""
+    result = invoke(*command, "--since", since, "--until", until)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "'--since' / '--until'" in result.stderr
+    assert f"{since} is after {until}" in result.stderr
+
+
+def test_a_range_of_one_partial_date_is_not_reversed(invoke: Invoke) -> None:
+    """--since 2023-09-20 --until 2023-09 overlaps, so it answers."""
+    result = invoke("timeline", "--since", "2023-09-20", "--until", "2023-09", "-f", "plain")
+    assert result.exit_code == 0
+    assert "e-ceasefire-signed" in result.stdout
