@@ -592,9 +592,8 @@ def _passage(facts: queries.Facts, record: Record) -> "archive.Passage | None":
 def sources(
     ctx: typer.Context,
 ) -> views.Listing:
-    """The sources, what each contributes, and which fact base file is in use."""
+    """The sources, what each contributes, and (in the title) which fact base file is in use."""
     facts = _load(ctx)
-    _say(f"fact base: {facts.path}")
     return views.sources_listing(facts)
 
 

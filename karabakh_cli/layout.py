@@ -94,8 +94,8 @@ class View(NamedTuple):
 
 def _stated(column: Column, rows: list[Row], said: str) -> bool:
     """Whether every row holds one value that the title or caption already states."""
-    values = {column.value(row) for row in rows}
-    return column.omit_if_stated and len(values) == 1 and values.pop() in said
+    values = {column.value(row).casefold() for row in rows}
+    return column.omit_if_stated and len(values) == 1 and values.pop() in said.casefold()
 
 
 def view(listing: Listing) -> View:
@@ -106,12 +106,16 @@ def view(listing: Listing) -> View:
     """
     sources = [_shown(source).text for source in listing.sources]
     rows = listing.rows
+    said = "\n".join([listing.title, *listing.sources])
     if listing.vertical:
-        columns = [column for column in listing.columns if any(column.value(row) for row in rows)]
+        columns = [
+            column
+            for column in listing.columns
+            if any(column.value(row) for row in rows) and not _stated(column, rows, said)
+        ]
     else:
         hidden = {marker.field for marker in listing.markers}
         hidden |= {column.beneath for column in listing.columns if column.beneath}
-        said = "\n".join([listing.title, *listing.sources])
         columns = [
             column
             for column in listing.columns

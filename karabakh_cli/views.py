@@ -400,7 +400,12 @@ def show_listing(facts: Facts, kind: str, record: Record, passage: Passage | Non
         row["context"] = passage.context if passage else None
         row["selector"] = passage.selector() if passage else None
     # The selector is for other tools: the table marks the same passage in the context.
-    columns = [Column(key.replace("_", " ").capitalize(), key) for key in row if key != "selector"]
+    # The title names the kind and the id, so the table view leaves those rows out.
+    columns = [
+        Column(key.replace("_", " ").capitalize(), key, omit_if_stated=key in {"kind", "id"})
+        for key in row
+        if key != "selector"
+    ]
     return Listing(
         f"{kind.capitalize()} {record.id}",
         [row],

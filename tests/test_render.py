@@ -156,6 +156,32 @@ def test_field_by_field_never_empties_a_value_column(invoke: Invoke, width: int)
     assert re.search(r"^Text +These talks", out, re.M)
 
 
+@pytest.mark.parametrize("record_id", ["q-putin-mediation", "e-ceasefire-signed", "vladimir-putin"])
+def test_show_table_does_not_repeat_its_title(
+    invoke: Invoke, tmp_path: Path, record_id: str
+) -> None:
+    """The title names kind and id, so neither the table nor the page has Kind or Id rows;
+    the data formats keep both."""
+    out = table(invoke, "show", record_id, width=120)
+    assert record_id in out.splitlines()[0]
+    assert not re.search(r"^(Kind|Id)\b", out, re.M)
+    path = tmp_path / "show.html"
+    assert invoke("show", record_id, "--html", str(path), "-f", "plain").exit_code == 0
+    content, _ = page_of(path)
+    assert '<th scope="row">Kind</th>' not in content
+    assert '<th scope="row">Id</th>' not in content
+    (row,) = records(invoke, "show", record_id)
+    assert row["id"] == record_id and row["kind"]
+
+
+def test_sources_names_the_fact_base_once(invoke: Invoke) -> None:
+    """kb sources names its file in the title only, not again on stderr."""
+    result = invoke("sources", "-f", "table", env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Sources in ") and "facts.json" in result.stdout
+    assert result.stderr == ""
+
+
 def test_markers_explain_notes_and_contradictions(invoke: Invoke) -> None:
     """A quote with a note gets †, a contradicted quote ≠, each explained once under the table."""
     out = table(invoke, "quote", "Putin", width=80)
