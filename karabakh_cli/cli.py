@@ -11,6 +11,7 @@ import enum
 import functools
 import gc
 import inspect
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +33,7 @@ from karabakh_cli.model import (
 )
 from karabakh_cli.problems import FactBaseError, Problem
 from karabakh_cli.render import Format
-from karabakh_cli.text import visible
+from karabakh_cli.text import visible, wrap_message
 
 if TYPE_CHECKING:
     from karabakh_cli import adding, archive
@@ -51,9 +52,28 @@ def _say(message: str) -> None:
     """A message for the person at the terminal: stderr, never mixed into the data.
 
     Messages quote names, fields and ids from the input, so control characters are shown,
-    never sent to the terminal.
+    never sent to the terminal. On a terminal a long message wraps between words, never
+    mid-word; into a pipe or a file it stays one line, for grep.
     """
-    sys.stderr.write(f"kb: {visible(message)}\n")
+    line = f"kb: {visible(message)}"
+    width = _terminal_width(sys.stderr)
+    sys.stderr.write(f"{wrap_message(line, width) if width else line}\n")
+
+
+def _terminal_width(stream: Any) -> int | None:
+    """The width of the terminal ``stream`` writes to (COLUMNS wins, as for tables), or None
+    when it is not a terminal."""
+    try:
+        if not stream.isatty():
+            return None
+        columns = os.environ.get("COLUMNS", "")
+        return (
+            int(columns)
+            if columns.isdigit() and int(columns) > 0
+            else os.get_terminal_size(stream.fileno()).columns
+        )
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 class State(msgspec.Struct):
