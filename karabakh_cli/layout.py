@@ -57,8 +57,12 @@ class Cell(NamedTuple):
 
 
 def with_signs(cell: Cell) -> str:
-    """The cell's text as the table shows it, its signs after a space."""
-    return f"{cell.text} {cell.signs}" if cell.signs else cell.text
+    """The cell's text as the table shows it, its signs right after its last word.
+
+    Attached as a footnote mark is, so that wrapping moves them with that word: a space
+    before them, even a no-break one, is a place the table may break and leave them alone.
+    """
+    return cell.text + cell.signs
 
 
 def _shown(value: str, marked: tuple[int, int] | None = None) -> Cell:
