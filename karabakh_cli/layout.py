@@ -54,6 +54,8 @@ class Cell(NamedTuple):
     """The record's id, shown whole on a line of its own."""
     marked: tuple[int, int] | None = None
     """A stretch of ``text`` to highlight (the quote within its excerpt)."""
+    footnotes: tuple[int, ...] = ()
+    """The numbers of this record's footnotes on the web page (its note)."""
 
 
 def with_signs(cell: Cell) -> str:
@@ -91,6 +93,10 @@ class View(NamedTuple):
     rows: list[list[Cell]]
     notes: list[str]
     """Lines under the table: the sources, then what each sign used means."""
+    page_notes: list[str]
+    """The same lines as the web page words them."""
+    footnotes: list[str]
+    """The texts the web page numbers under the table, in the order of their numbers."""
     vertical: bool
     numeric: list[bool]
     """Columns of numbers only, aligned to the right so that digits line up."""
@@ -130,9 +136,15 @@ def view(listing: Listing) -> View:
     main = next((column for column in columns if column.shape is Shape.MAIN), None)
     used = [marker for marker in listing.markers if any(_value(row, marker.field) for row in rows)]
     cells = []
+    footnotes: list[str] = []
     for row in rows:
         marked = listing.highlight(row) if listing.highlight else None
         signs = "".join(marker.sign for marker in used if _value(row, marker.field))
+        explained = [
+            text for marker in used if marker.on_the_page and (text := _value(row, marker.field))
+        ]
+        numbers = tuple(range(len(footnotes) + 1, len(footnotes) + len(explained) + 1))
+        footnotes.extend(visible(text) for text in explained)
         shown = []
         for column in columns:
             stretch = marked[1:] if marked and marked[0] == column.field else None
@@ -140,7 +152,7 @@ def view(listing: Listing) -> View:
             if column.beneath:
                 cell = cell._replace(beneath=visible(_value(row, column.beneath)))
             if column is main:
-                cell = cell._replace(signs=signs)
+                cell = cell._replace(signs=signs, footnotes=numbers)
             shown.append(cell)
         cells.append(shown)
     return View(
@@ -149,6 +161,8 @@ def view(listing: Listing) -> View:
         [column.shape for column in columns],
         cells,
         sources + [f"{marker.sign} {marker.meaning}" for marker in used],
+        sources + [f"{marker.sign} {marker.on_the_page or marker.meaning}" for marker in used],
+        footnotes,
         listing.vertical,
         [all(_is_number(row[index].text) for row in cells) for index in range(len(columns))],
     )

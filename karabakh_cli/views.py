@@ -83,9 +83,14 @@ class Marker(msgspec.Struct, frozen=True):
     field: str
     sign: str
     meaning: str
+    on_the_page: str = ""
+    """The meaning on the web page when it differs; a page's reader cannot run kb, so a
+    marker with one puts the field's text on the page as a numbered footnote."""
 
 
-NOTE_MARKER = Marker("note", "†", "a note explains it: kb show ID")
+NOTE_MARKER = Marker(
+    "note", "†", "a note explains it: kb show ID", "a note explains it: see the numbered notes"
+)
 CONTRADICTED_MARKER = Marker("contradicts", "≠", "another quote contradicts it: kb disputes")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import os
@@ -327,6 +328,52 @@ def test_html_escapes_hostile_text(invoke: Invoke, base: dict[str, Any], tmp_pat
     content = path.read_text(encoding="utf-8")
     assert "<script>" not in content
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; ␛[31m &amp; end" in content
+
+
+@pytest.mark.parametrize("args", [["timeline"], ["quote", "Putin"], ["terms"], ["search", "talks"]])
+def test_html_numbers_each_marked_record_s_note_on_the_page(
+    invoke: Invoke, tmp_path: Path, args: list[str]
+) -> None:
+    """Every record marked † has its note, escaped, as a numbered footnote its sign points at."""
+    path = tmp_path / "page.html"
+    result = invoke(*args, "--json", "--html", str(path))
+    assert result.exit_code == 0
+    notes = [row["note"] for row in json.loads(result.stdout) if row.get("note")]
+    content, _ = page_of(path)
+    footnotes = re.findall(r"<li>(.*?)</li>", content)
+    assert footnotes == [html.escape(note) for note in notes]
+    signs = re.findall(r'<span class="sign">[^<]*†[^<]*</span><sup>(\d+)</sup>', content)
+    assert signs == [str(number) for number in range(1, len(notes) + 1)]
+    assert "kb show ID" not in content
+
+
+def test_html_escapes_a_hostile_note(invoke: Invoke, base: dict[str, Any], tmp_path: Path) -> None:
+    """A note holding markup reaches the page as text."""
+    quote = next(q for q in base["quotes"] if q["id"] == "q-putin-mediation")
+    quote["note"] = '<img src=x onerror="alert(1)"> & \x1b[31m'
+    facts = tmp_path / "hostile.json"
+    facts.write_text(json.dumps(base), encoding="utf-8")
+    path = tmp_path / "page.html"
+    assert invoke("--facts", str(facts), "quote", "Putin", "--html", str(path)).exit_code == 0
+    content = path.read_text(encoding="utf-8")
+    assert "<img" not in content
+    assert "<li>&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; ␛[31m</li>" in content
+
+
+def test_html_phone_layout_leaves_empty_fields_out(invoke: Invoke, tmp_path: Path) -> None:
+    """A cell with no value is marked empty, and the narrow-screen style hides it."""
+    path = tmp_path / "page.html"
+    result = invoke("timeline", "--json", "--html", str(path))
+    assert result.exit_code == 0
+    without_place = sum(1 for row in json.loads(result.stdout) if not row["where"])
+    content, _ = page_of(path)
+    assert without_place > 0
+    assert (
+        len(re.findall(r'<td class="[^"]*\bempty\b[^"]*" data-label="Where"><p></p></td>', content))
+        == without_place
+    )
+    phone = content.split("@media (max-width")[1].split("@media print")[0]
+    assert re.search(r"td\.empty \{ display: none; \}", phone)
 
 
 def test_svg_loads_no_fonts_from_the_network(invoke: Invoke, tmp_path: Path) -> None:
