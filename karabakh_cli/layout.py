@@ -23,8 +23,6 @@ _WORD_LOOKBACK = 60
 MAIN_MIN = 24
 # Spaces between two columns, as gh puts them.
 GAP = 2
-# How much faster the main text grows than the other wrapping columns.
-_MAIN_WEIGHT = 3
 
 Measure = Callable[[str], int]
 """How many terminal cells a text takes (wide characters take two)."""
@@ -195,24 +193,45 @@ def _need(header: str, shape: Shape, cells: list[Cell], measure: Measure) -> _Ne
 def widths(shown: View, width: int, measure: Measure) -> list[int] | None:
     """Each column's width in a table ``width`` cells wide, or None when it cannot fit.
 
-    Short fields take what they need; the main text and the other wrapping columns then
-    share the rest, the main text growing fastest, none beyond what it needs on one line.
+    Short fields take what they need; the wrapping columns then share the rest by need: each
+    cell of room goes to the column whose longest text wraps to the most lines (the main
+    text on a tie), so none is squeezed to a word a line while another has room to spare.
     """
+    columns = list(zip(shown.headers, shown.shapes, strict=True))
     needs = [
         _need(header, shape, [row[index] for row in shown.rows], measure)
-        for index, (header, shape) in enumerate(zip(shown.headers, shown.shapes, strict=True))
+        for index, (header, shape) in enumerate(columns)
     ]
     sizes = [need.narrowest for need in needs]
     room = width - GAP * (len(sizes) - 1) - sum(sizes)
     if room < 0:
         return None
-    weights = [_MAIN_WEIGHT if shape is Shape.MAIN else 1 for shape in shown.shapes]
+    longest = [
+        max((with_signs(row[index]) for row in shown.rows), key=measure, default="")
+        for index in range(len(columns))
+    ]
+    lines = [_lines(text, size, measure) for text, size in zip(longest, sizes, strict=True)]
     while room > 0:
         growing = [index for index, need in enumerate(needs) if sizes[index] < need.widest]
         if not growing:
             break
-        for index in growing:
-            step = min(weights[index], room, needs[index].widest - sizes[index])
-            sizes[index] += step
-            room -= step
+        index = max(growing, key=lambda index: (lines[index], columns[index][1] is Shape.MAIN))
+        sizes[index] += 1
+        room -= 1
+        lines[index] = _lines(longest[index], sizes[index], measure)
     return sizes
+
+
+def _lines(text: str, width: int, measure: Measure) -> int:
+    """How many lines ``text`` wraps to, word by word, in ``width`` cells."""
+    count, used = 0, 0
+    for line in text.splitlines() or [""]:
+        count += 1
+        used = 0
+        for word in line.split():
+            size = measure(word)
+            if used and used + 1 + size > width:
+                count += 1
+                used = 0
+            used = used + 1 + size if used else size
+    return count

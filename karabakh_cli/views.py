@@ -251,9 +251,9 @@ def person_row(facts: Facts, person: Person, counts: queries.Involvement | None 
 def people_listing(facts: Facts) -> Listing:
     rows = [person_row(facts, found.person, found) for found in queries.involvement(facts)]
     columns = [
-        Column("Name", "name"),
+        Column("Name", "name", Shape.MAIN, beneath="id"),
         Column("Kind", "kind", Shape.SHORT),
-        Column("Role", "role", Shape.MAIN, beneath="id"),
+        Column("Role", "role"),
         Column("Aliases", "aliases"),
         Column("Quotes", "quotes", Shape.SHORT),
         Column("Terms", "terms", Shape.SHORT),

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 
-from karabakh_cli import render, views
+from karabakh_cli import layout, render, views
 from tests.conftest import Invoke
 
 WIDTHS = [60, 80, 120, 200]
@@ -152,6 +152,42 @@ def test_the_quote_gets_the_room_the_short_fields_leave(invoke: Invoke) -> None:
     first = next(index for index, line in enumerate(lines) if "These talks" in line)
     id_line = next(index for index, line in enumerate(lines) if line.strip() == "q-putin-mediation")
     assert id_line - first <= 2
+
+
+@pytest.mark.parametrize("width", [120, 200])
+def test_wrapping_columns_share_the_room_by_need(invoke: Invoke, width: int) -> None:
+    """No wrapping column of kb people takes more lines than the longest text needs there:
+    aliases are not squeezed to a word a line while the role has room."""
+    lines = table(invoke, "people", width=width).splitlines()
+    first = next(index for index, line in enumerate(lines) if "Vladimir Putin " in line)
+    last = next(index for index in range(first, len(lines)) if not lines[index].strip())
+    assert "Vladimir Vladimirovich" in lines[first]
+    assert last - first <= (2 if width == 120 else 1) + 1
+
+
+def test_room_goes_to_each_column_in_proportion_to_its_text() -> None:
+    """Two wrapping columns of 90 and 45 cells on one line get about 2:1 of 66 cells."""
+    shown = layout.View(
+        "t",
+        ["A", "B"],
+        [views.Shape.TEXT, views.Shape.TEXT],
+        [[layout.Cell("a " * 45), layout.Cell("b " * 22 + "b")]],
+        [],
+        [],
+        [],
+        False,
+        [False, False],
+    )
+    sizes = layout.widths(shown, 66 + layout.GAP, len)
+    assert sizes is not None and sum(sizes) == 66
+    assert abs(sizes[0] - 2 * sizes[1]) <= 3
+
+
+@pytest.mark.parametrize("width", [40, 60, 80])
+def test_field_by_field_puts_the_id_under_the_name(invoke: Invoke, width: int) -> None:
+    """A person's id stands under their name, the record's main field, not under the role."""
+    out = table(invoke, "people", width=width)
+    assert re.search(r"^Name +Vladimir Putin *\n +vladimir-putin *$", out, re.M)
 
 
 def test_too_narrow_a_table_shows_records_field_by_field(invoke: Invoke) -> None:
