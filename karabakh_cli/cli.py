@@ -239,7 +239,14 @@ def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
         facts = _load(ctx)
     except FactBaseError:
         return []
-    return [record_id for record_id in facts.records if record_id.startswith(incomplete)]
+    # Ids ignore case as lookups do; each candidate starts with the very characters typed,
+    # since the shells keep only candidates that do, and runs as inserted.
+    typed = incomplete.lower()
+    return [
+        incomplete + record_id[len(typed) :]
+        for record_id in facts.records
+        if record_id.startswith(typed) and len(typed) == len(incomplete)
+    ]
 
 
 SinceOption = Annotated[
