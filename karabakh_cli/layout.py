@@ -210,16 +210,48 @@ def widths(shown: View, width: int, measure: Measure) -> list[int] | None:
         max((with_signs(row[index]) for row in shown.rows), key=measure, default="")
         for index in range(len(columns))
     ]
+    main = [shape is Shape.MAIN for _, shape in columns]
     lines = [_lines(text, size, measure) for text, size in zip(longest, sizes, strict=True)]
+    room = _grow(needs, sizes, lines, main, room, longest, measure)
+    # The rows are now as short as the room allows. Narrow each column to the least width
+    # that keeps them so, then spend what that frees on the columns that can then stand on
+    # one line, the cheapest first: a name is not wrapped where the rows would not be lower.
+    height = max(lines, default=1)
+    for index, need in enumerate(needs):
+        while sizes[index] > need.narrowest and (
+            _lines(longest[index], sizes[index] - 1, measure) <= height
+        ):
+            sizes[index] -= 1
+            room += 1
+    for index in sorted(range(len(needs)), key=lambda index: needs[index].widest - sizes[index]):
+        if 0 < needs[index].widest - sizes[index] <= room:
+            room -= needs[index].widest - sizes[index]
+            sizes[index] = needs[index].widest
+    lines = [_lines(text, size, measure) for text, size in zip(longest, sizes, strict=True)]
+    _grow(needs, sizes, lines, main, room, longest, measure)
+    return sizes
+
+
+def _grow(
+    needs: list[_Need],
+    sizes: list[int],
+    lines: list[int],
+    main: list[bool],
+    room: int,
+    longest: list[str],
+    measure: Measure,
+) -> int:
+    """Give ``room`` a cell at a time to the column wrapping to the most lines, the main text
+    on a tie; update ``sizes`` and ``lines`` in place and return the room left."""
     while room > 0:
         growing = [index for index, need in enumerate(needs) if sizes[index] < need.widest]
         if not growing:
             break
-        index = max(growing, key=lambda index: (lines[index], columns[index][1] is Shape.MAIN))
+        index = max(growing, key=lambda index: (lines[index], main[index]))
         sizes[index] += 1
         room -= 1
         lines[index] = _lines(longest[index], sizes[index], measure)
-    return sizes
+    return room
 
 
 def _lines(text: str, width: int, measure: Measure) -> int:

@@ -183,6 +183,29 @@ def test_room_goes_to_each_column_in_proportion_to_its_text() -> None:
     assert abs(sizes[0] - 2 * sizes[1]) <= 3
 
 
+@pytest.mark.parametrize("width", [120, 200])
+def test_a_name_is_not_wrapped_where_the_rows_would_be_no_lower(invoke: Invoke, width: int) -> None:
+    """kb disputes keeps each speaker's name on one line: the quotes set the rows' height."""
+    out = table(invoke, "disputes", width=width)
+    assert "Vladimir Putin" in out and "Elchin Amirbayov" in out
+
+
+def test_a_short_column_stands_on_one_line_beside_a_long_text() -> None:
+    """A 14-cell name beside a text that wraps to two lines anyway gets its 14 cells."""
+    shown = layout.View(
+        "t",
+        ["Name", "Text"],
+        [views.Shape.TEXT, views.Shape.MAIN],
+        [[layout.Cell("Vladimir Putin"), layout.Cell(" ".join(letter * 20 for letter in "abc"))]],
+        [],
+        [],
+        [],
+        False,
+        [False, False],
+    )
+    assert layout.widths(shown, 60, len) == [14, 60 - 14 - layout.GAP]
+
+
 @pytest.mark.parametrize("width", [40, 60, 80])
 def test_field_by_field_puts_the_id_under_the_name(invoke: Invoke, width: int) -> None:
     """A person's id stands under their name, the record's main field, not under the role."""
