@@ -24,16 +24,28 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 def starts(text: str) -> list[int]:
     """Where each sentence of ``text`` but the first starts (also where the one before it
-    ends, trailing whitespace included), in order; found in one pass over the text."""
+    ends, trailing whitespace included), in order; found in one pass over the text.
+
+    A stretch without a letter (a lone closing mark, a row of dashes) is no sentence: it
+    joins the sentence before it, or the one after when it opens the text.
+    """
     kept: list[int] = []
+    # Each character is searched for a letter once: from ``scanned`` on, since the last start.
+    scanned, lettered = 0, False
     for boundary in _SENTENCE_BREAK.finditer(text):
         mark = boundary.start()
         if _is_lone_full_stop(text, mark) and _ABBREVIATION.search(
             text, max(0, mark - 4), mark + 1
         ):
             continue
-        _keep(text, kept, boundary.end())
-    # A last stretch with no letters (a lone closing mark) belongs to the sentence before it.
+        start = boundary.end()
+        lettered = lettered or _LETTER.search(text, scanned, start) is not None
+        scanned = start
+        if lettered:
+            kept.append(start)
+            lettered = False
+        elif kept:
+            kept[-1] = start
     if kept and not _LETTER.search(text, kept[-1]):
         kept.pop()
     return [start for start in kept if start < len(text)]
@@ -42,17 +54,6 @@ def starts(text: str) -> list[int]:
 def _is_lone_full_stop(text: str, mark: int) -> bool:
     """Whether a single '.', not '...' or '.?', stands at ``mark``."""
     return text[mark] == "." and text[mark + 1 : mark + 2] not in {".", "!", "?", "…"}
-
-
-def _keep(text: str, kept: list[int], start: int) -> None:
-    """Add ``start`` unless it would make a "sentence" without a letter, which joins a
-    neighbour instead: the one before, or the one after when it is the first."""
-    previous = kept[-1] if kept else 0
-    if _LETTER.search(text, previous, start) is None:
-        if not kept:
-            return
-        kept.pop()
-    kept.append(start)
 
 
 def holding(text: str, needle: str) -> str | None:
