@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import msgspec
 
-from karabakh_cli import model
+from karabakh_cli import model, sentences
 from karabakh_cli.text import find_verbatim
 
 # The same ceiling as a fact base's: far above any real article, low enough to refuse a
@@ -25,11 +25,6 @@ AFFIX_CHARS = 32
 # A sentence of the context longer than this is cut, so a text without punctuation cannot
 # turn the context into the whole archive.
 CONTEXT_CHARS = 1000
-# A sentence ends after '.', '!' or '?' (and any closing quotation marks or brackets) that
-# whitespace follows, or at a blank line; the next one starts after that whitespace. Simple on
-# purpose: an abbreviation such as "Mr." ends a sentence too, which costs a shorter context,
-# never a wrong one.
-_SENTENCE_BREAK = re.compile(r"[.!?]+[\"'”’»)\]]*\s+|\n[^\S\n]*\n\s*")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -138,7 +133,7 @@ def locate(text: str, path: str, excerpt: str) -> Passage | None:
         return None
     start, end = found
     # Where each sentence but the first starts, which is also where the one before it ends.
-    ends = [boundary.end() for boundary in _SENTENCE_BREAK.finditer(text)]
+    ends = sentences.starts(text)
     # The sentence holding the excerpt's start begins at the last break before it; the sentence
     # before that one, at the break before that. Likewise after the excerpt's end.
     before = bisect.bisect_right(ends, start)

@@ -11,6 +11,7 @@ import enum
 import functools
 import gc
 import inspect
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +33,7 @@ from karabakh_cli.model import (
 )
 from karabakh_cli.problems import FactBaseError, Problem
 from karabakh_cli.render import Format
-from karabakh_cli.text import visible
+from karabakh_cli.text import visible, wrap_message
 
 if TYPE_CHECKING:
     from karabakh_cli import adding, archive
@@ -51,9 +52,28 @@ def _say(message: str) -> None:
     """A message for the person at the terminal: stderr, never mixed into the data.
 
     Messages quote names, fields and ids from the input, so control characters are shown,
-    never sent to the terminal.
+    never sent to the terminal. On a terminal a long message wraps between words, never
+    mid-word; into a pipe or a file it stays one line, for grep.
     """
-    sys.stderr.write(f"kb: {visible(message)}\n")
+    line = f"kb: {visible(message)}"
+    width = _terminal_width(sys.stderr)
+    sys.stderr.write(f"{wrap_message(line, width) if width else line}\n")
+
+
+def _terminal_width(stream: Any) -> int | None:
+    """The width of the terminal ``stream`` writes to (COLUMNS wins, as for tables), or None
+    when it is not a terminal."""
+    try:
+        if not stream.isatty():
+            return None
+        columns = os.environ.get("COLUMNS", "")
+        return (
+            int(columns)
+            if columns.isdigit() and int(columns) > 0
+            else os.get_terminal_size(stream.fileno()).columns
+        )
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 class State(msgspec.Struct):
@@ -223,7 +243,14 @@ def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
         facts = _load(ctx)
     except FactBaseError:
         return []
-    return [record_id for record_id in facts.records if record_id.startswith(incomplete)]
+    # Ids ignore case as lookups do; each candidate starts with the very characters typed,
+    # since the shells keep only candidates that do, and runs as inserted.
+    typed = incomplete.lower()
+    return [
+        incomplete + record_id[len(typed) :]
+        for record_id in facts.records
+        if record_id.startswith(typed) and len(typed) == len(incomplete)
+    ]
 
 
 SinceOption = Annotated[
@@ -372,12 +399,19 @@ def _emit(
 
 
 def _filters(since: str | None, until: str | None, place: str | None = None) -> queries.Filters:
-    """The filters of --since, --until and --place, whose dates _check_date has checked."""
-    return queries.Filters(
-        parse_partial_date(since) if since else None,
-        parse_partial_date(until) if until else None,
-        place,
-    )
+    """The filters of --since, --until and --place, whose dates _check_date has checked.
+
+    A range no date can fall in is a usage error: silently answering it would look like the
+    base holding nothing there, or, with partial dates, like a match.
+    """
+    first = parse_partial_date(since) if since else None
+    last = parse_partial_date(until) if until else None
+    if first and last and first.covers_start() > last.covers_end():
+        raise typer.BadParameter(
+            f"{since} is after {until}, so no date is in that range",
+            param_hint="'--since' / '--until'",
+        )
+    return queries.Filters(first, last, place)
 
 
 @listing_command(
@@ -589,9 +623,8 @@ def _passage(facts: queries.Facts, record: Record) -> "archive.Passage | None":
 def sources(
     ctx: typer.Context,
 ) -> views.Listing:
-    """The sources, what each contributes, and which fact base file is in use."""
+    """The sources, what each contributes, and (in the title) which fact base file is in use."""
     facts = _load(ctx)
-    _say(f"fact base: {facts.path}")
     return views.sources_listing(facts)
 
 

@@ -23,8 +23,6 @@ _WORD_LOOKBACK = 60
 MAIN_MIN = 24
 # Spaces between two columns, as gh puts them.
 GAP = 2
-# How much faster the main text grows than the other wrapping columns.
-_MAIN_WEIGHT = 3
 
 Measure = Callable[[str], int]
 """How many terminal cells a text takes (wide characters take two)."""
@@ -54,11 +52,17 @@ class Cell(NamedTuple):
     """The record's id, shown whole on a line of its own."""
     marked: tuple[int, int] | None = None
     """A stretch of ``text`` to highlight (the quote within its excerpt)."""
+    footnotes: tuple[int, ...] = ()
+    """The numbers of this record's footnotes on the web page (its note)."""
 
 
 def with_signs(cell: Cell) -> str:
-    """The cell's text as the table shows it, its signs after a space."""
-    return f"{cell.text} {cell.signs}" if cell.signs else cell.text
+    """The cell's text as the table shows it, its signs right after its last word.
+
+    Attached as a footnote mark is, so that wrapping moves them with that word: a space
+    before them, even a no-break one, is a place the table may break and leave them alone.
+    """
+    return cell.text + cell.signs
 
 
 def _shown(value: str, marked: tuple[int, int] | None = None) -> Cell:
@@ -87,6 +91,10 @@ class View(NamedTuple):
     rows: list[list[Cell]]
     notes: list[str]
     """Lines under the table: the sources, then what each sign used means."""
+    page_notes: list[str]
+    """The same lines as the web page words them."""
+    footnotes: list[str]
+    """The texts the web page numbers under the table, in the order of their numbers."""
     vertical: bool
     numeric: list[bool]
     """Columns of numbers only, aligned to the right so that digits line up."""
@@ -94,8 +102,8 @@ class View(NamedTuple):
 
 def _stated(column: Column, rows: list[Row], said: str) -> bool:
     """Whether every row holds one value that the title or caption already states."""
-    values = {column.value(row) for row in rows}
-    return column.omit_if_stated and len(values) == 1 and values.pop() in said
+    values = {column.value(row).casefold() for row in rows}
+    return column.omit_if_stated and len(values) == 1 and values.pop() in said.casefold()
 
 
 def view(listing: Listing) -> View:
@@ -106,12 +114,16 @@ def view(listing: Listing) -> View:
     """
     sources = [_shown(source).text for source in listing.sources]
     rows = listing.rows
+    said = "\n".join([listing.title, *listing.sources])
     if listing.vertical:
-        columns = [column for column in listing.columns if any(column.value(row) for row in rows)]
+        columns = [
+            column
+            for column in listing.columns
+            if any(column.value(row) for row in rows) and not _stated(column, rows, said)
+        ]
     else:
         hidden = {marker.field for marker in listing.markers}
         hidden |= {column.beneath for column in listing.columns if column.beneath}
-        said = "\n".join([listing.title, *listing.sources])
         columns = [
             column
             for column in listing.columns
@@ -122,9 +134,15 @@ def view(listing: Listing) -> View:
     main = next((column for column in columns if column.shape is Shape.MAIN), None)
     used = [marker for marker in listing.markers if any(_value(row, marker.field) for row in rows)]
     cells = []
+    footnotes: list[str] = []
     for row in rows:
         marked = listing.highlight(row) if listing.highlight else None
         signs = "".join(marker.sign for marker in used if _value(row, marker.field))
+        explained = [
+            text for marker in used if marker.on_the_page and (text := _value(row, marker.field))
+        ]
+        numbers = tuple(range(len(footnotes) + 1, len(footnotes) + len(explained) + 1))
+        footnotes.extend(visible(text) for text in explained)
         shown = []
         for column in columns:
             stretch = marked[1:] if marked and marked[0] == column.field else None
@@ -132,7 +150,7 @@ def view(listing: Listing) -> View:
             if column.beneath:
                 cell = cell._replace(beneath=visible(_value(row, column.beneath)))
             if column is main:
-                cell = cell._replace(signs=signs)
+                cell = cell._replace(signs=signs, footnotes=numbers)
             shown.append(cell)
         cells.append(shown)
     return View(
@@ -141,6 +159,8 @@ def view(listing: Listing) -> View:
         [column.shape for column in columns],
         cells,
         sources + [f"{marker.sign} {marker.meaning}" for marker in used],
+        sources + [f"{marker.sign} {marker.on_the_page or marker.meaning}" for marker in used],
+        footnotes,
         listing.vertical,
         [all(_is_number(row[index].text) for row in cells) for index in range(len(columns))],
     )
@@ -173,24 +193,77 @@ def _need(header: str, shape: Shape, cells: list[Cell], measure: Measure) -> _Ne
 def widths(shown: View, width: int, measure: Measure) -> list[int] | None:
     """Each column's width in a table ``width`` cells wide, or None when it cannot fit.
 
-    Short fields take what they need; the main text and the other wrapping columns then
-    share the rest, the main text growing fastest, none beyond what it needs on one line.
+    Short fields take what they need; the wrapping columns then share the rest by need: each
+    cell of room goes to the column whose longest text wraps to the most lines (the main
+    text on a tie), so none is squeezed to a word a line while another has room to spare.
     """
+    columns = list(zip(shown.headers, shown.shapes, strict=True))
     needs = [
         _need(header, shape, [row[index] for row in shown.rows], measure)
-        for index, (header, shape) in enumerate(zip(shown.headers, shown.shapes, strict=True))
+        for index, (header, shape) in enumerate(columns)
     ]
     sizes = [need.narrowest for need in needs]
     room = width - GAP * (len(sizes) - 1) - sum(sizes)
     if room < 0:
         return None
-    weights = [_MAIN_WEIGHT if shape is Shape.MAIN else 1 for shape in shown.shapes]
+    longest = [
+        max((with_signs(row[index]) for row in shown.rows), key=measure, default="")
+        for index in range(len(columns))
+    ]
+    main = [shape is Shape.MAIN for _, shape in columns]
+    lines = [_lines(text, size, measure) for text, size in zip(longest, sizes, strict=True)]
+    room = _grow(needs, sizes, lines, main, room, longest, measure)
+    # The rows are now as short as the room allows. Narrow each column to the least width
+    # that keeps them so, then spend what that frees on the columns that can then stand on
+    # one line, the cheapest first: a name is not wrapped where the rows would not be lower.
+    height = max(lines, default=1)
+    for index, need in enumerate(needs):
+        while sizes[index] > need.narrowest and (
+            _lines(longest[index], sizes[index] - 1, measure) <= height
+        ):
+            sizes[index] -= 1
+            room += 1
+    for index in sorted(range(len(needs)), key=lambda index: needs[index].widest - sizes[index]):
+        if 0 < needs[index].widest - sizes[index] <= room:
+            room -= needs[index].widest - sizes[index]
+            sizes[index] = needs[index].widest
+    lines = [_lines(text, size, measure) for text, size in zip(longest, sizes, strict=True)]
+    _grow(needs, sizes, lines, main, room, longest, measure)
+    return sizes
+
+
+def _grow(
+    needs: list[_Need],
+    sizes: list[int],
+    lines: list[int],
+    main: list[bool],
+    room: int,
+    longest: list[str],
+    measure: Measure,
+) -> int:
+    """Give ``room`` a cell at a time to the column wrapping to the most lines, the main text
+    on a tie; update ``sizes`` and ``lines`` in place and return the room left."""
     while room > 0:
         growing = [index for index, need in enumerate(needs) if sizes[index] < need.widest]
         if not growing:
             break
-        for index in growing:
-            step = min(weights[index], room, needs[index].widest - sizes[index])
-            sizes[index] += step
-            room -= step
-    return sizes
+        index = max(growing, key=lambda index: (lines[index], main[index]))
+        sizes[index] += 1
+        room -= 1
+        lines[index] = _lines(longest[index], sizes[index], measure)
+    return room
+
+
+def _lines(text: str, width: int, measure: Measure) -> int:
+    """How many lines ``text`` wraps to, word by word, in ``width`` cells."""
+    count, used = 0, 0
+    for line in text.splitlines() or [""]:
+        count += 1
+        used = 0
+        for word in line.split():
+            size = measure(word)
+            if used and used + 1 + size > width:
+                count += 1
+                used = 0
+            used = used + 1 + size if used else size
+    return count

@@ -133,7 +133,7 @@ def _cell_text(cell: Cell) -> Text:
     if cell.marked:
         text.stylize("bold reverse", *cell.marked)
     if cell.signs:
-        text.append(" " + cell.signs, style="bold yellow")
+        text.append(cell.signs, style="bold yellow")  # attached: see layout.with_signs
     if cell.beneath:
         text.append("\n" + cell.beneath, style="dim")
     return text

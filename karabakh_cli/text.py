@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 import unicodedata
 
 # The source mixes typographic quotation marks (“ ” ’ « »); a verbatim check treats every
@@ -175,3 +176,24 @@ def spell_out_contractions_in(texts: list[str]) -> list[str]:
         return any(word in lowered for word in bare)
 
     return [spell_out_contractions(text) if may_hold_one(text) else text for text in texts]
+
+
+def wrap_message(message: str, width: int) -> str:
+    """``message`` folded at word boundaries to ``width`` columns, each continuation line
+    indented so the message still reads as one; a word longer than the width (a path, an id)
+    stays whole rather than be cut where a reader would copy it."""
+    return "\n".join(
+        textwrap.fill(
+            line,
+            width,
+            subsequent_indent=_CONTINUATION,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        or line
+        for line in message.split("\n")
+    )
+
+
+# Under the "kb: " of the message's first line.
+_CONTINUATION = "    "

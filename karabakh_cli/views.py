@@ -84,9 +84,14 @@ class Marker(msgspec.Struct, frozen=True):
     field: str
     sign: str
     meaning: str
+    on_the_page: str = ""
+    """The meaning on the web page when it differs; a page's reader cannot run kb, so a
+    marker with one puts the field's text on the page as a numbered footnote."""
 
 
-NOTE_MARKER = Marker("note", "†", "a note explains it: kb show ID")
+NOTE_MARKER = Marker(
+    "note", "†", "a note explains it: kb show ID", "a note explains it: see the numbered notes"
+)
 CONTRADICTED_MARKER = Marker("contradicts", "≠", "another quote contradicts it: kb disputes")
 
 
@@ -247,9 +252,9 @@ def person_row(facts: Facts, person: Person, counts: queries.Involvement | None 
 def people_listing(facts: Facts) -> Listing:
     rows = [person_row(facts, found.person, found) for found in queries.involvement(facts)]
     columns = [
-        Column("Name", "name"),
+        Column("Name", "name", Shape.MAIN, beneath="id"),
         Column("Kind", "kind", Shape.SHORT),
-        Column("Role", "role", Shape.MAIN, beneath="id"),
+        Column("Role", "role"),
         Column("Aliases", "aliases"),
         Column("Quotes", "quotes", Shape.SHORT),
         Column("Terms", "terms", Shape.SHORT),
@@ -401,7 +406,12 @@ def show_listing(facts: Facts, kind: str, record: Record, passage: Passage | Non
         row["context"] = passage.context if passage else None
         row["selector"] = passage.selector() if passage else None
     # The selector is for other tools: the table marks the same passage in the context.
-    columns = [Column(key.replace("_", " ").capitalize(), key) for key in row if key != "selector"]
+    # The title names the kind and the id, so the table view leaves those rows out.
+    columns = [
+        Column(key.replace("_", " ").capitalize(), key, omit_if_stated=key in {"kind", "id"})
+        for key in row
+        if key != "selector"
+    ]
     return Listing(
         f"{kind.capitalize()} {record.id}",
         [row],

@@ -38,6 +38,7 @@ footer p { margin: .2rem 0; }
   table.records caption { display: block; }
   table.records td::before { content: attr(data-label) ": "; font-weight: bold; }
   table.records td p { display: inline; }
+  table.records td.empty { display: none; }
   td.main { min-width: 0; }
 }
 @media print {
@@ -56,6 +57,7 @@ def _cell(cell: Cell) -> str:
     else:
         body = escape(text)
     signs = f'<span class="sign">{escape(cell.signs)}</span>' if cell.signs else ""
+    signs += "".join(f"<sup>{number}</sup>" for number in cell.footnotes)
     beneath = f'<code class="id">{escape(cell.beneath)}</code>' if cell.beneath else ""
     return f"<p>{body}{signs}</p>{beneath}"
 
@@ -68,7 +70,7 @@ def _records(shown: View) -> list[str]:
     lines.append("<tbody>")
     for cells in shown.rows:
         row = "".join(
-            f'<td class="{shape.value}{" number" if numeric else ""}" data-label="{escape(header)}">{_cell(cell)}</td>'
+            f'<td class="{_classes(shape, numeric, cell)}" data-label="{escape(header)}">{_cell(cell)}</td>'
             for header, shape, numeric, cell in zip(
                 shown.headers, shown.shapes, shown.numeric, cells, strict=True
             )
@@ -76,6 +78,13 @@ def _records(shown: View) -> list[str]:
         lines.append(f"<tr>{row}</tr>")
     lines.append("</tbody></table>")
     return lines
+
+
+def _classes(shape: Shape, numeric: bool, cell: Cell) -> str:
+    """A cell's classes; "empty" lets a phone leave out the label of a field with no value,
+    as the terminal does field by field."""
+    empty = not (cell.text or cell.beneath)
+    return " ".join([shape.value, *(["number"] if numeric else []), *(["empty"] if empty else [])])
 
 
 def _fields(shown: View) -> list[str]:
@@ -94,7 +103,10 @@ def _fields(shown: View) -> list[str]:
 def page(shown: View) -> str:
     """A whole HTML page of ``shown``: the title, the table, the sources and signs in a footer."""
     table = _fields(shown) if shown.vertical else _records(shown)
-    footer = "".join(f"<p>{escape(note)}</p>" for note in shown.notes)
+    footer = "".join(f"<p>{escape(note)}</p>" for note in shown.page_notes)
+    if shown.footnotes:
+        items = "".join(f"<li>{escape(text)}</li>" for text in shown.footnotes)
+        footer += f'<ol class="footnotes">{items}</ol>'
     return "\n".join(
         [
             "<!DOCTYPE html>",

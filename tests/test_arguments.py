@@ -382,3 +382,97 @@ def test_cite_never_sends_control_characters(invoke: Invoke, hostile_base: Path,
     assert result.exit_code == 0, result.stderr
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.stdout)
     assert "\u241b[31m" in result.stdout or "\\u001b[31m" in result.stdout
+
+
+def _commands_with_a_date_range() -> list[list[str]]:
+    """Every command taking both --since and --until, read from the app itself, with words
+    for its argument when it takes one."""
+    import typer.main
+
+    from karabakh_cli.cli import app
+
+    group = typer.main.get_group(app)
+    return [
+        [name, *(["putin"] if any(p.param_type_name == "argument" for p in command.params) else [])]
+        for name, command in sorted(group.commands.items())
+        if {"--since", "--until"} <= {opt for param in command.params for opt in param.opts}
+    ]
+
+
+@pytest.mark.parametrize("command", _commands_with_a_date_range(), ids=" ".join)
+@pytest.mark.parametrize(("since", "until"), [("2023-09-30", "2023-09-01"), ("2024", "2023-12")])
+def test_a_reversed_date_range_is_a_usage_error(
+    invoke: Invoke, command: list[str], since: str, until: str
+) -> None:
+    """--since after --until exits 2 naming both options and both dates, printing nothing."""
+    result = invoke(*command, "--since", since, "--until", until)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "'--since' / '--until'" in result.stderr
+    assert f"{since} is after {until}" in result.stderr
+
+
+def test_a_range_of_one_partial_date_is_not_reversed(invoke: Invoke) -> None:
+    """--since 2023-09-20 --until 2023-09 overlaps, so it answers."""
+    result = invoke("timeline", "--since", "2023-09-20", "--until", "2023-09", "-f", "plain")
+    assert result.exit_code == 0
+    assert "e-ceasefire-signed" in result.stdout
+
+
+def _stderr_on_a_terminal(args: list[str], width: int, cwd: Path) -> tuple[int, str]:
+    """The installed kb's exit code and what it writes to stderr, a terminal ``width`` wide."""
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": str(width), "LINES": "24"}
+    env.pop("KB_FACTS", None)
+    with subprocess.Popen(
+        [str(KB), *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=terminal
+    ) as process:
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closes when kb exits
+                break
+            if not chunk:
+                break
+            shown += chunk
+        code = process.wait(timeout=60)
+    os.close(controller)
+    return code, shown.decode().replace("\r\n", "\n")
+
+
+LONG_MESSAGES = [
+    ["who-said", "the russians wont take part in this bilateral dialogue at all"],
+    ["quote", "Nobody-at-all", "Whatsoever"],
+    ["timeline", "--since", "2023-09-30", "--until", "2023-09-01"],
+]
+
+
+@pytest.mark.parametrize("width", [40, 60, 80])
+@pytest.mark.parametrize("args", LONG_MESSAGES, ids=" ".join)
+def test_messages_wrap_between_words_on_a_terminal(
+    tmp_path: Path, args: list[str], width: int
+) -> None:
+    """On a terminal each stderr line fits, continuation lines are indented, and the words
+    joined back are exactly the one line a pipe gets."""
+    code, shown = _stderr_on_a_terminal(args, width, tmp_path)
+    piped = subprocess.run(
+        [str(KB), *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": str(width)},
+    )
+    assert code == piped.returncode != 0
+    assert len(piped.stderr.splitlines()) == len(
+        [line for line in shown.splitlines() if line.startswith("kb: ")]
+    )
+    lines = shown.splitlines()
+    if any(len(line) > width for line in piped.stderr.splitlines()):
+        assert len(lines) > len(piped.stderr.splitlines())
+    for line in lines:
+        assert len(line) <= width or " " not in line.strip(), line
+        assert line.startswith(("kb: ", "    ")), line
+    assert " ".join(shown.split()) == " ".join(piped.stderr.split())

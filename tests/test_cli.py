@@ -242,7 +242,7 @@ def test_facts_option_beats_environment(invoke: Invoke, tmp_path: Path) -> None:
     builtin = REPO / "facts.json"
     assert invoke("terms", env={"KB_FACTS": str(broken)}).exit_code == 3
     assert invoke("--facts", str(builtin), "terms", env={"KB_FACTS": str(broken)}).exit_code == 0
-    assert f"fact base: {builtin}" in invoke("sources").stderr
+    assert f"Sources in {builtin}" in invoke("sources", "-f", "table").stdout
 
 
 def hostile_base(base: dict[str, Any], tmp_path: Path) -> Path:

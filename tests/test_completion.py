@@ -68,7 +68,30 @@ CASES = [
     ("kb quote Mr", []),
     ("kb show q-pu", ["q-putin-mediation"]),
     ("kb cite q-aliyev-s", ["q-aliyev-sovereignty"]),
+    ("kb cite Q-PU", ["Q-PUtin-mediation"]),
+    ("kb show Q-Aliyev-S", ["Q-Aliyev-Sovereignty"]),
+    ("kb show Q-Z", []),
 ]
+
+
+@pytest.mark.parametrize("line", ["kb cite Q-PU", "kb show Q-Aliyev-S", "kb show E-CEASE"])
+def test_an_id_completed_in_capitals_runs_as_inserted(tmp_path: Path, line: str) -> None:
+    """Each id candidate for a word typed in capitals starts with that word and finds its record."""
+    *command, typed = line.split()
+    candidates = complete("bash", line, tmp_path)
+    assert candidates
+    for candidate in candidates:
+        assert candidate.startswith(typed)
+        result = subprocess.run(
+            [str(KB), *command[1:], candidate, "--json"],
+            cwd=tmp_path,
+            env=ENV,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, (candidate, result.stderr)
+        assert json.loads(result.stdout)[0]["id"] == candidate.lower()
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
@@ -143,8 +166,13 @@ def test_bash_completion_function(tmp_path: Path) -> None:
     ]
 
 
-def test_zsh_completes_and_the_line_runs(tmp_path: Path) -> None:
-    """In an interactive zsh with compinit, Tab completes `kb quote pu` and the line runs."""
+@pytest.mark.parametrize(
+    ("typed", "ran"),
+    [("kb quote pu", "kb quote putin"), ("kb cite Q-PU", "kb cite Q-PUtin-mediation")],
+)
+def test_zsh_completes_and_the_line_runs(tmp_path: Path, typed: str, ran: str) -> None:
+    """In an interactive zsh with compinit, Tab completes a name or an id typed in any case,
+    and the line runs."""
     zsh = _shell("zsh")
     driver = tmp_path / "drive.zsh"
     driver.write_text(
@@ -152,12 +180,12 @@ def test_zsh_completes_and_the_line_runs(tmp_path: Path) -> None:
         zmodload zsh/zpty
         zpty kbshell zsh -f -i
         zpty -w kbshell 'PS1="> "; autoload -Uz compinit; compinit -u -D; source <(_KB_COMPLETE=source_zsh kb)'
-        zpty -w -n kbshell $'kb quote pu\\t\\n'
+        zpty -w -n kbshell $'TYPED\\t\\n'
         zpty -w kbshell 'print -r -- "[ran:$history[$((HISTCMD-1))]] EXIT:$?"'
         zpty -r kbshell output '*EXIT:[0-9]*'
         print -r -- "$output"
         zpty -d kbshell
-        """,
+        """.replace("TYPED", typed),
         encoding="utf-8",
     )
     result = subprocess.run(
@@ -170,16 +198,22 @@ def test_zsh_completes_and_the_line_runs(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "[ran:kb quote putin] EXIT:0" in result.stdout, result.stdout
+    assert f"[ran:{ran}] EXIT:0" in result.stdout, result.stdout
 
 
-def test_fish_completes_and_the_line_runs(tmp_path: Path) -> None:
-    """fish's own completion query offers the words, and the completed command runs."""
+@pytest.mark.parametrize(
+    ("command", "typed", "offered"),
+    [("quote", "amirb", "amirbayov"), ("cite", "Q-PU", "Q-PUtin-mediation")],
+)
+def test_fish_completes_and_the_line_runs(
+    tmp_path: Path, command: str, typed: str, offered: str
+) -> None:
+    """fish's own completion query offers the words or ids, and the completed command runs."""
     fish = _shell("fish")
-    script = """
+    script = f"""
         source (env _KB_COMPLETE=source_fish kb | psub)
-        complete -C 'kb quote amirb'
-        kb quote (complete -C 'kb quote amirb') --json >/dev/null
+        complete -C 'kb {command} {typed}'
+        kb {command} (complete -C 'kb {command} {typed}') --json >/dev/null
         echo "EXIT:$status"
     """
     result = subprocess.run(
@@ -192,7 +226,7 @@ def test_fish_completes_and_the_line_runs(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["amirbayov", "EXIT:0"]
+    assert result.stdout.splitlines() == [offered, "EXIT:0"]
 
 
 FACTS_LOADED = queries.Facts(factbase.load(FACTS), FACTS)

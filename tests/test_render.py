@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import os
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 
-from karabakh_cli import render, views
+from karabakh_cli import layout, render, views
 from tests.conftest import Invoke
 
 WIDTHS = [60, 80, 120, 200]
@@ -69,6 +70,18 @@ def test_no_line_is_wider_than_the_terminal(invoke: Invoke, args: list[str], wid
     """Every line of the table view fits the terminal's width."""
     out = table(invoke, *args, width=width)
     assert max(len(line) for line in out.splitlines()) <= width
+
+
+@pytest.mark.parametrize("width", [*WIDTHS, 150, 199])
+@pytest.mark.parametrize("args", LISTINGS, ids=LISTING_IDS)
+def test_signs_never_stand_alone_on_a_line(invoke: Invoke, args: list[str], width: int) -> None:
+    """A record's signs stay on the line of its text's last word, never in a cell alone."""
+    markers = (views.NOTE_MARKER, views.CONTRADICTED_MARKER)
+    alone = re.compile(rf"(^|\s)[{''.join(marker.sign for marker in markers)}]+(\s|$)")
+    legend = tuple(f"{marker.sign} {marker.meaning}" for marker in markers)
+    for line in table(invoke, *args, width=width).splitlines():
+        if not line.strip().startswith(legend):
+            assert not alone.search(line), line
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -141,6 +154,65 @@ def test_the_quote_gets_the_room_the_short_fields_leave(invoke: Invoke) -> None:
     assert id_line - first <= 2
 
 
+@pytest.mark.parametrize("width", [120, 200])
+def test_wrapping_columns_share_the_room_by_need(invoke: Invoke, width: int) -> None:
+    """No wrapping column of kb people takes more lines than the longest text needs there:
+    aliases are not squeezed to a word a line while the role has room."""
+    lines = table(invoke, "people", width=width).splitlines()
+    first = next(index for index, line in enumerate(lines) if "Vladimir Putin " in line)
+    last = next(index for index in range(first, len(lines)) if not lines[index].strip())
+    assert "Vladimir Vladimirovich" in lines[first]
+    assert last - first <= (2 if width == 120 else 1) + 1
+
+
+def test_room_goes_to_each_column_in_proportion_to_its_text() -> None:
+    """Two wrapping columns of 90 and 45 cells on one line get about 2:1 of 66 cells."""
+    shown = layout.View(
+        "t",
+        ["A", "B"],
+        [views.Shape.TEXT, views.Shape.TEXT],
+        [[layout.Cell("a " * 45), layout.Cell("b " * 22 + "b")]],
+        [],
+        [],
+        [],
+        False,
+        [False, False],
+    )
+    sizes = layout.widths(shown, 66 + layout.GAP, len)
+    assert sizes is not None and sum(sizes) == 66
+    assert abs(sizes[0] - 2 * sizes[1]) <= 3
+
+
+@pytest.mark.parametrize("width", [120, 200])
+def test_a_name_is_not_wrapped_where_the_rows_would_be_no_lower(invoke: Invoke, width: int) -> None:
+    """kb disputes keeps each speaker's name on one line: the quotes set the rows' height."""
+    out = table(invoke, "disputes", width=width)
+    assert "Vladimir Putin" in out and "Elchin Amirbayov" in out
+
+
+def test_a_short_column_stands_on_one_line_beside_a_long_text() -> None:
+    """A 14-cell name beside a text that wraps to two lines anyway gets its 14 cells."""
+    shown = layout.View(
+        "t",
+        ["Name", "Text"],
+        [views.Shape.TEXT, views.Shape.MAIN],
+        [[layout.Cell("Vladimir Putin"), layout.Cell(" ".join(letter * 20 for letter in "abc"))]],
+        [],
+        [],
+        [],
+        False,
+        [False, False],
+    )
+    assert layout.widths(shown, 60, len) == [14, 60 - 14 - layout.GAP]
+
+
+@pytest.mark.parametrize("width", [40, 60, 80])
+def test_field_by_field_puts_the_id_under_the_name(invoke: Invoke, width: int) -> None:
+    """A person's id stands under their name, the record's main field, not under the role."""
+    out = table(invoke, "people", width=width)
+    assert re.search(r"^Name +Vladimir Putin *\n +vladimir-putin *$", out, re.M)
+
+
 def test_too_narrow_a_table_shows_records_field_by_field(invoke: Invoke) -> None:
     """Where the main text would get too few columns, each record is field/value pairs."""
     out = table(invoke, "timeline", width=60)
@@ -156,14 +228,40 @@ def test_field_by_field_never_empties_a_value_column(invoke: Invoke, width: int)
     assert re.search(r"^Text +These talks", out, re.M)
 
 
+@pytest.mark.parametrize("record_id", ["q-putin-mediation", "e-ceasefire-signed", "vladimir-putin"])
+def test_show_table_does_not_repeat_its_title(
+    invoke: Invoke, tmp_path: Path, record_id: str
+) -> None:
+    """The title names kind and id, so neither the table nor the page has Kind or Id rows;
+    the data formats keep both."""
+    out = table(invoke, "show", record_id, width=120)
+    assert record_id in out.splitlines()[0]
+    assert not re.search(r"^(Kind|Id)\b", out, re.M)
+    path = tmp_path / "show.html"
+    assert invoke("show", record_id, "--html", str(path), "-f", "plain").exit_code == 0
+    content, _ = page_of(path)
+    assert '<th scope="row">Kind</th>' not in content
+    assert '<th scope="row">Id</th>' not in content
+    (row,) = records(invoke, "show", record_id)
+    assert row["id"] == record_id and row["kind"]
+
+
+def test_sources_names_the_fact_base_once(invoke: Invoke) -> None:
+    """kb sources names its file in the title only, not again on stderr."""
+    result = invoke("sources", "-f", "table", env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Sources in ") and "facts.json" in result.stdout
+    assert result.stderr == ""
+
+
 def test_markers_explain_notes_and_contradictions(invoke: Invoke) -> None:
     """A quote with a note gets †, a contradicted quote ≠, each explained once under the table."""
     out = table(invoke, "quote", "Putin", width=80)
-    assert "force †≠" in out
+    assert "force†≠" in out
     assert out.count("† a note explains it: kb show ID") == 1
     assert out.count("≠ another quote contradicts it: kb disputes") == 1
     aliyev = table(invoke, "quote", "aliyev", width=80)
-    assert "Too Destroying †" in aliyev
+    assert "Too Destroying†" in aliyev
     assert "≠" not in aliyev
 
 
@@ -289,6 +387,52 @@ def test_html_escapes_hostile_text(invoke: Invoke, base: dict[str, Any], tmp_pat
     content = path.read_text(encoding="utf-8")
     assert "<script>" not in content
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; ␛[31m &amp; end" in content
+
+
+@pytest.mark.parametrize("args", [["timeline"], ["quote", "Putin"], ["terms"], ["search", "talks"]])
+def test_html_numbers_each_marked_record_s_note_on_the_page(
+    invoke: Invoke, tmp_path: Path, args: list[str]
+) -> None:
+    """Every record marked † has its note, escaped, as a numbered footnote its sign points at."""
+    path = tmp_path / "page.html"
+    result = invoke(*args, "--json", "--html", str(path))
+    assert result.exit_code == 0
+    notes = [row["note"] for row in json.loads(result.stdout) if row.get("note")]
+    content, _ = page_of(path)
+    footnotes = re.findall(r"<li>(.*?)</li>", content)
+    assert footnotes == [html.escape(note) for note in notes]
+    signs = re.findall(r'<span class="sign">[^<]*†[^<]*</span><sup>(\d+)</sup>', content)
+    assert signs == [str(number) for number in range(1, len(notes) + 1)]
+    assert "kb show ID" not in content
+
+
+def test_html_escapes_a_hostile_note(invoke: Invoke, base: dict[str, Any], tmp_path: Path) -> None:
+    """A note holding markup reaches the page as text."""
+    quote = next(q for q in base["quotes"] if q["id"] == "q-putin-mediation")
+    quote["note"] = '<img src=x onerror="alert(1)"> & \x1b[31m'
+    facts = tmp_path / "hostile.json"
+    facts.write_text(json.dumps(base), encoding="utf-8")
+    path = tmp_path / "page.html"
+    assert invoke("--facts", str(facts), "quote", "Putin", "--html", str(path)).exit_code == 0
+    content = path.read_text(encoding="utf-8")
+    assert "<img" not in content
+    assert "<li>&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; ␛[31m</li>" in content
+
+
+def test_html_phone_layout_leaves_empty_fields_out(invoke: Invoke, tmp_path: Path) -> None:
+    """A cell with no value is marked empty, and the narrow-screen style hides it."""
+    path = tmp_path / "page.html"
+    result = invoke("timeline", "--json", "--html", str(path))
+    assert result.exit_code == 0
+    without_place = sum(1 for row in json.loads(result.stdout) if not row["where"])
+    content, _ = page_of(path)
+    assert without_place > 0
+    assert (
+        len(re.findall(r'<td class="[^"]*\bempty\b[^"]*" data-label="Where"><p></p></td>', content))
+        == without_place
+    )
+    phone = content.split("@media (max-width")[1].split("@media print")[0]
+    assert re.search(r"td\.empty \{ display: none; \}", phone)
 
 
 def test_svg_loads_no_fonts_from_the_network(invoke: Invoke, tmp_path: Path) -> None:

@@ -1,0 +1,57 @@
+"""The README documents each listing command's plain column order, as the columns define it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import typer.main
+
+from karabakh_cli.cli import app
+from tests.conftest import REPO, Invoke
+
+# An argument each command that needs one finds something with in the built-in base.
+SAMPLE_ARGUMENTS = {
+    "quote": ["Putin"],
+    "search": ["talks"],
+    "who-said": ["the Russians will not participate"],
+    "show": ["q-putin-mediation"],
+    "cite": ["q-putin-mediation"],
+}
+# Shown in the README for a command whose plain output is one line per field.
+FIELD_BY_FIELD = "one `Field<TAB>value` line per field"
+
+
+def listing_commands() -> list[str]:
+    """Every listing command (the ones with --html, a shared output option), read from the app."""
+    group = typer.main.get_group(app)
+    return sorted(
+        name
+        for name, command in group.commands.items()
+        if any("--html" in param.opts for param in command.params)
+    )
+
+
+def documented() -> dict[str, str]:
+    """The README's table of plain columns: command -> its columns as written there."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Plain output columns", 1)[1].split("\n#", 1)[0]
+    return dict(re.findall(r"^\| `kb ([a-z-]+)` \| (.+?) \|$", section, re.M))
+
+
+@pytest.mark.parametrize("command", listing_commands())
+def test_the_readme_lists_each_command_s_plain_columns_in_order(
+    invoke: Invoke, command: str
+) -> None:
+    """The README row for each listing command names its plain columns in their order, the
+    same headers as its markdown output, which the column definitions give."""
+    result = invoke(command, *SAMPLE_ARGUMENTS.get(command, []), "-f", "markdown")
+    assert result.exit_code == 0, result.stderr
+    headers = [cell.strip() for cell in result.stdout.splitlines()[0].strip("|").split("|")]
+    expected = FIELD_BY_FIELD if headers == ["Field", "Value"] else ", ".join(headers)
+    assert documented().get(command) == expected
+
+
+def test_the_readme_documents_no_command_that_does_not_list() -> None:
+    """Every command in the README's table of plain columns is a listing command."""
+    assert sorted(documented()) == listing_commands()
