@@ -564,8 +564,11 @@ def who_said(
     Refuses (exit 1) when no quote scores at least 75 rather than guess; then shows the closest, saying it is not a match.
     """
     fragment = _phrase(words)
-    facts = _load(ctx)
-    attribution = queries.attribute(facts, fragment, _filters(since, until))
+    filters = _filters(since, until)
+    # With dates to filter by, the nearest misses are among the quotes of those dates only,
+    # which the index does not preselect: those lookups read the whole base.
+    facts = _load(ctx, None if since or until else index.ByFragment(fragment))
+    attribution = queries.attribute(facts, fragment, filters)
     refusal = queries.refusal(facts, fragment, attribution)
     if refusal:
         _say(refusal)

@@ -19,6 +19,7 @@ an unindexed lookup's, so the answers are the same.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import os
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 # Raised whenever what the index stores changes shape: an index of another format is rebuilt.
-FORMAT = 1
+FORMAT = 2
 # Below this size a base decodes and checks in a few milliseconds, less than opening an index
 # costs; the built-in base (22 KB) never has one.
 FROM_BYTES = 1024 * 1024
@@ -65,6 +66,7 @@ create table record (
 create table spoken (speaker text not null, position integer not null);
 create table link (target text not null, position integer not null);
 create table name_word (word text not null, person integer not null);
+create table quote_word (word text primary key, positions blob not null);
 """
 _INDEXES = """
 create index record_id on record (id);
@@ -95,7 +97,14 @@ class Timeline(NamedTuple):
     """What `kb timeline` needs: every event, its actors and sources."""
 
 
-Wanted = ByName | ById | Timeline
+class ByFragment(NamedTuple):
+    """What `kb who-said FRAGMENT` (with no date filter) needs: the quotes that can reach the
+    threshold, or when none can, the nearest misses match.who_said would score."""
+
+    fragment: str
+
+
+Wanted = ByName | ById | Timeline | ByFragment
 
 
 def location(path: Path) -> Path | None:
@@ -181,6 +190,8 @@ class Index:
             if found is None:
                 return None
             positions = [found]
+        elif isinstance(wanted, ByFragment):
+            positions = self._attributable(wanted.fragment)
         else:
             positions = self._positions("select position from record where collection = 'events'")
         base = self._base(positions, speeches=speeches, terms=isinstance(wanted, ById))
@@ -242,6 +253,41 @@ class Index:
             "select person from name_word where word in ({marks})", near_words
         )
         return sorted(people)
+
+    def _attributable(self, fragment: str) -> list[int]:
+        """The quotes match.who_said scores word by word for ``fragment`` over the whole base.
+
+        The same bound as match.who_said's, summed in the same order: each quote's share of
+        the fragment's content words that it holds near words of, from the stored postings.
+        """
+        content = match._content_words(match._words(fragment))
+        if not content:
+            return []
+        vocabulary = [word for (word,) in self.connection.execute("select word from quote_word")]
+        total = sum(len(word) for word in content)
+        earned: dict[int, float] = collections.defaultdict(float)
+        for word, repeats in collections.Counter(content).items():
+            weight = len(word) * repeats / total
+            credited: set[int] = set()
+            for candidate, similarity, _ in process.extract(
+                word, vocabulary, scorer=fuzz.ratio, score_cutoff=match.WORD_THRESHOLD, limit=None
+            ):
+                for position in self._postings(candidate):
+                    if position not in credited:
+                        credited.add(position)
+                        earned[position] += weight * similarity
+        floor = match.WHO_SAID_THRESHOLD - match._ROUNDING
+        reaching = [position for position, bound in earned.items() if bound >= floor]
+        if not reaching:
+            nearest = sorted(earned.items(), key=lambda item: (-item[1], item[0]))
+            reaching = [position for position, _ in nearest[: match._NEAREST_MISSES]]
+        return sorted(reaching)
+
+    def _postings(self, word: str) -> array[int]:
+        row = self.connection.execute(
+            "select positions from quote_word where word = ?", (word,)
+        ).fetchone()
+        return array("q", row[0] if row else b"")
 
     def _base(self, positions: Iterable[int], *, speeches: bool, terms: bool) -> model.FactBase:
         """A fact base of the records at ``positions``, of the quotes of the people among
@@ -390,6 +436,15 @@ def _fill(
         owners.append(first_person + number)
         name_words.update((word, first_person + number) for word in words)
     connection.executemany("insert into name_word values (?, ?)", name_words)
+    postings: dict[str, array[int]] = collections.defaultdict(lambda: array("q"))
+    for number, quote in enumerate(base.quotes):
+        # The words of the form who-said compares (match._attribution_form), each once.
+        for word in set(match._WORD.findall(match._attribution_form(quote.text))):
+            postings[word].append(first_quote + number)
+    connection.executemany(
+        "insert into quote_word values (?, ?)",
+        ((word, positions.tobytes()) for word, positions in postings.items()),
+    )
     connection.execute("commit")
     connection.executescript(_INDEXES)
     meta: dict[str, object] = {

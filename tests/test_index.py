@@ -61,6 +61,12 @@ def timeline_rows(facts: queries.Facts) -> list[dict[str, Any]]:
     return views.timeline_listing(facts, queries.timeline(facts, queries.Filters())).rows
 
 
+def who_said_rows(facts: queries.Facts, fragment: str) -> list[Any]:
+    attribution = queries.attribute(facts, fragment, queries.Filters())
+    rows = views.who_said_listing(facts, fragment, attribution.found).rows
+    return [*rows, queries.refusal(facts, fragment, attribution)]
+
+
 def show_rows(facts: queries.Facts, record_id: str) -> list[dict[str, Any]]:
     found = queries.find_record(facts, record_id)
     assert found is not None
@@ -103,6 +109,10 @@ def test_lookups_from_the_index_equal_a_whole_read(large: Path) -> None:
             whole(large), name
         )
     assert timeline_rows(indexed(large, index.Timeline())) == timeline_rows(whole(large))
+    for fragment in ("bilateral talks security mediation", "no celebration", "zzz qqq", "the"):
+        assert who_said_rows(indexed(large, index.ByFragment(fragment)), fragment) == (
+            who_said_rows(whole(large), fragment)
+        )
     for record_id in ("q-7", "Q-7", "p-3", "t-4", "e-9", "src-synthetic"):
         assert show_rows(indexed(large, index.ById(record_id)), record_id) == show_rows(
             whole(large), record_id
@@ -309,6 +319,27 @@ _PARTS = [
     "Ali",
 ]
 _name = st.lists(st.sampled_from(_PARTS), min_size=1, max_size=3).map(" ".join)
+# Quote words close to each other, with stopwords, negations and contractions, so random
+# fragments score across who-said's threshold.
+_WORDS = [
+    "the",
+    "Russians",
+    "Russian",
+    "will",
+    "not",
+    "won't",
+    "participate",
+    "talks",
+    "talk",
+    "ceasefire",
+    "cease-fire",
+    "peacekeepers",
+    "peacekeeper",
+    "no",
+    "celebration",
+    "Baku",
+]
+_text = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8).map(" ".join)
 
 
 @st.composite
@@ -343,16 +374,17 @@ def _bases(draw: st.DrawFn) -> dict[str, Any]:
         links = draw(
             st.lists(st.integers(0, count - 1).filter(number.__ne__), max_size=2, unique=True)
         )
+        text = draw(_text)
         quotes.append(
             {
                 "id": f"q-{number}",
                 "speaker": f"p-{draw(st.integers(0, len(people) - 1))}",
-                "text": f"words {number}",
+                "text": text,
                 "date": draw(st.sampled_from(["2023", "2023-09", "2023-09-20"])),
                 "place": draw(st.sampled_from([None, "Baku"])),
                 "medium": "m",
                 "source": "src-a",
-                "excerpt": f"said words {number} then",
+                "excerpt": f"said {text} then",
                 "contradicts": [f"q-{n}" for n in links],
             }
         )
@@ -381,11 +413,20 @@ def _bases(draw: st.DrawFn) -> dict[str, Any]:
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(base=_bases(), queries_=st.lists(_name, min_size=1, max_size=4))
+@given(
+    base=_bases(),
+    queries_=st.lists(_name, min_size=1, max_size=4),
+    fragments=st.lists(_text, min_size=1, max_size=4),
+)
 def test_indexed_answers_equal_a_brute_force_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, base: dict[str, Any], queries_: list[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    base: dict[str, Any],
+    queries_: list[str],
+    fragments: list[str],
 ) -> None:
-    """On random bases, quote, show and timeline from the index equal reading the base whole."""
+    """On random bases, quote, who-said, show and timeline from the index equal reading the
+    base whole."""
     monkeypatch.setattr(index, "FROM_BYTES", 0)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = tmp_path / "facts.json"
@@ -394,6 +435,10 @@ def test_indexed_answers_equal_a_brute_force_read(
     for name in [*queries_, *(person["name"] for person in base["people"])]:
         assert quote_rows(indexed(path, index.ByName(name)), name) == quote_rows(whole(path), name)
     assert timeline_rows(indexed(path, index.Timeline())) == timeline_rows(whole(path))
+    for fragment in [*fragments, *(quote["text"] for quote in base["quotes"][:3])]:
+        assert who_said_rows(indexed(path, index.ByFragment(fragment)), fragment) == (
+            who_said_rows(whole(path), fragment)
+        )
     for quote in base["quotes"]:
         assert show_rows(indexed(path, index.ById(quote["id"])), quote["id"]) == show_rows(
             whole(path), quote["id"]
