@@ -51,9 +51,6 @@ FROM_BYTES = 1024 * 1024
 SHOWN_FROM_BYTES = 16 * 1024 * 1024
 # SQLite's limit on bound parameters is 32,766 in recent versions, 999 in old ones.
 _CHUNK = 900
-# The lowest score a name lookup keeps: candidates are preselected at this score, so both
-# the name match and the did-you-mean suggestions find every person they would find in a scan.
-_NAME_FLOOR = min(match.NAME_THRESHOLD, match.SUGGEST_THRESHOLD)
 # match's run-together comparison lowers its cut-off by this margin (noise words stay in).
 _RUN_TOGETHER_MARGIN = 20
 
@@ -180,12 +177,12 @@ class Index:
         rows = self.connection.execute("select name, value from meta where name like 'count:%'")
         return {name.removeprefix("count:"): int(value) for name, value in rows}
 
-    def facts(self, path: Path, wanted: Wanted, *, speeches: bool = False) -> Facts | None:
+    def facts(self, path: Path, wanted: Wanted) -> Facts | None:
         """The partial base ``wanted`` needs, or None where the index cannot tell which
         records that is (an id no record has: its suggestions need every id)."""
         if isinstance(wanted, ByName):
-            positions = self._reached_by_name(wanted.name)
-        elif isinstance(wanted, ById):
+            return Facts(self._named_base(wanted.name), path)
+        if isinstance(wanted, ById):
             found = self._record_position(wanted.record_id)
             if found is None:
                 return None
@@ -194,7 +191,7 @@ class Index:
             positions = self._attributable(wanted.fragment)
         else:
             positions = self._positions("select position from record where collection = 'events'")
-        base = self._base(positions, speeches=speeches, terms=isinstance(wanted, ById))
+        base = self._base(positions, speeches=False, terms=isinstance(wanted, ById))
         return Facts(base, path)
 
     def _positions(self, sql: str, parameters: Sequence[object] = ()) -> list[int]:
@@ -224,35 +221,56 @@ class Index:
         row = self.connection.execute("select value from meta where name = ?", (name,)).fetchone()
         return bytes(row[0]) if row else b""
 
-    def _reached_by_name(self, name: str) -> list[int]:
-        """The people some word of ``name`` can reach (at the lowest score a name lookup
-        keeps), and their quotes: a superset of what match.named_people and
-        match.suggested_people can find, by the same preselection as match's own."""
+    def _named_base(self, name: str) -> model.FactBase:
+        """What quotes_by needs for ``name``: the people able to reach the name threshold
+        and their quotes; when none of them does, the speakers able to reach the suggestion
+        threshold, each with one quote (so that it counts as a speaker)."""
         query_words = match._name_words(name)
+        named = self._people_near(query_words, match.NAME_THRESHOLD, every_word=True)
+        base = self._base(named, speeches=True, terms=False)
+        if not query_words or match.named_people(name, base.people):
+            return base
+        suggested = self._records(
+            self._people_near(query_words, match.SUGGEST_THRESHOLD, every_word=False)
+        )
+        first_quotes = self._positions_in(
+            "select min(position) from spoken where speaker in ({marks}) group by speaker",
+            [person.id for person in suggested.values()],
+        )
+        return self._base([*suggested, *first_quotes], speeches=False, terms=False)
+
+    def _people_near(
+        self, query_words: list[str], at_least: float, *, every_word: bool
+    ) -> set[int]:
+        """The people with a spelling able to score ``at_least``, found as match._Spellings
+        finds them: a name word near each query word (near one of them, unless
+        ``every_word``), or for one query word at a time, the words run together."""
         if not query_words:
-            return []
+            return set()
         vocabulary = self._meta("vocabulary").decode().split("\n")
         run_together = self._meta("run_together").decode().split("\n")
         owners = array("q", self._meta("run_together_people"))
-        near_words: set[str] = set()
-        people: set[int] = set()
+        each: list[set[int]] = []
         for query in query_words:
-            found = process.extract(
-                query, vocabulary, scorer=fuzz.ratio, score_cutoff=_NAME_FLOOR, limit=None
+            near = process.extract(
+                query, vocabulary, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
             )
-            near_words.update(word for word, _, _ in found)
-            found = process.extract(
-                query,
-                run_together,
-                scorer=fuzz.ratio,
-                score_cutoff=_NAME_FLOOR - _RUN_TOGETHER_MARGIN,
-                limit=None,
+            people = self._positions_in(
+                "select person from name_word where word in ({marks})",
+                [word for word, _, _ in near],
             )
-            people.update(owners[index] for _, _, index in found)
-        people |= self._positions_in(
-            "select person from name_word where word in ({marks})", near_words
-        )
-        return sorted(people)
+            if len(query_words) == 1 or not every_word:
+                # Noise words ("mr", "of") stand in the run-together forms, as in match's.
+                together = process.extract(
+                    query,
+                    run_together,
+                    scorer=fuzz.ratio,
+                    score_cutoff=at_least - _RUN_TOGETHER_MARGIN,
+                    limit=None,
+                )
+                people.update(owners[index] for _, _, index in together)
+            each.append(people)
+        return set.intersection(*each) if every_word else set.union(*each)
 
     def _attributable(self, fragment: str) -> list[int]:
         """The quotes match.who_said scores word by word for ``fragment`` over the whole base.
@@ -491,7 +509,7 @@ def load(
     index = Index.open(path, status)
     try:
         if index is not None and wanted is not None:
-            found = index.facts(path, wanted, speeches=isinstance(wanted, ByName))
+            found = index.facts(path, wanted)
             if found is not None:
                 return found
     except sqlite3.Error:

@@ -77,7 +77,7 @@ def indexed(path: Path, wanted: index.Wanted) -> queries.Facts:
     """The partial base the index gives, asserting it came from the index."""
     found = index.Index.open(path, path.stat())
     assert found is not None
-    facts = found.facts(path, wanted, speeches=isinstance(wanted, index.ByName))
+    facts = found.facts(path, wanted)
     found.close()
     assert facts is not None
     return facts
