@@ -36,14 +36,14 @@ from rapidfuzz import fuzz, process
 
 from karabakh_cli import __version__, factbase, match, model
 from karabakh_cli.queries import Facts
-from karabakh_cli.text import fold
+from karabakh_cli.text import fold, spell_out_contractions_in
 
 if TYPE_CHECKING:
     # sqlite3 costs milliseconds to import: only a base large enough to be indexed pays them.
     import sqlite3
 
 # Raised whenever what the index stores changes shape: an index of another format is rebuilt.
-FORMAT = 2
+FORMAT = 3
 # Below this size a base decodes and checks in a few milliseconds, less than opening an index
 # costs; the built-in base (22 KB) never has one.
 FROM_BYTES = 1024 * 1024
@@ -62,15 +62,14 @@ create table record (
 );
 create table spoken (speaker text not null, position integer not null);
 create table link (target text not null, position integer not null);
-create table name_word (word text not null, person integer not null);
-create table quote_word (word text primary key, positions blob not null);
+create table name_word (word text primary key, people blob not null);
+create table quote_word (word text primary key, quotes blob not null);
 """
 _INDEXES = """
 create index record_id on record (id);
 create index record_folded_id on record (folded_id);
 create index spoken_speaker on spoken (speaker);
 create index link_target on link (target);
-create index name_word_word on name_word (word);
 """
 
 Say = Callable[[str], None]
@@ -255,10 +254,7 @@ class Index:
             near = process.extract(
                 query, vocabulary, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
             )
-            people = self._positions_in(
-                "select person from name_word where word in ({marks})",
-                [word for word, _, _ in near],
-            )
+            people = {person for word, _, _ in near for person in self._postings("name_word", word)}
             if len(query_words) == 1 or not every_word:
                 # Noise words ("mr", "of") stand in the run-together forms, as in match's.
                 together = process.extract(
@@ -290,7 +286,7 @@ class Index:
             for candidate, similarity, _ in process.extract(
                 word, vocabulary, scorer=fuzz.ratio, score_cutoff=match.WORD_THRESHOLD, limit=None
             ):
-                for position in self._postings(candidate):
+                for position in self._postings("quote_word", candidate):
                     if position not in credited:
                         credited.add(position)
                         earned[position] += weight * similarity
@@ -301,11 +297,10 @@ class Index:
             reaching = [position for position, _ in nearest[: match._NEAREST_MISSES]]
         return sorted(reaching)
 
-    def _postings(self, word: str) -> array[int]:
-        row = self.connection.execute(
-            "select positions from quote_word where word = ?", (word,)
-        ).fetchone()
-        return array("q", row[0] if row else b"")
+    def _postings(self, table: str, word: str) -> array[int]:
+        """The positions of the records holding ``word``, from ``table``'s postings."""
+        row = self.connection.execute(f"select * from {table} where word = ?", (word,)).fetchone()
+        return array("q", row[1] if row else b"")
 
     def _base(self, positions: Iterable[int], *, speeches: bool, terms: bool) -> model.FactBase:
         """A fact base of the records at ``positions``, of the quotes of the people among
@@ -405,6 +400,15 @@ def build(path: Path, status: os.stat_result, base: model.FactBase, progress: Pr
     return file
 
 
+def _postings(words_at: Iterable[tuple[int, Iterable[str]]]) -> Iterator[tuple[str, bytes]]:
+    """Each word with the positions of the records holding it, packed."""
+    postings: dict[str, array[int]] = collections.defaultdict(lambda: array("q"))
+    for position, words in words_at:
+        for word in words:
+            postings[word].append(position)
+    return ((word, positions.tobytes()) for word, positions in postings.items())
+
+
 def _fill(
     connection: sqlite3.Connection,
     path: Path,
@@ -447,22 +451,20 @@ def _fill(
     vocabulary: set[str] = set()
     run_together: list[str] = []
     owners = array("q")
-    name_words: set[tuple[str, int]] = set()
+    spellings = []
     for number, words in _name_rows(base.people):
         vocabulary.update(words)
         run_together.append("".join(words))
         owners.append(first_person + number)
-        name_words.update((word, first_person + number) for word in words)
-    connection.executemany("insert into name_word values (?, ?)", name_words)
-    postings: dict[str, array[int]] = collections.defaultdict(lambda: array("q"))
-    for number, quote in enumerate(base.quotes):
-        # The words of the form who-said compares (match._attribution_form), each once.
-        for word in set(match._WORD.findall(match._attribution_form(quote.text))):
-            postings[word].append(first_quote + number)
-    connection.executemany(
-        "insert into quote_word values (?, ?)",
-        ((word, positions.tobytes()) for word, positions in postings.items()),
+        spellings.append((first_person + number, words))
+    connection.executemany("insert into name_word values (?, ?)", _postings(spellings))
+    # The words of the form who-said compares (match._attribution_form), each once a quote;
+    # contractions spelled out for the whole base at once.
+    forms = spell_out_contractions_in([fold(quote.text) for quote in base.quotes])
+    quote_words = (
+        (first_quote + number, set(match._WORD.findall(form))) for number, form in enumerate(forms)
     )
+    connection.executemany("insert into quote_word values (?, ?)", _postings(quote_words))
     connection.execute("commit")
     connection.executescript(_INDEXES)
     meta: dict[str, object] = {
