@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 # Raised whenever what the index stores changes shape: an index of another format is rebuilt.
-FORMAT = 3
+FORMAT = 4
 # Below this size a base decodes and checks in a few milliseconds, less than opening an index
 # costs; the built-in base (22 KB) never has one.
 FROM_BYTES = 1024 * 1024
@@ -62,8 +62,12 @@ create table record (
 );
 create table spoken (speaker text not null, position integer not null);
 create table link (target text not null, position integer not null);
-create table name_word (word text primary key, people blob not null);
-create table quote_word (word text primary key, quotes blob not null);
+-- Full-text tables of words already split as match splits them (\\w runs, folded): the
+-- ascii tokenizer keeps every non-ASCII character and "_" in a word, so its words are those.
+create virtual table name_word using fts5 (words, detail = none, tokenize = "ascii tokenchars '_'");
+create virtual table name_vocabulary using fts5vocab (name_word, 'row');
+create virtual table quote_word using fts5 (words, detail = none, tokenize = "ascii tokenchars '_'");
+create virtual table quote_vocabulary using fts5vocab (quote_word, 'row');
 """
 _INDEXES = """
 create index record_id on record (id);
@@ -246,7 +250,7 @@ class Index:
         ``every_word``), or for one query word at a time, the words run together."""
         if not query_words:
             return set()
-        vocabulary = self._meta("vocabulary").decode().split("\n")
+        vocabulary = self._vocabulary("name_vocabulary")
         run_together = self._meta("run_together").decode().split("\n")
         owners = array("q", self._meta("run_together_people"))
         each: list[set[int]] = []
@@ -254,7 +258,11 @@ class Index:
             near = process.extract(
                 query, vocabulary, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
             )
-            people = {person for word, _, _ in near for person in self._postings("name_word", word)}
+            people = {
+                owners[spelling]
+                for word, _, _ in near
+                for spelling in self._holding("name_word", word)
+            }
             if len(query_words) == 1 or not every_word:
                 # Noise words ("mr", "of") stand in the run-together forms, as in match's.
                 together = process.extract(
@@ -277,7 +285,7 @@ class Index:
         content = match._content_words(match._words(fragment))
         if not content:
             return []
-        vocabulary = [word for (word,) in self.connection.execute("select word from quote_word")]
+        vocabulary = self._vocabulary("quote_vocabulary")
         total = sum(len(word) for word in content)
         earned: dict[int, float] = collections.defaultdict(float)
         for word, repeats in collections.Counter(content).items():
@@ -286,7 +294,7 @@ class Index:
             for candidate, similarity, _ in process.extract(
                 word, vocabulary, scorer=fuzz.ratio, score_cutoff=match.WORD_THRESHOLD, limit=None
             ):
-                for position in self._postings("quote_word", candidate):
+                for position in self._holding("quote_word", candidate):
                     if position not in credited:
                         credited.add(position)
                         earned[position] += weight * similarity
@@ -297,10 +305,13 @@ class Index:
             reaching = [position for position, _ in nearest[: match._NEAREST_MISSES]]
         return sorted(reaching)
 
-    def _postings(self, table: str, word: str) -> array[int]:
-        """The positions of the records holding ``word``, from ``table``'s postings."""
-        row = self.connection.execute(f"select * from {table} where word = ?", (word,)).fetchone()
-        return array("q", row[1] if row else b"")
+    def _vocabulary(self, table: str) -> list[str]:
+        return [word for (word,) in self.connection.execute(f"select term from {table}")]
+
+    def _holding(self, table: str, word: str) -> list[int]:
+        """The rows of ``table`` holding ``word``: a quote's position, a spelling's number."""
+        # Quoted, a word is a string to FTS5, never an operator such as NOT.
+        return self._positions(f"select rowid from {table} where {table} match ?", (f'"{word}"',))
 
     def _base(self, positions: Iterable[int], *, speeches: bool, terms: bool) -> model.FactBase:
         """A fact base of the records at ``positions``, of the quotes of the people among
@@ -400,15 +411,6 @@ def build(path: Path, status: os.stat_result, base: model.FactBase, progress: Pr
     return file
 
 
-def _postings(words_at: Iterable[tuple[int, Iterable[str]]]) -> Iterator[tuple[str, bytes]]:
-    """Each word with the positions of the records holding it, packed."""
-    postings: dict[str, array[int]] = collections.defaultdict(lambda: array("q"))
-    for position, words in words_at:
-        for word in words:
-            postings[word].append(position)
-    return ((word, positions.tobytes()) for word, positions in postings.items())
-
-
 def _fill(
     connection: sqlite3.Connection,
     path: Path,
@@ -448,29 +450,31 @@ def _fill(
             for target in (*quote.contradicts, *quote.responds_to)
         ),
     )
-    vocabulary: set[str] = set()
     run_together: list[str] = []
     owners = array("q")
     spellings = []
     for number, words in _name_rows(base.people):
-        vocabulary.update(words)
         run_together.append("".join(words))
         owners.append(first_person + number)
-        spellings.append((first_person + number, words))
-    connection.executemany("insert into name_word values (?, ?)", _postings(spellings))
-    # The words of the form who-said compares (match._attribution_form), each once a quote;
-    # contractions spelled out for the whole base at once.
-    forms = spell_out_contractions_in([fold(quote.text) for quote in base.quotes])
-    quote_words = (
-        (first_quote + number, set(match._WORD.findall(form))) for number, form in enumerate(forms)
+        spellings.append(" ".join(words))
+    connection.executemany(
+        "insert into name_word (rowid, words) values (?, ?)", enumerate(spellings)
     )
-    connection.executemany("insert into quote_word values (?, ?)", _postings(quote_words))
+    # The words of the form who-said compares (match._attribution_form); contractions are
+    # spelled out for the whole base at once.
+    forms = spell_out_contractions_in([fold(quote.text) for quote in base.quotes])
+    connection.executemany(
+        "insert into quote_word (rowid, words) values (?, ?)",
+        (
+            (first_quote + number, form if form.isascii() else " ".join(match._WORD.findall(form)))
+            for number, form in enumerate(forms)
+        ),
+    )
     connection.execute("commit")
     connection.executescript(_INDEXES)
     meta: dict[str, object] = {
         "key": key,
         "base": str(path.resolve()),
-        "vocabulary": "\n".join(sorted(vocabulary)).encode(),
         "run_together": "\n".join(run_together).encode(),
         "run_together_people": owners.tobytes(),
         **{f"count:{name}": len(getattr(base, name)) for name in model.COLLECTIONS},

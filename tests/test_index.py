@@ -317,6 +317,8 @@ _PARTS = [
     "Lavrova",
     "Zoë",
     "Ali",
+    "O’Brien-Smith",
+    "snake_case",
 ]
 _name = st.lists(st.sampled_from(_PARTS), min_size=1, max_size=3).map(" ".join)
 # Quote words close to each other, with stopwords, negations and contractions, so random
@@ -338,6 +340,12 @@ _WORDS = [
     "no",
     "celebration",
     "Baku",
+    "“Şahin”",
+    "naïve—talks",
+    "snake_case",
+    "l’armée",
+    "ÇELIK",
+    "Straße",
 ]
 _text = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8).map(" ".join)
 
