@@ -268,8 +268,10 @@ def refusal(facts: Facts, fragment: str, attribution: Attribution) -> str | None
         return message
     speaker = facts.people[closest.quote.speaker].name
     shown = _snippet(closest.quote.text, 0, 0, context=_REFUSAL_EXCERPT)
+    lacking = match.lacking_names(fragment, closest.quote.text)
+    lacks = f" (it has no word for {', '.join(map(repr, lacking))})" if lacking else ""
     return (
-        f"{message}; the closest, NOT a match, scores {closest.score:.0f}: "
+        f"{message}; the closest, NOT a match, scores {closest.score:.0f}{lacks}: "
         f"{speaker}, “{shown}” ({closest.quote.id})"
     )
 
