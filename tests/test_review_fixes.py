@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Invoke
+from karabakh_cli import factbase, queries
+from karabakh_cli.model import parse_partial_date
+from tests.conftest import FACTS, Invoke
 
 
 @pytest.mark.parametrize(
@@ -51,3 +53,65 @@ def test_a_name_with_an_added_ending_shows_nobody_s_quotes(
     assert result.exit_code == 1
     assert result.stdout == ""
     assert f"nearest known speakers: {nearest}" in result.stderr
+
+
+FACTS_LOADED = queries.Facts(factbase.load(FACTS), FACTS)
+
+
+@pytest.mark.parametrize(
+    "wanted", ["nothing", "xyz", "src-lemonde", "q-zebra-crossing", "e-moscow-summit", "🙂"]
+)
+def test_ids_resembling_no_citable_id_get_no_citable_suggestion(wanted: str) -> None:
+    """Nothing is offered to cite for an id that resembles no citable id."""
+    assert queries.citable_suggestions(FACTS_LOADED, wanted) == []
+
+
+@pytest.mark.parametrize("wanted", ["nothing", "xyz", "zzzzzzzz", "hello-world", "q-moscow"])
+def test_ids_resembling_no_id_get_no_nearest(wanted: str) -> None:
+    """An id like no id in the base gets no 'nearest' ids, rather than arbitrary ones."""
+    assert queries.nearest_ids(FACTS_LOADED, wanted) == []
+
+
+def test_a_source_id_gets_nothing_to_cite_in_its_place() -> None:
+    """A source id is not close to any quote, term or event id, so none is suggested."""
+    assert queries.citable_suggestions(FACTS_LOADED, "src-lemonde-2023-09-21") == []
+
+
+@pytest.mark.parametrize(
+    ("wanted", "expected"),
+    [
+        ("q-putin-mediaton", ["q-putin-mediation"]),
+        ("Q-PUTIN-MEDIATON", ["q-putin-mediation"]),
+        ("t-talks-yevlak", ["t-talks-yevlakh"]),
+        ("e-peacekeepers", ["e-peacekeepers-video"]),
+        ("vladimir-putn", ["vladimir-putin"]),
+    ],
+)
+def test_ids_with_a_typo_still_get_the_id_meant(wanted: str, expected: list[str]) -> None:
+    """A typo or a truncated id still suggests the id meant, and only it."""
+    assert queries.nearest_ids(FACTS_LOADED, wanted) == expected
+
+
+def test_a_typo_in_a_person_id_suggests_their_quotes_to_cite() -> None:
+    """A person's id with a typo is answered with that person's quotes, as the exact id is."""
+    assert queries.citable_suggestions(FACTS_LOADED, "vladimir-putn") == ["q-putin-mediation"]
+
+
+def test_a_name_matching_only_people_without_quotes_says_so() -> None:
+    """'Russian' names three organisations none of whom is quoted: the lookup says that plainly."""
+    found = queries.quotes_by(FACTS_LOADED, "Russian", queries.Filters())
+    assert found.unquoted
+    assert found.quotes == []
+    explanation = found.explanation("Russian")
+    assert explanation is not None
+    assert "none of whom the fact base quotes" in explanation
+    assert "Russian peacekeeping force" in explanation
+
+
+def test_a_quoted_speaker_filtered_out_is_not_called_unquoted() -> None:
+    """A speaker whose quotes the filters exclude has quotes: no 'has no quotes' explanation."""
+    filters = queries.Filters(since=parse_partial_date("2030"))
+    found = queries.quotes_by(FACTS_LOADED, "Putin", filters)
+    assert found.quotes == []
+    assert not found.unquoted
+    assert found.explanation("Putin") is None
