@@ -212,7 +212,7 @@ INVENTED = [
     "their protection will probably be provided by the Americans",
     "the French will not participate in a bilateral dialogue",
     "in which the Iranians will not participate",
-    "Erdogan restored its sovereignty",
+    "as Erdogan said, Azerbaijan restored its sovereignty",
     "as Pashinyan said, there is no celebration for now",
     "We do not want to give the Kremlin any legitimacy",
     "the the the",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from karabakh_cli import factbase, queries
@@ -115,3 +119,41 @@ def test_a_quoted_speaker_filtered_out_is_not_called_unquoted() -> None:
     assert found.quotes == []
     assert not found.unquoted
     assert found.explanation("Putin") is None
+
+
+SUPPLIED = "[Azerbaijan's offensive in Nagorno-Karabakh and the ceasefire of 20 September 2023]"
+
+
+@pytest.mark.parametrize("fmt", ["plain", "bibtex", "csl-json"])
+def test_a_supplied_title_is_cited_in_square_brackets(invoke: Invoke, fmt: str) -> None:
+    """A title the curator supplied is cited in square brackets, never quoted as the publisher's."""
+    result = invoke("cite", "q-aliyev-destroyed", "--format", fmt)
+    assert result.exit_code == 0
+    assert SUPPLIED in result.stdout
+    assert f"“{SUPPLIED[1:-1]}”" not in result.stdout
+    assert "“Too Destroying”" in result.stdout
+
+
+def test_a_publisher_s_title_is_quoted_as_it_stands(
+    invoke: Invoke, base: dict[str, Any], write_base: Callable[..., Path]
+) -> None:
+    """A source whose title is its own (title_supplied absent) is cited in quotation marks, unbracketed."""
+    del base["sources"][0]["title_supplied"]
+    path = write_base(base)
+    result = invoke("--facts", str(path), "cite", "q-aliyev-destroyed")
+    assert result.exit_code == 0
+    assert f"Le Monde, “{SUPPLIED[1:-1]}”, 2023-09-21" in result.stdout
+    bibtex = invoke("--facts", str(path), "cite", "q-aliyev-destroyed", "--format", "bibtex")
+    assert bibtex.exit_code == 0
+    assert f"title = {{{SUPPLIED[1:-1]}}}" in bibtex.stdout
+
+
+def test_title_supplied_must_be_a_boolean(
+    invoke: Invoke, base: dict[str, Any], write_base: Callable[..., Path]
+) -> None:
+    """A title_supplied that is not true or false makes the base invalid (exit 3), naming the field."""
+    base["sources"][0]["title_supplied"] = "yes"
+    path = write_base(base)
+    result = invoke("--facts", str(path), "cite", "q-aliyev-destroyed")
+    assert result.exit_code == 3
+    assert "title_supplied" in result.stderr
