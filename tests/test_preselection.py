@@ -35,6 +35,10 @@ WORDS = [
     "talks",
     "ceasefire",
     "a1",
+    # Capitalised names, which cap a fragment whose quote lacks them.
+    "Turks",
+    "Russians",
+    "Armenian",
     # Contractions and the words they stand for, in case attribution ever spells them out.
     "won't",
     "can't",
