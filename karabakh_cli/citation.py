@@ -28,12 +28,20 @@ def _statement(facts: Facts, record: Citable) -> str:
     return f"{record.what} ({record.date}{where})"
 
 
+def cited_title(source: Source) -> str:
+    """The source's title as citations write it: a title the curator supplied for an untitled
+    document in square brackets, as citation styles mark a description, never as if the
+    publisher printed it; the publisher's own title as it stands."""
+    return f"[{source.title}]" if source.title_supplied else source.title
+
+
 def citation_text(facts: Facts, record: Citable) -> str:
     """One sentence: who, what medium, when, quoted in which source of what date."""
     source = facts.sources[record.source]
     verb = "quoted in" if isinstance(record, Quote | Term) else "reported in"
     url = f", {source.url}" if source.url else ""
-    return f"{_statement(facts, record)}; {verb} {source.publisher}, “{source.title}”, {source.date}{url}."
+    title = cited_title(source) if source.title_supplied else f"“{source.title}”"
+    return f"{_statement(facts, record)}; {verb} {source.publisher}, {title}, {source.date}{url}."
 
 
 def _date_parts(date: str) -> list[int]:
@@ -47,7 +55,7 @@ def csl_json(facts: Facts, record: Citable) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": record.id,
         "type": "article-newspaper",
-        "title": source.title,
+        "title": cited_title(source),
         "container-title": source.publisher,
         "publisher": source.publisher,
         "issued": {"date-parts": [_date_parts(source.date)]},
@@ -85,7 +93,7 @@ def bibtex(facts: Facts, record: Citable) -> str:
     source = facts.sources[record.source]
     when = parse_partial_date(source.date)
     fields = {
-        "title": source.title,
+        "title": cited_title(source),
         "journal": source.publisher,
         "year": str(when.year),
         "date": source.date.rstrip("?"),

@@ -82,7 +82,19 @@ class NameMatch(msgspec.Struct, frozen=True):
     matched: str
 
 
-def _name_score(query_words: list[str], words: list[str]) -> float:
+def _name_word_similarity(query: str, word: str, *, endings_differ: bool) -> float:
+    """How similar a query word is to a word of a name (rapidfuzz ratio).
+
+    With ``endings_differ``, a query word that is the name word with letters added at its end
+    is another word, not a typo: "Aliyeva" is Mehriban Aliyeva, not Ilham Aliyev; "Putinova"
+    is not Putin. Such a word scores 0 for a match; for a suggestion it keeps its ratio.
+    """
+    if endings_differ and len(query) > len(word) and query.startswith(word):
+        return 0.0
+    return fuzz.ratio(query, word)
+
+
+def _name_score(query_words: list[str], words: list[str], *, endings_differ: bool = True) -> float:
     """Every query word must match some word of the name; the weakest match counts.
 
     So "Heydar Aliyev" does not find Ilham Aliyev: "heydar" matches none of his names.
@@ -90,10 +102,14 @@ def _name_score(query_words: list[str], words: list[str]) -> float:
     """
     if not words:
         return 0.0
-    per_word = min(max(fuzz.ratio(query, word) for word in words) for query in query_words)
+
+    def similarity(query: str, word: str) -> float:
+        return _name_word_similarity(query, word, endings_differ=endings_differ)
+
+    per_word = min(max(similarity(query, word) for word in words) for query in query_words)
     if len(query_words) > 1:
         return per_word
-    return max(per_word, fuzz.ratio(query_words[0], "".join(words)))
+    return max(per_word, similarity(query_words[0], "".join(words)))
 
 
 def _ascii_word_table() -> bytes:
@@ -199,12 +215,18 @@ class _Spellings:
             able.update(index for _, _, index in found)
         return [self.spellings[index] for index in sorted(able)]
 
-    def matches(self, query_words: list[str], at_least: float) -> list[NameMatch]:
-        """The people scoring ``at_least`` for ``query_words``, best first."""
+    def matches(
+        self, query_words: list[str], at_least: float, *, endings_differ: bool = True
+    ) -> list[NameMatch]:
+        """The people scoring ``at_least`` for ``query_words``, best first.
+
+        Pre-selection compares plain ratios, which are never lower than the score with
+        ``endings_differ``, so it keeps every spelling that can reach ``at_least``.
+        """
         spellings = self.able_to_reach(query_words, at_least) if at_least else self.spellings
         best: dict[str, NameMatch] = {}
         for person, spelling in spellings:
-            score = _name_score(query_words, _name_words(spelling))
+            score = _name_score(query_words, _name_words(spelling), endings_differ=endings_differ)
             if score >= at_least and (person.id not in best or score > best[person.id].score):
                 best[person.id] = NameMatch(person, score, spelling)
         return sorted(best.values(), key=lambda match: (-match.score, match.person.name))
@@ -222,11 +244,12 @@ SUGGEST_THRESHOLD = 75
 
 def suggested_people(query: str, people: Iterable[Person], limit: int = 3) -> list[NameMatch]:
     """People to suggest when ``query`` names nobody: those one of its words matches,
-    so "Heydar Aliyev" suggests Ilham Aliyev and "Putinov" suggests Vladimir Putin."""
+    so "Heydar Aliyev" suggests Ilham Aliyev and "Putinov" suggests Vladimir Putin (a
+    suggestion is not a match, so a name with an added ending is offered too)."""
     spellings = _Spellings(people)
     best: dict[str, NameMatch] = {}
     for word in _name_words(query):
-        for found in spellings.matches([word], SUGGEST_THRESHOLD):
+        for found in spellings.matches([word], SUGGEST_THRESHOLD, endings_differ=False):
             if found.person.id not in best or found.score > best[found.person.id].score:
                 best[found.person.id] = found
     return sorted(best.values(), key=lambda match: (-match.score, match.person.name))[:limit]
@@ -361,6 +384,45 @@ def _nearest_occurrences(occurrences: list[list[int]]) -> list[int]:
     return [min(places, key=lambda place: abs(place - centre)) for places in occurrences]
 
 
+# Where a sentence starts within a fragment: a name right after this is not told apart by case.
+_SENTENCE_END = frozenset(".!?")
+# The most a fragment scores when the quote lacks one of its proper names, as for a negation.
+_LACKING_NAME_CAP = 50.0
+
+
+def _capitalised_words(fragment: str) -> list[str]:
+    """The fragment's words that start with a capital, except each sentence's first word
+    (so "These talks" holds no name, "the Turks" holds "Turks")."""
+    names: list[str] = []
+    sentence_start = True
+    for word in re.finditer(r"\S+", fragment):
+        token = word.group()
+        letters = token.lstrip("\"“‘'([«")
+        if letters and letters[0].isupper() and not sentence_start:
+            names.append(letters)
+        sentence_start = token.rstrip("\"”’')]»")[-1:] in _SENTENCE_END
+    return names
+
+
+def lacking_names(fragment: str, quote_text: str) -> list[str]:
+    """The fragment's proper names (capitalised words past a sentence's start, stopwords
+    aside) that match no word of the quote: "Turkish" against a quote that says "Russian".
+
+    Changing who does something changes what a quote says as much as a negation does.
+    """
+    quote_words = _words(quote_text)
+    lacking: list[str] = []
+    for name in _capitalised_words(fragment):
+        words = _content_words(_words(name))
+        if any(
+            max((fuzz.ratio(word, candidate) for candidate in quote_words), default=0.0)
+            < WORD_THRESHOLD
+            for word in words
+        ):
+            lacking.append(name.rstrip(".,;:!?\"”’')]»"))
+    return lacking
+
+
 def attribution_score(fragment: str, quote_text: str) -> float:
     """How well ``fragment`` stands for ``quote_text``, 0-100.
 
@@ -368,7 +430,7 @@ def attribution_score(fragment: str, quote_text: str) -> float:
     more) found in the quote, each credited by how similar its best match is. A fragment
     whose negations disagree with the stretch of the quote it matches, give or take two
     words ("the Russians will participate" against "the Russians will not participate"),
-    scores at most half.
+    scores at most half; so does one naming someone the quote does not (``lacking_names``).
     """
     fragment_words = _words(fragment)
     content = _content_words(fragment_words)
@@ -392,6 +454,8 @@ def attribution_score(fragment: str, quote_text: str) -> float:
         stretch = quote_words[start : max(positions) + _NEGATION_REACH + 1]
         if _polarity(stretch) != _polarity(fragment_words):
             score = min(score, 50.0)
+    if score > _LACKING_NAME_CAP and lacking_names(fragment, quote_text):
+        score = _LACKING_NAME_CAP
     return round(score, 1)
 
 
@@ -408,7 +472,7 @@ def who_said(
     """Every quote that scores ``at_least`` for ``fragment``, best first; when there is none,
     the few that come closest (callers apply the threshold).
 
-    Before the negation rule, which only lowers a score, a quote's score depends only on
+    Before the negation and lacking-name rules, which only lower a score, a quote's score depends only on
     which of its distinct words are near each content word of the fragment. rapidfuzz
     compares each content word with the distinct words of all quotes once, which gives
     that score for every quote; only the quotes it lets reach ``at_least`` are scored word
@@ -419,7 +483,7 @@ def who_said(
         return []
     words = _WordIndex([quote.text for quote in quotes], _attribution_form)
     vocabulary = words.vocabulary()
-    # Each quote's score before the negation rule, as a share of the content words' length:
+    # Each quote's score before the negation and lacking-name rules, as a share of the content words' length:
     # a content word counts (as often as the fragment holds it) by its best match in the quote,
     # which is the first one met since rapidfuzz lists the near words best first.
     total = sum(len(word) for word in content)

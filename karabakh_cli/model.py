@@ -118,10 +118,21 @@ class Archive(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=T
     sha256: Sha256
 
 
-class Source(Record, frozen=True):
+TitleSupplied = Annotated[
+    bool,
+    msgspec.Meta(
+        description="True when the document carries no title of its own and `title` is the "
+        "curator's description of it: citations then show it in square brackets, not quoted.",
+    ),
+]
+
+
+class Source(Record, frozen=True, kw_only=True):
     """A document the fact base is curated from."""
 
     title: Text
+    # Right after the title it qualifies: the field order is the key order of the file.
+    title_supplied: TitleSupplied = False
     publisher: Text
     date: PartialDateText
     language: Text

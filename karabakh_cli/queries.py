@@ -118,11 +118,25 @@ class Filters(msgspec.Struct, frozen=True):
 
 
 class QuoteLookup(msgspec.Struct, frozen=True):
-    """What a name found: the speakers it matched, their quotes, or the nearest names."""
+    """What a name found: the speakers it matched, their quotes, or the nearest names.
+
+    ``unquoted`` says the name matched only people the fact base holds no quote of (not
+    merely none the filters let through), so "showing" them would show nothing.
+    """
 
     speakers: list[match.NameMatch]
     quotes: list[Quote]
     nearest: list[match.NameMatch]
+    unquoted: bool = False
+
+    def explanation(self, name: str) -> str | None:
+        """Why the lookup shows no quotes although ``name`` matched someone, in plain words."""
+        if not self.speakers or not self.unquoted:
+            return None
+        names = ", ".join(found.person.name for found in self.speakers)
+        if len(self.speakers) == 1:
+            return f"{name!r} matches {names}, whom the fact base never quotes"
+        return f"{name!r} matches {names}, none of whom the fact base quotes"
 
 
 def quotes_by(facts: Facts, name: str, filters: Filters) -> QuoteLookup:
@@ -141,7 +155,9 @@ def quotes_by(facts: Facts, name: str, filters: Filters) -> QuoteLookup:
         key=lambda quote: (order[quote.speaker], parse_partial_date(quote.date)),
     )
     nearest = [] if chosen else match.suggested_people(name, facts.speakers())
-    return QuoteLookup(chosen, quotes, nearest)
+    speaking = {quote.speaker for quote in facts.base.quotes}
+    unquoted = bool(chosen) and ids.isdisjoint(speaking)
+    return QuoteLookup(chosen, quotes, nearest, unquoted)
 
 
 def timeline(facts: Facts, filters: Filters) -> list[Event]:
@@ -268,8 +284,10 @@ def refusal(facts: Facts, fragment: str, attribution: Attribution) -> str | None
         return message
     speaker = facts.people[closest.quote.speaker].name
     shown = _snippet(closest.quote.text, 0, 0, context=_REFUSAL_EXCERPT)
+    lacking = match.lacking_names(fragment, closest.quote.text)
+    lacks = f" (it has no word for {', '.join(map(repr, lacking))})" if lacking else ""
     return (
-        f"{message}; the closest, NOT a match, scores {closest.score:.0f}: "
+        f"{message}; the closest, NOT a match, scores {closest.score:.0f}{lacks}: "
         f"{speaker}, “{shown}” ({closest.quote.id})"
     )
 
@@ -311,24 +329,40 @@ def find_record(facts: Facts, record_id: str) -> tuple[RecordKind, Record] | Non
     return found
 
 
+# An id is offered as "nearest" only when it scores this much (rapidfuzz WRatio): the id
+# holds what was typed nearly whole ("putin" in q-putin-mediation, 90), or is it with about
+# one typo in eight letters (q-putin-mediaton, 97). Ids that merely share their kind's
+# prefix and a few letters ("q-putin-mediaton" against q-defender-no-celebration) score 86,
+# and a word no id resembles ("nothing") under 60.
+NEAREST_ID_THRESHOLD = 88
+
+
 def nearest_ids(facts: Facts, wanted: str, limit: int = 3, *, citable: bool = False) -> list[str]:
-    """The record ids (only of citable records, if asked) closest in spelling to ``wanted``,
-    in any case."""
+    """The record ids (only of citable records, if asked) close in spelling to ``wanted``, in
+    any case, closest first; none when no id is close enough to be what was meant."""
     ids = [
         record_id
         for record_id, (_, record) in facts.records.items()
         if not citable or isinstance(record, Citable)
     ]
     found = process.extract(
-        wanted, ids, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit
+        wanted,
+        ids,
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        score_cutoff=NEAREST_ID_THRESHOLD,
+        limit=limit,
     )
     return [record_id for record_id, _, _ in found]
 
 
 def citable_suggestions(facts: Facts, wanted: str, limit: int = 3) -> list[str]:
     """Ids to cite instead of ``wanted``: a person's own quotes, terms and events when it
-    names a person, else the citable ids closest in spelling."""
+    is (or is close to) a person's id, else the citable ids close in spelling; none when
+    nothing is close."""
     found = find_record(facts, wanted)
+    if found is None and (closest := nearest_ids(facts, wanted, 1)):
+        found = facts.records[closest[0]]
     if found is not None and found[0] == "person":
         person_id = found[1].id
         involving = [quote.id for quote in facts.base.quotes if quote.speaker == person_id]

@@ -111,7 +111,8 @@ def test_cite_of_a_person_suggests_their_quotes(invoke: Invoke) -> None:
     assert suggested and all(record_id.startswith("q-aliyev-") for record_id in suggested)
 
 
-@pytest.mark.parametrize("wanted", ["russia", "src-lemonde-2023-09-21", "q-putin-mediatoin"])
+# A source id resembles no citable id, so nothing is suggested for it (tests/test_review_fixes.py).
+@pytest.mark.parametrize("wanted", ["russia", "q-putin-mediatoin"])
 def test_cite_suggests_only_citable_ids(invoke: Invoke, wanted: str) -> None:
     """kb cite suggests only quote, term and event ids, never a person or a source."""
     result = invoke("cite", wanted)
@@ -136,7 +137,7 @@ def test_misspelt_id_in_capitals_suggests_it_first(invoke: Invoke) -> None:
     """A typo in a capitalised id suggests the id it was meant to be, first."""
     result = invoke("show", "Q-PUTIN-MEDIATOIN")
     assert result.exit_code == 1
-    assert "nearest: q-putin-mediation," in result.stderr
+    assert result.stderr.split("nearest: ")[1].strip().split(", ")[0] == "q-putin-mediation"
 
 
 def test_refusal_shows_the_closest_quote_as_no_match(invoke: Invoke) -> None:

@@ -105,6 +105,29 @@ def test_names_not_in_the_base_find_nobody(query: str) -> None:
     assert chosen(query) == []
 
 
+ENDINGS_ADDED = {
+    "Aliyeva": "ilham-aliyev",
+    "Mehriban Aliyeva": "ilham-aliyev",
+    "Alieva": "ilham-aliyev",
+    "Əliyeva": "ilham-aliyev",
+    "Aliyevs": "ilham-aliyev",
+    "Putina": "vladimir-putin",
+    "Putinova": "vladimir-putin",
+    "Путина": "vladimir-putin",
+    "Amirbayova": "elchin-amirbayov",
+    "Mammadova": "ramin-mammadov",
+    "Ilhama": "ilham-aliyev",
+}
+
+
+@pytest.mark.parametrize(("query", "nearest"), ENDINGS_ADDED.items())
+def test_a_name_with_an_added_ending_is_another_name(query: str, nearest: str) -> None:
+    """A name word with letters added at its end (Aliyeva, Putinova) finds nobody, yet suggests the name it extends."""
+    assert chosen(query) == []
+    suggested = match.suggested_people(query, BASE.people)
+    assert nearest in [found.person.id for found in suggested]
+
+
 def test_equally_good_matches_are_all_returned() -> None:
     """A query two people answer equally is never settled by picking one."""
     assert set(chosen("Russian")) == {
@@ -182,6 +205,16 @@ INVENTED = [
     "large-scale offensive launched by Baku",
     "ceasefire agreement was signed",
     "About 2,000 Russian paramilitary troops",
+    # Someone else swapped in: the quote lacks the fragment's proper name.
+    "These talks will take place with the mediation of the leadership of the Turkish peacekeeping force",
+    "Their protection will probably be provided by the Turks, but this will be a bilateral dialogue",
+    "these talks will take place with the mediation of the Armenian peacekeepers",
+    "their protection will probably be provided by the Americans",
+    "the French will not participate in a bilateral dialogue",
+    "in which the Iranians will not participate",
+    "as Erdogan said, Azerbaijan restored its sovereignty",
+    "as Pashinyan said, there is no celebration for now",
+    "We do not want to give the Kremlin any legitimacy",
     "the the the",
     "",
 ]
@@ -191,6 +224,14 @@ INVENTED = [
 def test_invented_quotes_and_other_records_are_refused(fragment: str) -> None:
     """Invented quotes, negations of real ones, and words of terms or events score under the threshold."""
     assert all(item.score < WHO_SAID_THRESHOLD for item in match.who_said(fragment, BASE.quotes))
+
+
+def test_a_lacking_name_is_named() -> None:
+    """The proper names a quote lacks are reported as typed; sentence starts and names the quote holds are not."""
+    text = BASE.quotes[7].text
+    assert match.lacking_names("Their protection is up to the Turks.", text) == ["Turks"]
+    assert match.lacking_names("Turks will not participate", text) == []
+    assert match.lacking_names("provided by Russia. Protection", text) == []
 
 
 def test_negation_flip_scores_at_most_half() -> None:
