@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import hashlib
+import functools
 import os
-import secrets
 import stat
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -39,7 +38,8 @@ from karabakh_cli.queries import Facts
 from karabakh_cli.text import fold, spell_out_contractions_in
 
 if TYPE_CHECKING:
-    # sqlite3 costs milliseconds to import: only a base large enough to be indexed pays them.
+    # sqlite3 (as hashlib and secrets) costs milliseconds to import: only a base large enough
+    # to be indexed pays them.
     import sqlite3
 
 # Raised whenever what the index stores changes shape: an index of another format is rebuilt.
@@ -113,6 +113,8 @@ def location(path: Path) -> Path | None:
     One file per base path, named by a hash of the resolved path, so a rebuilt index replaces
     the old one rather than piling up beside it.
     """
+    import hashlib
+
     folder = factbase.cache_folder()
     if folder is None:
         return None
@@ -365,13 +367,14 @@ class Index:
                 chunk,
             )
             for position, collection, encoded in rows:
-                found[position] = _DECODERS[collection].decode(encoded)
+                found[position] = _decoder(collection).decode(encoded)
         return found
 
 
-_DECODERS = {
-    collection: msgspec.json.Decoder(kind) for collection, kind in model.COLLECTIONS.items()
-}
+@functools.cache
+def _decoder(collection: str) -> msgspec.json.Decoder[model.Record]:
+    """The decoder of one collection's records, made when first needed: not at import."""
+    return msgspec.json.Decoder(model.COLLECTIONS[collection])
 
 
 def _references(record: model.Record) -> Iterator[str]:
@@ -394,6 +397,7 @@ def build(path: Path, status: os.stat_result, base: model.FactBase, progress: Pr
     """Write the index of ``base``, read from the file ``path`` held with ``status``, into a
     temporary file and rename it into place; return where it is. Raises OSError or
     sqlite3.Error when the cache cannot take it (read-only, full, not a folder)."""
+    import secrets
     import sqlite3
 
     file = location(path)
