@@ -456,3 +456,62 @@ def test_indexed_answers_equal_a_brute_force_read(
 def test_the_builtin_base_is_not_indexed() -> None:
     """The built-in base is under the size that gets an index."""
     assert FACTS.stat().st_size < index.FROM_BYTES
+
+
+def test_a_long_build_says_what_it_does(
+    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building the index of a base past the shown size says so, once, on stderr (no
+    terminal: one line, not a bar)."""
+    monkeypatch.setattr(index, "SHOWN_FROM_BYTES", 0)
+    first = invoke("--facts", str(large), "quote", NAME, "--json")
+    assert first.exit_code == 0
+    assert first.stderr == f"kb: indexing {large.name}: 2,621 records, once for this file\n"
+    later = invoke("--facts", str(large), "quote", NAME, "--json")
+    assert later.exit_code == 0
+    assert later.stderr == ""
+    assert later.stdout == first.stdout
+
+
+def test_a_base_flipped_while_read_never_leaves_a_clean_index_for_a_broken_file(
+    large: Path, tmp_path: Path
+) -> None:
+    """With the base swapped by rename between lookups and reads, every lookup answers from
+    what it read, and the broken file is refused afterwards, whatever index was left."""
+    import threading
+
+    base = json.loads(large.read_text(encoding="utf-8"))
+    base["quotes"][3]["speaker"] = "p-X"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(base), encoding="utf-8")
+    target = tmp_path / "facts.json"
+    target.symlink_to(large)
+    stop = threading.Event()
+
+    def flip() -> None:
+        sides = (large, broken)
+        turn = 0
+        while not stop.is_set():
+            staged = tmp_path / "staged.json"
+            staged.unlink(missing_ok=True)
+            staged.symlink_to(sides[turn % 2])
+            staged.replace(target)
+            turn += 1
+
+    flipper = threading.Thread(target=flip, daemon=True)
+    flipper.start()
+    try:
+        for _ in range(40):
+            try:
+                facts = index.load(target, index.ByName(NAME), no_say)
+            except factbase.FactBaseError as error:
+                assert "no person has the id 'p-X'" in str(error)
+            else:
+                assert all(quote.speaker != "p-X" for quote in facts.base.quotes)
+    finally:
+        stop.set()
+        flipper.join(timeout=10)
+    target.unlink()
+    target.symlink_to(broken)
+    with pytest.raises(factbase.FactBaseError, match="no person has the id 'p-X'"):
+        index.load(target, index.ByName(NAME), no_say)
