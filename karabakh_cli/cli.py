@@ -448,6 +448,8 @@ def quote(
                 else "; 'kb people' lists everyone"
             )
         )
+    elif (explanation := found.explanation(name)) is not None:
+        _say(explanation)
     elif len(found.speakers) > 1:
         names = ", ".join(match.person.name for match in found.speakers[:5])
         if len(found.speakers) > 5:
@@ -458,7 +460,7 @@ def quote(
         _say(
             f"no exact match for {name!r}; showing {best.person.name} (matched {best.matched!r}, score {best.score:.0f})"
         )
-    if found.speakers and not found.quotes:
+    if found.speakers and not found.quotes and not found.unquoted:
         names = " or ".join(match.person.name for match in found.speakers)
         filtered = since or until or place
         _say(f"no quotes of {names}{' match these filters' if filtered else ' in the fact base'}")
@@ -601,11 +603,18 @@ def show(
     found = queries.find_record(facts, record_id)
     if found is None:
         _say(
-            f"no record has the id {record_id!r}; nearest: {', '.join(queries.nearest_ids(facts, record_id))}"
+            f"no record has the id {record_id!r}; {_nearest(queries.nearest_ids(facts, record_id))}"
         )
         return views.Listing("", [], [])
     kind, record = found
     return views.show_listing(facts, kind, record, _passage(facts, record))
+
+
+def _nearest(ids: list[str]) -> str:
+    """The ids close to one that was not found, or where to look when none is."""
+    if ids:
+        return f"nearest: {', '.join(ids)}"
+    return "no id is close to it ('kb search WORDS' finds records by their words)"
 
 
 def _passage(facts: queries.Facts, record: Record) -> "archive.Passage | None":
@@ -695,8 +704,17 @@ def cite(
             if kind
             else "no record has the id"
         )
-        suggestions = ", ".join(queries.citable_suggestions(facts, record_id))
-        _say(f"{what} {record_id!r}; cite instead: {suggestions}")
+        suggestions = queries.citable_suggestions(facts, record_id)
+        _say(
+            f"{what} {record_id!r}; "
+            + (
+                f"cite instead: {', '.join(suggestions)}"
+                if suggestions
+                else "'kb search WORDS' finds the quotes, terms and events to cite"
+                if kind
+                else _nearest([])
+            )
+        )
         _emit(views.Listing("", [], []), None, json or fmt is CiteFormat.json, None, None)
         return
     if fmt is CiteFormat.bibtex:

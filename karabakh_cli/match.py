@@ -157,9 +157,13 @@ class _WordIndex:
     def vocabulary(self) -> set[str]:
         return {word.decode() for word in set(self.lines.split())}
 
-    def run_together(self) -> list[str]:
-        """Each text's words with nothing between them."""
-        return self.lines.replace(b" ", b"").decode().split("\n")
+    def run_together(self, leaving_out: frozenset[str] = frozenset()) -> list[str]:
+        """Each text's words, but those ``leaving_out``, with nothing between them."""
+        lines = self.lines
+        if leaving_out:
+            words = b"|".join(re.escape(word.encode()) for word in sorted(leaving_out))
+            lines = re.sub(rb"(?<= )(?:" + words + rb")(?= )", b"", lines)
+        return lines.replace(b" ", b"").decode().split("\n")
 
     def holding(self, word: str) -> Iterator[int]:
         """The index of each text holding ``word``, once for each time it holds it."""
@@ -202,14 +206,14 @@ class _Spellings:
         able = able or set()
         if len(query_words) == 1:
             if self._run_together is None:
-                self._run_together = self.words.run_together()
-            # Noise words ("mr", "of") still stand in these run-together forms, so the
-            # cut-off is lowered by a margin; the exact score leaves them out.
+                # Without noise words ("president", "of"), as the exact score runs them
+                # together: so the same cut-off keeps every spelling that can reach it.
+                self._run_together = self.words.run_together(leaving_out=_NAME_NOISE)
             found = process.extract(
                 query_words[0],
                 self._run_together,
                 scorer=fuzz.ratio,
-                score_cutoff=at_least - 20,
+                score_cutoff=at_least,
                 limit=None,
             )
             able.update(index for _, _, index in found)

@@ -64,7 +64,7 @@ def test_facts_after_the_command_is_read(
     path = write_base(base)
     result = invoke("quote", "Putin", "--facts", str(path))
     assert result.exit_code == 1
-    assert "no quotes of Vladimir Putin in the fact base" in result.stderr
+    assert "matches Vladimir Putin, whom the fact base never quotes" in result.stderr
     before = invoke("--facts", str(path), "quote", "Putin")
     assert before.exit_code == 1
     assert before.stderr == result.stderr

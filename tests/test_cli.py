@@ -153,7 +153,7 @@ def test_markdown_cites_the_source(invoke: Invoke) -> None:
             ["quote", "Heydar Aliyev"],
             "no speaker matches 'Heydar Aliyev'; nearest known speakers: Ilham Aliyev\n",
         ),
-        (["quote", "Ramin Mammadov"], "no quotes of Ramin Mammadov in the fact base"),
+        (["quote", "Ramin Mammadov"], "matches Ramin Mammadov, whom the fact base never quotes"),
         (["quote", "putin", "--since", "2024"], "no quotes of Vladimir Putin match these filters"),
         (["timeline", "--place", "Moscow"], "no events match these filters"),
         (["search", "zebra"], "nothing in the fact base matches 'zebra'"),

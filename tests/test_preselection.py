@@ -4,7 +4,7 @@ look-ups equal a brute-force scan that scores every quote and every spelling."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from karabakh_cli import match
@@ -191,6 +191,8 @@ def test_name_matching_equals_scoring_every_spelling(
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(people_lists, queries)
+# A long noise word ran together with the name once hid it from the pre-selection.
+@example([("President Elçin Əliyev", [])], "ElçinElçin")
 def test_suggestions_equal_scoring_every_spelling_per_word(
     entries: list[tuple[str, list[str]]], query: str
 ) -> None:
