@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 # Raised whenever what the index stores changes shape: an index of another format is rebuilt.
-FORMAT = 5
+FORMAT = 6
 # Below this size a base decodes and checks in a few milliseconds, less than opening an index
 # costs; the built-in base (22 KB) never has one.
 FROM_BYTES = 1024 * 1024
@@ -51,8 +51,6 @@ FROM_BYTES = 1024 * 1024
 SHOWN_FROM_BYTES = 16 * 1024 * 1024
 # SQLite's limit on bound parameters is 32,766 in recent versions, 999 in old ones.
 _CHUNK = 900
-# match's run-together comparison lowers its cut-off by this margin (noise words stay in).
-_RUN_TOGETHER_MARGIN = 20
 
 _SCHEMA = """
 create table meta (name text primary key, value);
@@ -266,13 +264,8 @@ class Index:
                 for spelling in self._holding("name_word", word)
             }
             if len(query_words) == 1 or not every_word:
-                # Noise words ("mr", "of") stand in the run-together forms, as in match's.
                 together = process.extract(
-                    query,
-                    run_together,
-                    scorer=fuzz.ratio,
-                    score_cutoff=at_least - _RUN_TOGETHER_MARGIN,
-                    limit=None,
+                    query, run_together, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
                 )
                 people.update(owners[index] for _, _, index in together)
             each.append(people)
@@ -460,7 +453,8 @@ def _fill(
     owners = array("q")
     spellings = []
     for number, words in _name_rows(base.people):
-        run_together.append("".join(words))
+        # Without noise words, as match's exact score runs a spelling's words together.
+        run_together.append("".join(word for word in words if word not in match._NAME_NOISE))
         owners.append(first_person + number)
         spellings.append(" ".join(words))
     connection.executemany(

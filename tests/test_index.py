@@ -318,6 +318,7 @@ _PARTS = [
     "Zoë",
     "Ali",
     "O’Brien-Smith",
+    "Prime Minister of the Republic",
     "snake_case",
 ]
 _name = st.lists(st.sampled_from(_PARTS), min_size=1, max_size=3).map(" ".join)
