@@ -121,8 +121,15 @@ def location(path: Path) -> Path | None:
 
 
 def _key(path: Path, status: os.stat_result) -> str:
-    identity = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
-    return "\n".join(map(str, (__version__, FORMAT, path.resolve(), *identity, status.st_ctime_ns)))
+    """What an index is valid for: as git's index keys a file, and kb's version and format."""
+    identity = (
+        status.st_dev,
+        status.st_ino,
+        status.st_size,
+        status.st_mtime_ns,
+        status.st_ctime_ns,
+    )
+    return "\n".join(map(str, (__version__, FORMAT, path.resolve(), *identity)))
 
 
 def _indexable(status: os.stat_result | None) -> bool:
@@ -132,9 +139,8 @@ def _indexable(status: os.stat_result | None) -> bool:
 class Index:
     """An open, valid index of one exact version of a fact base file."""
 
-    def __init__(self, connection: sqlite3.Connection, file: Path, key: str) -> None:
+    def __init__(self, connection: sqlite3.Connection, key: str) -> None:
         self.connection = connection
-        self.file = file
         self.key = key
 
     @classmethod
@@ -144,11 +150,11 @@ class Index:
         file = location(path) if _indexable(status) else None
         if file is None or status is None:
             return None
-        return cls.open_file(file, _key(path, status))
+        return cls._open_file(file, _key(path, status))
 
     @classmethod
-    def open_file(cls, file: Path, key: str | None) -> Index | None:
-        """The index in ``file`` if it is whole and (with ``key``) of the base keyed so."""
+    def _open_file(cls, file: Path, key: str) -> Index | None:
+        """The index in ``file`` if it is whole and of the base keyed ``key``."""
         import sqlite3
 
         try:
@@ -163,10 +169,9 @@ class Index:
             found = connection.execute("select value from meta where name = 'key'").fetchone()
             complete = connection.execute("select value from meta where name = 'complete'")
             # A truncated file still opens: its size no longer matches its page count.
-            if pages * page_size == size and found and complete.fetchone() == (1,):
-                stored_key = str(found[0])
-                if key is None or stored_key == key:
-                    return cls(connection, file, stored_key)
+            whole = pages * page_size == size and complete.fetchone() == (1,)
+            if whole and found == (key,):
+                return cls(connection, key)
         except sqlite3.Error:
             pass
         connection.close()
@@ -386,6 +391,16 @@ def _name_rows(people: Sequence[model.Person]) -> Iterator[tuple[int, list[str]]
             yield number, match._WORD.findall(fold(spelling))
 
 
+def _attribution_forms(quotes: Sequence[model.Quote]) -> Iterator[str]:
+    """The form of each quote's text that who-said compares (match._attribution_form), with
+    contractions spelled out a batch at a time: as fast as for the whole base at once,
+    without a copy of every text in memory."""
+    batch = 10_000
+    for start in range(0, len(quotes), batch):
+        texts = [fold(quote.text) for quote in quotes[start : start + batch]]
+        yield from spell_out_contractions_in(texts)
+
+
 def build(path: Path, status: os.stat_result, base: model.FactBase, progress: Progress) -> Path:
     """Write the index of ``base``, read from the file ``path`` held with ``status``, into a
     temporary file and rename it into place; return where it is. Raises OSError or
@@ -460,14 +475,11 @@ def _fill(
     connection.executemany(
         "insert into name_word (rowid, words) values (?, ?)", enumerate(spellings)
     )
-    # The words of the form who-said compares (match._attribution_form); contractions are
-    # spelled out for the whole base at once.
-    forms = spell_out_contractions_in([fold(quote.text) for quote in base.quotes])
     connection.executemany(
         "insert into quote_word (rowid, words) values (?, ?)",
         (
             (first_quote + number, form if form.isascii() else " ".join(match._WORD.findall(form)))
-            for number, form in enumerate(forms)
+            for number, form in enumerate(_attribution_forms(base.quotes))
         ),
     )
     connection.execute("commit")
