@@ -256,25 +256,32 @@ class Index:
         if not query_words:
             return set()
         vocabulary = self._vocabulary("name_word")
-        run_together = self._meta("run_together").decode().split("\n")
         owners = array("q", self._meta("run_together_people"))
-        each: list[set[int]] = []
-        for query in query_words:
-            near = process.extract(
-                query, vocabulary, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
-            )
-            people = {
-                owners[spelling]
-                for word, _, _ in near
-                for spelling in self._holding("name_word", word)
-            }
-            if len(query_words) == 1 or not every_word:
+        near = [
+            [
+                word
+                for word, _, _ in process.extract(
+                    query, vocabulary, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
+                )
+            ]
+            for query in query_words
+        ]
+        # Spellings holding a near word of every query word: one FTS5 query, intersected in C.
+        clauses = [near] if every_word else [[words] for words in near]
+        people = {
+            owners[spelling]
+            for clause in clauses
+            if all(clause)
+            for spelling in self._holding_all("name_word", clause)
+        }
+        if len(query_words) == 1 or not every_word:
+            run_together = self._meta("run_together").decode().split("\n")
+            for query in query_words:
                 together = process.extract(
                     query, run_together, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
                 )
                 people.update(owners[index] for _, _, index in together)
-            each.append(people)
-        return set.intersection(*each) if every_word else set.union(*each)
+        return people
 
     def _attributable(self, fragment: str) -> list[int]:
         """The quotes match.who_said scores word by word for ``fragment`` over the whole base.
@@ -312,8 +319,15 @@ class Index:
 
     def _holding(self, table: str, word: str) -> list[int]:
         """The rows of ``table`` holding ``word``: a quote's position, a spelling's number."""
+        return self._holding_all(table, [[word]])
+
+    def _holding_all(self, table: str, clause: list[list[str]]) -> list[int]:
+        """The rows of ``table`` holding one word of each list in ``clause``."""
         # Quoted, a word is a string to FTS5, never an operator such as NOT.
-        return self._positions(f"select rowid from {table} where {table} match ?", (f'"{word}"',))
+        expression = " AND ".join(
+            "(" + " OR ".join(f'"{word}"' for word in words) + ")" for words in clause
+        )
+        return self._positions(f"select rowid from {table} where {table} match ?", (expression,))
 
     def _base(self, positions: Iterable[int], *, speeches: bool, terms: bool) -> model.FactBase:
         """A fact base of the records at ``positions``, of the quotes of the people among
