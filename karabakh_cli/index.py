@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 # Raised whenever what the index stores changes shape: an index of another format is rebuilt.
-FORMAT = 6
+FORMAT = 7
 # Below this size a base decodes and checks in a few milliseconds, less than opening an index
 # costs; the built-in base (22 KB) never has one.
 FROM_BYTES = 1024 * 1024
@@ -56,7 +56,7 @@ _SCHEMA = """
 create table meta (name text primary key, value);
 create table record (
     position integer primary key, collection text not null, id text not null,
-    folded_id text not null, json blob not null
+    json blob not null
 );
 create table spoken (speaker text not null, position integer not null);
 create table link (target text not null, position integer not null);
@@ -69,7 +69,6 @@ create virtual table quote_word_vocabulary using fts5vocab (quote_word, 'row');
 """
 _INDEXES = """
 create index record_id on record (id);
-create index record_folded_id on record (folded_id);
 create index spoken_speaker on spoken (speaker);
 create index link_target on link (target);
 """
@@ -216,10 +215,11 @@ class Index:
         return found
 
     def _record_position(self, record_id: str) -> int | None:
-        """As queries.find_record looks an id up: as written, then in any case."""
-        for column, value in (("id", record_id), ("folded_id", record_id.casefold())):
+        """As queries.find_record looks an id up: as written, then in any case (the ids of
+        a base that passed the checks are all lower case)."""
+        for value in (record_id, record_id.casefold()):
             row = self.connection.execute(
-                f"select min(position) from record where {column} = ?", (value,)
+                "select min(position) from record where id = ?", (value,)
             ).fetchone()
             if row and row[0] is not None:
                 return int(row[0])
@@ -266,13 +266,14 @@ class Index:
             ]
             for query in query_words
         ]
-        # Spellings holding a near word of every query word: one FTS5 query, intersected in C.
+        # People holding a near word of every query word (in any of their spellings: a
+        # superset of the spellings that do): one FTS5 query, intersected in C.
         clauses = [near] if every_word else [[words] for words in near]
         people = {
-            owners[spelling]
+            person
             for clause in clauses
             if all(clause)
-            for spelling in self._holding_all("name_word", clause)
+            for person in self._holding_all("name_word", clause)
         }
         if len(query_words) == 1 or not every_word:
             run_together = self._meta("run_together").decode().split("\n")
@@ -318,11 +319,12 @@ class Index:
         return self._meta(f"{table}_vocabulary").decode().split("\n")
 
     def _holding(self, table: str, word: str) -> list[int]:
-        """The rows of ``table`` holding ``word``: a quote's position, a spelling's number."""
+        """The rows of ``table`` holding ``word``."""
         return self._holding_all(table, [[word]])
 
     def _holding_all(self, table: str, clause: list[list[str]]) -> list[int]:
-        """The rows of ``table`` holding one word of each list in ``clause``."""
+        """The rows of ``table`` holding one word of each list in ``clause``: a quote's
+        position, a person's."""
         # Quoted, a word is a string to FTS5, never an operator such as NOT.
         expression = " AND ".join(
             "(" + " OR ".join(f'"{word}"' for word in words) + ")" for words in clause
@@ -458,11 +460,9 @@ def _fill(
             records: list[model.Record] = getattr(base, collection)
             rows = []
             for record in records:
-                rows.append(
-                    (position, collection, record.id, record.id.casefold(), encoder.encode(record))
-                )
+                rows.append((position, collection, record.id, encoder.encode(record)))
                 position += 1
-            connection.executemany("insert into record values (?, ?, ?, ?, ?)", rows)
+            connection.executemany("insert into record values (?, ?, ?, ?)", rows)
             advance(len(records))
     first_quote = len(base.sources) + len(base.people)
     first_person = len(base.sources)
@@ -480,14 +480,16 @@ def _fill(
     )
     run_together: list[str] = []
     owners = array("q")
-    spellings = []
+    names: dict[int, list[str]] = collections.defaultdict(list)
     for number, words in _name_rows(base.people):
         # Without noise words, as match's exact score runs a spelling's words together.
         run_together.append("".join(word for word in words if word not in match._NAME_NOISE))
         owners.append(first_person + number)
-        spellings.append(" ".join(words))
+        names[first_person + number] += words
+    # One row a person, every spelling's words: a third of the rows of one a spelling.
     connection.executemany(
-        "insert into name_word (rowid, words) values (?, ?)", enumerate(spellings)
+        "insert into name_word (rowid, words) values (?, ?)",
+        ((person, " ".join(words)) for person, words in names.items()),
     )
     connection.executemany(
         "insert into quote_word (rowid, words) values (?, ?)",
