@@ -18,8 +18,8 @@ import msgspec
 
 from karabakh_cli import canonical, factbase, ids, match, sentences, writing
 from karabakh_cli.model import (
+    COLLECTION_OF_KIND,
     ID_FORM,
-    KIND_OF_COLLECTION,
     Archive,
     Event,
     Person,
@@ -36,7 +36,6 @@ from karabakh_cli.text import contains_verbatim, normalise_quoting
 
 # Where a source's text is archived, relative to the fact base's folder (issue 10's contract).
 ARCHIVE_FOLDER = "sources"
-COLLECTION_OF_KIND: dict[RecordKind, str] = {kind: key for key, kind in KIND_OF_COLLECTION.items()}
 
 
 class Refused(Exception):

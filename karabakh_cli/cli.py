@@ -25,6 +25,7 @@ from karabakh_cli import __version__, factbase, pipes, queries, render, views
 from karabakh_cli.match import EXACT
 from karabakh_cli.model import (
     PARTIAL_DATE_FORM,
+    SEARCHED_KINDS,
     Citable,
     Cited,
     Record,
@@ -495,6 +496,9 @@ def timeline(
 
 
 class Kind(str, enum.Enum):
+    """The kinds kb search looks in: model.SEARCHED_KINDS, spelled out for Typer and mypy
+    (tests/test_kinds.py checks that the two agree)."""
+
     quote = "quote"
     term = "term"
     event = "event"
@@ -529,9 +533,7 @@ def search(
     text = _phrase(words)
     filters = _filters(since, until)
     facts = _load(ctx)
-    kinds: list[RecordKind] = (
-        [k.value for k in kind] if kind else ["quote", "term", "event", "person"]
-    )
+    kinds: list[RecordKind] = [k.value for k in kind] if kind else list(SEARCHED_KINDS)
     hits, total = queries.search(facts, text, kinds, filters, limit or None)
     if not hits:
         _say(f"nothing in the fact base matches {text!r}")

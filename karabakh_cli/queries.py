@@ -14,7 +14,9 @@ from rapidfuzz import fuzz, process, utils
 from karabakh_cli import match
 from karabakh_cli.model import (
     COLLECTIONS,
+    KIND,
     KIND_OF_COLLECTION,
+    SEARCHED_KINDS,
     Citable,
     Cited,
     Event,
@@ -204,32 +206,17 @@ def _snippet(text: str, start: int, end: int, context: int = _SNIPPET_CONTEXT) -
 def _searchable(
     facts: Facts, kinds: Iterable[RecordKind], filters: Filters
 ) -> list[tuple[RecordKind, Cited, str]]:
-    texts: list[tuple[RecordKind, Cited, str]] = []
     wanted = set(kinds)
-    if "quote" in wanted:
-        texts += [
-            ("quote", quote, quote.text)
-            for quote in facts.base.quotes
-            if filters.admits_date(quote.date)
-        ]
-    if "term" in wanted and filters.since is None and filters.until is None:
-        texts += [("term", term, term.text) for term in facts.base.terms]
-    if "event" in wanted:
-        texts += [
-            ("event", event, f"{event.what} ({event.where})" if event.where else event.what)
-            for event in facts.base.events
-            if filters.admits_date(event.date)
-        ]
-    if "person" in wanted and filters.since is None and filters.until is None:
-        texts += [
-            (
-                "person",
-                person,
-                " · ".join([person.name, *person.aliases, *([person.role] if person.role else [])]),
-            )
-            for person in facts.base.people
-        ]
-    return texts
+    undated = filters.since is None and filters.until is None
+    return [
+        (kind.name, record, kind.searchable(record))
+        for name in SEARCHED_KINDS
+        if name in wanted
+        and ((kind := KIND[name]).dated or undated)
+        and kind.searchable is not None
+        for record in getattr(facts.base, kind.collection)
+        if not kind.dated or filters.admits_date(record.date)
+    ]
 
 
 def search(

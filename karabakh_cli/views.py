@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from karabakh_cli import match, queries
-from karabakh_cli.model import Event, Person, Quote, Record, Source, Term
+from karabakh_cli.model import Event, Person, Quote, Record, RecordKind, Source, Term
 from karabakh_cli.queries import Facts
 from karabakh_cli.text import find_verbatim
 
@@ -361,20 +361,19 @@ def disputes_listing(facts: Facts, found: list[queries.Dispute]) -> Listing:
     return Listing("Disputes", rows, columns)
 
 
-def record_row(facts: Facts, kind: str, record: Record) -> Row:
+_ROW_OF_KIND: dict[RecordKind, Callable[[Facts, Any], Row]] = {
+    "source": lambda _, source: source_row(source),
+    "person": person_row,
+    "quote": quote_row,
+    "term": lambda facts, term: term_row(facts, term, facts.base.terms.index(term) + 1),
+    "event": event_row,
+}
+"""Each kind's row in full, as ``kb show`` prints it."""
+
+
+def record_row(facts: Facts, kind: RecordKind, record: Record) -> Row:
     """One record in full, whatever its kind."""
-    if isinstance(record, Quote):
-        row = quote_row(facts, record)
-    elif isinstance(record, Term):
-        row = term_row(facts, record, facts.base.terms.index(record) + 1)
-    elif isinstance(record, Event):
-        row = event_row(facts, record)
-    elif isinstance(record, Person):
-        row = person_row(facts, record)
-    else:
-        assert isinstance(record, Source)
-        row = source_row(record)
-    return {"kind": kind, **row}
+    return {"kind": kind, **_ROW_OF_KIND[kind](facts, record)}
 
 
 def _highlight(row: Row) -> tuple[str, int, int] | None:
@@ -396,7 +395,9 @@ def _highlight(row: Row) -> tuple[str, int, int] | None:
     return ("excerpt", *found) if found else None
 
 
-def show_listing(facts: Facts, kind: str, record: Record, passage: Passage | None) -> Listing:
+def show_listing(
+    facts: Facts, kind: RecordKind, record: Record, passage: Passage | None
+) -> Listing:
     """One record field by field; a record citing a source gains ``context``, the sentences
     around its excerpt in the archived text, and ``selector``, where the excerpt stands there
     (both null when the archive cannot tell)."""
