@@ -9,6 +9,8 @@ text, aliases no two people share.
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 import re
 import typing
 from collections import defaultdict
@@ -158,6 +160,10 @@ def first_structure_problem(raw: object, typed_error: msgspec.ValidationError) -
 AnyRecord = TypeVar("AnyRecord", bound=model.Record)
 
 
+def _collection_of(struct: type[model.Record]) -> str:
+    return next(kind.collection for kind in model.KINDS if kind.struct is struct)
+
+
 class IndexedRecords:
     """Each collection's well-formed records with their index in the file."""
 
@@ -166,7 +172,7 @@ class IndexedRecords:
 
     def of(self, struct: type[AnyRecord]) -> list[tuple[int, AnyRecord]]:
         """The records of one kind, named by its struct, with their indexes."""
-        collection = next(kind.collection for kind in model.KINDS if kind.struct is struct)
+        collection = _collection_of(struct)
         return typing.cast("list[tuple[int, AnyRecord]]", self.by_collection[collection])
 
     def all(self) -> Iterator[tuple[model.KindOfRecord, int, model.Record]]:
@@ -175,10 +181,10 @@ class IndexedRecords:
             for index, record in self.by_collection[kind.collection]:
                 yield kind, index, record
 
-    def citing_sources(self) -> Iterator[tuple[model.KindOfRecord, int, model.Record]]:
+    def citing_sources(self) -> Iterator[tuple[model.KindOfRecord, int, model.Cited]]:
         """Every record that names its source, with its kind and index."""
         return (
-            (kind, index, record)
+            (kind, index, typing.cast("model.Cited", record))
             for kind, index, record in self.all()
             if any(reference.field == "source" for reference in kind.references)
         )
@@ -243,6 +249,10 @@ def _ids(reference: model.Reference, record: model.Record) -> tuple[str, ...]:
     return ids
 
 
+def _ids_of(records: list[model.Record]) -> Iterator[str]:
+    return (record.id for record in records)
+
+
 def _location(kind: model.KindOfRecord, index: int, record: model.Record) -> Location:
     return Location(kind.collection, index, record.id)
 
@@ -278,17 +288,30 @@ class _Integrity:
                 self.report(at_id, message)
 
     def dates(self) -> None:
-        for kind, index, record in self.records.all():
-            if kind.dated:
+        date_of = operator.attrgetter("date")
+        for kind in model.KINDS:
+            if not kind.dated:
+                continue
+            for index, record in self.records.by_collection[kind.collection]:
                 try:
-                    model.parse_partial_date(record.date)
+                    model.parse_partial_date(date_of(record))
                 except ValueError as error:
                     self.report(_location(kind, index, record).at("date"), str(error))
 
     def _references(self) -> Iterator[tuple[Location, model.Reference, str]]:
-        """Every reference in the base: where it is, what it declares, the id it holds."""
-        for kind in model.KINDS:
-            for reference in kind.references:
+        """Every reference in the base: where it is, what it declares, the id it holds.
+
+        Field by field, in the order the kinds table first names each field, so that every
+        record's source is checked first: the loader names the first problem found.
+        """
+        fields = dict.fromkeys(
+            reference.field for kind in model.KINDS for reference in kind.references
+        )
+        for field in fields:
+            for kind in model.KINDS:
+                reference = next((ref for ref in kind.references if ref.field == field), None)
+                if reference is None:
+                    continue
                 for index, record in self.records.by_collection[kind.collection]:
                     at_field = _location(kind, index, record).at(reference.field)
                     value = getattr(record, reference.field)
@@ -303,20 +326,28 @@ class _Integrity:
         """The ids referred to, by target kind and by whether the reference counts as a use."""
         found: dict[tuple[model.RecordKind, bool], set[str]] = defaultdict(set)
         for kind in model.KINDS:
+            records = [record for _, record in self.records.by_collection[kind.collection]]
             for reference in kind.references:
+                values = map(operator.attrgetter(reference.field), records)
                 ids = found[reference.target, reference.counts_as_use]
-                for _, record in self.records.by_collection[kind.collection]:
-                    ids.update(_ids(reference, record))
+                if reference.many:
+                    ids.update(itertools.chain.from_iterable(values))
+                else:
+                    ids.update(values)
         return found
 
     def _self_links(self) -> bool:
-        return any(
-            record.id in _ids(reference, record)
-            for kind in model.KINDS
-            for reference in kind.references
-            if reference.target == kind.name
-            for _, record in self.records.by_collection[kind.collection]
-        )
+        for kind in model.KINDS:
+            records = [record for _, record in self.records.by_collection[kind.collection]]
+            for reference in kind.references:
+                if reference.target != kind.name:
+                    continue
+                values = map(operator.attrgetter(reference.field), records)
+                if reference.many and any(map(operator.contains, values, _ids_of(records))):
+                    return True
+                if not reference.many and any(map(operator.eq, values, _ids_of(records))):
+                    return True
+        return False
 
     def references(self) -> None:
         """Every reference names a record of its kind, and no record links to itself."""
@@ -330,25 +361,28 @@ class _Integrity:
                 self.report(location, f"a {reference.target} cannot link to itself")
 
     def verbatim(self) -> None:
-        for kind, index, record in self.records.all():
-            if isinstance(record, model.Quote | model.Term) and not contains_verbatim(
-                record.excerpt, record.text
-            ):
-                message = "text does not occur verbatim in the excerpt"
-                self.report(_location(kind, index, record).at("text"), message)
+        quoted: list[tuple[str, list[tuple[int, model.Quote | model.Term]]]] = [
+            ("quotes", list(self.records.of(model.Quote))),
+            ("terms", list(self.records.of(model.Term))),
+        ]
+        for collection, records in quoted:
+            for index, record in records:
+                if not contains_verbatim(record.excerpt, record.text):
+                    message = "text does not occur verbatim in the excerpt"
+                    self.report(Location(collection, index, record.id).at("text"), message)
 
     def aliases(self) -> None:
         owner_of: dict[str, str] = {}
         for index, person in self.records.of(model.Person):
-            location = Location("people", index, person.id)
-            names = [(person.name, location.at("name"))]
-            names += [
-                (alias, location.at("aliases", position))
-                for position, alias in enumerate(person.aliases)
-            ]
-            for name, at_name in names:
+            for position, name in enumerate([person.name, *person.aliases]):
                 owner = owner_of.setdefault(fold(name), person.id)
                 if owner != person.id:
+                    location = Location("people", index, person.id)
+                    at_name = (
+                        location.at("name")
+                        if position == 0
+                        else location.at("aliases", position - 1)
+                    )
                     self.report(at_name, f"{name!r} already names {owner!r}")
 
     def unused(self) -> None:
