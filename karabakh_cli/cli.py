@@ -1,8 +1,6 @@
 """The kb command line: each command parses, calls the core, and hands the result to render.
 
-Exit codes, mapped in one place (KbGroup.main):
-  0 something was found; 1 a lookup found nothing (or kb validate found problems);
-  2 a usage error; 3 the fact base cannot be read or is invalid; 130 interrupted.
+Failures become exit codes in one place (KbGroup.main); the codes are exits.ExitCode.
 """
 
 # No ``from __future__ import annotations`` here: Typer reads these signatures on every run,
@@ -22,6 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from karabakh_cli import __version__, factbase, pipes, queries, render, views
+from karabakh_cli.exits import ExitCode, described
 from karabakh_cli.match import EXACT
 from karabakh_cli.model import (
     PARTIAL_DATE_FORM,
@@ -39,14 +38,12 @@ from karabakh_cli.text import visible, wrap_message
 if TYPE_CHECKING:
     from karabakh_cli import adding, archive
 
-# Exit codes; a usage error's 2 is Typer's own (UsageError.exit_code).
-FOUND, NOT_FOUND, FACT_BASE, INTERRUPTED = 0, 1, 3, 130
+# A usage error's 2 is Typer's own (UsageError.exit_code), ExitCode.USAGE.
+FOUND, NOT_FOUND = ExitCode.FOUND, ExitCode.NOT_FOUND
 # kb search shows the best hits first and this many unless told otherwise, as search tools do.
 SEARCH_LIMIT = 50
 
-EXIT_CODES = """Exit codes: 0 found; 1 nothing found (or kb validate found problems, kb diff found
-differences, kb fmt --check found a file to reformat); 2 usage error, or a write refused;
-3 the fact base cannot be read or is invalid; 130 interrupted."""
+EXIT_CODES = described()
 
 
 def _say(message: str) -> None:
@@ -135,14 +132,14 @@ class KbGroup(TyperGroup):
                 _say(f"more problems may follow; run: kb validate {error.file}")
             elif len(error.problems) > 1:
                 _say(f"{len(error.problems) - 1} more problem(s); run: kb validate {error.file}")
-            code = FACT_BASE
+            code = ExitCode.FACT_BASE
         except typer.TyperException as error:
             context = getattr(error, "ctx", None)
             hint = f" (see '{context.command_path} --help')" if context else ""
             _say(f"{error.format_message()}{hint}")
             code = error.exit_code
         except (KeyboardInterrupt, typer.Abort):
-            code = INTERRUPTED
+            code = ExitCode.INTERRUPTED
         return code
 
 
@@ -650,7 +647,8 @@ def disputes(
 
 
 class CiteFormat(str, enum.Enum):
-    """The listing formats, and the two that reference managers read."""
+    """render.Format's listing formats, and the two that reference managers read (spelled out
+    for Typer and mypy; tests/test_exits.py checks the listing formats match)."""
 
     table = "table"
     plain = "plain"
@@ -787,7 +785,7 @@ def schema() -> None:
 class _Refused(typer.TyperException):
     """What was given cannot be written; a usage error, so nothing is written and exit 2."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 def _written_path(ctx: typer.Context) -> Path:
@@ -864,8 +862,11 @@ def _add(
 add_app = typer.Typer(
     cls=TyperGroup,
     help="Add a record to the fact base named by --facts or KB_FACTS, checked and locked.",
-    epilog="Exit codes: 0 added (or shown, with --dry-run); 2 refused, nothing written; "
-    "3 the fact base cannot be read or is invalid; 130 interrupted.",
+    epilog=described(
+        (ExitCode.FOUND, ExitCode.USAGE, ExitCode.FACT_BASE, ExitCode.INTERRUPTED),
+        FOUND="added (or shown, with --dry-run)",
+        USAGE="refused, nothing written",
+    ),
     no_args_is_help=True,
 )
 app.add_typer(add_app, name="add")
