@@ -7,7 +7,6 @@ Failures become exit codes in one place (KbGroup.main); the codes are exits.Exit
 # and real annotation objects spare it evaluating each string again.
 import enum
 import functools
-import gc
 import inspect
 import os
 import sys
@@ -21,12 +20,10 @@ from typer.core import TyperGroup
 
 from karabakh_cli import __version__, factbase, pipes, queries, render, views
 from karabakh_cli.exits import ExitCode, described
-from karabakh_cli.match import EXACT
 from karabakh_cli.model import (
     PARTIAL_DATE_FORM,
     SEARCHED_KINDS,
     Citable,
-    Cited,
     Record,
     RecordKind,
     parse_partial_date,
@@ -36,7 +33,7 @@ from karabakh_cli.render import Format
 from karabakh_cli.text import visible, wrap_message
 
 if TYPE_CHECKING:
-    from karabakh_cli import adding, archive
+    from karabakh_cli import adding
 
 # A usage error's 2 is Typer's own (UsageError.exit_code), ExitCode.USAGE.
 FOUND, NOT_FOUND = ExitCode.FOUND, ExitCode.NOT_FOUND
@@ -189,12 +186,7 @@ def _facts_path(ctx: typer.Context) -> Path:
 
 
 def _load(ctx: typer.Context) -> queries.Facts:
-    path = _facts_path(ctx)
-    facts = queries.Facts(factbase.load(path), path)
-    # The base lives as long as the process: moved out of the collector's sight, its hundreds
-    # of thousands of objects are not rescanned each time a lookup allocates.
-    gc.freeze()
-    return facts
+    return factbase.open_for_lookups(_facts_path(ctx))
 
 
 def _examples(*commands: str) -> str:
@@ -434,38 +426,9 @@ def quote(
     filters = _filters(since, until, place)
     facts = _load(ctx)
     found = queries.quotes_by(facts, name, filters)
-    if not found.speakers:
-        nearest = ", ".join(match.person.name for match in found.nearest)
-        _say(
-            f"no speaker matches {name!r}"
-            + (
-                f"; nearest known speakers: {nearest}"
-                if nearest
-                else "; 'kb people' lists everyone"
-            )
-        )
-    elif (explanation := found.explanation(name)) is not None:
-        _say(explanation)
-    elif len(found.speakers) > 1:
-        names = ", ".join(match.person.name for match in found.speakers[:5])
-        if len(found.speakers) > 5:
-            names += f" and {len(found.speakers) - 5} more"
-        _say(f"{name!r} matches {len(found.speakers)} people equally well: {names}; showing each")
-    elif found.speakers[0].score < EXACT:
-        best = found.speakers[0]
-        _say(
-            f"no exact match for {name!r}; showing {best.person.name} (matched {best.matched!r}, score {best.score:.0f})"
-        )
-    if found.speakers and not found.quotes and not found.unquoted:
-        names = " or ".join(match.person.name for match in found.speakers)
-        filtered = since or until or place
-        _say(f"no quotes of {names}{' match these filters' if filtered else ' in the fact base'}")
-    title = (
-        "Quotes of " + ", ".join(match.person.name for match in found.speakers)
-        if found.speakers
-        else "Quotes"
-    )
-    return views.quotes_listing(facts, title, found.quotes)
+    for note in found.notes(name, filtered=bool(since or until or place)):
+        _say(note)
+    return views.quotes_listing(facts, found.title, found.quotes)
 
 
 @listing_command("kb terms", "kb terms --format markdown")
@@ -596,33 +559,17 @@ def show(
     facts = _load(ctx)
     found = queries.find_record(facts, record_id)
     if found is None:
-        _say(
-            f"no record has the id {record_id!r}; {_nearest(queries.nearest_ids(facts, record_id))}"
-        )
+        _say(queries.missing_id_note(facts, record_id))
         return views.Listing("", [], [])
-    kind, record = found
-    return views.show_listing(facts, kind, record, _passage(facts, record))
+    return _record_shown(facts, *found)
 
 
-def _nearest(ids: list[str]) -> str:
-    """The ids close to one that was not found, or where to look when none is."""
-    if ids:
-        return f"nearest: {', '.join(ids)}"
-    return "no id is close to it ('kb search WORDS' finds records by their words)"
-
-
-def _passage(facts: queries.Facts, record: Record) -> "archive.Passage | None":
-    """Where a record's excerpt stands in its source's archived text; None, said on stderr,
-    when that cannot be known."""
-    from karabakh_cli import archive
-
-    if not isinstance(record, Cited):
-        return None
-    try:
-        return archive.passage_of(facts.path, facts.sources[record.source], record.excerpt)
-    except archive.ArchiveError as error:
-        _say(f"no context for {record.id}: {error}")
-        return None
+def _record_shown(facts: queries.Facts, kind: RecordKind, record: Record) -> views.Listing:
+    """One record as kb show lists it, saying why its context is missing if it is."""
+    passage, why_none = queries.passage(facts, record)
+    if why_none:
+        _say(why_none)
+    return views.show_listing(facts, kind, record, passage)
 
 
 @listing_command("kb sources", "kb --facts my-facts.json sources --json")
@@ -694,22 +641,7 @@ def cite(
     facts = _load(ctx)
     kind, record = queries.find_record(facts, record_id) or (None, None)
     if not isinstance(record, Citable):
-        what = (
-            f"only quotes, terms and events can be cited, not a {kind}"
-            if kind
-            else "no record has the id"
-        )
-        suggestions = queries.citable_suggestions(facts, record_id)
-        _say(
-            f"{what} {record_id!r}; "
-            + (
-                f"cite instead: {', '.join(suggestions)}"
-                if suggestions
-                else "'kb search WORDS' finds the quotes, terms and events to cite"
-                if kind
-                else _nearest([])
-            )
-        )
+        _say(queries.uncitable_note(facts, record_id, kind))
         _emit(views.Listing("", [], []), None, json or fmt is CiteFormat.json, None, None)
         return
     if fmt is CiteFormat.bibtex:
@@ -813,9 +745,7 @@ def _given_or_asked(values: dict[str, Any]) -> dict[str, Any]:
 
 def _shown(added: "adding.Added") -> views.Listing:
     """The added record as kb show lists it: an add prints what kb show would print afterwards."""
-    return views.show_listing(
-        added.facts, added.kind, added.record, _passage(added.facts, added.record)
-    )
+    return _record_shown(added.facts, added.kind, added.record)
 
 
 def _add(

@@ -9,12 +9,15 @@ import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import msgspec
 
 from karabakh_cli import __version__, checks, model
 from karabakh_cli.problems import FactBaseError, Problem
+
+if TYPE_CHECKING:
+    from karabakh_cli import queries
 
 # jsonpos is imported where a problem needs a line and column: a clean load never does.
 
@@ -191,6 +194,17 @@ def _first_problem(label: str, data: bytes, error: Exception) -> FactBaseError:
         else None
     )
     return FactBaseError(label, [found or Problem(str(error))], more_may_follow=True)
+
+
+def open_for_lookups(path: Path) -> queries.Facts:
+    """The fact base at ``path``, loaded and checked (see ``load``), ready for lookups."""
+    from karabakh_cli import queries
+
+    facts = queries.Facts(load(path), path)
+    # The base lives as long as the process: moved out of the collector's sight, its hundreds
+    # of thousands of objects are not rescanned each time a lookup allocates.
+    gc.freeze()
+    return facts
 
 
 def load(path: Path) -> model.FactBase:

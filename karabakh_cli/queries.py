@@ -7,6 +7,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 from rapidfuzz import fuzz, process, utils
@@ -30,6 +31,9 @@ from karabakh_cli.model import (
     parse_partial_date,
 )
 from karabakh_cli.text import fold
+
+if TYPE_CHECKING:
+    from karabakh_cli.archive import Passage
 
 # A --place value matches a place holding something this similar (partial ratio).
 PLACE_THRESHOLD = 85
@@ -130,6 +134,43 @@ class QuoteLookup(msgspec.Struct, frozen=True):
     quotes: list[Quote]
     nearest: list[match.NameMatch]
     unquoted: bool = False
+
+    def notes(self, name: str, *, filtered: bool) -> list[str]:
+        """What to tell the person about the lookup of ``name`` besides its quotes: no speaker,
+        several equally good, an inexact match, or no quotes (``filtered``: by --since, --until
+        or --place)."""
+        notes: list[str] = []
+        if not self.speakers:
+            nearest = ", ".join(found.person.name for found in self.nearest)
+            hint = f"nearest known speakers: {nearest}" if nearest else "'kb people' lists everyone"
+            notes.append(f"no speaker matches {name!r}; {hint}")
+        elif (explanation := self.explanation(name)) is not None:
+            notes.append(explanation)
+        elif len(self.speakers) > 1:
+            names = ", ".join(found.person.name for found in self.speakers[:5])
+            if len(self.speakers) > 5:
+                names += f" and {len(self.speakers) - 5} more"
+            notes.append(
+                f"{name!r} matches {len(self.speakers)} people equally well: {names}; showing each"
+            )
+        elif self.speakers[0].score < match.EXACT:
+            best = self.speakers[0]
+            notes.append(
+                f"no exact match for {name!r}; showing {best.person.name} (matched {best.matched!r}, score {best.score:.0f})"
+            )
+        if self.speakers and not self.quotes and not self.unquoted:
+            names = " or ".join(found.person.name for found in self.speakers)
+            notes.append(
+                f"no quotes of {names}{' match these filters' if filtered else ' in the fact base'}"
+            )
+        return notes
+
+    @property
+    def title(self) -> str:
+        """The listing's title: whose quotes these are."""
+        if not self.speakers:
+            return "Quotes"
+        return "Quotes of " + ", ".join(found.person.name for found in self.speakers)
 
     def explanation(self, name: str) -> str | None:
         """Why the lookup shows no quotes although ``name`` matched someone, in plain words."""
@@ -341,6 +382,48 @@ def nearest_ids(facts: Facts, wanted: str, limit: int = 3, *, citable: bool = Fa
         limit=limit,
     )
     return [record_id for record_id, _, _ in found]
+
+
+def missing_id_note(facts: Facts, record_id: str) -> str:
+    """Why ``record_id`` found nothing, with the ids close to it or where to look instead."""
+    return f"no record has the id {record_id!r}; {_nearest(nearest_ids(facts, record_id))}"
+
+
+def _nearest(ids: list[str]) -> str:
+    """The ids close to one that was not found, or where to look when none is."""
+    if ids:
+        return f"nearest: {', '.join(ids)}"
+    return "no id is close to it ('kb search WORDS' finds records by their words)"
+
+
+def uncitable_note(facts: Facts, record_id: str, kind: RecordKind | None) -> str:
+    """Why ``record_id`` (of ``kind``, if it names a record) cannot be cited, and what to cite."""
+    what = (
+        f"only quotes, terms and events can be cited, not a {kind}"
+        if kind
+        else "no record has the id"
+    )
+    suggestions = citable_suggestions(facts, record_id)
+    if suggestions:
+        instead = f"cite instead: {', '.join(suggestions)}"
+    elif kind:
+        instead = "'kb search WORDS' finds the quotes, terms and events to cite"
+    else:
+        instead = _nearest([])
+    return f"{what} {record_id!r}; {instead}"
+
+
+def passage(facts: Facts, record: Record) -> tuple[Passage | None, str | None]:
+    """Where a record's excerpt stands in its source's archived text, or, when that cannot be
+    known, None and (for a record citing a source) why not."""
+    from karabakh_cli import archive
+
+    if not isinstance(record, Cited):
+        return None, None
+    try:
+        return archive.passage_of(facts.path, facts.sources[record.source], record.excerpt), None
+    except archive.ArchiveError as error:
+        return None, f"no context for {record.id}: {error}"
 
 
 def citable_suggestions(facts: Facts, wanted: str, limit: int = 3) -> list[str]:
