@@ -7,7 +7,6 @@ Failures become exit codes in one place (KbGroup.main); the codes are exits.Exit
 # and real annotation objects spare it evaluating each string again.
 import enum
 import functools
-import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -296,45 +295,15 @@ HtmlOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
-# The output options every listing command shares; listing_command adds them.
-_OUTPUT_OPTIONS = [
-    inspect.Parameter(
-        "fmt",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[
-            Format | None,
-            typer.Option(
-                "--format",
-                "-f",
-                help="table, plain, json, jsonl, csv or markdown [default: table on a terminal, plain in a pipe]",
-                show_default=False,
-            ),
-        ],
-    ),
-    inspect.Parameter(
-        "json",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=False,
-        annotation=JsonOption,
-    ),
-    inspect.Parameter(
-        "svg",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=SvgOption,
-    ),
-    inspect.Parameter(
-        "html",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=HtmlOption,
+FormatOption = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table, plain, json, jsonl, csv or markdown [default: table on a terminal, plain in a pipe]",
+        show_default=False,
     ),
 ]
-
-_FACTS_PARAMETER = inspect.Parameter(
-    "facts", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=FactsOption
-)
 
 ListingCommand = Callable[..., views.Listing]
 
@@ -342,25 +311,20 @@ ListingCommand = Callable[..., views.Listing]
 def listing_command(
     *examples: str, name: str | None = None
 ) -> Callable[[ListingCommand], ListingCommand]:
-    """Register a command that returns a listing.
+    """Register a command that returns a listing, and write the listing with ``_emit``, so every
+    listing command keeps the same output contract.
 
-    The command gains the shared output options (--format, --json, --svg, --html) and
-    --facts, and its listing is written by ``_emit``, so every listing command keeps the same
-    output contract.
+    The command declares the shared output options in its own signature (``fmt: FormatOption``,
+    ``json: JsonOption``, ``svg: SvgOption``, ``html: HtmlOption``, then ``FactsOption``); they
+    are read here, as sqlite-utils' output_options are, and the command never needs them.
     """
 
     def register(command: ListingCommand) -> ListingCommand:
-        signature = inspect.signature(command, eval_str=True)
-
+        @functools.wraps(command)
         def run(**arguments: Any) -> None:
-            output = [arguments.pop(option.name) for option in _OUTPUT_OPTIONS]
-            arguments.pop(_FACTS_PARAMETER.name)  # its callback has put it in the state
-            _emit(command(**arguments), *output)
+            listing = command(**arguments)
+            _emit(listing, arguments["fmt"], arguments["json"], arguments["svg"], arguments["html"])
 
-        run.__name__, run.__doc__ = command.__name__, command.__doc__
-        parameters = [*signature.parameters.values(), *_OUTPUT_OPTIONS, _FACTS_PARAMETER]
-        # Typer reads the signature it is given: the command's own parameters, then the outputs.
-        run.__signature__ = signature.replace(parameters=parameters, return_annotation=None)  # type: ignore[attr-defined]
         app.command(name, epilog=_examples(*examples))(run)
         return command
 
@@ -420,6 +384,11 @@ def quote(
     since: SinceOption = None,
     until: UntilOption = None,
     place: PlaceOption = None,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> views.Listing:
     """A speaker's quotes, in date order."""
     name = _phrase(words)
@@ -434,6 +403,11 @@ def quote(
 @listing_command("kb terms", "kb terms --format markdown")
 def terms(
     ctx: typer.Context,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> views.Listing:
     """The ceasefire's terms, numbered in the document's order, with their source."""
     return views.terms_listing(_load(ctx))
@@ -445,6 +419,11 @@ def timeline(
     since: SinceOption = None,
     until: UntilOption = None,
     place: PlaceOption = None,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> views.Listing:
     """What happened, in date order; a year or month comes before the days within it."""
     filters = _filters(since, until, place)
@@ -488,6 +467,11 @@ def search(
     ] = SEARCH_LIMIT,
     since: SinceOption = None,
     until: UntilOption = None,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> views.Listing:
     """Search quotes, terms, events and people, best match first."""
     text = _phrase(words)
@@ -520,6 +504,11 @@ def who_said(
     ],
     since: SinceOption = None,
     until: UntilOption = None,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> views.Listing:
     """Which quote a fragment most likely comes from, best first, scored 0-100.
 
@@ -537,6 +526,11 @@ def who_said(
 @listing_command("kb people", "kb people --format csv")
 def people(
     ctx: typer.Context,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> views.Listing:
     """Everyone in the fact base, with how many quotes, terms and events involve them."""
     return views.people_listing(_load(ctx))
@@ -553,6 +547,11 @@ def show(
             autocompletion=_complete_ids,
         ),
     ],
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> views.Listing:
     """One record in full, with its source, and the quote marked in the sentences around it
     in the source's archived text (or in its excerpt, where there is no archive)."""
@@ -575,6 +574,11 @@ def _record_shown(facts: queries.Facts, kind: RecordKind, record: Record) -> vie
 @listing_command("kb sources", "kb --facts my-facts.json sources --json")
 def sources(
     ctx: typer.Context,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> views.Listing:
     """The sources, what each contributes, and (in the title) which fact base file is in use."""
     facts = _load(ctx)
@@ -584,6 +588,11 @@ def sources(
 @listing_command("kb disputes", "kb disputes --json")
 def disputes(
     ctx: typer.Context,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> views.Listing:
     """Pairs of quotes that contradict or respond to each other, as curated from the sources."""
     facts = _load(ctx)
@@ -801,15 +810,6 @@ add_app = typer.Typer(
 )
 app.add_typer(add_app, name="add")
 
-FormatOption = Annotated[
-    Format | None,
-    typer.Option(
-        "--format",
-        "-f",
-        help="table, plain, json, jsonl, csv or markdown [default: table on a terminal, plain in a pipe]",
-        show_default=False,
-    ),
-]
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Show the record that would be added; write nothing.")
 ]
