@@ -33,7 +33,7 @@ def test_help_lists_every_exit_code_with_its_meaning(invoke: Invoke) -> None:
 
 def test_cite_formats_are_the_listing_formats_and_two_more() -> None:
     """kb cite offers every listing format, in the same order, then csl-json and bibtex."""
-    from karabakh_cli.cli import CiteFormat
+    from karabakh_cli.cli_lookups import CiteFormat
     from karabakh_cli.render import Format
 
     assert [form.value for form in CiteFormat] == [

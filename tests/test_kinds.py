@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from karabakh_cli import cli, model
+from karabakh_cli import cli_lookups, model
 
 
 def test_every_collection_of_the_fact_base_is_a_kind() -> None:
@@ -28,4 +28,4 @@ def test_references_name_fields_of_the_struct() -> None:
 
 def test_search_kind_option_matches_the_searched_kinds() -> None:
     """kb search --kind offers exactly the kinds the search looks in, in the same order."""
-    assert [choice.value for choice in cli.Kind] == list(model.SEARCHED_KINDS)
+    assert [choice.value for choice in cli_lookups.Kind] == list(model.SEARCHED_KINDS)
