@@ -181,10 +181,10 @@ class IndexedRecords:
             for index, record in self.by_collection[kind.collection]:
                 yield kind, index, record
 
-    def citing_sources(self) -> Iterator[tuple[model.KindOfRecord, int, model.Cited]]:
+    def citing_sources(self) -> Iterator[tuple[model.KindOfRecord, int, model.SourcedRecord]]:
         """Every record that names its source, with its kind and index."""
         return (
-            (kind, index, typing.cast("model.Cited", record))
+            (kind, index, typing.cast("model.SourcedRecord", record))
             for kind, index, record in self.all()
             if any(reference.field == "source" for reference in kind.references)
         )

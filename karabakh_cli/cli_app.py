@@ -181,7 +181,7 @@ def facts_path(ctx: typer.Context) -> Path:
     return (state.facts_path if state else None) or factbase.builtin_path()
 
 
-def load(ctx: typer.Context) -> queries.Facts:
+def load(ctx: typer.Context) -> queries.LoadedBase:
     return factbase.open_for_lookups(facts_path(ctx))
 
 
@@ -363,7 +363,7 @@ def filters_of(since: str | None, until: str | None, place: str | None = None) -
     return queries.Filters(first, last, place)
 
 
-def record_shown(facts: queries.Facts, kind: RecordKind, record: Record) -> views.Listing:
+def record_shown(facts: queries.LoadedBase, kind: RecordKind, record: Record) -> views.Listing:
     """One record as kb show lists it, saying why its context is missing if it is."""
     passage, why_none = queries.passage(facts, record)
     if why_none:

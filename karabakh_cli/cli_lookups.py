@@ -17,7 +17,7 @@ from karabakh_cli import factbase, queries, render, views
 from karabakh_cli.exits import ExitCode
 from karabakh_cli.model import (
     SEARCHED_KINDS,
-    Citable,
+    CitableRecord,
     RecordKind,
 )
 from karabakh_cli.render import Format
@@ -202,7 +202,7 @@ def who_said(
     """
     fragment = phrase(words)
     facts = load(ctx)
-    attribution = queries.attribute(facts, fragment, filters_of(since, until))
+    attribution = queries.who_said(facts, fragment, filters_of(since, until))
     refusal = queries.refusal(facts, fragment, attribution)
     if refusal:
         say(refusal)
@@ -327,7 +327,7 @@ def cite(
 
     facts = load(ctx)
     kind, record = queries.find_record(facts, record_id) or (None, None)
-    if not isinstance(record, Citable):
+    if not isinstance(record, CitableRecord):
         say(queries.uncitable_note(facts, record_id, kind))
         emit(views.Listing("", [], []), None, json or fmt is CiteFormat.json, None, None)
         return

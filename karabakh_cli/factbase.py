@@ -196,11 +196,11 @@ def _first_problem(label: str, data: bytes, error: Exception) -> FactBaseError:
     return FactBaseError(label, [found or Problem(str(error))], more_may_follow=True)
 
 
-def open_for_lookups(path: Path) -> queries.Facts:
+def open_for_lookups(path: Path) -> queries.LoadedBase:
     """The fact base at ``path``, loaded and checked (see ``load``), ready for lookups."""
     from karabakh_cli import queries
 
-    facts = queries.Facts(load(path), path)
+    facts = queries.LoadedBase(load(path), path)
     # The base lives as long as the process: moved out of the collector's sight, its hundreds
     # of thousands of objects are not rescanned each time a lookup allocates.
     gc.freeze()

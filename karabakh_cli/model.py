@@ -317,7 +317,7 @@ SEARCHED_KINDS: tuple[RecordKind, ...] = tuple(
 )
 """The kinds ``kb search`` looks in, in the order it lists equally good hits."""
 
-Citable = Quote | Term | Event
+CitableRecord = Quote | Term | Event
 """Records a citation can be made of."""
-Cited = Quote | Term | Event | Person
-"""Records that cite a source."""
+SourcedRecord = Quote | Term | Event | Person
+"""Records that name the source they come from (a person: the source that says who they are)."""

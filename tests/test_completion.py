@@ -229,7 +229,7 @@ def test_fish_completes_and_the_line_runs(
     assert result.stdout.splitlines() == [offered, "EXIT:0"]
 
 
-FACTS_LOADED = queries.Facts(factbase.load(FACTS), FACTS)
+FACTS_LOADED = queries.LoadedBase(factbase.load(FACTS), FACTS)
 SPELLINGS = [
     spelling for person in FACTS_LOADED.speakers() for spelling in (person.name, *person.aliases)
 ]
