@@ -190,7 +190,7 @@ def help_examples(*commands: str) -> str:
     return "Examples:\n\n" + "\n\n".join(f"  $ {command}" for command in commands)
 
 
-def _check_date(param: typer.CallbackParam, value: str | None) -> str | None:
+def check_date(param: typer.CallbackParam, value: str | None) -> str | None:
     """Refuse a malformed --since or --until as a usage error that shows the expected form."""
     if value is not None:
         try:
@@ -241,7 +241,7 @@ SinceOption = Annotated[
     str | None,
     typer.Option(
         "--since",
-        callback=_check_date,
+        callback=check_date,
         help="Only from this date on: 2023, 2023-09 or 2023-09-20.",
         show_default=False,
     ),
@@ -250,7 +250,7 @@ UntilOption = Annotated[
     str | None,
     typer.Option(
         "--until",
-        callback=_check_date,
+        callback=check_date,
         help="Only up to this date: 2023, 2023-09 or 2023-09-20.",
         show_default=False,
     ),
@@ -348,7 +348,7 @@ def emit(
 
 
 def filters_of(since: str | None, until: str | None, place: str | None = None) -> queries.Filters:
-    """The filters of --since, --until and --place, whose dates _check_date has checked.
+    """The filters of --since, --until and --place, whose dates check_date has checked.
 
     A range no date can fall in is a usage error: silently answering it would look like the
     base holding nothing there, or, with partial dates, like a match.

@@ -9,7 +9,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 from typer.core import TyperGroup
@@ -26,8 +26,8 @@ from karabakh_cli.cli_app import (
     FormatOption,
     JsonOption,
     State,
-    _check_date,
     app,
+    check_date,
     emit,
     help_examples,
     record_shown,
@@ -71,8 +71,7 @@ def _shown(added: "adding.Added") -> views.Listing:
 
 def _add(
     ctx: typer.Context,
-    required: dict[str, Any],
-    make: Callable[[dict[str, Any]], "adding.Build"],
+    plan: "AddPlan",
     excerpt: str | None,
     dry_run: bool,
     fmt: Format | None,
@@ -82,10 +81,10 @@ def _add(
     from karabakh_cli import adding, writing
 
     path = _written_path(ctx)
-    answers = {**_given_or_asked(required), "--excerpt": excerpt}
+    answers = {**_given_or_asked(plan.required), "--excerpt": excerpt}
     while True:
         try:
-            added = adding.add(path, make(answers), dry_run=dry_run)
+            added = adding.add(path, plan.build(answers), dry_run=dry_run)
             break
         except adding.Missing as missing:
             if answers.get(missing.option) is not None or not sys.stdin.isatty():
@@ -122,6 +121,46 @@ add_app = typer.Typer(
 )
 app.add_typer(add_app, name="add")
 
+
+class AddPlan(NamedTuple):
+    """What a kb add subcommand hands on: the options it requires, and how to build its record
+    from them once every one is given (or asked for)."""
+
+    required: dict[str, Any]
+    build: Callable[[dict[str, Any]], "adding.Build"]
+
+
+AddCommand = Callable[..., AddPlan]
+
+
+def add_command(kind: str, *examples: str) -> Callable[[AddCommand], AddCommand]:
+    """Register a kb add subcommand, and run the add with ``_add``, so every kind is asked for,
+    checked, written and shown alike.
+
+    The command declares its own options, then the shared ones (``ExcerptOption`` where the kind
+    has an excerpt, ``IdOption``, ``DryRunOption``, ``FormatOption``, ``JsonOption``); the shared
+    ones are read here, and the command only says what it requires and how to build the record.
+    """
+
+    def register(command: AddCommand) -> AddCommand:
+        @functools.wraps(command)
+        def run(**arguments: Any) -> None:
+            plan = command(**arguments)
+            _add(
+                arguments["ctx"],
+                plan,
+                arguments.get("excerpt"),
+                arguments["dry_run"],
+                arguments["fmt"],
+                arguments["json"],
+            )
+
+        add_app.command(kind, epilog=help_examples(*examples))(run)
+        return command
+
+    return register
+
+
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Show the record that would be added; write nothing.")
 ]
@@ -154,19 +193,17 @@ DateOption = Annotated[
     str | None,
     typer.Option(
         "--date",
-        callback=_check_date,
+        callback=check_date,
         help="2023, 2023-09 or 2023-09-20; a trailing ? if unsure.",
         show_default=False,
     ),
 ]
 
 
-@add_app.command(
+@add_command(
     "source",
-    epilog=help_examples(
-        'kb --facts my.json add source --title Talks --publisher "Le Monde" --date 2023-09-21 --text a.txt',
-        "kb --facts my.json add source --title Briefing --publisher TASS --date 2023-09 --text b.txt --json",
-    ),
+    'kb --facts my.json add source --title Talks --publisher "Le Monde" --date 2023-09-21 --text a.txt',
+    "kb --facts my.json add source --title Briefing --publisher TASS --date 2023-09 --text b.txt --json",
 )
 def add_source(
     ctx: typer.Context,
@@ -196,7 +233,7 @@ def add_source(
     dry_run: DryRunOption = False,
     fmt: FormatOption = None,
     json: JsonOption = False,
-) -> None:
+) -> AddPlan:
     """Add a source: its text is archived beside the base as sources/ID.txt, with its SHA-256."""
     from karabakh_cli import adding
 
@@ -219,15 +256,13 @@ def add_source(
             record_id=record_id,
         )
 
-    _add(ctx, required, make, None, dry_run, fmt, json)
+    return AddPlan(required, make)
 
 
-@add_app.command(
+@add_command(
     "person",
-    epilog=help_examples(
-        'kb --facts my.json add person --name "Nikol Pashinyan" --role "Prime Minister" --source src-a',
-        "kb --facts my.json add person --name Armenia --kind state --role State --source src-a --dry-run",
-    ),
+    'kb --facts my.json add person --name "Nikol Pashinyan" --role "Prime Minister" --source src-a',
+    "kb --facts my.json add person --name Armenia --kind state --role State --source src-a --dry-run",
 )
 def add_person(
     ctx: typer.Context,
@@ -254,13 +289,12 @@ def add_person(
     dry_run: DryRunOption = False,
     fmt: FormatOption = None,
     json: JsonOption = False,
-) -> None:
+) -> AddPlan:
     """Add a person, organisation or state; the excerpt is the sentence of the source naming them."""
     from karabakh_cli import adding
 
     required = {"--name": name, "--role": role, "--source": source}
-    _add(
-        ctx,
+    return AddPlan(
         required,
         lambda answers: functools.partial(
             adding.new_person,
@@ -273,19 +307,13 @@ def add_person(
             note=note,
             record_id=record_id,
         ),
-        excerpt,
-        dry_run,
-        fmt,
-        json,
     )
 
 
-@add_app.command(
+@add_command(
     "quote",
-    epilog=help_examples(
-        'kb --facts my.json add quote --speaker Aliev --text "restored" --source src-a --date 2023-09-20',
-        'kb --facts my.json add quote --speaker putn --text "These talks" --source src-a --date 2023 --json',
-    ),
+    'kb --facts my.json add quote --speaker Aliev --text "restored" --source src-a --date 2023-09-20',
+    'kb --facts my.json add quote --speaker putn --text "These talks" --source src-a --date 2023 --json',
 )
 def add_quote(
     ctx: typer.Context,
@@ -332,13 +360,12 @@ def add_quote(
     dry_run: DryRunOption = False,
     fmt: FormatOption = None,
     json: JsonOption = False,
-) -> None:
+) -> AddPlan:
     """Add a quote: its text must stand verbatim in the source's archived text."""
     from karabakh_cli import adding
 
     required = {"--speaker": speaker, "--text": text, "--source": source, "--date": date}
-    _add(
-        ctx,
+    return AddPlan(
         required,
         lambda answers: functools.partial(
             adding.new_quote,
@@ -353,19 +380,13 @@ def add_quote(
             contradicts=contradicts or [],
             record_id=record_id,
         ),
-        excerpt,
-        dry_run,
-        fmt,
-        json,
     )
 
 
-@add_app.command(
+@add_command(
     "event",
-    epilog=help_examples(
-        'kb --facts my.json add event --date 2023-09-19 --text "Offensive" --source src-a --excerpt "..."',
-        'kb --facts my.json add event --date 2023-09-20 --text "ceasefire" --source src-a --actor Russia',
-    ),
+    'kb --facts my.json add event --date 2023-09-19 --text "Offensive" --source src-a --excerpt "..."',
+    'kb --facts my.json add event --date 2023-09-20 --text "ceasefire" --source src-a --actor Russia',
 )
 def add_event(
     ctx: typer.Context,
@@ -385,13 +406,12 @@ def add_event(
     dry_run: DryRunOption = False,
     fmt: FormatOption = None,
     json: JsonOption = False,
-) -> None:
+) -> AddPlan:
     """Add an event; its excerpt is --excerpt, found by kb only where the text itself stands in the source."""
     from karabakh_cli import adding
 
     required = {"--date": date, "--text": text, "--source": source}
-    _add(
-        ctx,
+    return AddPlan(
         required,
         lambda answers: functools.partial(
             adding.new_event,
@@ -404,19 +424,13 @@ def add_event(
             note=note,
             record_id=record_id,
         ),
-        excerpt,
-        dry_run,
-        fmt,
-        json,
     )
 
 
-@add_app.command(
+@add_command(
     "term",
-    epilog=help_examples(
-        'kb --facts my.json add term --text "Withdrawal of remaining units" --quoted --source src-a',
-        'kb --facts my.json add term --text "lay down their arms" --source src-a --actor Karabakh --json',
-    ),
+    'kb --facts my.json add term --text "Withdrawal of remaining units" --quoted --source src-a',
+    'kb --facts my.json add term --text "lay down their arms" --source src-a --actor Karabakh --json',
 )
 def add_term(
     ctx: typer.Context,
@@ -437,13 +451,12 @@ def add_term(
     dry_run: DryRunOption = False,
     fmt: FormatOption = None,
     json: JsonOption = False,
-) -> None:
+) -> AddPlan:
     """Add a ceasefire term, after the others; its text must stand verbatim in the source's archived text."""
     from karabakh_cli import adding
 
     required = {"--text": text, "--source": source}
-    _add(
-        ctx,
+    return AddPlan(
         required,
         lambda answers: functools.partial(
             adding.new_term,
@@ -455,10 +468,6 @@ def add_term(
             note=note,
             record_id=record_id,
         ),
-        excerpt,
-        dry_run,
-        fmt,
-        json,
     )
 
 
