@@ -9,12 +9,15 @@ import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import msgspec
 
 from karabakh_cli import __version__, checks, model
 from karabakh_cli.problems import FactBaseError, Problem
+
+if TYPE_CHECKING:
+    from karabakh_cli import queries
 
 # jsonpos is imported where a problem needs a line and column: a clean load never does.
 
@@ -143,7 +146,7 @@ def diagnose(data: bytes, folder: Path | None = None) -> list[Problem]:
         try:
             # A base that decodes as typed has no structural problems: skip the field-by-field
             # pass and the untyped decode it needs.
-            records = checks.numbered(msgspec.json.decode(data, type=model.FactBase))
+            records = checks.indexed(msgspec.json.decode(data, type=model.FactBase))
             problems: list[Problem] = []
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
             try:
@@ -153,7 +156,7 @@ def diagnose(data: bytes, folder: Path | None = None) -> list[Problem]:
             problems = checks.structure_problems(raw)
             if not isinstance(raw, dict):
                 return problems
-            records = checks.numbered_from_raw(raw)
+            records = checks.indexed_from_raw(raw)
         warn = not problems
         problems += checks.integrity_problems(records, warn=warn)
         if folder is not None:
@@ -193,6 +196,17 @@ def _first_problem(label: str, data: bytes, error: Exception) -> FactBaseError:
     return FactBaseError(label, [found or Problem(str(error))], more_may_follow=True)
 
 
+def open_for_lookups(path: Path) -> queries.LoadedBase:
+    """The fact base at ``path``, loaded and checked (see ``load``), ready for lookups."""
+    from karabakh_cli import queries
+
+    facts = queries.LoadedBase(load(path), path)
+    # The base lives as long as the process: moved out of the collector's sight, its hundreds
+    # of thousands of objects are not rescanned each time a lookup allocates.
+    gc.freeze()
+    return facts
+
+
 def load(path: Path) -> model.FactBase:
     """Read, decode and check a fact base; raise FactBaseError naming every error found.
 
@@ -210,7 +224,7 @@ def load(path: Path) -> model.FactBase:
             raise _first_problem(label, data, error) from None
         if verdict and verdict.was_clean():
             return base
-        errors = checks.integrity_problems(checks.numbered(base), warn=False)
+        errors = checks.integrity_problems(checks.indexed(base), warn=False)
     if errors:
         raise FactBaseError(label, errors)
     if verdict:

@@ -14,7 +14,7 @@ from karabakh_cli import archive, factbase
 from karabakh_cli.model import parse_partial_date
 from karabakh_cli.problems import FactBaseError
 from karabakh_cli.text import contains_verbatim, normalise_quoting
-from tests.conftest import FACTS, bench_generator
+from tests.conftest import FACTS, bench_generator, spy
 
 WriteBase = Callable[..., Path]
 
@@ -340,18 +340,10 @@ class TestVerdict:
         return path
 
     @staticmethod
-    def count_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    def count_checks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
         from karabakh_cli import checks
 
-        calls: list[int] = []
-        real = checks.integrity_problems
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            calls.append(1)
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(checks, "integrity_problems", counted)
-        return calls
+        return spy(monkeypatch, checks, "integrity_problems")
 
     def test_unchanged_large_base_is_checked_once(
         self, large: Path, monkeypatch: pytest.MonkeyPatch
