@@ -18,8 +18,8 @@ import msgspec
 
 from karabakh_cli import canonical, factbase, ids, match, sentences, writing
 from karabakh_cli.model import (
+    COLLECTION_OF_KIND,
     ID_FORM,
-    KIND_OF_COLLECTION,
     Archive,
     Event,
     Person,
@@ -31,12 +31,11 @@ from karabakh_cli.model import (
     Term,
     parse_partial_date,
 )
-from karabakh_cli.queries import Facts
+from karabakh_cli.queries import LoadedBase
 from karabakh_cli.text import contains_verbatim, normalise_quoting
 
 # Where a source's text is archived, relative to the fact base's folder (issue 10's contract).
 ARCHIVE_FOLDER = "sources"
-COLLECTION_OF_KIND: dict[RecordKind, str] = {kind: key for key, kind in KIND_OF_COLLECTION.items()}
 
 
 class Refused(Exception):
@@ -68,13 +67,13 @@ class New(msgspec.Struct, frozen=True):
 class Added(msgspec.Struct, frozen=True):
     """The fact base with the new record in it (written, unless a dry run)."""
 
-    facts: Facts
+    facts: LoadedBase
     kind: RecordKind
     record: Record
     notes: tuple[str, ...]
 
 
-Build = Callable[[Facts], New]
+Build = Callable[[LoadedBase], New]
 
 
 def add(path: Path, build: Build, *, dry_run: bool) -> Added:
@@ -87,7 +86,7 @@ def add(path: Path, build: Build, *, dry_run: bool) -> Added:
         base = factbase.load(path)
         data = factbase.read(path)
         raw = canonical.decode(data, str(path))
-        new = build(Facts(base, path))
+        new = build(LoadedBase(base, path))
         if canonical.text_of(raw).encode() != data:
             new = msgspec.structs.replace(
                 new, notes=(*new.notes, f"{path} was not in kb's canonical layout; now it is")
@@ -103,11 +102,14 @@ def add(path: Path, build: Build, *, dry_run: bool) -> Added:
                 writing.replace(path, content)
     records = [*getattr(base, collection), new.record]
     result = msgspec.structs.replace(base, **{collection: records})
-    return Added(Facts(result, path), new.kind, new.record, new.notes)
+    return Added(LoadedBase(result, path), new.kind, new.record, new.notes)
 
 
 def _record_id(
-    facts: Facts, given: str | None, made: str, blocked: Callable[[str], str | None] | None = None
+    facts: LoadedBase,
+    given: str | None,
+    made: str,
+    blocked: Callable[[str], str | None] | None = None,
 ) -> str:
     """The --id given, which must be free and well formed, or one made from the record.
 
@@ -143,7 +145,7 @@ def _text(value: str, option: str) -> str:
     return value
 
 
-def _source(facts: Facts, source_id: str) -> Source:
+def _source(facts: LoadedBase, source_id: str) -> Source:
     found = facts.sources.get(source_id)
     if found is None:
         known = ", ".join(facts.sources) or "none yet; add one with kb add source"
@@ -151,17 +153,17 @@ def _source(facts: Facts, source_id: str) -> Source:
     return found
 
 
-def person(facts: Facts, query: str, option: str) -> Person:
+def person(facts: LoadedBase, query: str, option: str) -> Person:
     """The one person ``query`` names: an id, or a name as ``kb quote`` matches it."""
     if query in facts.people:
         return facts.people[query]
-    found = match.named_people(query, facts.base.people)
+    found = match.named_people(query, facts.content.people)
     if len(found) == 1:
         return found[0].person
     if found:
         names = ", ".join(f"{item.person.name} ({item.person.id})" for item in found)
         raise Refused(f"{query!r} matches several people equally well: {names}", option)
-    nearest = match.suggested_people(query, facts.base.people)
+    nearest = match.suggested_people(query, facts.content.people)
     hint = (
         "; nearest: " + ", ".join(f"{item.person.name} ({item.person.id})" for item in nearest)
         if nearest
@@ -210,7 +212,7 @@ def _unchecked_note(source: Source) -> tuple[str, ...]:
     )
 
 
-def _verbatim_text(facts: Facts, source: Source, text: str, excerpt: str | None) -> str:
+def _verbatim_text(facts: LoadedBase, source: Source, text: str, excerpt: str | None) -> str:
     """The excerpt of a record whose text is verbatim: found in or checked against the archive."""
     archive = archived_text(facts.path.parent, source)
     if archive is not None and not contains_verbatim(archive, text):
@@ -223,7 +225,7 @@ def _verbatim_text(facts: Facts, source: Source, text: str, excerpt: str | None)
 
 
 def new_source(
-    facts: Facts,
+    facts: LoadedBase,
     *,
     title: str,
     publisher: str,
@@ -241,7 +243,7 @@ def new_source(
     except UnicodeDecodeError as error:
         raise Refused(f"the text is not UTF-8 (byte {error.start})", "--text") from None
     digest = hashlib.sha256(text).hexdigest()
-    for other in facts.base.sources:
+    for other in facts.content.sources:
         if other.archive and other.archive.sha256 == digest:
             raise Refused(f"this text is already archived as {other.id}", "--text")
 
@@ -276,7 +278,7 @@ def new_source(
 
 
 def new_person(
-    facts: Facts,
+    facts: LoadedBase,
     *,
     name: str,
     role: str | None,
@@ -310,7 +312,7 @@ def new_person(
 
 
 def new_quote(
-    facts: Facts,
+    facts: LoadedBase,
     *,
     speaker: str,
     text: str,
@@ -327,7 +329,7 @@ def new_quote(
     said_by = person(facts, speaker, "--speaker")
     source = _source(facts, source_id)
     _text(text, "--text")
-    for other in facts.base.quotes:
+    for other in facts.content.quotes:
         if other.speaker == said_by.id and normalise_quoting(other.text) == normalise_quoting(text):
             raise Refused(f"{said_by.name} already says this in {other.id}", "--text")
     for target in contradicts:
@@ -352,7 +354,7 @@ def new_quote(
 
 
 def new_term(
-    facts: Facts,
+    facts: LoadedBase,
     *,
     text: str,
     quoted: bool,
@@ -377,7 +379,7 @@ def new_term(
 
 
 def new_event(
-    facts: Facts,
+    facts: LoadedBase,
     *,
     date: str,
     text: str,

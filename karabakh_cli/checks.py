@@ -8,8 +8,12 @@ text, aliases no two people share.
 
 from __future__ import annotations
 
+import functools
+import itertools
+import operator
 import re
 import typing
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,7 +21,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from karabakh_cli import model
-from karabakh_cli.problems import JsonPath, Problem
+from karabakh_cli.problems import JsonPath, Problem, Severity
 from karabakh_cli.text import contains_verbatim, fold, normalise_quoting
 
 _MSGSPEC_WHERE = re.compile(r"\[(\d+)\]|\.([^.\[]+)")
@@ -153,109 +157,119 @@ def first_structure_problem(raw: object, typed_error: msgspec.ValidationError) -
     return at_path[0] if at_path else problems[0] if problems else None
 
 
-class Numbered(msgspec.Struct):
-    """Each collection's well-formed records with their index in the file."""
-
-    sources: list[tuple[int, model.Source]]
-    people: list[tuple[int, model.Person]]
-    quotes: list[tuple[int, model.Quote]]
-    terms: list[tuple[int, model.Term]]
-    events: list[tuple[int, model.Event]]
-
-    def all(self) -> Iterator[tuple[str, int, model.Record]]:
-        for collection in model.COLLECTIONS:
-            for index, record in getattr(self, collection):
-                yield collection, index, record
-
-    def cited(self) -> Iterator[tuple[str, int, model.Cited]]:
-        """Records that cite a source."""
-        yield from (("people", index, record) for index, record in self.people)
-        yield from (("quotes", index, record) for index, record in self.quotes)
-        yield from (("terms", index, record) for index, record in self.terms)
-        yield from (("events", index, record) for index, record in self.events)
-
-    def involving(self) -> Iterator[tuple[str, int, model.Term | model.Event]]:
-        """Records with actors."""
-        yield from (("terms", index, record) for index, record in self.terms)
-        yield from (("events", index, record) for index, record in self.events)
-
-
-def numbered(base: model.FactBase) -> Numbered:
-    """Each collection's records with their index in the file."""
-    return Numbered(
-        list(enumerate(base.sources)),
-        list(enumerate(base.people)),
-        list(enumerate(base.quotes)),
-        list(enumerate(base.terms)),
-        list(enumerate(base.events)),
-    )
-
-
 AnyRecord = TypeVar("AnyRecord", bound=model.Record)
 
 
+def _collection_of(struct: type[model.Record]) -> str:
+    return next(kind.collection for kind in model.KINDS if kind.struct is struct)
+
+
+class IndexedRecords:
+    """Each collection's well-formed records with their index in the file."""
+
+    def __init__(self, by_collection: dict[str, list[tuple[int, model.Record]]]) -> None:
+        self.by_collection = by_collection
+
+    def of(self, struct: type[AnyRecord]) -> list[tuple[int, AnyRecord]]:
+        """The records of one kind, named by its struct, with their indexes."""
+        collection = _collection_of(struct)
+        return typing.cast("list[tuple[int, AnyRecord]]", self.by_collection[collection])
+
+    def all(self) -> Iterator[tuple[model.KindOfRecord, int, model.Record]]:
+        """Every record, collection by collection, with its kind and index."""
+        for kind in model.KINDS:
+            for index, record in self.by_collection[kind.collection]:
+                yield kind, index, record
+
+    def citing_sources(self) -> Iterator[tuple[model.KindOfRecord, int, model.SourcedRecord]]:
+        """Every record that names its source, with its kind and index."""
+        return (
+            (kind, index, typing.cast("model.SourcedRecord", record))
+            for kind, index, record in self.all()
+            if any(reference.field == "source" for reference in kind.references)
+        )
+
+
+def indexed(base: model.FactBase) -> IndexedRecords:
+    """Each collection's records with their index in the file."""
+    return IndexedRecords(
+        {kind.collection: list(enumerate(getattr(base, kind.collection))) for kind in model.KINDS}
+    )
+
+
 def _well_formed(
-    raw: dict[str, object], name: str, struct: type[AnyRecord]
-) -> list[tuple[int, AnyRecord]]:
-    items = raw.get(name)
-    converted = []
+    raw: dict[str, object], kind: model.KindOfRecord
+) -> list[tuple[int, model.Record]]:
+    items = raw.get(kind.collection)
+    converted: list[tuple[int, model.Record]] = []
     for index, item in enumerate(items if isinstance(items, list) else ()):
         try:
-            converted.append((index, msgspec.convert(item, struct)))
+            converted.append((index, msgspec.convert(item, kind.struct)))
         except msgspec.ValidationError:
             continue
     return converted
 
 
-def numbered_from_raw(raw: dict[str, object]) -> Numbered:
+def indexed_from_raw(raw: dict[str, object]) -> IndexedRecords:
     """The records of a decoded fact base that are well-formed, with their index in the file,
     so that integrity is checked even where some records are broken."""
-    return Numbered(
-        _well_formed(raw, "sources", model.Source),
-        _well_formed(raw, "people", model.Person),
-        _well_formed(raw, "quotes", model.Quote),
-        _well_formed(raw, "terms", model.Term),
-        _well_formed(raw, "events", model.Event),
-    )
+    return IndexedRecords({kind.collection: _well_formed(raw, kind) for kind in model.KINDS})
+
+
+class Location(msgspec.Struct, frozen=True):
+    """Where in the file a problem is: a record, and a field within it (down to a list item)."""
+
+    collection: str
+    index: int
+    record_id: str
+    within: JsonPath = ()
+    """The path inside the record, e.g. ``("actors", 2)``; empty for the record as a whole."""
+
+    @property
+    def kind(self) -> model.RecordKind:
+        return model.KIND_OF_COLLECTION[self.collection]
+
+    def at(self, *within: str | int) -> Location:
+        """The same record, at a field or list item inside it."""
+        return msgspec.structs.replace(self, within=(*self.within, *within))
+
+    def problem(self, message: str, severity: Severity = "error") -> Problem:
+        field = "".join(
+            f"[{step}]" if isinstance(step, int) else f".{step}" for step in self.within
+        ).lstrip(".")
+        path = (self.collection, self.index, *self.within)
+        record = f"{self.collection}[{self.index}]"
+        return Problem(message, path, record, self.record_id, field, severity)
+
+
+def _ids(reference: model.Reference, record: model.Record) -> tuple[str, ...]:
+    """The ids a reference field of ``record`` holds, one or many."""
+    value = getattr(record, reference.field)
+    ids: tuple[str, ...] = value if reference.many else (value,)
+    return ids
+
+
+def _ids_of(records: list[model.Record]) -> Iterator[str]:
+    return (record.id for record in records)
+
+
+def _location(kind: model.KindOfRecord, index: int, record: model.Record) -> Location:
+    return Location(kind.collection, index, record.id)
 
 
 class _Integrity:
     """The integrity checks, one pass per concern, so a large base is read in tight loops."""
 
-    def __init__(self, records: Numbered) -> None:
+    def __init__(self, records: IndexedRecords) -> None:
         self.records = records
         self.problems: list[Problem] = []
         self.ids_of = {
-            name: {record.id for _, record in getattr(records, name)} for name in model.COLLECTIONS
+            kind.name: {record.id for _, record in records.by_collection[kind.collection]}
+            for kind in model.KINDS
         }
 
-    def report(
-        self,
-        collection: str,
-        index: int,
-        record: model.Record,
-        message: str,
-        field: str,
-        *sub_path: str | int,
-    ) -> None:
-        path = (collection, index, *sub_path)
-        self.problems.append(Problem(message, path, f"{collection}[{index}]", record.id, field))
-
-    def refer(
-        self,
-        target: str,
-        value: str,
-        collection: str,
-        index: int,
-        record: model.Record,
-        field: str,
-        *sub_path: str | int,
-    ) -> None:
-        if value not in self.ids_of[target]:
-            kind = model.KIND_OF_COLLECTION[target]
-            self.report(
-                collection, index, record, f"no {kind} has the id {value!r}", field, *sub_path
-            )
+    def report(self, location: Location, message: str) -> None:
+        self.problems.append(location.problem(message))
 
     def ids(self) -> None:
         """Every id well-formed and used once in the whole base."""
@@ -263,134 +277,123 @@ class _Integrity:
         if len(set(ids)) == len(ids) and all(map(model.ID_FORM.fullmatch, ids)):
             return
         first_use: dict[str, tuple[str, int]] = {}
-        for collection, index, record in self.records.all():
+        for kind, index, record in self.records.all():
+            at_id = _location(kind, index, record).at("id")
             if not model.ID_FORM.fullmatch(record.id):
                 message = f"must be a record id (lower-case letters, digits and hyphens), got {record.id!r}"
-                self.report(collection, index, record, message, "id", "id")
-            earlier = first_use.setdefault(record.id, (collection, index))
-            if earlier != (collection, index):
+                self.report(at_id, message)
+            earlier = first_use.setdefault(record.id, (kind.collection, index))
+            if earlier != (kind.collection, index):
                 message = f"duplicate id {record.id!r}, first used by {earlier[0]}[{earlier[1]}]"
-                self.report(collection, index, record, message, "id", "id")
+                self.report(at_id, message)
 
     def dates(self) -> None:
-        dated: list[tuple[str, list[tuple[int, model.Source | model.Quote | model.Event]]]] = [
-            ("sources", list(self.records.sources)),
-            ("quotes", list(self.records.quotes)),
-            ("events", list(self.records.events)),
-        ]
-        for collection, records in dated:
-            for index, record in records:
+        date_of = operator.attrgetter("date")
+        for kind in model.KINDS:
+            if not kind.dated:
+                continue
+            for index, record in self.records.by_collection[kind.collection]:
                 try:
-                    model.parse_partial_date(record.date)
+                    model.parse_partial_date(date_of(record))
                 except ValueError as error:
-                    self.report(collection, index, record, str(error), "date", "date")
+                    self.report(_location(kind, index, record).at("date"), str(error))
 
-    def _references_resolve(self) -> bool:
-        """The fast path for a clean base: every reference resolves, no quote links to itself."""
-        quotes = self.records.quotes
-        cited = {record.source for _, _, record in self.records.cited()}
-        people = {quote.speaker for _, quote in quotes}
-        people.update(actor for _, _, record in self.records.involving() for actor in record.actors)
-        links = {
-            target for _, quote in quotes for target in (*quote.contradicts, *quote.responds_to)
-        }
-        self_links = any(
-            quote.id in quote.contradicts or quote.id in quote.responds_to for _, quote in quotes
+    def _references(self) -> Iterator[tuple[Location, model.Reference, str]]:
+        """Every reference in the base: where it is, what it declares, the id it holds.
+
+        Field by field, in the order the kinds table first names each field, so that every
+        record's source is checked first: the loader names the first problem found.
+        """
+        fields = dict.fromkeys(
+            reference.field for kind in model.KINDS for reference in kind.references
         )
-        return (
-            cited <= self.ids_of["sources"]
-            and people <= self.ids_of["people"]
-            and links <= self.ids_of["quotes"]
-            and not self_links
-        )
+        for field in fields:
+            for kind in model.KINDS:
+                reference = next((ref for ref in kind.references if ref.field == field), None)
+                if reference is None:
+                    continue
+                for index, record in self.records.by_collection[kind.collection]:
+                    at_field = _location(kind, index, record).at(reference.field)
+                    value = getattr(record, reference.field)
+                    if reference.many:
+                        for position, target in enumerate(value):
+                            yield at_field.at(position), reference, target
+                    else:
+                        yield at_field, reference, value
+
+    @functools.cached_property
+    def referenced(self) -> dict[tuple[model.RecordKind, bool], set[str]]:
+        """The ids referred to, by target kind and by whether the reference counts as a use."""
+        found: dict[tuple[model.RecordKind, bool], set[str]] = defaultdict(set)
+        for kind in model.KINDS:
+            records = [record for _, record in self.records.by_collection[kind.collection]]
+            for reference in kind.references:
+                values = map(operator.attrgetter(reference.field), records)
+                ids = found[reference.target, reference.counts_as_use]
+                if reference.many:
+                    ids.update(itertools.chain.from_iterable(values))
+                else:
+                    ids.update(values)
+        return found
+
+    def _self_links(self) -> bool:
+        for kind in model.KINDS:
+            records = [record for _, record in self.records.by_collection[kind.collection]]
+            for reference in kind.references:
+                if reference.target != kind.name:
+                    continue
+                values = map(operator.attrgetter(reference.field), records)
+                if reference.many and any(map(operator.contains, values, _ids_of(records))):
+                    return True
+                if not reference.many and any(map(operator.eq, values, _ids_of(records))):
+                    return True
+        return False
 
     def references(self) -> None:
-        if self._references_resolve():
+        """Every reference names a record of its kind, and no record links to itself."""
+        resolve = all(ids <= self.ids_of[target] for (target, _), ids in self.referenced.items())
+        if resolve and not self._self_links():
             return
-        for collection, index, record in self.records.cited():
-            self.refer("sources", record.source, collection, index, record, "source", "source")
-        for collection, index, involving in self.records.involving():
-            for position, actor in enumerate(involving.actors):
-                field = f"actors[{position}]"
-                self.refer("people", actor, collection, index, involving, field, "actors", position)
-        for index, quote in self.records.quotes:
-            self.refer("people", quote.speaker, "quotes", index, quote, "speaker", "speaker")
-            for link, targets in (
-                ("contradicts", quote.contradicts),
-                ("responds_to", quote.responds_to),
-            ):
-                for position, target in enumerate(targets):
-                    field = f"{link}[{position}]"
-                    self.refer("quotes", target, "quotes", index, quote, field, link, position)
-                    if target == quote.id:
-                        message = "a quote cannot link to itself"
-                        self.report("quotes", index, quote, message, field, link, position)
+        for location, reference, target in self._references():
+            if target not in self.ids_of[reference.target]:
+                self.report(location, f"no {reference.target} has the id {target!r}")
+            if target == location.record_id and reference.target == location.kind:
+                self.report(location, f"a {reference.target} cannot link to itself")
 
     def verbatim(self) -> None:
-        texts: list[tuple[str, list[tuple[int, model.Quote | model.Term]]]] = [
-            ("quotes", list(self.records.quotes)),
-            ("terms", list(self.records.terms)),
+        quoted: list[tuple[str, list[tuple[int, model.Quote | model.Term]]]] = [
+            ("quotes", list(self.records.of(model.Quote))),
+            ("terms", list(self.records.of(model.Term))),
         ]
-        for collection, records in texts:
+        for collection, records in quoted:
             for index, record in records:
                 if not contains_verbatim(record.excerpt, record.text):
                     message = "text does not occur verbatim in the excerpt"
-                    self.report(collection, index, record, message, "text", "text")
+                    self.report(Location(collection, index, record.id).at("text"), message)
 
     def aliases(self) -> None:
         owner_of: dict[str, str] = {}
-        for index, person in self.records.people:
-            for position, alias in enumerate([person.name, *person.aliases]):
-                owner = owner_of.setdefault(fold(alias), person.id)
+        for index, person in self.records.of(model.Person):
+            for position, name in enumerate([person.name, *person.aliases]):
+                owner = owner_of.setdefault(fold(name), person.id)
                 if owner != person.id:
-                    field, sub_path = (
-                        ("name", ("name",))
+                    location = Location("people", index, person.id)
+                    at_name = (
+                        location.at("name")
                         if position == 0
-                        else (f"aliases[{position - 1}]", ("aliases", position - 1))
+                        else location.at("aliases", position - 1)
                     )
-                    message = f"{alias!r} already names {owner!r}"
-                    self.report("people", index, person, message, field, *sub_path)
+                    self.report(at_name, f"{name!r} already names {owner!r}")
 
     def unused(self) -> None:
-        """Warnings: a source nothing cites, a person nothing involves."""
-        cited = {
-            record.source
-            for collection, _, record in self.records.cited()
-            if collection != "people"
-        }
-        involved = {quote.speaker for _, quote in self.records.quotes}
-        involved.update(
-            actor for _, _, record in self.records.involving() for actor in record.actors
-        )
-        unused: list[tuple[str, set[str], str, list[tuple[int, model.Source | model.Person]]]] = [
-            (
-                "sources",
-                cited,
-                "no quote, term or event cites this source",
-                list(self.records.sources),
-            ),
-            (
-                "people",
-                involved,
-                "no quote, term or event involves this person",
-                list(self.records.people),
-            ),
-        ]
-        for collection, used, message, records in unused:
-            self.problems += [
-                Problem(
-                    message,
-                    (collection, index),
-                    f"{collection}[{index}]",
-                    record.id,
-                    severity="warning",
-                )
-                for index, record in records
-                if record.id not in used
-            ]
+        """Warnings: a record of a kind worth one that nothing refers to (as a use)."""
+        for kind, index, record in self.records.all():
+            if kind.unused_warning and record.id not in self.referenced[kind.name, True]:
+                location = _location(kind, index, record)
+                self.problems.append(location.problem(kind.unused_warning, "warning"))
 
 
-def integrity_problems(records: Numbered, *, warn: bool = True) -> list[Problem]:
+def integrity_problems(records: IndexedRecords, *, warn: bool = True) -> list[Problem]:
     """Problems between records: ids, references, dates, verbatim text, shared aliases.
 
     Warnings (when ``warn``) mark what is legal but likely a slip: a source or person that
@@ -407,7 +410,7 @@ def integrity_problems(records: Numbered, *, warn: bool = True) -> list[Problem]
     return checker.problems
 
 
-def archive_problems(records: Numbered, folder: Path, *, warn: bool = True) -> list[Problem]:
+def archive_problems(records: IndexedRecords, folder: Path, *, warn: bool = True) -> list[Problem]:
     """Each source's archived text read from ``folder`` and matched against its SHA-256, and
     every excerpt citing the source found in that text.
 
@@ -417,7 +420,7 @@ def archive_problems(records: Numbered, folder: Path, *, warn: bool = True) -> l
     from karabakh_cli import archive
 
     problems: list[Problem] = []
-    for index, source in records.sources:
+    for index, source in records.of(model.Source):
         record = f"sources[{index}]"
         if source.archive is None:
             if warn:
@@ -441,7 +444,7 @@ def archive_problems(records: Numbered, folder: Path, *, warn: bool = True) -> l
 
 
 def _excerpt_problems(
-    records: Numbered, source_id: str, archive_path: str, text: str
+    records: IndexedRecords, source_id: str, archive_path: str, text: str
 ) -> list[Problem]:
     """Excerpts citing ``source_id`` that do not occur verbatim in its archived ``text``."""
     normalised_text = normalise_quoting(text)
@@ -449,9 +452,7 @@ def _excerpt_problems(
         f"excerpt does not occur verbatim in the archived text of {source_id!r} ({archive_path})"
     )
     return [
-        Problem(
-            message, (collection, index, "excerpt"), f"{collection}[{index}]", record.id, "excerpt"
-        )
-        for collection, index, record in records.cited()
+        _location(kind, index, record).at("excerpt").problem(message)
+        for kind, index, record in records.citing_sources()
         if record.source == source_id and normalise_quoting(record.excerpt) not in normalised_text
     ]

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from karabakh_cli.model import Citable, Event, Quote, Source, Term, parse_partial_date
-from karabakh_cli.queries import Facts
+from karabakh_cli.model import CitableRecord, Event, Quote, Source, Term, parse_partial_date
+from karabakh_cli.queries import LoadedBase
 from karabakh_cli.text import visible
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
-def _statement(facts: Facts, record: Citable) -> str:
+def _statement(facts: LoadedBase, record: CitableRecord) -> str:
     """Who said or did what, and when, without the source."""
     if isinstance(record, Quote):
         speaker = facts.people[record.speaker]
@@ -20,7 +20,7 @@ def _statement(facts: Facts, record: Citable) -> str:
         place = f", {record.place}" if record.place else ""
         return f"{speaker.name}{role}, {record.medium}{place}, {record.date}: “{record.text}”"
     if isinstance(record, Term):
-        number = facts.base.terms.index(record) + 1
+        number = facts.content.terms.index(record) + 1
         words = "quoted" if record.quoted else "paraphrased"
         return f"Ceasefire term {number} ({words}): “{record.text}”"
     assert isinstance(record, Event)
@@ -35,7 +35,7 @@ def cited_title(source: Source) -> str:
     return f"[{source.title}]" if source.title_supplied else source.title
 
 
-def citation_text(facts: Facts, record: Citable) -> str:
+def citation_text(facts: LoadedBase, record: CitableRecord) -> str:
     """One sentence: who, what medium, when, quoted in which source of what date."""
     source = facts.sources[record.source]
     verb = "quoted in" if isinstance(record, Quote | Term) else "reported in"
@@ -49,7 +49,7 @@ def _date_parts(date: str) -> list[int]:
     return [part for part in (when.year, when.month, when.day) if part]
 
 
-def csl_json(facts: Facts, record: Citable) -> dict[str, Any]:
+def csl_json(facts: LoadedBase, record: CitableRecord) -> dict[str, Any]:
     """A CSL-JSON item for reference managers: the source article, with the statement as note."""
     source: Source = facts.sources[record.source]
     item: dict[str, Any] = {
@@ -88,7 +88,7 @@ def _bibtex_escape(text: str) -> str:
     return visible(_BIBTEX_SPECIAL.sub(lambda found: _BIBTEX_ESCAPES[found.group()], text))
 
 
-def bibtex(facts: Facts, record: Citable) -> str:
+def bibtex(facts: LoadedBase, record: CitableRecord) -> str:
     """A BibTeX @article entry keyed by the record id."""
     source = facts.sources[record.source]
     when = parse_partial_date(source.date)

@@ -143,7 +143,7 @@ def diagnose(data: bytes, folder: Path | None = None) -> list[Problem]:
         try:
             # A base that decodes as typed has no structural problems: skip the field-by-field
             # pass and the untyped decode it needs.
-            records = checks.numbered(msgspec.json.decode(data, type=model.FactBase))
+            records = checks.indexed(msgspec.json.decode(data, type=model.FactBase))
             problems: list[Problem] = []
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
             try:
@@ -153,7 +153,7 @@ def diagnose(data: bytes, folder: Path | None = None) -> list[Problem]:
             problems = checks.structure_problems(raw)
             if not isinstance(raw, dict):
                 return problems
-            records = checks.numbered_from_raw(raw)
+            records = checks.indexed_from_raw(raw)
         warn = not problems
         problems += checks.integrity_problems(records, warn=warn)
         if folder is not None:
@@ -217,7 +217,7 @@ def load_read(
             raise _first_problem(label, data, error) from None
         if status is not None and passed_before is not None and passed_before(status):
             return base, status
-        errors = checks.integrity_problems(checks.numbered(base), warn=False)
+        errors = checks.integrity_problems(checks.indexed(base), warn=False)
     if errors:
         raise FactBaseError(label, errors)
     return base, status

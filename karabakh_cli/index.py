@@ -22,19 +22,20 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
+import gc
 import os
 import stat
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import msgspec
 from rapidfuzz import fuzz, process
 
 from karabakh_cli import __version__, factbase, match, model
-from karabakh_cli.queries import Facts
+from karabakh_cli.queries import LoadedBase
 from karabakh_cli.text import fold, spell_out_contractions_in
 
 if TYPE_CHECKING:
@@ -184,11 +185,11 @@ class Index:
         rows = self.connection.execute("select name, value from meta where name like 'count:%'")
         return {name.removeprefix("count:"): int(value) for name, value in rows}
 
-    def facts(self, path: Path, wanted: Wanted) -> Facts | None:
+    def facts(self, path: Path, wanted: Wanted) -> LoadedBase | None:
         """The partial base ``wanted`` needs, or None where the index cannot tell which
         records that is (an id no record has: its suggestions need every id)."""
         if isinstance(wanted, ByName):
-            return Facts(self._named_base(wanted.name), path)
+            return LoadedBase(self._named_base(wanted.name), path)
         if isinstance(wanted, ById):
             found = self._record_position(wanted.record_id)
             if found is None:
@@ -199,7 +200,7 @@ class Index:
         else:
             positions = self._positions("select position from record where collection = 'events'")
         base = self._base(positions, speeches=False, terms=isinstance(wanted, ById))
-        return Facts(base, path)
+        return LoadedBase(base, path)
 
     def _positions(self, sql: str, parameters: Sequence[object] = ()) -> list[int]:
         return [position for (position,) in self.connection.execute(sql, parameters)]
@@ -361,14 +362,11 @@ class Index:
             - records.keys()
         )
         chosen = [records[position] for position in sorted(records)]
-        return model.FactBase(
-            schema_version=1,
-            sources=[record for record in chosen if isinstance(record, model.Source)],
-            people=[record for record in chosen if isinstance(record, model.Person)],
-            quotes=[record for record in chosen if isinstance(record, model.Quote)],
-            terms=[record for record in chosen if isinstance(record, model.Term)],
-            events=[record for record in chosen if isinstance(record, model.Event)],
-        )
+        collections_: dict[str, Any] = {
+            kind.collection: [record for record in chosen if isinstance(record, kind.struct)]
+            for kind in model.KINDS
+        }
+        return model.FactBase(schema_version=1, **collections_)
 
     def _records(self, positions: Iterable[int]) -> dict[int, model.Record]:
         wanted = sorted(positions)
@@ -391,13 +389,19 @@ def _decoder(collection: str) -> msgspec.json.Decoder[model.Record]:
     return msgspec.json.Decoder(model.COLLECTIONS[collection])
 
 
+# The fields naming the records a row shows (its source, speaker, actors): every reference
+# but the links between quotes, which the partial base holds from the other side.
+_SHOWN_REFERENCES = {
+    kind.struct: [ref for ref in kind.references if ref.target != "quote"] for kind in model.KINDS
+}
+_QUOTE_LINKS = [ref.field for ref in model.KIND["quote"].references if ref.target == "quote"]
+
+
 def _references(record: model.Record) -> Iterator[str]:
-    """The ids a record's row shows: its source, its speaker, its actors."""
-    for field in ("source", "speaker"):
-        value = getattr(record, field, None)
-        if isinstance(value, str):
-            yield value
-    yield from getattr(record, "actors", ())
+    """The ids of the records ``record``'s row shows."""
+    for reference in _SHOWN_REFERENCES[type(record)]:
+        value = getattr(record, reference.field)
+        yield from (value if reference.many else (value,))
 
 
 def _name_rows(people: Sequence[model.Person]) -> Iterator[tuple[int, list[str]]]:
@@ -475,7 +479,8 @@ def _fill(
         (
             (target, first_quote + number)
             for number, quote in enumerate(base.quotes)
-            for target in (*quote.contradicts, *quote.responds_to)
+            for link in _QUOTE_LINKS
+            for target in getattr(quote, link)
         ),
     )
     run_together: list[str] = []
@@ -528,12 +533,26 @@ def load(
     wanted: Wanted | None,
     say: Say,
     progress: Progress = _quiet,
-) -> Facts:
+) -> LoadedBase:
     """The fact base at ``path`` for a lookup: from its index when there is a valid one and
     the lookup is one the index answers, else read whole (and then indexed, when large).
 
     ``say`` gets one line when the index cannot be written; the answer comes all the same.
     """
+    loaded = _load(path, wanted, say, progress)
+    # The base lives as long as the process: moved out of the collector's sight, its hundreds
+    # of thousands of objects are not rescanned each time a lookup allocates.
+    gc.freeze()
+    return loaded
+
+
+def _load(
+    path: Path,
+    wanted: Wanted | None,
+    say: Say,
+    progress: Progress = _quiet,
+) -> LoadedBase:
+    """``load`` but for the collector."""
     try:
         # Never opened here: a named pipe opened twice would lose what its writer sent. An
         # answer from the index reads nothing of the file; an index is only ever built keyed
@@ -543,7 +562,7 @@ def load(
         # factbase.load names the problem in its own words.
         status = None
     if not _indexable(status) or location(path) is None:
-        return Facts(factbase.load(path), path)
+        return LoadedBase(factbase.load(path), path)
     import sqlite3
 
     index = Index.open(path, status)
@@ -573,7 +592,7 @@ def load(
                 say(
                     f"no index for {path}: cannot write in {file.parent}: {reason}; answering without it"
                 )
-    return Facts(base, path)
+    return LoadedBase(base, path)
 
 
 def clear(path: Path) -> Path | None:

@@ -6,7 +6,8 @@ These structs are the one definition of the fact base: the loader decodes with t
 
 import functools
 import re
-from typing import Annotated, Literal, NamedTuple
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, NamedTuple
 
 import msgspec
 
@@ -205,23 +206,118 @@ class FactBase(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=
     json_schema: str | None = msgspec.field(default=None, name="$schema")
 
 
-COLLECTIONS: dict[str, type[Record]] = {
-    "sources": Source,
-    "people": Person,
-    "quotes": Quote,
-    "terms": Term,
-    "events": Event,
-}
 RecordKind = Literal["source", "person", "quote", "term", "event"]
-KIND_OF_COLLECTION: dict[str, RecordKind] = {
-    "sources": "source",
-    "people": "person",
-    "quotes": "quote",
-    "terms": "term",
-    "events": "event",
-}
 
-Citable = Quote | Term | Event
+
+class Reference(NamedTuple):
+    """A field of a record holding the id of another record (or a list of ids)."""
+
+    field: str
+    """The field's name, as in the file."""
+    target: RecordKind
+    """The kind of record the id names."""
+    many: bool = False
+    """True for a list of ids, False for a single id."""
+    counts_as_use: bool = True
+    """Whether the reference keeps its target from the never-referred-to warning."""
+
+
+def _event_text(event: Event) -> str:
+    return f"{event.what} ({event.where})" if event.where else event.what
+
+
+def _person_text(person: Person) -> str:
+    return " · ".join([person.name, *person.aliases, *([person.role] if person.role else [])])
+
+
+class KindOfRecord(NamedTuple):
+    """One kind of record: everything the checks, lookups, views and commands list per kind."""
+
+    name: RecordKind
+    """The kind's name, as commands print it (``--kind``, ``kb show``)."""
+    collection: str
+    """The top-level key of the fact base holding the records of this kind."""
+    struct: type[Record]
+    """The struct the records are decoded with."""
+    references: tuple[Reference, ...]
+    """The fields naming other records, in the order they are checked."""
+    searchable: Callable[[Any], str] | None
+    """The text ``kb search`` looks in; None for a kind it does not search."""
+    search_rank: int
+    """Where equally good search hits of this kind are listed: what was said, then agreed, then
+    done, then who."""
+    dated: bool
+    """Whether the records have a date, so that --since and --until apply to them."""
+    unused_warning: str | None = None
+    """The warning for a record of this kind nothing refers to, if that is worth one."""
+
+
+KINDS: tuple[KindOfRecord, ...] = (
+    KindOfRecord(
+        "source",
+        "sources",
+        Source,
+        references=(),
+        searchable=None,
+        search_rank=9,
+        dated=True,
+        unused_warning="no quote, term or event cites this source",
+    ),
+    KindOfRecord(
+        "person",
+        "people",
+        Person,
+        # A person's source says who they are; it is not what the source contributes.
+        references=(Reference("source", "source", counts_as_use=False),),
+        searchable=_person_text,
+        search_rank=3,
+        dated=False,
+        unused_warning="no quote, term or event involves this person",
+    ),
+    KindOfRecord(
+        "quote",
+        "quotes",
+        Quote,
+        references=(
+            Reference("source", "source"),
+            Reference("speaker", "person"),
+            Reference("contradicts", "quote", many=True),
+            Reference("responds_to", "quote", many=True),
+        ),
+        searchable=lambda quote: quote.text,
+        search_rank=0,
+        dated=True,
+    ),
+    KindOfRecord(
+        "term",
+        "terms",
+        Term,
+        references=(Reference("source", "source"), Reference("actors", "person", many=True)),
+        searchable=lambda term: term.text,
+        search_rank=1,
+        dated=False,
+    ),
+    KindOfRecord(
+        "event",
+        "events",
+        Event,
+        references=(Reference("source", "source"), Reference("actors", "person", many=True)),
+        searchable=_event_text,
+        search_rank=2,
+        dated=True,
+    ),
+)
+"""Every kind of record, in the order of the fact base's collections."""
+KIND: dict[RecordKind, KindOfRecord] = {kind.name: kind for kind in KINDS}
+COLLECTIONS: dict[str, type[Record]] = {kind.collection: kind.struct for kind in KINDS}
+KIND_OF_COLLECTION: dict[str, RecordKind] = {kind.collection: kind.name for kind in KINDS}
+COLLECTION_OF_KIND: dict[RecordKind, str] = {kind.name: kind.collection for kind in KINDS}
+SEARCHED_KINDS: tuple[RecordKind, ...] = tuple(
+    kind.name for kind in sorted(KINDS, key=lambda kind: kind.search_rank) if kind.searchable
+)
+"""The kinds ``kb search`` looks in, in the order it lists equally good hits."""
+
+CitableRecord = Quote | Term | Event
 """Records a citation can be made of."""
-Cited = Quote | Term | Event | Person
-"""Records that cite a source."""
+SourcedRecord = Quote | Term | Event | Person
+"""Records that name the source they come from (a person: the source that says who they are)."""

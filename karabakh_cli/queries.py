@@ -7,6 +7,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 from rapidfuzz import fuzz, process, utils
@@ -14,9 +15,10 @@ from rapidfuzz import fuzz, process, utils
 from karabakh_cli import match
 from karabakh_cli.model import (
     COLLECTIONS,
+    KIND,
     KIND_OF_COLLECTION,
-    Citable,
-    Cited,
+    SEARCHED_KINDS,
+    CitableRecord,
     Event,
     FactBase,
     PartialDate,
@@ -25,31 +27,35 @@ from karabakh_cli.model import (
     Record,
     RecordKind,
     Source,
+    SourcedRecord,
     parse_partial_date,
 )
 from karabakh_cli.text import fold
+
+if TYPE_CHECKING:
+    from karabakh_cli.archive import Passage
 
 # A --place value matches a place holding something this similar (partial ratio).
 PLACE_THRESHOLD = 85
 
 
-class Facts(msgspec.Struct, frozen=True, dict=True):
+class LoadedBase(msgspec.Struct, frozen=True, dict=True):
     """A loaded fact base with its lookups by id."""
 
-    base: FactBase
+    content: FactBase
     path: Path
 
     @functools.cached_property
     def people(self) -> dict[str, Person]:
-        return {person.id: person for person in self.base.people}
+        return {person.id: person for person in self.content.people}
 
     @functools.cached_property
     def sources(self) -> dict[str, Source]:
-        return {source.id: source for source in self.base.sources}
+        return {source.id: source for source in self.content.sources}
 
     @functools.cached_property
     def quotes(self) -> dict[str, Quote]:
-        return {quote.id: quote for quote in self.base.quotes}
+        return {quote.id: quote for quote in self.content.quotes}
 
     @functools.cached_property
     def records_by_folded_id(self) -> dict[str, tuple[RecordKind, Record]]:
@@ -62,13 +68,13 @@ class Facts(msgspec.Struct, frozen=True, dict=True):
         return {
             record.id: (KIND_OF_COLLECTION[collection], record)
             for collection in COLLECTIONS
-            for record in getattr(self.base, collection)
+            for record in getattr(self.content, collection)
         }
 
     def speakers(self) -> list[Person]:
         """People with at least one quote."""
-        speaking = {quote.speaker for quote in self.base.quotes}
-        return [person for person in self.base.people if person.id in speaking]
+        speaking = {quote.speaker for quote in self.content.quotes}
+        return [person for person in self.content.people if person.id in speaking]
 
     def contradictions(self, quote: Quote) -> list[str]:
         """Quotes this one contradicts or is contradicted by: the link is curated on one side
@@ -83,7 +89,7 @@ class Facts(msgspec.Struct, frozen=True, dict=True):
     def _linked_from(self) -> defaultdict[tuple[str, str], list[str]]:
         """The curated links read backwards: (link, target id) -> the quotes that link to it."""
         inverse: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
-        for quote in self.base.quotes:
+        for quote in self.content.quotes:
             if not (quote.contradicts or quote.responds_to):
                 continue
             for link in ("contradicts", "responds_to"):
@@ -129,6 +135,43 @@ class QuoteLookup(msgspec.Struct, frozen=True):
     nearest: list[match.NameMatch]
     unquoted: bool = False
 
+    def notes(self, name: str, *, filtered: bool) -> list[str]:
+        """What to tell the person about the lookup of ``name`` besides its quotes: no speaker,
+        several equally good, an inexact match, or no quotes (``filtered``: by --since, --until
+        or --place)."""
+        notes: list[str] = []
+        if not self.speakers:
+            nearest = ", ".join(found.person.name for found in self.nearest)
+            hint = f"nearest known speakers: {nearest}" if nearest else "'kb people' lists everyone"
+            notes.append(f"no speaker matches {name!r}; {hint}")
+        elif (explanation := self.explanation(name)) is not None:
+            notes.append(explanation)
+        elif len(self.speakers) > 1:
+            names = ", ".join(found.person.name for found in self.speakers[:5])
+            if len(self.speakers) > 5:
+                names += f" and {len(self.speakers) - 5} more"
+            notes.append(
+                f"{name!r} matches {len(self.speakers)} people equally well: {names}; showing each"
+            )
+        elif self.speakers[0].score < match.EXACT:
+            best = self.speakers[0]
+            notes.append(
+                f"no exact match for {name!r}; showing {best.person.name} (matched {best.matched!r}, score {best.score:.0f})"
+            )
+        if self.speakers and not self.quotes and not self.unquoted:
+            names = " or ".join(found.person.name for found in self.speakers)
+            notes.append(
+                f"no quotes of {names}{' match these filters' if filtered else ' in the fact base'}"
+            )
+        return notes
+
+    @property
+    def title(self) -> str:
+        """The listing's title: whose quotes these are."""
+        if not self.speakers:
+            return "Quotes"
+        return "Quotes of " + ", ".join(found.person.name for found in self.speakers)
+
     def explanation(self, name: str) -> str | None:
         """Why the lookup shows no quotes although ``name`` matched someone, in plain words."""
         if not self.speakers or not self.unquoted:
@@ -139,15 +182,15 @@ class QuoteLookup(msgspec.Struct, frozen=True):
         return f"{name!r} matches {names}, none of whom the fact base quotes"
 
 
-def quotes_by(facts: Facts, name: str, filters: Filters) -> QuoteLookup:
+def quotes_by(facts: LoadedBase, name: str, filters: Filters) -> QuoteLookup:
     """The quotes of the speaker(s) ``name`` matches, grouped by speaker, in date order."""
-    chosen = match.named_people(name, facts.base.people)
+    chosen = match.named_people(name, facts.content.people)
     ids = {found.person.id for found in chosen}
     order = {found.person.id: rank for rank, found in enumerate(chosen)}
     quotes = sorted(
         (
             quote
-            for quote in facts.base.quotes
+            for quote in facts.content.quotes
             if quote.speaker in ids
             and filters.admits_date(quote.date)
             and filters.admits_place(quote.place)
@@ -155,17 +198,17 @@ def quotes_by(facts: Facts, name: str, filters: Filters) -> QuoteLookup:
         key=lambda quote: (order[quote.speaker], parse_partial_date(quote.date)),
     )
     nearest = [] if chosen else match.suggested_people(name, facts.speakers())
-    speaking = {quote.speaker for quote in facts.base.quotes}
+    speaking = {quote.speaker for quote in facts.content.quotes}
     unquoted = bool(chosen) and ids.isdisjoint(speaking)
     return QuoteLookup(chosen, quotes, nearest, unquoted)
 
 
-def timeline(facts: Facts, filters: Filters) -> list[Event]:
+def timeline(facts: LoadedBase, filters: Filters) -> list[Event]:
     """Events in date order; a coarser date comes before the days within it."""
     return sorted(
         (
             event
-            for event in facts.base.events
+            for event in facts.content.events
             if filters.admits_date(event.date) and filters.admits_place(event.where)
         ),
         key=lambda event: parse_partial_date(event.date),
@@ -177,7 +220,7 @@ class SearchHit(msgspec.Struct, frozen=True):
     of it around the match."""
 
     kind: RecordKind
-    record: Cited
+    record: SourcedRecord
     score: float
     snippet: str
     text: str
@@ -202,38 +245,23 @@ def _snippet(text: str, start: int, end: int, context: int = _SNIPPET_CONTEXT) -
 
 
 def _searchable(
-    facts: Facts, kinds: Iterable[RecordKind], filters: Filters
-) -> list[tuple[RecordKind, Cited, str]]:
-    texts: list[tuple[RecordKind, Cited, str]] = []
+    facts: LoadedBase, kinds: Iterable[RecordKind], filters: Filters
+) -> list[tuple[RecordKind, SourcedRecord, str]]:
     wanted = set(kinds)
-    if "quote" in wanted:
-        texts += [
-            ("quote", quote, quote.text)
-            for quote in facts.base.quotes
-            if filters.admits_date(quote.date)
-        ]
-    if "term" in wanted and filters.since is None and filters.until is None:
-        texts += [("term", term, term.text) for term in facts.base.terms]
-    if "event" in wanted:
-        texts += [
-            ("event", event, f"{event.what} ({event.where})" if event.where else event.what)
-            for event in facts.base.events
-            if filters.admits_date(event.date)
-        ]
-    if "person" in wanted and filters.since is None and filters.until is None:
-        texts += [
-            (
-                "person",
-                person,
-                " · ".join([person.name, *person.aliases, *([person.role] if person.role else [])]),
-            )
-            for person in facts.base.people
-        ]
-    return texts
+    undated = filters.since is None and filters.until is None
+    return [
+        (kind.name, record, kind.searchable(record))
+        for name in SEARCHED_KINDS
+        if name in wanted
+        and ((kind := KIND[name]).dated or undated)
+        and kind.searchable is not None
+        for record in getattr(facts.content, kind.collection)
+        if not kind.dated or filters.admits_date(record.date)
+    ]
 
 
 def search(
-    facts: Facts, query: str, kinds: Iterable[RecordKind], filters: Filters, limit: int | None
+    facts: LoadedBase, query: str, kinds: Iterable[RecordKind], filters: Filters, limit: int | None
 ) -> tuple[list[SearchHit], int]:
     """Records whose text holds every word of ``query`` (fuzzily), best first, at most
     ``limit`` of them, and how many matched in all."""
@@ -261,9 +289,9 @@ class Attribution(msgspec.Struct, frozen=True):
     threshold: float = match.WHO_SAID_THRESHOLD
 
 
-def attribute(facts: Facts, fragment: str, filters: Filters) -> Attribution:
+def who_said(facts: LoadedBase, fragment: str, filters: Filters) -> Attribution:
     """Every quote scoring at least the who-said threshold as the source of ``fragment``."""
-    quotes = [quote for quote in facts.base.quotes if filters.admits_date(quote.date)]
+    quotes = [quote for quote in facts.content.quotes if filters.admits_date(quote.date)]
     scored = match.who_said(fragment, quotes) if quotes else []
     found = [item for item in scored if item.score >= match.WHO_SAID_THRESHOLD]
     return Attribution(found, None if found or not scored else scored[0])
@@ -273,7 +301,7 @@ def attribute(facts: Facts, fragment: str, filters: Filters) -> Attribution:
 _REFUSAL_EXCERPT = 100
 
 
-def refusal(facts: Facts, fragment: str, attribution: Attribution) -> str | None:
+def refusal(facts: LoadedBase, fragment: str, attribution: Attribution) -> str | None:
     """Why who-said names no one, with the closest quote shown as what it is: not a match."""
     if attribution.found:
         return None
@@ -299,28 +327,28 @@ class Involvement(msgspec.Struct, frozen=True):
     events: int
 
 
-def involvement(facts: Facts) -> list[Involvement]:
+def involvement(facts: LoadedBase) -> list[Involvement]:
     """Everyone in the base with how many quotes, terms and events involve them."""
-    quotes = Counter(quote.speaker for quote in facts.base.quotes)
-    terms = Counter(actor for term in facts.base.terms for actor in set(term.actors))
-    events = Counter(actor for event in facts.base.events for actor in set(event.actors))
+    quotes = Counter(quote.speaker for quote in facts.content.quotes)
+    terms = Counter(actor for term in facts.content.terms for actor in set(term.actors))
+    events = Counter(actor for event in facts.content.events for actor in set(event.actors))
     return [
         Involvement(person, quotes[person.id], terms[person.id], events[person.id])
-        for person in facts.base.people
+        for person in facts.content.people
     ]
 
 
-def contributions(facts: Facts) -> list[tuple[Source, Counter[str]]]:
+def contributions(facts: LoadedBase) -> list[tuple[Source, Counter[str]]]:
     """Each source with how many records of each kind cite it."""
-    counts: dict[str, Counter[str]] = {source.id: Counter() for source in facts.base.sources}
+    counts: dict[str, Counter[str]] = {source.id: Counter() for source in facts.content.sources}
     for kind, record in facts.records.values():
         cited = getattr(record, "source", None)
         if cited in counts:
             counts[cited][kind] += 1
-    return [(source, counts[source.id]) for source in facts.base.sources]
+    return [(source, counts[source.id]) for source in facts.content.sources]
 
 
-def find_record(facts: Facts, record_id: str) -> tuple[RecordKind, Record] | None:
+def find_record(facts: LoadedBase, record_id: str) -> tuple[RecordKind, Record] | None:
     """The record with this id, written in any case: ids are lower case, people type them in
     capitals too."""
     found = facts.records.get(record_id)
@@ -337,13 +365,15 @@ def find_record(facts: Facts, record_id: str) -> tuple[RecordKind, Record] | Non
 NEAREST_ID_THRESHOLD = 88
 
 
-def nearest_ids(facts: Facts, wanted: str, limit: int = 3, *, citable: bool = False) -> list[str]:
+def nearest_ids(
+    facts: LoadedBase, wanted: str, limit: int = 3, *, citable: bool = False
+) -> list[str]:
     """The record ids (only of citable records, if asked) close in spelling to ``wanted``, in
     any case, closest first; none when no id is close enough to be what was meant."""
     ids = [
         record_id
         for record_id, (_, record) in facts.records.items()
-        if not citable or isinstance(record, Citable)
+        if not citable or isinstance(record, CitableRecord)
     ]
     found = process.extract(
         wanted,
@@ -356,7 +386,49 @@ def nearest_ids(facts: Facts, wanted: str, limit: int = 3, *, citable: bool = Fa
     return [record_id for record_id, _, _ in found]
 
 
-def citable_suggestions(facts: Facts, wanted: str, limit: int = 3) -> list[str]:
+def missing_id_note(facts: LoadedBase, record_id: str) -> str:
+    """Why ``record_id`` found nothing, with the ids close to it or where to look instead."""
+    return f"no record has the id {record_id!r}; {_nearest(nearest_ids(facts, record_id))}"
+
+
+def _nearest(ids: list[str]) -> str:
+    """The ids close to one that was not found, or where to look when none is."""
+    if ids:
+        return f"nearest: {', '.join(ids)}"
+    return "no id is close to it ('kb search WORDS' finds records by their words)"
+
+
+def uncitable_note(facts: LoadedBase, record_id: str, kind: RecordKind | None) -> str:
+    """Why ``record_id`` (of ``kind``, if it names a record) cannot be cited, and what to cite."""
+    what = (
+        f"only quotes, terms and events can be cited, not a {kind}"
+        if kind
+        else "no record has the id"
+    )
+    suggestions = citable_suggestions(facts, record_id)
+    if suggestions:
+        instead = f"cite instead: {', '.join(suggestions)}"
+    elif kind:
+        instead = "'kb search WORDS' finds the quotes, terms and events to cite"
+    else:
+        instead = _nearest([])
+    return f"{what} {record_id!r}; {instead}"
+
+
+def passage(facts: LoadedBase, record: Record) -> tuple[Passage | None, str | None]:
+    """Where a record's excerpt stands in its source's archived text, or, when that cannot be
+    known, None and (for a record citing a source) why not."""
+    from karabakh_cli import archive
+
+    if not isinstance(record, SourcedRecord):
+        return None, None
+    try:
+        return archive.passage_of(facts.path, facts.sources[record.source], record.excerpt), None
+    except archive.ArchiveError as error:
+        return None, f"no context for {record.id}: {error}"
+
+
+def citable_suggestions(facts: LoadedBase, wanted: str, limit: int = 3) -> list[str]:
     """Ids to cite instead of ``wanted``: a person's own quotes, terms and events when it
     is (or is close to) a person's id, else the citable ids close in spelling; none when
     nothing is close."""
@@ -365,10 +437,10 @@ def citable_suggestions(facts: Facts, wanted: str, limit: int = 3) -> list[str]:
         found = facts.records[closest[0]]
     if found is not None and found[0] == "person":
         person_id = found[1].id
-        involving = [quote.id for quote in facts.base.quotes if quote.speaker == person_id]
+        involving = [quote.id for quote in facts.content.quotes if quote.speaker == person_id]
         involving += [
             record.id
-            for collection in (facts.base.terms, facts.base.events)
+            for collection in (facts.content.terms, facts.content.events)
             for record in collection
             if person_id in record.actors
         ]
@@ -383,11 +455,11 @@ class Dispute(msgspec.Struct, frozen=True):
     other: Quote
 
 
-def disputes(facts: Facts) -> list[Dispute]:
+def disputes(facts: LoadedBase) -> list[Dispute]:
     """Every curated link between two quotes, in file order."""
     return [
         Dispute(relation, quote, facts.quotes[target])
-        for quote in facts.base.quotes
+        for quote in facts.content.quotes
         for relation, targets in (
             ("contradicts", quote.contradicts),
             ("responds to", quote.responds_to),
@@ -411,7 +483,7 @@ def _completed(word: str, incomplete: str) -> str | None:
     return None
 
 
-def name_completions(facts: Facts, typed: list[str], incomplete: str) -> list[str]:
+def name_completions(facts: LoadedBase, typed: list[str], incomplete: str) -> list[str]:
     """The next word of a speaker's name or alias, for shell completion: any word of a
     spelling that holds every word typed before, starting like ``incomplete``.
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from karabakh_cli import match, queries
-from karabakh_cli.model import Event, Person, Quote, Record, Source, Term
-from karabakh_cli.queries import Facts
+from karabakh_cli.model import Event, Person, Quote, Record, RecordKind, Source, Term
+from karabakh_cli.queries import LoadedBase
 from karabakh_cli.text import find_verbatim
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def _source_refs(row: Row) -> Iterator[Row]:
                 yield from _source_refs(value)
 
 
-def source_ref(facts: Facts, source_id: str) -> Row:
+def source_ref(facts: LoadedBase, source_id: str) -> Row:
     source = facts.sources[source_id]
     return {
         "id": source.id,
@@ -140,12 +140,12 @@ def source_ref(facts: Facts, source_id: str) -> Row:
     }
 
 
-def person_ref(facts: Facts, person_id: str) -> Row:
+def person_ref(facts: LoadedBase, person_id: str) -> Row:
     person = facts.people[person_id]
     return {"id": person.id, "name": person.name, "role": person.role}
 
 
-def quote_row(facts: Facts, quote: Quote) -> Row:
+def quote_row(facts: LoadedBase, quote: Quote) -> Row:
     return {
         "id": quote.id,
         "speaker": person_ref(facts, quote.speaker),
@@ -174,16 +174,16 @@ QUOTE_COLUMNS = [
 QUOTE_MARKERS = (NOTE_MARKER, CONTRADICTED_MARKER)
 
 
-def quotes_listing(facts: Facts, title: str, quotes: list[Quote]) -> Listing:
+def quotes_listing(facts: LoadedBase, title: str, quotes: list[Quote]) -> Listing:
     rows = [quote_row(facts, quote) for quote in quotes]
     return Listing(title, rows, QUOTE_COLUMNS, markers=QUOTE_MARKERS)
 
 
-def _actors(facts: Facts, actor_ids: Iterable[str]) -> list[Row]:
+def _actors(facts: LoadedBase, actor_ids: Iterable[str]) -> list[Row]:
     return [{"id": actor, "name": facts.people[actor].name} for actor in actor_ids]
 
 
-def term_row(facts: Facts, term: Term, number: int | None = None) -> Row:
+def term_row(facts: LoadedBase, term: Term, number: int | None = None) -> Row:
     return {
         "number": number,
         "id": term.id,
@@ -196,8 +196,10 @@ def term_row(facts: Facts, term: Term, number: int | None = None) -> Row:
     }
 
 
-def terms_listing(facts: Facts) -> Listing:
-    rows = [term_row(facts, term, number) for number, term in enumerate(facts.base.terms, start=1)]
+def terms_listing(facts: LoadedBase) -> Listing:
+    rows = [
+        term_row(facts, term, number) for number, term in enumerate(facts.content.terms, start=1)
+    ]
     columns = [
         Column("#", "number", Shape.SHORT),
         Column("Term", "text", Shape.MAIN, beneath="id"),
@@ -208,7 +210,7 @@ def terms_listing(facts: Facts) -> Listing:
     return Listing("Ceasefire terms", rows, columns, markers=(NOTE_MARKER,))
 
 
-def event_row(facts: Facts, event: Event) -> Row:
+def event_row(facts: LoadedBase, event: Event) -> Row:
     return {
         "id": event.id,
         "date": event.date,
@@ -221,7 +223,7 @@ def event_row(facts: Facts, event: Event) -> Row:
     }
 
 
-def timeline_listing(facts: Facts, events: list[Event]) -> Listing:
+def timeline_listing(facts: LoadedBase, events: list[Event]) -> Listing:
     columns = [
         Column("Date", "date", Shape.SHORT),
         Column("What", "what", Shape.MAIN, beneath="id"),
@@ -233,7 +235,7 @@ def timeline_listing(facts: Facts, events: list[Event]) -> Listing:
     return Listing("Timeline", rows, columns, markers=(NOTE_MARKER,))
 
 
-def person_row(facts: Facts, person: Person, counts: queries.Involvement | None = None) -> Row:
+def person_row(facts: LoadedBase, person: Person, counts: queries.Involvement | None = None) -> Row:
     row: Row = {
         "id": person.id,
         "name": person.name,
@@ -249,7 +251,7 @@ def person_row(facts: Facts, person: Person, counts: queries.Involvement | None 
     return row
 
 
-def people_listing(facts: Facts) -> Listing:
+def people_listing(facts: LoadedBase) -> Listing:
     rows = [person_row(facts, found.person, found) for found in queries.involvement(facts)]
     columns = [
         Column("Name", "name", Shape.MAIN, beneath="id"),
@@ -280,7 +282,7 @@ def source_row(source: Source, counts: dict[str, int] | None = None) -> Row:
     return row
 
 
-def sources_listing(facts: Facts) -> Listing:
+def sources_listing(facts: LoadedBase) -> Listing:
     rows = [source_row(source, counts) for source, counts in queries.contributions(facts)]
     columns = [
         Column("Publisher", "publisher"),
@@ -296,7 +298,7 @@ def sources_listing(facts: Facts) -> Listing:
     return Listing(f"Sources in {facts.path}", rows, columns)
 
 
-def search_row(facts: Facts, hit: queries.SearchHit) -> Row:
+def search_row(facts: LoadedBase, hit: queries.SearchHit) -> Row:
     """A search hit: the snippet for reading, the full text and (for a quote) the speaker for
     a script."""
     row: Row = {
@@ -313,7 +315,7 @@ def search_row(facts: Facts, hit: queries.SearchHit) -> Row:
     return row
 
 
-def search_listing(facts: Facts, query: str, hits: list[queries.SearchHit]) -> Listing:
+def search_listing(facts: LoadedBase, query: str, hits: list[queries.SearchHit]) -> Listing:
     rows = [search_row(facts, hit) for hit in hits]
     columns = [
         Column("Score", "score", Shape.SHORT),
@@ -325,7 +327,7 @@ def search_listing(facts: Facts, query: str, hits: list[queries.SearchHit]) -> L
     return Listing(f"Search: {query}", rows, columns)
 
 
-def who_said_listing(facts: Facts, fragment: str, found: list[match.Scored]) -> Listing:
+def who_said_listing(facts: LoadedBase, fragment: str, found: list[match.Scored]) -> Listing:
     rows = [{"score": item.score, **quote_row(facts, item.quote)} for item in found]
     columns = [
         Column("Score", "score", Shape.SHORT),
@@ -338,7 +340,7 @@ def who_said_listing(facts: Facts, fragment: str, found: list[match.Scored]) -> 
     return Listing(f"Who said: {fragment}", rows, columns, markers=QUOTE_MARKERS)
 
 
-def disputes_listing(facts: Facts, found: list[queries.Dispute]) -> Listing:
+def disputes_listing(facts: LoadedBase, found: list[queries.Dispute]) -> Listing:
     def side(quote: Quote) -> Row:
         return {
             "id": quote.id,
@@ -362,20 +364,19 @@ def disputes_listing(facts: Facts, found: list[queries.Dispute]) -> Listing:
     return Listing("Disputes", rows, columns)
 
 
-def record_row(facts: Facts, kind: str, record: Record) -> Row:
+_ROW_OF_KIND: dict[RecordKind, Callable[[LoadedBase, Any], Row]] = {
+    "source": lambda _, source: source_row(source),
+    "person": person_row,
+    "quote": quote_row,
+    "term": lambda facts, term: term_row(facts, term, facts.content.terms.index(term) + 1),
+    "event": event_row,
+}
+"""Each kind's row in full, as ``kb show`` prints it."""
+
+
+def record_row(facts: LoadedBase, kind: RecordKind, record: Record) -> Row:
     """One record in full, whatever its kind."""
-    if isinstance(record, Quote):
-        row = quote_row(facts, record)
-    elif isinstance(record, Term):
-        row = term_row(facts, record, facts.base.terms.index(record) + 1)
-    elif isinstance(record, Event):
-        row = event_row(facts, record)
-    elif isinstance(record, Person):
-        row = person_row(facts, record)
-    else:
-        assert isinstance(record, Source)
-        row = source_row(record)
-    return {"kind": kind, **row}
+    return {"kind": kind, **_ROW_OF_KIND[kind](facts, record)}
 
 
 def _highlight(row: Row) -> tuple[str, int, int] | None:
@@ -397,7 +398,9 @@ def _highlight(row: Row) -> tuple[str, int, int] | None:
     return ("excerpt", *found) if found else None
 
 
-def show_listing(facts: Facts, kind: str, record: Record, passage: Passage | None) -> Listing:
+def show_listing(
+    facts: LoadedBase, kind: RecordKind, record: Record, passage: Passage | None
+) -> Listing:
     """One record field by field; a record citing a source gains ``context``, the sentences
     around its excerpt in the archived text, and ``selector``, where the excerpt stands there
     (both null when the archive cannot tell)."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
+import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -33,6 +34,29 @@ def bench_generator() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def run_captured(
+    command: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None, timeout: int = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run a program from ``cwd`` as a person would, its output captured as text; a hang
+    fails the test instead of stalling the suite."""
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def spy(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[tuple[Any, ...]]:
+    """Wrap ``owner.name`` so each call's arguments are recorded, and return the record."""
+    calls: list[tuple[Any, ...]] = []
+    real = getattr(owner, name)
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recorded)
+    return calls
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from karabakh_cli.queries import _snippet
 from karabakh_cli.text import spell_out_contractions, spell_out_contractions_in
-from tests.conftest import FACTS, KB, Invoke
+from tests.conftest import FACTS, KB, Invoke, run_captured
 
 WriteBase = Callable[..., Path]
 
@@ -458,12 +458,9 @@ def test_messages_wrap_between_words_on_a_terminal(
     """On a terminal each stderr line fits, continuation lines are indented, and the words
     joined back are exactly the one line a pipe gets."""
     code, shown = _stderr_on_a_terminal(args, width, tmp_path)
-    piped = subprocess.run(
+    piped = run_captured(
         [str(KB), *args],
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
         env={**os.environ, "COLUMNS": str(width)},
     )
     assert code == piped.returncode != 0

@@ -11,7 +11,7 @@ import pytest
 
 from karabakh_cli import checks, factbase
 from karabakh_cli.problems import FactBaseError
-from tests.conftest import Invoke
+from tests.conftest import Invoke, spy
 
 WriteBase = Callable[..., Path]
 
@@ -57,14 +57,7 @@ def test_a_lookup_checks_only_the_record_at_fault(
     for quote in base["quotes"]:
         quote["date"] = 1
     path = write_base(base)
-    whole_base_checks: list[object] = []
-    real = checks.structure_problems
-
-    def counted(raw: object) -> Any:
-        whole_base_checks.append(raw)
-        return real(raw)
-
-    monkeypatch.setattr(checks, "structure_problems", counted)
+    whole_base_checks = spy(monkeypatch, checks, "structure_problems")
     with pytest.raises(FactBaseError, match=r"quotes\[0\] \(.*\)\.date"):
         factbase.load(path)
     assert whole_base_checks == []

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from karabakh_cli import factbase, match, queries
-from tests.conftest import FACTS, KB
+from tests.conftest import FACTS, KB, run_captured
 
 ENV = {
     **os.environ,
@@ -44,9 +43,7 @@ def complete(shell: str, line: str, cwd: Path) -> list[str]:
             "_TYPER_COMPLETE_FISH_ACTION": "get-args",
             "_TYPER_COMPLETE_ARGS": line,
         }
-    result = subprocess.run(
-        [str(KB)], cwd=cwd, env={**ENV, **env}, capture_output=True, text=True, check=False
-    )
+    result = run_captured([str(KB)], cwd=cwd, env={**ENV, **env})
     assert result.returncode == 0, result.stderr
     if shell == "zsh":
         return re.findall(r'"([^"]*)"', result.stdout)
@@ -82,13 +79,10 @@ def test_an_id_completed_in_capitals_runs_as_inserted(tmp_path: Path, line: str)
     assert candidates
     for candidate in candidates:
         assert candidate.startswith(typed)
-        result = subprocess.run(
+        result = run_captured(
             [str(KB), *command[1:], candidate, "--json"],
             cwd=tmp_path,
             env=ENV,
-            capture_output=True,
-            text=True,
-            check=False,
         )
         assert result.returncode == 0, (candidate, result.stderr)
         assert json.loads(result.stdout)[0]["id"] == candidate.lower()
@@ -118,13 +112,10 @@ def test_every_candidate_runs_as_inserted(tmp_path: Path, line: str, speaker: st
     candidates = complete("bash", line, tmp_path)
     assert candidates
     for candidate in candidates:
-        result = subprocess.run(
+        result = run_captured(
             [str(KB), "quote", *typed, candidate, "--json"],
             cwd=tmp_path,
             env=ENV,
-            capture_output=True,
-            text=True,
-            check=False,
         )
         assert result.returncode == 0, (candidate, result.stderr)
         assert json.loads(result.stdout)[0]["speaker"]["name"] == speaker
@@ -148,14 +139,10 @@ def test_bash_completion_function(tmp_path: Path) -> None:
         printf 'next:%s\\n' "${COMPREPLY[@]}"
         eval "kb quote ${COMPREPLY[0]} --json" >/dev/null && echo "runs:$?"
     """
-    result = subprocess.run(
+    result = run_captured(
         [bash, "--norc", "--noprofile", "-c", script],
         cwd=tmp_path,
         env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
@@ -188,14 +175,10 @@ def test_zsh_completes_and_the_line_runs(tmp_path: Path, typed: str, ran: str) -
         """.replace("TYPED", typed),
         encoding="utf-8",
     )
-    result = subprocess.run(
+    result = run_captured(
         [zsh, "-f", str(driver)],
         cwd=tmp_path,
         env={**ENV, "HISTFILE": "", "HISTSIZE": "100"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert f"[ran:{ran}] EXIT:0" in result.stdout, result.stdout
@@ -216,20 +199,16 @@ def test_fish_completes_and_the_line_runs(
         kb {command} (complete -C 'kb {command} {typed}') --json >/dev/null
         echo "EXIT:$status"
     """
-    result = subprocess.run(
+    result = run_captured(
         [fish, "--no-config", "-c", script],
         cwd=tmp_path,
         env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [offered, "EXIT:0"]
 
 
-FACTS_LOADED = queries.Facts(factbase.load(FACTS), FACTS)
+FACTS_LOADED = queries.LoadedBase(factbase.load(FACTS), FACTS)
 SPELLINGS = [
     spelling for person in FACTS_LOADED.speakers() for spelling in (person.name, *person.aliases)
 ]

@@ -47,7 +47,7 @@ def count_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def quote_rows(facts: queries.Facts, name: str) -> list[dict[str, Any]]:
+def quote_rows(facts: queries.LoadedBase, name: str) -> list[dict[str, Any]]:
     found = queries.quotes_by(facts, name, queries.Filters())
     listing = views.quotes_listing(facts, "", found.quotes)
     return [
@@ -57,23 +57,23 @@ def quote_rows(facts: queries.Facts, name: str) -> list[dict[str, Any]]:
     ]
 
 
-def timeline_rows(facts: queries.Facts) -> list[dict[str, Any]]:
+def timeline_rows(facts: queries.LoadedBase) -> list[dict[str, Any]]:
     return views.timeline_listing(facts, queries.timeline(facts, queries.Filters())).rows
 
 
-def who_said_rows(facts: queries.Facts, fragment: str) -> list[Any]:
-    attribution = queries.attribute(facts, fragment, queries.Filters())
+def who_said_rows(facts: queries.LoadedBase, fragment: str) -> list[Any]:
+    attribution = queries.who_said(facts, fragment, queries.Filters())
     rows = views.who_said_listing(facts, fragment, attribution.found).rows
     return [*rows, queries.refusal(facts, fragment, attribution)]
 
 
-def show_rows(facts: queries.Facts, record_id: str) -> list[dict[str, Any]]:
+def show_rows(facts: queries.LoadedBase, record_id: str) -> list[dict[str, Any]]:
     found = queries.find_record(facts, record_id)
     assert found is not None
     return views.show_listing(facts, found[0], found[1], None).rows
 
 
-def indexed(path: Path, wanted: index.Wanted) -> queries.Facts:
+def indexed(path: Path, wanted: index.Wanted) -> queries.LoadedBase:
     """The partial base the index gives, asserting it came from the index."""
     found = index.Index.open(path, path.stat())
     assert found is not None
@@ -83,8 +83,8 @@ def indexed(path: Path, wanted: index.Wanted) -> queries.Facts:
     return facts
 
 
-def whole(path: Path) -> queries.Facts:
-    return queries.Facts(factbase.load(path), path)
+def whole(path: Path) -> queries.LoadedBase:
+    return queries.LoadedBase(factbase.load(path), path)
 
 
 def no_say(message: str) -> None:
@@ -508,7 +508,7 @@ def test_a_base_flipped_while_read_never_leaves_a_clean_index_for_a_broken_file(
             except factbase.FactBaseError as error:
                 assert "no person has the id 'p-X'" in str(error)
             else:
-                assert all(quote.speaker != "p-X" for quote in facts.base.quotes)
+                assert all(quote.speaker != "p-X" for quote in facts.content.quotes)
     finally:
         stop.set()
         flipper.join(timeout=10)

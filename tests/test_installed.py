@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import KB
+from tests.conftest import KB, run_captured
 
 ENV = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
 ENV.pop("KB_FACTS", None)
@@ -21,14 +21,10 @@ ENV.pop("KB_FACTS", None)
 def kb(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return run_captured(
         [str(KB), *args],
         cwd=cwd,
         env=env or ENV,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
 
 
@@ -41,13 +37,10 @@ def test_installed_kb_finds_its_fact_base_from_any_folder(tmp_path: Path) -> Non
 
 def test_python_dash_m_works(tmp_path: Path) -> None:
     """python -m karabakh_cli is kb."""
-    result = subprocess.run(
+    result = run_captured(
         [sys.executable, "-m", "karabakh_cli", "terms", "--json"],
         cwd=tmp_path,
         env=ENV,
-        capture_output=True,
-        text=True,
-        check=False,
     )
     assert result.returncode == 0
     assert len(json.loads(result.stdout)) == 4
@@ -63,13 +56,10 @@ def test_python_dash_m_works(tmp_path: Path) -> None:
 )
 def test_closed_pipe_is_quiet(tmp_path: Path, pipeline: str) -> None:
     """A reader that stops early leaves nothing on stderr."""
-    result = subprocess.run(
+    result = run_captured(
         ["bash", "-c", "set -o pipefail; " + pipeline.format(kb=KB) + " >/dev/null"],
         cwd=tmp_path,
         env=ENV,
-        capture_output=True,
-        text=True,
-        check=False,
     )
     assert result.stderr == ""
 

@@ -253,7 +253,7 @@ def test_search_finds_words_with_typos(query: str, expected: str) -> None:
     """Each word of a search is found fuzzily, in any order."""
     from karabakh_cli import queries
 
-    facts = queries.Facts(BASE, FACTS)
+    facts = queries.LoadedBase(BASE, FACTS)
     hits, total = queries.search(
         facts, query, ["quote", "term", "event", "person"], queries.Filters(), None
     )
@@ -266,7 +266,7 @@ def test_search_for_absent_words_finds_nothing(query: str) -> None:
     """Words the base does not hold find nothing."""
     from karabakh_cli import queries
 
-    facts = queries.Facts(BASE, FACTS)
+    facts = queries.LoadedBase(BASE, FACTS)
     assert queries.search(
         facts, query, ["quote", "term", "event", "person"], queries.Filters(), None
     ) == ([], 0)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import KB
+from tests.conftest import KB, run_captured
 
 ENV = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
 ENV.pop("KB_FACTS", None)
@@ -19,14 +19,10 @@ RUNS = 30
 
 def pipeline(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run ``command`` in bash with pipefail, so its status is kb's."""
-    return subprocess.run(
+    return run_captured(
         ["bash", "-c", "set -o pipefail; " + command.format(kb=KB)],
         cwd=cwd,
         env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
 
 

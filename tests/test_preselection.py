@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from karabakh_cli import match
 from karabakh_cli.model import Person, Quote
+from tests.conftest import spy
 
 # Words near each other (mediation/mediated, russia/russians), stopwords, negations,
 # accents and punctuation, so that every rule of the scorer is exercised.
@@ -217,15 +218,8 @@ def test_a_name_look_up_folds_only_non_ascii_spellings_once(
     the cost no longer grows with (words in the query) x (people)."""
     people = [person(index, f"Anna Petrosyan {index}", [f"Ann P {index}"]) for index in range(500)]
     people.append(person(500, "İlham Əliyev", ["Ilham Aliyev"]))
-    folded: list[str] = []
-    real_fold = match.fold
-
-    def counted(text: str) -> str:
-        folded.append(text)
-        return real_fold(text)
-
-    monkeypatch.setattr(match, "fold", counted)
+    folded = spy(monkeypatch, match, "fold")
     query = "Zorro Quixote Bandito Wolfgang Amadeus"
     assert match.suggested_people(query, people) == []
-    spellings = [text for text in folded if text != query]
+    spellings = [text for text, *_ in folded if text != query]
     assert spellings == ["İlham Əliyev"]

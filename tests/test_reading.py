@@ -4,7 +4,6 @@ a file is about the very file it read."""
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from karabakh_cli import factbase
-from tests.conftest import FACTS, KB, STABLE_ENV, Invoke
+from tests.conftest import FACTS, KB, STABLE_ENV, Invoke, run_captured
 
 SMALL_LIMIT = 1024 * 1024
 
@@ -90,14 +89,11 @@ def test_a_base_through_a_pipe_is_read_whole(invoke: Invoke, tmp_path: Path) -> 
 
 def test_installed_kb_refuses_dev_zero_at_the_real_limit(tmp_path: Path) -> None:
     """The installed kb reads /dev/zero only up to its limit and exits 3 with one line."""
-    result = subprocess.run(
+    result = run_captured(
         [str(KB), "--facts", "/dev/zero", "quote", "Putin"],
         cwd=tmp_path,
         env={**os.environ, **STABLE_ENV},
-        capture_output=True,
-        text=True,
         timeout=120,
-        check=False,
     )
     assert result.returncode == 3
     assert result.stderr == (
@@ -227,14 +223,10 @@ class TestCacheFolder:
         env.pop("HOME", None)
         work = tmp_path / "work"
         work.mkdir()
-        result = subprocess.run(
+        result = run_captured(
             [str(KB), "--facts", str(large), "quote", speaker_name(0), "--json"],
             cwd=work,
             env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
         )
         assert result.returncode == 0, result.stderr
         assert result.stderr == ""

@@ -59,7 +59,7 @@ def test_a_name_with_an_added_ending_shows_nobody_s_quotes(
     assert f"nearest known speakers: {nearest}" in result.stderr
 
 
-FACTS_LOADED = queries.Facts(factbase.load(FACTS), FACTS)
+FACTS_LOADED = queries.LoadedBase(factbase.load(FACTS), FACTS)
 
 
 @pytest.mark.parametrize(
