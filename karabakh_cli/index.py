@@ -14,7 +14,7 @@ trusted.
 A lookup answered from the index runs today's query code on a *partial* base: the records
 the query can reach, and those its rows refer to, in the order of the file. The index only
 preselects; it must select a superset of what can match, and the scoring is the same code as
-an unindexed lookup's, so the answers are the same.
+an unindexed lookup's, so the answers are the same. Building an index is index_build.py's.
 """
 
 from __future__ import annotations
@@ -27,24 +27,21 @@ import os
 import stat
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import msgspec
 from rapidfuzz import fuzz, process
 
-from karabakh_cli import __version__, factbase, match, model
+from karabakh_cli import factbase, index_build, match, model
+from karabakh_cli.index_build import Progress, location
 from karabakh_cli.queries import LoadedBase
-from karabakh_cli.text import fold, spell_out_contractions_in
 
 if TYPE_CHECKING:
     # sqlite3 (as hashlib and secrets) costs milliseconds to import: only a base large enough
     # to be indexed pays them.
     import sqlite3
 
-# Raised whenever what the index stores changes shape: an index of another format is rebuilt.
-FORMAT = 7
 # Below this size a base decodes and checks in a few milliseconds, less than opening an index
 # costs; the built-in base (22 KB) never has one.
 FROM_BYTES = 1024 * 1024
@@ -53,30 +50,7 @@ SHOWN_FROM_BYTES = 16 * 1024 * 1024
 # SQLite's limit on bound parameters is 32,766 in recent versions, 999 in old ones.
 _CHUNK = 900
 
-_SCHEMA = """
-create table meta (name text primary key, value);
-create table record (
-    position integer primary key, collection text not null, id text not null,
-    json blob not null
-);
-create table spoken (speaker text not null, position integer not null);
-create table link (target text not null, position integer not null);
--- Full-text tables of words already split as match splits them (\\w runs, folded): the
--- ascii tokenizer keeps every non-ASCII character and "_" in a word, so its words are those.
-create virtual table name_word using fts5 (words, detail = none, tokenize = "ascii tokenchars '_'");
-create virtual table name_word_vocabulary using fts5vocab (name_word, 'row');
-create virtual table quote_word using fts5 (words, detail = none, tokenize = "ascii tokenchars '_'");
-create virtual table quote_word_vocabulary using fts5vocab (quote_word, 'row');
-"""
-_INDEXES = """
-create index record_id on record (id);
-create index spoken_speaker on spoken (speaker);
-create index link_target on link (target);
-"""
-
 Say = Callable[[str], None]
-# A progress display: given a description and a total, a context that takes each step's size.
-Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
 
 
 class ByName(NamedTuple):
@@ -105,33 +79,6 @@ class ByFragment(NamedTuple):
 Wanted = ByName | ById | Timeline | ByFragment
 
 
-def location(path: Path) -> Path | None:
-    """Where the index of the fact base at ``path`` is kept, or None with no cache folder.
-
-    One file per base path, named by a hash of the resolved path, so a rebuilt index replaces
-    the old one rather than piling up beside it.
-    """
-    import hashlib
-
-    folder = factbase.cache_folder()
-    if folder is None:
-        return None
-    name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32]
-    return folder / "index" / f"{name}.sqlite"
-
-
-def _key(path: Path, status: os.stat_result) -> str:
-    """What an index is valid for: as git's index keys a file, and kb's version and format."""
-    identity = (
-        status.st_dev,
-        status.st_ino,
-        status.st_size,
-        status.st_mtime_ns,
-        status.st_ctime_ns,
-    )
-    return "\n".join(map(str, (__version__, FORMAT, path.resolve(), *identity)))
-
-
 def _indexable(status: os.stat_result | None) -> bool:
     return status is not None and stat.S_ISREG(status.st_mode) and status.st_size >= FROM_BYTES
 
@@ -150,7 +97,7 @@ class Index:
         file = location(path) if _indexable(status) else None
         if file is None or status is None:
             return None
-        return cls._open_file(file, _key(path, status))
+        return cls._open_file(file, index_build.key(path, status))
 
     @classmethod
     def _open_file(cls, file: Path, key: str) -> Index | None:
@@ -394,7 +341,6 @@ def _decoder(collection: str) -> msgspec.json.Decoder[model.Record]:
 _SHOWN_REFERENCES = {
     kind.struct: [ref for ref in kind.references if ref.target != "quote"] for kind in model.KINDS
 }
-_QUOTE_LINKS = [ref.field for ref in model.KIND["quote"].references if ref.target == "quote"]
 
 
 def _references(record: model.Record) -> Iterator[str]:
@@ -402,125 +348,6 @@ def _references(record: model.Record) -> Iterator[str]:
     for reference in _SHOWN_REFERENCES[type(record)]:
         value = getattr(record, reference.field)
         yield from (value if reference.many else (value,))
-
-
-def _name_rows(people: Sequence[model.Person]) -> Iterator[tuple[int, list[str]]]:
-    """Each spelling's folded words, with its person's number: folded once, here."""
-    for number, person in enumerate(people):
-        for spelling in (person.name, *person.aliases):
-            yield number, match._WORD.findall(fold(spelling))
-
-
-def _attribution_forms(quotes: Sequence[model.Quote]) -> Iterator[str]:
-    """The form of each quote's text that who-said compares (match._attribution_form), with
-    contractions spelled out a batch at a time: as fast as for the whole base at once,
-    without a copy of every text in memory."""
-    batch = 10_000
-    for start in range(0, len(quotes), batch):
-        texts = [fold(quote.text) for quote in quotes[start : start + batch]]
-        yield from spell_out_contractions_in(texts)
-
-
-def build(path: Path, status: os.stat_result, base: model.FactBase, progress: Progress) -> Path:
-    """Write the index of ``base``, read from the file ``path`` held with ``status``, into a
-    temporary file and rename it into place; return where it is. Raises OSError or
-    sqlite3.Error when the cache cannot take it (read-only, full, not a folder)."""
-    import secrets
-    import sqlite3
-
-    file = location(path)
-    if file is None:
-        raise OSError("no cache folder")
-    file.parent.mkdir(parents=True, exist_ok=True)
-    temporary = file.with_name(f".{file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        connection = sqlite3.connect(temporary, isolation_level=None)
-        try:
-            _fill(connection, path, _key(path, status), base, progress)
-        finally:
-            connection.close()
-        temporary.replace(file)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return file
-
-
-def _fill(
-    connection: sqlite3.Connection,
-    path: Path,
-    key: str,
-    base: model.FactBase,
-    progress: Progress,
-) -> None:
-    connection.execute("pragma journal_mode = off")
-    connection.execute("pragma synchronous = off")
-    connection.executescript(_SCHEMA)
-    connection.execute("begin")
-    encoder = msgspec.json.Encoder()
-    total = sum(len(getattr(base, collection)) for collection in model.COLLECTIONS)
-    position = 0
-    with progress(f"indexing {path.name}", total) as advance:
-        for collection in model.COLLECTIONS:
-            records: list[model.Record] = getattr(base, collection)
-            rows = []
-            for record in records:
-                rows.append((position, collection, record.id, encoder.encode(record)))
-                position += 1
-            connection.executemany("insert into record values (?, ?, ?, ?)", rows)
-            advance(len(records))
-    first_quote = len(base.sources) + len(base.people)
-    first_person = len(base.sources)
-    connection.executemany(
-        "insert into spoken values (?, ?)",
-        ((quote.speaker, first_quote + number) for number, quote in enumerate(base.quotes)),
-    )
-    connection.executemany(
-        "insert into link values (?, ?)",
-        (
-            (target, first_quote + number)
-            for number, quote in enumerate(base.quotes)
-            for link in _QUOTE_LINKS
-            for target in getattr(quote, link)
-        ),
-    )
-    run_together: list[str] = []
-    owners = array("q")
-    names: dict[int, list[str]] = collections.defaultdict(list)
-    for number, words in _name_rows(base.people):
-        # Without noise words, as match's exact score runs a spelling's words together.
-        run_together.append("".join(word for word in words if word not in match._NAME_NOISE))
-        owners.append(first_person + number)
-        names[first_person + number] += words
-    # One row a person, every spelling's words: a third of the rows of one a spelling.
-    connection.executemany(
-        "insert into name_word (rowid, words) values (?, ?)",
-        ((person, " ".join(words)) for person, words in names.items()),
-    )
-    connection.executemany(
-        "insert into quote_word (rowid, words) values (?, ?)",
-        (
-            (first_quote + number, form if form.isascii() else " ".join(match._WORD.findall(form)))
-            for number, form in enumerate(_attribution_forms(base.quotes))
-        ),
-    )
-    connection.execute("commit")
-    connection.executescript(_INDEXES)
-    meta: dict[str, object] = {
-        **{
-            f"{table}_vocabulary": "\n".join(
-                word for (word,) in connection.execute(f"select term from {table}_vocabulary")
-            ).encode()
-            for table in ("name_word", "quote_word")
-        },
-        "key": key,
-        "base": str(path.resolve()),
-        "run_together": "\n".join(run_together).encode(),
-        "run_together_people": owners.tobytes(),
-        **{f"count:{name}": len(getattr(base, name)) for name in model.COLLECTIONS},
-        # Written last: an index whose build stopped half-way has no "complete".
-        "complete": 1,
-    }
-    connection.executemany("insert into meta values (?, ?)", meta.items())
 
 
 @contextlib.contextmanager
@@ -578,15 +405,17 @@ def _load(
         index = None
     trusted = index.key if index else None
     base, read = factbase.load_read(
-        path, passed_before=lambda status: trusted == _key(path, status)
+        path, passed_before=lambda status: trusted == index_build.key(path, status)
     )
     if index is not None:
         index.close()
-    if read is not None and _indexable(read) and trusted != _key(path, read):
+    if read is not None and _indexable(read) and trusted != index_build.key(path, read):
         file = location(path)
         if file is not None:
             try:
-                build(path, read, base, progress if read.st_size >= SHOWN_FROM_BYTES else _quiet)
+                index_build.build(
+                    path, read, base, progress if read.st_size >= SHOWN_FROM_BYTES else _quiet
+                )
             except (OSError, sqlite3.Error) as error:
                 reason = getattr(error, "strerror", None) or str(error)
                 say(

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import checks, factbase, index, queries, views
+from karabakh_cli import checks, factbase, index, index_build, queries, views
 from karabakh_cli.text import fold
 from tests.conftest import FACTS, KB, STABLE_ENV, Invoke, bench_generator
 
@@ -173,8 +173,8 @@ def _old_version(file: Path) -> None:
     connection.execute(
         "update meta set value = replace(value, ?, ?) where name = 'key'",
         (
-            f"\n{index.FORMAT}\n",
-            f"\n{index.FORMAT - 1}\n",
+            f"\n{index_build.FORMAT}\n",
+            f"\n{index_build.FORMAT - 1}\n",
         ),
     )
     connection.commit()
@@ -222,7 +222,7 @@ def test_a_full_disk_answers_with_one_line(
     def full(*args: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(index, "_fill", full)
+    monkeypatch.setattr(index_build, "_fill", full)
     file = index.location(large)
     assert file is not None
     result = invoke("--facts", str(large), "quote", NAME, "--json")
