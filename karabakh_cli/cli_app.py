@@ -16,7 +16,7 @@ import msgspec
 import typer
 from typer.core import TyperGroup
 
-from karabakh_cli import __version__, factbase, pipes, queries, render, views
+from karabakh_cli import __version__, factbase, index, pipes, queries, render, views
 from karabakh_cli.exits import ExitCode, described
 from karabakh_cli.model import (
     PARTIAL_DATE_FORM,
@@ -181,8 +181,10 @@ def facts_path(ctx: typer.Context) -> Path:
     return (state.facts_path if state else None) or factbase.builtin_path()
 
 
-def load(ctx: typer.Context) -> queries.LoadedBase:
-    return factbase.open_for_lookups(facts_path(ctx))
+def load(ctx: typer.Context, wanted: index.Wanted | None = None) -> queries.LoadedBase:
+    """The fact base, or (from its derived index, for a lookup that says what it wants) the
+    part of it the lookup needs."""
+    return index.load(facts_path(ctx), wanted, say, render.progress)
 
 
 def help_examples(*commands: str) -> str:

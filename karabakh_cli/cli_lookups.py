@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import msgspec
 import typer
 
-from karabakh_cli import factbase, queries, render, views
+from karabakh_cli import factbase, index, queries, render, views
 from karabakh_cli.exits import ExitCode
 from karabakh_cli.model import (
     SEARCHED_KINDS,
@@ -79,7 +79,7 @@ def quote(
     """A speaker's quotes, in date order."""
     name = phrase(words)
     filters = filters_of(since, until, place)
-    facts = load(ctx)
+    facts = load(ctx, index.ByName(name))
     found = queries.quotes_by(facts, name, filters)
     for note in found.notes(name, filtered=bool(since or until or place)):
         say(note)
@@ -113,7 +113,7 @@ def timeline(
 ) -> views.Listing:
     """What happened, in date order; a year or month comes before the days within it."""
     filters = filters_of(since, until, place)
-    facts = load(ctx)
+    facts = load(ctx, index.Timeline())
     events = queries.timeline(facts, filters)
     if not events:
         say("no events match these filters")
@@ -201,7 +201,9 @@ def who_said(
     Refuses (exit 1) when no quote scores at least 75 rather than guess; then shows the closest, saying it is not a match.
     """
     fragment = phrase(words)
-    facts = load(ctx)
+    # With dates to filter by, the nearest misses are among the quotes of those dates only,
+    # which the index does not preselect: those lookups read the whole base.
+    facts = load(ctx, None if since or until else index.ByFragment(fragment))
     attribution = queries.who_said(facts, fragment, filters_of(since, until))
     refusal = queries.refusal(facts, fragment, attribution)
     if refusal:
@@ -241,7 +243,7 @@ def show(
 ) -> views.Listing:
     """One record in full, with its source, and the quote marked in the sentences around it
     in the source's archived text (or in its excerpt, where there is no archive)."""
-    facts = load(ctx)
+    facts = load(ctx, index.ById(record_id))
     found = queries.find_record(facts, record_id)
     if found is None:
         say(queries.missing_id_note(facts, record_id))
@@ -396,3 +398,38 @@ def schema() -> None:
         **msgspec.json.schema(FactBase),
     }
     render.write_json(document, sys.stdout)
+
+
+# kb index: where a large base's derived index is, what it covers; --clear removes it.
+@app.command(
+    "index",
+    epilog=help_examples("kb --facts big.json index", "kb --facts big.json index --clear"),
+)
+def index_command(
+    ctx: typer.Context,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Remove the index; the next lookup builds it again.")
+    ] = False,
+    json: JsonOption = False,
+    facts_option: FactsOption = None,  # read by its callback, into the state
+) -> None:
+    """The derived index of the fact base: where it is kept, what it covers and its size.
+
+    kb builds it on the first lookup in a base of 1 MiB or more, in the user's cache folder,
+    and rebuilds it whenever the base changes; a smaller base is read whole, with no index.
+    Exit 0 when there is an index (or --clear removed one), 1 when there is none.
+    """
+    path = facts_path(ctx)
+    if clear:
+        removed = index.clear(path)
+        say(f"removed {removed}" if removed else f"no index for {path}")
+        raise typer.Exit(ExitCode.FOUND if removed else ExitCode.NOT_FOUND)
+    found = index.describe(path)
+    if found == index.NOT_BUILT:
+        load(ctx)
+        found = index.describe(path)
+    if isinstance(found, str):
+        say(f"no index for {path}: {found}")
+        raise typer.Exit(ExitCode.NOT_FOUND)
+    chosen = render.Format.json if json else render.Format.plain
+    render.write(views.index_listing(found), chosen, sys.stdout)

@@ -7,17 +7,14 @@ import gc
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 import msgspec
 
-from karabakh_cli import __version__, checks, model
+from karabakh_cli import checks, model
 from karabakh_cli.problems import FactBaseError, Problem
-
-if TYPE_CHECKING:
-    from karabakh_cli import queries
 
 # jsonpos is imported where a problem needs a line and column: a clean load never does.
 
@@ -196,88 +193,34 @@ def _first_problem(label: str, data: bytes, error: Exception) -> FactBaseError:
     return FactBaseError(label, [found or Problem(str(error))], more_may_follow=True)
 
 
-def open_for_lookups(path: Path) -> queries.LoadedBase:
-    """The fact base at ``path``, loaded and checked (see ``load``), ready for lookups."""
-    from karabakh_cli import queries
-
-    facts = queries.LoadedBase(load(path), path)
-    # The base lives as long as the process: moved out of the collector's sight, its hundreds
-    # of thousands of objects are not rescanned each time a lookup allocates.
-    gc.freeze()
-    return facts
-
-
 def load(path: Path) -> model.FactBase:
-    """Read, decode and check a fact base; raise FactBaseError naming every error found.
+    """Read, decode and check a fact base; raise FactBaseError naming every error found."""
+    return load_read(path)[0]
+
+
+def load_read(
+    path: Path, passed_before: Callable[[os.stat_result], bool] | None = None
+) -> tuple[model.FactBase, os.stat_result | None]:
+    """A checked fact base, with the status of the very file it was read from (None if that
+    changed while it was read); raise FactBaseError naming every error found.
 
     The typed decode is the fast path; only a base that fails it is decoded a second time,
-    to name its first problem. A large base that passed the integrity checks before, unchanged
-    since, is not checked again (see ``_Verdict``).
+    to name its first problem. The integrity checks are skipped for a file that
+    ``passed_before`` says passed them already: the derived index (index.py) keeps that.
     """
     label = str(path)
     data, status = _read(path)
-    verdict = _Verdict.of(path, status)
     with _no_garbage_collection():
         try:
             base = msgspec.json.decode(data, type=model.FactBase)
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
             raise _first_problem(label, data, error) from None
-        if verdict and verdict.was_clean():
-            return base
+        if status is not None and passed_before is not None and passed_before(status):
+            return base, status
         errors = checks.integrity_problems(checks.indexed(base), warn=False)
     if errors:
         raise FactBaseError(label, errors)
-    if verdict:
-        verdict.remember_clean()
-    return base
-
-
-class _Verdict:
-    """The remembered outcome of the integrity checks for one exact version of a large file.
-
-    Decoding checks every type; the remaining checks (id and date forms, references, verbatim
-    text) cost as much again on a large base, and a base is read far more often than edited. The
-    verdict is a file in the user's cache folder named by a hash of a key: kb's version, the
-    file's resolved path and the device, inode, size, modification and change times of the
-    file that was actually read (from the open file, never from the path again). Any edit
-    changes the change time, so a verdict never outlives the content it was given for; a
-    verdict file whose text is not its key is ignored, and one that cannot be written is
-    simply not kept.
-    """
-
-    # Below this size the checks take milliseconds: not worth a file in the user's cache.
-    FROM_BYTES = 1024 * 1024
-
-    def __init__(self, path: Path, status: os.stat_result, folder: Path) -> None:
-        import hashlib
-
-        identity = _identity(status)
-        self.key = "\n".join(map(str, (__version__, path.resolve(), *identity)))
-        self.file = folder / "checked" / hashlib.sha256(self.key.encode()).hexdigest()
-
-    @classmethod
-    def of(cls, path: Path, status: os.stat_result | None) -> _Verdict | None:
-        """The verdict slot for the file read from ``path`` with ``status``, or None for a
-        small file, a stream, or a file that changed while it was read."""
-        if status is None or not stat.S_ISREG(status.st_mode) or status.st_size < cls.FROM_BYTES:
-            return None
-        folder = cache_folder()
-        return cls(path, status, folder) if folder else None
-
-    def was_clean(self) -> bool:
-        try:
-            return self.file.read_text(encoding="utf-8") == self.key
-        except (OSError, UnicodeDecodeError):
-            return False
-
-    def remember_clean(self) -> None:
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.file.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(self.key, encoding="utf-8")
-            temporary.replace(self.file)
-        except OSError:
-            return
+    return base, status
 
 
 def cache_folder() -> Path | None:

@@ -9,10 +9,12 @@ everywhere but JSON, which escapes them.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -191,6 +193,21 @@ def _console(out: TextIO, **options: Any) -> Console:
     from rich.console import Console
 
     return Console(file=out, highlight=False, emoji=False, markup=False, **options)
+
+
+@contextlib.contextmanager
+def progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """Long work shown on stderr: a progress bar on a terminal, else one line saying what kb
+    does; yields the function that counts each step done."""
+    if not sys.stderr.isatty():
+        sys.stderr.write(f"kb: {visible(description)}: {total:,} records, once for this file\n")
+        yield lambda step: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=_console(sys.stderr), transient=True) as bar:
+        task = bar.add_task(visible(description), total=total)
+        yield lambda step: bar.advance(task, step)
 
 
 def check_writable(path: Path) -> str | None:

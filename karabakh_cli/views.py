@@ -22,6 +22,7 @@ from karabakh_cli.text import find_verbatim
 if TYPE_CHECKING:
     # Only show needs the archive module, and only show imports it.
     from karabakh_cli.archive import Passage
+    from karabakh_cli.index import Description
 
 Row = dict[str, Any]
 
@@ -421,3 +422,10 @@ def show_listing(
         vertical=True,
         highlight=_highlight,
     )
+
+
+def index_listing(found: Description) -> Listing:
+    """`kb index`: one row saying where the index is, what it covers and its size."""
+    row: Row = {"index": found.file, "base": found.base, "bytes": found.bytes, **found.records}
+    columns = [Column(key.capitalize(), key) for key in row]
+    return Listing("Index", [row], columns, vertical=True)

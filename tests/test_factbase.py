@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,7 @@ from karabakh_cli import archive, factbase
 from karabakh_cli.model import parse_partial_date
 from karabakh_cli.problems import FactBaseError
 from karabakh_cli.text import contains_verbatim, normalise_quoting
-from tests.conftest import FACTS, bench_generator, spy
+from tests.conftest import FACTS
 
 WriteBase = Callable[..., Path]
 
@@ -328,70 +327,3 @@ def test_schema_version_and_collections_are_required() -> None:
     ]
     assert "archive" not in source["required"]
     assert schema["$defs"]["Archive"]["required"] == ["path", "sha256"]
-
-
-class TestVerdict:
-    """A large base's clean verdict is remembered, and never fooled."""
-
-    @pytest.fixture
-    def large(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-        path: Path = bench_generator().write(2000, tmp_path / "bases")
-        return path
-
-    @staticmethod
-    def count_checks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
-        from karabakh_cli import checks
-
-        return spy(monkeypatch, checks, "integrity_problems")
-
-    def test_unchanged_large_base_is_checked_once(
-        self, large: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """The second load of an unchanged large base skips the integrity checks."""
-        calls = self.count_checks(monkeypatch)
-        factbase.load(large)
-        factbase.load(large)
-        assert len(calls) == 1
-
-    def test_an_edit_is_always_checked_again(
-        self, large: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """After an edit that breaks a reference, the stale verdict cannot hide it."""
-        factbase.load(large)
-        base = json.loads(large.read_text(encoding="utf-8"))
-        base["quotes"][5]["speaker"] = "nobody"
-        large.write_text(json.dumps(base), encoding="utf-8")
-        with pytest.raises(FactBaseError, match="no person has the id 'nobody'"):
-            factbase.load(large)
-
-    def test_a_corrupt_verdict_is_ignored(
-        self, large: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """A verdict file that does not hold its key counts for nothing."""
-        factbase.load(large)
-        (verdict,) = (tmp_path / "cache" / "kb" / "checked").iterdir()
-        verdict.write_text("garbage", encoding="utf-8")
-        calls = self.count_checks(monkeypatch)
-        factbase.load(large)
-        assert len(calls) == 1
-
-    def test_an_unwritable_cache_is_no_error(
-        self, large: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """When the cache folder cannot be made, kb checks every time and says nothing."""
-        blocker = tmp_path / "blocked"
-        blocker.write_text("a file, not a folder", encoding="utf-8")
-        monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
-        calls = self.count_checks(monkeypatch)
-        factbase.load(large)
-        factbase.load(large)
-        assert len(calls) == 2
-
-    def test_small_bases_leave_no_verdict(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """The built-in base is checked every time; nothing is written for it."""
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-        factbase.load(FACTS)
-        assert not (tmp_path / "cache").exists()

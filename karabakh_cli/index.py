@@ -1,0 +1,467 @@
+"""The derived index of a large fact base: an SQLite file in the user's cache that answers a
+lookup by reading a few of its pages instead of decoding the whole base. Never prints.
+
+facts.json stays the one source of truth. The index is derived from it after it passed the
+integrity checks, so an index that exists for a file also says that this file is clean (it
+replaces the remembered verdict: one cache, not two). It is keyed like git's index on the
+file actually opened: kb's version, the index format, the file's resolved path, device,
+inode, size and modification and change times in nanoseconds. Any edit changes the change
+time, so an edited base is never answered from a stale index. An index is built into a
+temporary file and renamed into place, so runs at once never see half of one; a file that is
+truncated, foreign, of another format or of another version of the base is rebuilt, never
+trusted.
+
+A lookup answered from the index runs today's query code on a *partial* base: the records
+the query can reach, and those its rows refer to, in the order of the file. The index only
+preselects; it must select a superset of what can match, and the scoring is the same code as
+an unindexed lookup's, so the answers are the same. Building an index is index_build.py's.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import functools
+import gc
+import os
+import stat
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import msgspec
+from rapidfuzz import fuzz, process
+
+from karabakh_cli import factbase, index_build, match, model
+from karabakh_cli.index_build import Progress, location
+from karabakh_cli.queries import LoadedBase
+
+if TYPE_CHECKING:
+    # sqlite3 (as hashlib and secrets) costs milliseconds to import: only a base large enough
+    # to be indexed pays them.
+    import sqlite3
+
+# Below this size a base decodes and checks in a few milliseconds, less than opening an index
+# costs; the built-in base (22 KB) never has one.
+FROM_BYTES = 1024 * 1024
+# Building the index of a smaller base takes a fraction of a second: not worth a line.
+SHOWN_FROM_BYTES = 16 * 1024 * 1024
+# SQLite's limit on bound parameters is 32,766 in recent versions, 999 in old ones.
+_CHUNK = 900
+
+Say = Callable[[str], None]
+
+
+class ByName(NamedTuple):
+    """What `kb quote NAME` needs: the people a name can reach, their quotes, what they cite."""
+
+    name: str
+
+
+class ById(NamedTuple):
+    """What `kb show ID` needs: the record with this id and what its row refers to."""
+
+    record_id: str
+
+
+class Timeline(NamedTuple):
+    """What `kb timeline` needs: every event, its actors and sources."""
+
+
+class ByFragment(NamedTuple):
+    """What `kb who-said FRAGMENT` (with no date filter) needs: the quotes that can reach the
+    threshold, or when none can, the nearest misses match.who_said would score."""
+
+    fragment: str
+
+
+Wanted = ByName | ById | Timeline | ByFragment
+
+
+def _indexable(status: os.stat_result | None) -> bool:
+    return status is not None and stat.S_ISREG(status.st_mode) and status.st_size >= FROM_BYTES
+
+
+class Index:
+    """An open, valid index of one exact version of a fact base file."""
+
+    def __init__(self, connection: sqlite3.Connection, key: str) -> None:
+        self.connection = connection
+        self.key = key
+
+    @classmethod
+    def open(cls, path: Path, status: os.stat_result | None) -> Index | None:
+        """The index built from the file ``path`` held with ``status``, or None if there is
+        none, or the one there is was built from something else or cannot be read whole."""
+        file = location(path) if _indexable(status) else None
+        if file is None or status is None:
+            return None
+        return cls._open_file(file, index_build.key(path, status))
+
+    @classmethod
+    def _open_file(cls, file: Path, key: str) -> Index | None:
+        """The index in ``file`` if it is whole and of the base keyed ``key``."""
+        import sqlite3
+
+        try:
+            size = file.stat().st_size
+            # Read-only, and immutable: an index is never changed in place, only replaced.
+            connection = sqlite3.connect(f"{file.as_uri()}?mode=ro&immutable=1", uri=True)
+        except (OSError, sqlite3.Error, ValueError):
+            return None
+        try:
+            (pages,) = connection.execute("pragma page_count").fetchone()
+            (page_size,) = connection.execute("pragma page_size").fetchone()
+            found = connection.execute("select value from meta where name = 'key'").fetchone()
+            complete = connection.execute("select value from meta where name = 'complete'")
+            # A truncated file still opens: its size no longer matches its page count.
+            whole = pages * page_size == size and complete.fetchone() == (1,)
+            if whole and found == (key,):
+                return cls(connection, key)
+        except sqlite3.Error:
+            pass
+        connection.close()
+        return None
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def summary(self) -> dict[str, int]:
+        """The records the index covers, by collection."""
+        rows = self.connection.execute("select name, value from meta where name like 'count:%'")
+        return {name.removeprefix("count:"): int(value) for name, value in rows}
+
+    def facts(self, path: Path, wanted: Wanted) -> LoadedBase | None:
+        """The partial base ``wanted`` needs, or None where the index cannot tell which
+        records that is (an id no record has: its suggestions need every id)."""
+        if isinstance(wanted, ByName):
+            return LoadedBase(self._named_base(wanted.name), path)
+        if isinstance(wanted, ById):
+            found = self._record_position(wanted.record_id)
+            if found is None:
+                return None
+            positions = [found]
+        elif isinstance(wanted, ByFragment):
+            positions = self._attributable(wanted.fragment)
+        else:
+            positions = self._positions("select position from record where collection = 'events'")
+        base = self._base(positions, speeches=False, terms=isinstance(wanted, ById))
+        return LoadedBase(base, path)
+
+    def _positions(self, sql: str, parameters: Sequence[object] = ()) -> list[int]:
+        return [position for (position,) in self.connection.execute(sql, parameters)]
+
+    def _positions_in(self, sql: str, values: Iterable[object]) -> set[int]:
+        """``sql``'s positions for every value, asked for in chunks of bound parameters."""
+        values = list(values)
+        found: set[int] = set()
+        for start in range(0, len(values), _CHUNK):
+            chunk = values[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            found.update(self._positions(sql.format(marks=marks), chunk))
+        return found
+
+    def _record_position(self, record_id: str) -> int | None:
+        """As queries.find_record looks an id up: as written, then in any case (the ids of
+        a base that passed the checks are all lower case)."""
+        for value in (record_id, record_id.casefold()):
+            row = self.connection.execute(
+                "select min(position) from record where id = ?", (value,)
+            ).fetchone()
+            if row and row[0] is not None:
+                return int(row[0])
+        return None
+
+    def _meta(self, name: str) -> bytes:
+        row = self.connection.execute("select value from meta where name = ?", (name,)).fetchone()
+        return bytes(row[0]) if row else b""
+
+    def _named_base(self, name: str) -> model.FactBase:
+        """What quotes_by needs for ``name``: the people able to reach the name threshold
+        and their quotes; when none of them does, the speakers able to reach the suggestion
+        threshold, each with one quote (so that it counts as a speaker)."""
+        query_words = match._name_words(name)
+        named = self._people_near(query_words, match.NAME_THRESHOLD, every_word=True)
+        base = self._base(named, speeches=True, terms=False)
+        if not query_words or match.named_people(name, base.people):
+            return base
+        suggested = self._records(
+            self._people_near(query_words, match.SUGGEST_THRESHOLD, every_word=False)
+        )
+        first_quotes = self._positions_in(
+            "select min(position) from spoken where speaker in ({marks}) group by speaker",
+            [person.id for person in suggested.values()],
+        )
+        return self._base([*suggested, *first_quotes], speeches=False, terms=False)
+
+    def _people_near(
+        self, query_words: list[str], at_least: float, *, every_word: bool
+    ) -> set[int]:
+        """The people with a spelling able to score ``at_least``, found as match._Spellings
+        finds them: a name word near each query word (near one of them, unless
+        ``every_word``), or for one query word at a time, the words run together."""
+        if not query_words:
+            return set()
+        vocabulary = self._vocabulary("name_word")
+        owners = array("q", self._meta("run_together_people"))
+        near = [
+            [
+                word
+                for word, _, _ in process.extract(
+                    query, vocabulary, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
+                )
+            ]
+            for query in query_words
+        ]
+        # People holding a near word of every query word (in any of their spellings: a
+        # superset of the spellings that do): one FTS5 query, intersected in C.
+        clauses = [near] if every_word else [[words] for words in near]
+        people = {
+            person
+            for clause in clauses
+            if all(clause)
+            for person in self._holding_all("name_word", clause)
+        }
+        if len(query_words) == 1 or not every_word:
+            run_together = self._meta("run_together").decode().split("\n")
+            for query in query_words:
+                together = process.extract(
+                    query, run_together, scorer=fuzz.ratio, score_cutoff=at_least, limit=None
+                )
+                people.update(owners[index] for _, _, index in together)
+        return people
+
+    def _attributable(self, fragment: str) -> list[int]:
+        """The quotes match.who_said scores word by word for ``fragment`` over the whole base.
+
+        The same bound as match.who_said's, summed in the same order: each quote's share of
+        the fragment's content words that it holds near words of, from the stored postings.
+        """
+        content = match._content_words(match._words(fragment))
+        if not content:
+            return []
+        vocabulary = self._vocabulary("quote_word")
+        total = sum(len(word) for word in content)
+        earned: dict[int, float] = collections.defaultdict(float)
+        for word, repeats in collections.Counter(content).items():
+            weight = len(word) * repeats / total
+            credited: set[int] = set()
+            for candidate, similarity, _ in process.extract(
+                word, vocabulary, scorer=fuzz.ratio, score_cutoff=match.WORD_THRESHOLD, limit=None
+            ):
+                for position in self._holding("quote_word", candidate):
+                    if position not in credited:
+                        credited.add(position)
+                        earned[position] += weight * similarity
+        floor = match.WHO_SAID_THRESHOLD - match._ROUNDING
+        reaching = [position for position, bound in earned.items() if bound >= floor]
+        if not reaching:
+            nearest = sorted(earned.items(), key=lambda item: (-item[1], item[0]))
+            reaching = [position for position, _ in nearest[: match._NEAREST_MISSES]]
+        return sorted(reaching)
+
+    def _vocabulary(self, table: str) -> list[str]:
+        """The distinct words of ``table``, kept as one text: read whole far faster than
+        walked through FTS5's vocabulary table."""
+        return self._meta(f"{table}_vocabulary").decode().split("\n")
+
+    def _holding(self, table: str, word: str) -> list[int]:
+        """The rows of ``table`` holding ``word``."""
+        return self._holding_all(table, [[word]])
+
+    def _holding_all(self, table: str, clause: list[list[str]]) -> list[int]:
+        """The rows of ``table`` holding one word of each list in ``clause``: a quote's
+        position, a person's."""
+        # Quoted, a word is a string to FTS5, never an operator such as NOT.
+        expression = " AND ".join(
+            "(" + " OR ".join(f'"{word}"' for word in words) + ")" for words in clause
+        )
+        return self._positions(f"select rowid from {table} where {table} match ?", (expression,))
+
+    def _base(self, positions: Iterable[int], *, speeches: bool, terms: bool) -> model.FactBase:
+        """A fact base of the records at ``positions``, of the quotes of the people among
+        them (with ``speeches``), and of what those refer to, in the order of the file."""
+        records = self._records(positions)
+        speakers = [record.id for record in records.values() if isinstance(record, model.Person)]
+        if speeches and speakers:
+            records |= self._records(
+                self._positions_in(
+                    "select position from spoken where speaker in ({marks})", speakers
+                )
+                - records.keys()
+            )
+        quotes = [record.id for record in records.values() if isinstance(record, model.Quote)]
+        # Quotes linking to these, for "contradicts" read both ways and for "responses".
+        records |= self._records(
+            self._positions_in("select position from link where target in ({marks})", quotes)
+            - records.keys()
+        )
+        if terms:
+            # A term's number is its place among all terms.
+            records |= self._records(
+                set(self._positions("select position from record where collection = 'terms'"))
+                - records.keys()
+            )
+        referred = {ref for record in records.values() for ref in _references(record)}
+        records |= self._records(
+            self._positions_in("select position from record where id in ({marks})", referred)
+            - records.keys()
+        )
+        chosen = [records[position] for position in sorted(records)]
+        collections_: dict[str, Any] = {
+            kind.collection: [record for record in chosen if isinstance(record, kind.struct)]
+            for kind in model.KINDS
+        }
+        return model.FactBase(schema_version=1, **collections_)
+
+    def _records(self, positions: Iterable[int]) -> dict[int, model.Record]:
+        wanted = sorted(positions)
+        found: dict[int, model.Record] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"select position, collection, json from record where position in ({marks})",
+                chunk,
+            )
+            for position, collection, encoded in rows:
+                found[position] = _decoder(collection).decode(encoded)
+        return found
+
+
+@functools.cache
+def _decoder(collection: str) -> msgspec.json.Decoder[model.Record]:
+    """The decoder of one collection's records, made when first needed: not at import."""
+    return msgspec.json.Decoder(model.COLLECTIONS[collection])
+
+
+# The fields naming the records a row shows (its source, speaker, actors): every reference
+# but the links between quotes, which the partial base holds from the other side.
+_SHOWN_REFERENCES = {
+    kind.struct: [ref for ref in kind.references if ref.target != "quote"] for kind in model.KINDS
+}
+
+
+def _references(record: model.Record) -> Iterator[str]:
+    """The ids of the records ``record``'s row shows."""
+    for reference in _SHOWN_REFERENCES[type(record)]:
+        value = getattr(record, reference.field)
+        yield from (value if reference.many else (value,))
+
+
+@contextlib.contextmanager
+def _quiet(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    yield lambda step: None
+
+
+def load(
+    path: Path,
+    wanted: Wanted | None,
+    say: Say,
+    progress: Progress = _quiet,
+) -> LoadedBase:
+    """The fact base at ``path`` for a lookup: from its index when there is a valid one and
+    the lookup is one the index answers, else read whole (and then indexed, when large).
+
+    ``say`` gets one line when the index cannot be written; the answer comes all the same.
+    """
+    loaded = _load(path, wanted, say, progress)
+    # The base lives as long as the process: moved out of the collector's sight, its hundreds
+    # of thousands of objects are not rescanned each time a lookup allocates.
+    gc.freeze()
+    return loaded
+
+
+def _load(
+    path: Path,
+    wanted: Wanted | None,
+    say: Say,
+    progress: Progress = _quiet,
+) -> LoadedBase:
+    """``load`` but for the collector."""
+    try:
+        # Never opened here: a named pipe opened twice would lose what its writer sent. An
+        # answer from the index reads nothing of the file; an index is only ever built keyed
+        # on the status of the file factbase actually read.
+        status: os.stat_result | None = path.stat()
+    except OSError:
+        # factbase.load names the problem in its own words.
+        status = None
+    if not _indexable(status) or location(path) is None:
+        return LoadedBase(factbase.load(path), path)
+    import sqlite3
+
+    index = Index.open(path, status)
+    try:
+        if index is not None and wanted is not None:
+            found = index.facts(path, wanted)
+            if found is not None:
+                return found
+    except sqlite3.Error:
+        # Damaged past what opening it checks: read the base and build the index anew.
+        if index is not None:
+            index.close()
+        index = None
+    trusted = index.key if index else None
+    base, read = factbase.load_read(
+        path, passed_before=lambda status: trusted == index_build.key(path, status)
+    )
+    if index is not None:
+        index.close()
+    if read is not None and _indexable(read) and trusted != index_build.key(path, read):
+        file = location(path)
+        if file is not None:
+            try:
+                index_build.build(
+                    path, read, base, progress if read.st_size >= SHOWN_FROM_BYTES else _quiet
+                )
+            except (OSError, sqlite3.Error) as error:
+                reason = getattr(error, "strerror", None) or str(error)
+                say(
+                    f"no index for {path}: cannot write in {file.parent}: {reason}; answering without it"
+                )
+    return LoadedBase(base, path)
+
+
+def clear(path: Path) -> Path | None:
+    """Remove the index of the base at ``path``; return where it was, None if there was none."""
+    file = location(path)
+    if file is None or not file.exists():
+        return None
+    file.unlink()
+    return file
+
+
+NOT_BUILT = "not built yet"
+
+
+class Description(msgspec.Struct, frozen=True):
+    """What `kb index` shows of an index."""
+
+    file: str
+    base: str
+    bytes: int
+    records: dict[str, int]
+
+
+def describe(path: Path) -> Description | str:
+    """The index of the base at ``path`` as it is now, or why it has none (NOT_BUILT when
+    a lookup would build one)."""
+    try:
+        status = path.stat()
+    except OSError as error:
+        return error.strerror or str(error)
+    if not _indexable(status):
+        return f"a base under {FROM_BYTES // 1024 // 1024} MiB is read whole"
+    file = location(path)
+    if file is None:
+        return "there is no cache folder (no home directory, no absolute XDG_CACHE_HOME)"
+    found = Index.open(path, status)
+    if found is None:
+        return NOT_BUILT
+    try:
+        summary = found.summary()
+    finally:
+        found.close()
+    return Description(str(file), str(path.resolve()), file.stat().st_size, summary)

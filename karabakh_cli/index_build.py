@@ -1,0 +1,198 @@
+"""Building the derived index of a fact base (see index.py): its key, its file in the user's
+cache, and its tables, written into a temporary file and renamed into place. Never prints."""
+
+from __future__ import annotations
+
+import collections
+import os
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from karabakh_cli import __version__, factbase, match, model
+from karabakh_cli.text import fold, spell_out_contractions_in
+
+if TYPE_CHECKING:
+    # sqlite3 (as hashlib and secrets) costs milliseconds to import: only a base large enough
+    # to be indexed pays them.
+    import sqlite3
+
+# Raised whenever what the index stores changes shape: an index of another format is rebuilt.
+FORMAT = 7
+
+SCHEMA = """
+create table meta (name text primary key, value);
+create table record (
+    position integer primary key, collection text not null, id text not null,
+    json blob not null
+);
+create table spoken (speaker text not null, position integer not null);
+create table link (target text not null, position integer not null);
+-- Full-text tables of words already split as match splits them (\\w runs, folded): the
+-- ascii tokenizer keeps every non-ASCII character and "_" in a word, so its words are those.
+create virtual table name_word using fts5 (words, detail = none, tokenize = "ascii tokenchars '_'");
+create virtual table name_word_vocabulary using fts5vocab (name_word, 'row');
+create virtual table quote_word using fts5 (words, detail = none, tokenize = "ascii tokenchars '_'");
+create virtual table quote_word_vocabulary using fts5vocab (quote_word, 'row');
+"""
+INDEXES = """
+create index record_id on record (id);
+create index spoken_speaker on spoken (speaker);
+create index link_target on link (target);
+"""
+
+# A progress display: given a description and a total, a context that takes each step's size.
+Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
+
+
+def location(path: Path) -> Path | None:
+    """Where the index of the fact base at ``path`` is kept, or None with no cache folder.
+
+    One file per base path, named by a hash of the resolved path, so a rebuilt index replaces
+    the old one rather than piling up beside it.
+    """
+    import hashlib
+
+    folder = factbase.cache_folder()
+    if folder is None:
+        return None
+    name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32]
+    return folder / "index" / f"{name}.sqlite"
+
+
+def key(path: Path, status: os.stat_result) -> str:
+    """What an index is valid for: as git's index keys a file, and kb's version and format."""
+    identity = (
+        status.st_dev,
+        status.st_ino,
+        status.st_size,
+        status.st_mtime_ns,
+        status.st_ctime_ns,
+    )
+    return "\n".join(map(str, (__version__, FORMAT, path.resolve(), *identity)))
+
+
+_QUOTE_LINKS = [ref.field for ref in model.KIND["quote"].references if ref.target == "quote"]
+
+
+def _name_rows(people: Sequence[model.Person]) -> Iterator[tuple[int, list[str]]]:
+    """Each spelling's folded words, with its person's number: folded once, here."""
+    for number, person in enumerate(people):
+        for spelling in (person.name, *person.aliases):
+            yield number, match._WORD.findall(fold(spelling))
+
+
+def _attribution_forms(quotes: Sequence[model.Quote]) -> Iterator[str]:
+    """The form of each quote's text that who-said compares (match._attribution_form), with
+    contractions spelled out a batch at a time: as fast as for the whole base at once,
+    without a copy of every text in memory."""
+    batch = 10_000
+    for start in range(0, len(quotes), batch):
+        texts = [fold(quote.text) for quote in quotes[start : start + batch]]
+        yield from spell_out_contractions_in(texts)
+
+
+def build(path: Path, status: os.stat_result, base: model.FactBase, progress: Progress) -> Path:
+    """Write the index of ``base``, read from the file ``path`` held with ``status``, into a
+    temporary file and rename it into place; return where it is. Raises OSError or
+    sqlite3.Error when the cache cannot take it (read-only, full, not a folder)."""
+    import secrets
+    import sqlite3
+
+    file = location(path)
+    if file is None:
+        raise OSError("no cache folder")
+    file.parent.mkdir(parents=True, exist_ok=True)
+    temporary = file.with_name(f".{file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        connection = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            _fill(connection, path, key(path, status), base, progress)
+        finally:
+            connection.close()
+        temporary.replace(file)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return file
+
+
+def _fill(
+    connection: sqlite3.Connection,
+    path: Path,
+    key: str,
+    base: model.FactBase,
+    progress: Progress,
+) -> None:
+    connection.execute("pragma journal_mode = off")
+    connection.execute("pragma synchronous = off")
+    connection.executescript(SCHEMA)
+    connection.execute("begin")
+    encoder = msgspec.json.Encoder()
+    total = sum(len(getattr(base, collection)) for collection in model.COLLECTIONS)
+    position = 0
+    with progress(f"indexing {path.name}", total) as advance:
+        for collection in model.COLLECTIONS:
+            records: list[model.Record] = getattr(base, collection)
+            rows = []
+            for record in records:
+                rows.append((position, collection, record.id, encoder.encode(record)))
+                position += 1
+            connection.executemany("insert into record values (?, ?, ?, ?)", rows)
+            advance(len(records))
+    first_quote = len(base.sources) + len(base.people)
+    first_person = len(base.sources)
+    connection.executemany(
+        "insert into spoken values (?, ?)",
+        ((quote.speaker, first_quote + number) for number, quote in enumerate(base.quotes)),
+    )
+    connection.executemany(
+        "insert into link values (?, ?)",
+        (
+            (target, first_quote + number)
+            for number, quote in enumerate(base.quotes)
+            for link in _QUOTE_LINKS
+            for target in getattr(quote, link)
+        ),
+    )
+    run_together: list[str] = []
+    owners = array("q")
+    names: dict[int, list[str]] = collections.defaultdict(list)
+    for number, words in _name_rows(base.people):
+        # Without noise words, as match's exact score runs a spelling's words together.
+        run_together.append("".join(word for word in words if word not in match._NAME_NOISE))
+        owners.append(first_person + number)
+        names[first_person + number] += words
+    # One row a person, every spelling's words: a third of the rows of one a spelling.
+    connection.executemany(
+        "insert into name_word (rowid, words) values (?, ?)",
+        ((person, " ".join(words)) for person, words in names.items()),
+    )
+    connection.executemany(
+        "insert into quote_word (rowid, words) values (?, ?)",
+        (
+            (first_quote + number, form if form.isascii() else " ".join(match._WORD.findall(form)))
+            for number, form in enumerate(_attribution_forms(base.quotes))
+        ),
+    )
+    connection.execute("commit")
+    connection.executescript(INDEXES)
+    meta: dict[str, object] = {
+        **{
+            f"{table}_vocabulary": "\n".join(
+                word for (word,) in connection.execute(f"select term from {table}_vocabulary")
+            ).encode()
+            for table in ("name_word", "quote_word")
+        },
+        "key": key,
+        "base": str(path.resolve()),
+        "run_together": "\n".join(run_together).encode(),
+        "run_together_people": owners.tobytes(),
+        **{f"count:{name}": len(getattr(base, name)) for name in model.COLLECTIONS},
+        # Written last: an index whose build stopped half-way has no "complete".
+        "complete": 1,
+    }
+    connection.executemany("insert into meta values (?, ?)", meta.items())
