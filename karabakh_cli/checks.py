@@ -242,13 +242,6 @@ class Location(msgspec.Struct, frozen=True):
         return Problem(message, path, record, self.record_id, field, severity)
 
 
-def _ids(reference: model.Reference, record: model.Record) -> tuple[str, ...]:
-    """The ids a reference field of ``record`` holds, one or many."""
-    value = getattr(record, reference.field)
-    ids: tuple[str, ...] = value if reference.many else (value,)
-    return ids
-
-
 def _ids_of(records: list[model.Record]) -> Iterator[str]:
     return (record.id for record in records)
 

@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import msgspec
 import typer
@@ -27,9 +27,6 @@ from karabakh_cli.model import (
 from karabakh_cli.problems import FactBaseError
 from karabakh_cli.render import Format
 from karabakh_cli.text import visible, wrap_message
-
-if TYPE_CHECKING:
-    pass
 
 # A usage error's 2 is Typer's own (UsageError.exit_code), ExitCode.USAGE.
 FOUND, NOT_FOUND = ExitCode.FOUND, ExitCode.NOT_FOUND

@@ -1,6 +1,8 @@
 """The lookup commands: quote, terms, timeline, search, who-said, people, show, sources,
 disputes, cite, validate and schema. Each parses its options, calls the core (queries, views,
-factbase) and hands the result on; cli_app writes it.
+factbase) and hands the result on: a listing command returns its listing for cli_app's emit
+to write; cite, validate and schema write their own formats (bibtex, CSL-JSON, check lines,
+the schema).
 """
 
 # No ``from __future__ import annotations`` here: Typer reads these signatures on every run,
@@ -8,24 +10,12 @@ factbase) and hands the result on; cli_app writes it.
 import enum
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import msgspec
 import typer
 
 from karabakh_cli import factbase, queries, render, views
-from karabakh_cli.exits import ExitCode
-from karabakh_cli.model import (
-    SEARCHED_KINDS,
-    CitableRecord,
-    RecordKind,
-)
-from karabakh_cli.render import Format
-from karabakh_cli.text import visible
-
-if TYPE_CHECKING:
-    pass
-
 from karabakh_cli.cli_app import (
     SEARCH_LIMIT,
     FactsOption,
@@ -50,6 +40,14 @@ from karabakh_cli.cli_app import (
     record_shown,
     say,
 )
+from karabakh_cli.exits import ExitCode
+from karabakh_cli.model import (
+    SEARCHED_KINDS,
+    CitableRecord,
+    RecordKind,
+)
+from karabakh_cli.render import Format
+from karabakh_cli.text import visible
 
 
 @listing_command(
@@ -386,8 +384,6 @@ def validate(
 )
 def schema() -> None:
     """The JSON Schema of the fact base, generated from the model kb loads it with."""
-    import msgspec
-
     from karabakh_cli.model import FactBase
 
     document = {
