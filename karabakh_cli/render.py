@@ -205,24 +205,6 @@ def check_writable(path: Path) -> str | None:
     return None
 
 
-def _save_atomically(path: Path, content: str) -> None:
-    """Write all of ``content`` or nothing: a half-written picture is worse than none."""
-    import tempfile
-
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        # mkstemp makes the file private (0600); the picture gets the mode any new file gets.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(handle, 0o666 & ~umask)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(content)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 # Rich's SVG fetches the Fira Code font from a CDN; without it the picture uses the reader's
 # own monospace font and loads nothing from the network.
 _FONT_FACE = re.compile(r"\s*@font-face\s*\{[^}]*\}")
@@ -246,15 +228,17 @@ def svg_text(listing: Listing) -> str:
 
 
 def save_svg(listing: Listing, path: Path) -> None:
-    """Save the table view as an SVG picture."""
-    _save_atomically(path, svg_text(listing))
+    """Save the table view as an SVG picture, whole or not at all."""
+    from karabakh_cli import writing
+
+    writing.put_atomically(path, svg_text(listing).encode())
 
 
 def save_html(listing: Listing, path: Path) -> None:
-    """Save the table view as a web page."""
-    from karabakh_cli import webpage
+    """Save the table view as a web page, whole or not at all."""
+    from karabakh_cli import webpage, writing
 
-    _save_atomically(path, webpage.page(layout.view(listing)))
+    writing.put_atomically(path, webpage.page(layout.view(listing)).encode())
 
 
 def write(listing: Listing, fmt: Format, out: TextIO) -> None:
