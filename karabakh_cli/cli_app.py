@@ -29,7 +29,6 @@ from karabakh_cli.render import Format
 from karabakh_cli.text import visible, wrap_message
 
 # A usage error's 2 is Typer's own (UsageError.exit_code), ExitCode.USAGE.
-FOUND, NOT_FOUND = ExitCode.FOUND, ExitCode.NOT_FOUND
 # kb search shows the best hits first and this many unless told otherwise, as search tools do.
 SEARCH_LIMIT = 50
 
@@ -111,7 +110,7 @@ class KbGroup(TyperGroup):
     def _run(self, state: State, *args: Any, **kwargs: Any) -> int:
         try:
             result = super().main(*args, **kwargs)
-            code = result if isinstance(result, int) else FOUND
+            code = result if isinstance(result, int) else ExitCode.FOUND
         except FactBaseError as error:
             label = (
                 f"{error.file} (from {state.facts_origin})" if state.facts_origin else error.file
@@ -182,9 +181,11 @@ def load(ctx: typer.Context) -> queries.LoadedBase:
     return factbase.open_for_lookups(facts_path(ctx))
 
 
-def help_examples(*commands: str) -> str:
-    """The help's closing lines: real commands to copy."""
-    return "Examples:\n\n" + "\n\n".join(f"  $ {command}" for command in commands)
+def help_examples(*commands: str, exit_codes: str = "") -> str:
+    """The help's closing lines: the command's exit codes (from exits.described) when they
+    differ from kb's, then real commands to copy, last so that they are easy to find."""
+    examples = "Examples:\n\n" + "\n\n".join(f"  $ {command}" for command in commands)
+    return f"{exit_codes}\n\n{examples}" if exit_codes else examples
 
 
 def check_date(param: typer.CallbackParam, value: str | None) -> str | None:
@@ -303,7 +304,7 @@ ListingCommand = Callable[..., views.Listing]
 
 
 def listing_command(
-    *examples: str, name: str | None = None
+    *examples: str, name: str | None = None, exit_codes: str = ""
 ) -> Callable[[ListingCommand], ListingCommand]:
     """Register a command that returns a listing, and write the listing with ``emit``, so every
     listing command keeps the same output contract.
@@ -319,7 +320,7 @@ def listing_command(
             listing = command(**arguments)
             emit(listing, arguments["fmt"], arguments["json"], arguments["svg"], arguments["html"])
 
-        app.command(name, epilog=help_examples(*examples))(run)
+        app.command(name, epilog=help_examples(*examples, exit_codes=exit_codes))(run)
         return command
 
     return register
@@ -341,7 +342,7 @@ def emit(
                     f"cannot save {path}: {error.strerror}", param_hint=f"'{option}'"
                 ) from None
     if not listing.rows:
-        raise typer.Exit(NOT_FOUND)
+        raise typer.Exit(ExitCode.NOT_FOUND)
 
 
 def filters_of(since: str | None, until: str | None, place: str | None = None) -> queries.Filters:

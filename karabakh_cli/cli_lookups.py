@@ -15,7 +15,7 @@ from typing import Annotated
 import msgspec
 import typer
 
-from karabakh_cli import factbase, queries, render, views
+from karabakh_cli import factbase, match, queries, render, views
 from karabakh_cli.cli_app import (
     SEARCH_LIMIT,
     FactsOption,
@@ -40,7 +40,7 @@ from karabakh_cli.cli_app import (
     record_shown,
     say,
 )
-from karabakh_cli.exits import ExitCode
+from karabakh_cli.exits import ExitCode, described
 from karabakh_cli.model import (
     SEARCHED_KINDS,
     CitableRecord,
@@ -174,6 +174,10 @@ def search(
     "kb who-said the Russians will not participate",
     "kb who-said no celebration --json",
     name="who-said",
+    exit_codes=described(
+        NOT_FOUND=f"no quote scores at least {match.WHO_SAID_THRESHOLD}: kb refuses to guess, "
+        "and shows the closest, saying it is not a match"
+    ),
 )
 def who_said(
     ctx: typer.Context,
@@ -194,10 +198,7 @@ def who_said(
     html: HtmlOption = None,
     facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> views.Listing:
-    """Which quote a fragment most likely comes from, best first, scored 0-100.
-
-    Refuses (exit 1) when no quote scores at least 75 rather than guess; then shows the closest, saying it is not a match.
-    """
+    """Which quote a fragment most likely comes from, best first, scored 0-100."""
     fragment = phrase(words)
     facts = load(ctx)
     attribution = queries.who_said(facts, fragment, filters_of(since, until))
@@ -343,7 +344,15 @@ def cite(
         emit(listing, chosen, json, svg, html)
 
 
-@app.command(epilog=help_examples("kb validate facts.json", "kb validate facts.json --json"))
+@app.command(
+    epilog=help_examples(
+        "kb validate facts.json",
+        "kb validate facts.json --json",
+        exit_codes=described(
+            FOUND="no errors (warnings allowed)", NOT_FOUND="errors found, each on stdout"
+        ),
+    )
+)
 def validate(
     ctx: typer.Context,
     path: Annotated[
@@ -355,7 +364,7 @@ def validate(
     """Check a fact base and report every problem as PATH:LINE:COL: record.field: what.
 
     Each source's archived text is checked against its SHA-256, and every excerpt against
-    that text. Exit 0 when there are no errors (warnings allowed), 1 when there are.
+    that text.
     """
     target = path or facts_path(ctx)
     problems = factbase.diagnose(factbase.read(target), target.parent)

@@ -471,7 +471,18 @@ def add_term(
     )
 
 
-@app.command(epilog=help_examples("kb init my-base/facts.json", "kb init my-base"))
+@app.command(
+    epilog=help_examples(
+        "kb init my-base/facts.json",
+        "kb init my-base",
+        exit_codes=described(
+            (ExitCode.FOUND, ExitCode.USAGE, ExitCode.FACT_BASE, ExitCode.INTERRUPTED),
+            FOUND="created",
+            USAGE="PATH exists (nothing is written), or a usage error",
+            FACT_BASE="PATH cannot be written",
+        ),
+    )
+)
 def init(
     path: Annotated[
         Path,
@@ -480,10 +491,7 @@ def init(
         ),
     ],
 ) -> None:
-    """Create a new, empty, valid fact base and its sources/ folder; never overwrites a file.
-
-    Exit 0 when created, 2 when PATH exists, 3 when it cannot be written.
-    """
+    """Create a new, empty, valid fact base and its sources/ folder; never overwrites a file."""
     from karabakh_cli import adding, canonical, writing
 
     # "kb init my-base" means a folder: a fact base file has an extension (.json).
@@ -501,7 +509,15 @@ def init(
 
 @app.command(
     "fmt",
-    epilog=help_examples("kb fmt facts.json", "kb fmt --check facts.json  # in CI or pre-commit"),
+    epilog=help_examples(
+        "kb fmt facts.json",
+        "kb fmt --check facts.json  # in CI or pre-commit",
+        exit_codes=described(
+            FOUND="every file is (now) canonical",
+            NOT_FOUND="--check found a file that is not",
+            FACT_BASE="a file cannot be read, is not a valid fact base, or cannot be written",
+        ),
+    ),
 )
 def fmt_command(
     files: Annotated[list[Path], typer.Argument(help="Fact base files.", show_default=False)],
@@ -511,9 +527,6 @@ def fmt_command(
 ) -> None:
     """Rewrite fact bases in kb's canonical layout: the model's key order, 2-space indent,
     non-ASCII text as it is. Each must be structurally valid (no unknown keys).
-
-    Exit 0 when every file is (now) canonical, 1 when --check finds one that is not, 3 when a
-    file cannot be read or is not a valid fact base.
     """
     from karabakh_cli import writing
 
@@ -533,7 +546,9 @@ def fmt_command(
 @app.command(
     "diff",
     epilog=help_examples(
-        "kb diff old-facts.json facts.json", "kb diff --rev HEAD facts.json --format markdown"
+        "kb diff old-facts.json facts.json",
+        "kb diff --rev HEAD facts.json --format markdown",
+        exit_codes=described(FOUND="no differences", NOT_FOUND="differences found, as diff says"),
     ),
 )
 def diff_command(
@@ -553,10 +568,7 @@ def diff_command(
     fmt: FormatOption = None,
     json: JsonOption = False,
 ) -> None:
-    """The records added, removed, moved and changed, field by field, from OLD to NEW.
-
-    Exit 0 when there are no differences and 1 when there are, as diff does.
-    """
+    """The records added, removed, moved and changed, field by field, from OLD to NEW."""
     from karabakh_cli import canonical, diffing
 
     if (rev is None) == (new is None):
