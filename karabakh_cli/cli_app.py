@@ -19,7 +19,8 @@ from typer.core import TyperGroup
 from karabakh_cli import __version__, factbase, pipes, queries, render, views
 from karabakh_cli.exits import ExitCode, described
 from karabakh_cli.model import (
-    PARTIAL_DATE_FORM,
+    DATE_EXAMPLES,
+    DATE_FORM,
     Record,
     RecordKind,
     parse_partial_date,
@@ -82,18 +83,21 @@ def _use_facts(ctx: typer.Context, param: typer.CallbackParam, value: Path | Non
     state.facts_origin = "KB_FACTS" if getattr(source, "name", "") == "ENVIRONMENT" else None
 
 
-FACTS_HELP = "Fact base to read instead of the built-in one."
-# The same option after the command: people type `kb quote Putin --facts mine.json` too.
-FactsOption = Annotated[
-    Path | None,
-    typer.Option(
+def _facts_option(envvar: str | None = None) -> Any:
+    """--facts, before the command (where KB_FACTS stands for it) or after it."""
+    return typer.Option(
         "--facts",
-        help=FACTS_HELP,
+        envvar=envvar,
+        help="Fact base to read instead of the built-in one.",
         callback=_use_facts,
         expose_value=False,
         show_default=False,
-    ),
-]
+    )
+
+
+# The same option after the command: people type `kb quote Putin --facts mine.json` too. Not
+# KB_FACTS there, which would override a --facts given before the command.
+FactsOption = Annotated[Path | None, _facts_option()]
 
 
 class KbGroup(TyperGroup):
@@ -152,17 +156,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    facts: Annotated[
-        Path | None,
-        typer.Option(
-            "--facts",
-            envvar="KB_FACTS",
-            help=FACTS_HELP,
-            callback=_use_facts,
-            expose_value=False,
-            show_default=False,
-        ),
-    ] = None,
+    facts: Annotated[Path | None, _facts_option(envvar="KB_FACTS")] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print kb's version."),
@@ -194,8 +188,7 @@ def check_date(param: typer.CallbackParam, value: str | None) -> str | None:
         try:
             parse_partial_date(value)
         except ValueError:
-            form = PARTIAL_DATE_FORM.split(" with")[0]
-            message = f"expected {form}, e.g. 2023 or 2023-09-20; got {value!r}"
+            message = f"expected {DATE_FORM}, e.g. {DATE_EXAMPLES}; got {value!r}"
             raise typer.BadParameter(message, param_hint=f"'{param.opts[0]}'") from None
     return value
 
@@ -240,7 +233,7 @@ SinceOption = Annotated[
     typer.Option(
         "--since",
         callback=check_date,
-        help="Only from this date on: 2023, 2023-09 or 2023-09-20.",
+        help=f"Only from this date on: {DATE_EXAMPLES}.",
         show_default=False,
     ),
 ]
@@ -249,7 +242,7 @@ UntilOption = Annotated[
     typer.Option(
         "--until",
         callback=check_date,
-        help="Only up to this date: 2023, 2023-09 or 2023-09-20.",
+        help=f"Only up to this date: {DATE_EXAMPLES}.",
         show_default=False,
     ),
 ]

@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 
 from karabakh_cli import factbase, render, views
 from karabakh_cli.exits import ExitCode, described
+from karabakh_cli.model import DATE_EXAMPLES
 from karabakh_cli.problems import FactBaseError, Problem
 from karabakh_cli.render import Format
 
@@ -194,7 +195,7 @@ DateOption = Annotated[
     typer.Option(
         "--date",
         callback=check_date,
-        help="2023, 2023-09 or 2023-09-20; a trailing ? if unsure.",
+        help=f"{DATE_EXAMPLES}; a trailing ? if unsure.",
         show_default=False,
     ),
 ]

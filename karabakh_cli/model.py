@@ -11,7 +11,10 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 import msgspec
 
-PARTIAL_DATE_FORM = "YYYY[-MM[-DD]] with an optional trailing '?'"
+DATE_FORM = "YYYY[-MM[-DD]]"
+# What a person types for a date, as the options' help and messages show it.
+DATE_EXAMPLES = "2023, 2023-09 or 2023-09-20"
+PARTIAL_DATE_FORM = f"{DATE_FORM} with an optional trailing '?'"
 # The one form of a date, for the parser and the JSON Schema alike (valid in both Python and
 # ECMA regular expressions); which months and days exist, the parser checks.
 PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(\?)?")
