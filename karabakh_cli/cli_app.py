@@ -218,14 +218,7 @@ def complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
         facts = load(ctx)
     except FactBaseError:
         return []
-    # Ids ignore case as lookups do; each candidate starts with the very characters typed,
-    # since the shells keep only candidates that do, and runs as inserted.
-    typed = incomplete.lower()
-    return [
-        incomplete + record_id[len(typed) :]
-        for record_id in facts.records
-        if record_id.startswith(typed) and len(typed) == len(incomplete)
-    ]
+    return queries.id_completions(facts, incomplete)
 
 
 SinceOption = Annotated[
@@ -339,19 +332,12 @@ def emit(
 
 
 def filters_of(since: str | None, until: str | None, place: str | None = None) -> queries.Filters:
-    """The filters of --since, --until and --place, whose dates check_date has checked.
-
-    A range no date can fall in is a usage error: silently answering it would look like the
-    base holding nothing there, or, with partial dates, like a match.
-    """
-    first = parse_partial_date(since) if since else None
-    last = parse_partial_date(until) if until else None
-    if first and last and first.covers_start() > last.covers_end():
-        raise typer.BadParameter(
-            f"{since} is after {until}, so no date is in that range",
-            param_hint="'--since' / '--until'",
-        )
-    return queries.Filters(first, last, place)
+    """The filters of --since, --until and --place, whose dates check_date has checked; a
+    range queries.Filters refuses is a usage error."""
+    try:
+        return queries.Filters.of(since, until, place)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="'--since' / '--until'") from None
 
 
 def record_shown(facts: queries.LoadedBase, kind: RecordKind, record: Record) -> views.Listing:

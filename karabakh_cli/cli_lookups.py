@@ -46,6 +46,7 @@ from karabakh_cli.model import (
     CitableRecord,
     RecordKind,
 )
+from karabakh_cli.problems import summary
 from karabakh_cli.render import Format
 from karabakh_cli.text import visible
 
@@ -79,7 +80,7 @@ def quote(
     filters = filters_of(since, until, place)
     facts = load(ctx)
     found = queries.quotes_by(facts, name, filters)
-    for note in found.notes(name, filtered=bool(since or until or place)):
+    for note in found.notes(name, filtered=filters.given):
         say(note)
     return views.quotes_listing(facts, found.title, found.quotes)
 
@@ -113,8 +114,8 @@ def timeline(
     filters = filters_of(since, until, place)
     facts = load(ctx)
     events = queries.timeline(facts, filters)
-    if not events:
-        say("no events match these filters")
+    for note in queries.timeline_notes(events, filters):
+        say(note)
     return views.timeline_listing(facts, events)
 
 
@@ -163,10 +164,8 @@ def search(
     facts = load(ctx)
     kinds: list[RecordKind] = [k.value for k in kind] if kind else list(SEARCHED_KINDS)
     hits, total = queries.search(facts, text, kinds, filters, limit or None)
-    if not hits:
-        say(f"nothing in the fact base matches {text!r}")
-    elif total > len(hits):
-        say(f"showing the best {len(hits)} of {total} hits; --limit 0 shows all")
+    for note in queries.search_notes(text, len(hits), total):
+        say(note)
     return views.search_listing(facts, text, hits)
 
 
@@ -274,8 +273,8 @@ def disputes(
     """Pairs of quotes that contradict or respond to each other, as curated from the sources."""
     facts = load(ctx)
     found = queries.disputes(facts)
-    if not found:
-        say("the fact base records no disputes")
+    for note in queries.disputes_notes(found):
+        say(note)
     return views.disputes_listing(facts, found)
 
 
@@ -335,13 +334,10 @@ def cite(
     elif fmt is CiteFormat.csl_json:
         render.write_json([citation.csl_json(facts, record)], sys.stdout)
     else:
-        row = {"id": record.id, "kind": kind, "citation": citation.citation_text(facts, record)}
-        listing = views.Listing(
-            f"Citation of {record.id}", [row], [views.Column("Citation", "citation")]
-        )
+        assert kind is not None  # found, since the record is
         # A person copies a citation from the terminal: the bare sentence, no box around it.
         chosen = Format(fmt.value) if fmt else None if json else Format.plain
-        emit(listing, chosen, json, svg, html)
+        emit(views.citation_listing(facts, kind, record), chosen, json, svg, html)
 
 
 @app.command(
@@ -368,7 +364,6 @@ def validate(
     """
     target = path or facts_path(ctx)
     problems = factbase.diagnose(factbase.read(target), target.parent)
-    errors = sum(problem.severity == "error" for problem in problems)
     if json:
         render.write_json(
             [{"file": str(target), **msgspec.structs.asdict(problem)} for problem in problems],
@@ -378,13 +373,8 @@ def validate(
         sys.stdout.writelines(
             visible(problem.as_validate_line(str(target))) + "\n" for problem in problems
         )
-    warnings = len(problems) - errors
-    say(
-        f"{target}: {errors} error(s), {warnings} warning(s)"
-        if problems
-        else f"{target}: no problems"
-    )
-    if errors:
+    say(summary(str(target), problems))
+    if any(problem.severity == "error" for problem in problems):
         raise typer.Exit(ExitCode.NOT_FOUND)
 
 

@@ -17,7 +17,6 @@ from typer.core import TyperGroup
 from karabakh_cli import factbase, render, views
 from karabakh_cli.exits import ExitCode, described
 from karabakh_cli.model import DATE_EXAMPLES
-from karabakh_cli.problems import FactBaseError, Problem
 from karabakh_cli.render import Format
 
 if TYPE_CHECKING:
@@ -44,14 +43,13 @@ class _Refused(typer.TyperException):
 
 def _written_path(ctx: typer.Context) -> Path:
     """The fact base a write goes to: one named by --facts or KB_FACTS, never the built-in one."""
+    from karabakh_cli import adding
+
     state = ctx.find_object(State)
-    path = state.facts_path if state else None
-    if path is None or path.resolve() == factbase.builtin_path().resolve():
-        raise _Refused(
-            "the built-in fact base is read-only; name the base to write to with "
-            "'kb --facts PATH add ...' or KB_FACTS=PATH ('kb init PATH' makes a new one)"
-        )
-    return path
+    try:
+        return adding.write_target(state.facts_path if state else None)
+    except adding.Refused as refused:
+        raise _Refused(str(refused)) from None
 
 
 def _given_or_asked(values: dict[str, Any]) -> dict[str, Any]:
@@ -493,18 +491,12 @@ def init(
     ],
 ) -> None:
     """Create a new, empty, valid fact base and its sources/ folder; never overwrites a file."""
-    from karabakh_cli import adding, canonical, writing
+    from karabakh_cli import adding
 
-    # "kb init my-base" means a folder: a fact base file has an extension (.json).
-    target = path / "facts.json" if path.is_dir() or not path.suffix else path
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        writing.create(target, canonical.empty().encode())
-        (target.parent / adding.ARCHIVE_FOLDER).mkdir(exist_ok=True)
-    except FileExistsError:
-        raise _Refused(f"{target} exists; kb init never overwrites a file") from None
-    except OSError as error:
-        raise FactBaseError(str(target), [Problem(f"cannot write: {error.strerror}")]) from None
+        target = adding.create_base(path)
+    except adding.Refused as refused:
+        raise _Refused(str(refused)) from None
     say(f"created {target}; add records with: kb --facts {target} add ...")
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from karabakh_cli import match, queries
-from karabakh_cli.model import Event, Person, Quote, Record, RecordKind, Source, Term
+from karabakh_cli.model import CitableRecord, Event, Person, Quote, Record, RecordKind, Source, Term
 from karabakh_cli.queries import LoadedBase
 from karabakh_cli.text import find_verbatim
 
@@ -421,3 +421,11 @@ def show_listing(
         vertical=True,
         highlight=_highlight,
     )
+
+
+def citation_listing(facts: LoadedBase, kind: RecordKind, record: CitableRecord) -> Listing:
+    """A record's citation as a one-row listing, for kb cite's listing formats."""
+    from karabakh_cli import citation
+
+    row = {"id": record.id, "kind": kind, "citation": citation.citation_text(facts, record)}
+    return Listing(f"Citation of {record.id}", [row], [Column("Citation", "citation")])
