@@ -263,6 +263,7 @@ def new_source(
     language: str,
     text: bytes,
     record_id: str | None,
+    title_supplied: bool = False,
 ) -> New:
     """A source whose text is archived beside the base, as sources/<id>.txt."""
     if not text.strip():
@@ -297,6 +298,7 @@ def new_source(
     source = Source(
         id=source_id,
         title=_text(title, "--title"),
+        title_supplied=title_supplied,
         publisher=_text(publisher, "--publisher"),
         date=date,
         language=_text(language, "--language"),

@@ -228,6 +228,14 @@ def add_source(
     language: Annotated[
         str, typer.Option("--language", help="The language of the text, e.g. en, fr.")
     ] = "en",
+    title_supplied: Annotated[
+        bool,
+        typer.Option(
+            "--title-supplied",
+            help="The document has no title of its own: --title describes it, and citations "
+            "show it in square brackets.",
+        ),
+    ] = False,
     record_id: IdOption = None,
     dry_run: DryRunOption = False,
     fmt: FormatOption = None,
@@ -247,6 +255,7 @@ def add_source(
         return functools.partial(
             adding.new_source,
             title=answers["--title"],
+            title_supplied=title_supplied,
             publisher=answers["--publisher"],
             date=answers["--date"],
             url=url,

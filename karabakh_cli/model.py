@@ -143,6 +143,20 @@ class Source(Record, frozen=True, kw_only=True):
     url: Text | None
     # None for a source whose text is not kept, e.g. a broadcast.
     archive: Archive | None = None
+
+    @property
+    def cited_title(self) -> str:
+        """The title as citations write it: one the curator supplied for an untitled document
+        in square brackets, as citation styles mark a description, never as if the publisher
+        printed it; the publisher's own title as it stands."""
+        return f"[{self.title}]" if self.title_supplied else self.title
+
+    @property
+    def title_in_text(self) -> str:
+        """The title within a sentence or a list of sources: the publisher's own in quotation
+        marks, a supplied one in its square brackets (``cited_title``)."""
+        return self.cited_title if self.title_supplied else f"“{self.title}”"
+
     note: Text | None = None
 
 

@@ -69,3 +69,16 @@ def test_id_completions_of_an_unknown_prefix_are_none() -> None:
     """A prefix no id starts with completes to nothing."""
     facts = factbase.open_for_lookups(FACTS)
     assert queries.id_completions(facts, "zz-") == []
+
+
+def test_a_supplied_title_is_bracketed_alike_in_footers_and_citations(invoke: Invoke) -> None:
+    """The markdown footer and kb cite write the built-in source's supplied title the same way."""
+    facts = factbase.open_for_lookups(FACTS)
+    (source,) = [source for source in facts.content.sources if source.title_supplied]
+    footer = invoke("quote", "Putin", "--format", "markdown")
+    cited = invoke("cite", "q-putin-mediation")
+    assert footer.exit_code == 0
+    assert cited.exit_code == 0
+    assert f"[{source.title}]" in footer.stdout
+    assert f"“{source.title}”" not in footer.stdout
+    assert f"[{source.title}]" in " ".join(cited.stdout.split())
