@@ -20,6 +20,7 @@ from karabakh_cli import canonical, factbase, ids, match, sentences, writing
 from karabakh_cli.model import (
     COLLECTION_OF_KIND,
     ID_FORM,
+    PERSON_KINDS,
     Archive,
     Event,
     Person,
@@ -321,9 +322,8 @@ def new_person(
     record_id: str | None,
 ) -> New:
     """A person, their excerpt the sentences of the archive naming them (name or alias)."""
-    kinds = typing.get_args(PersonKind)
-    if kind not in kinds:
-        raise Refused(f"expected one of {', '.join(kinds)}; got {kind!r}", "--kind")
+    if kind not in PERSON_KINDS:
+        raise Refused(f"expected one of {', '.join(PERSON_KINDS)}; got {kind!r}", "--kind")
     source = _source(facts, source_id)
     archive = archived_text(facts.path.parent, source)
     found = _excerpt(

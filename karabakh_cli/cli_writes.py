@@ -16,8 +16,9 @@ from typer.core import TyperGroup
 
 from karabakh_cli import factbase, render, views
 from karabakh_cli.exits import ExitCode, described
-from karabakh_cli.model import DATE_EXAMPLES
+from karabakh_cli.model import DATE_EXAMPLES, PERSON_KINDS
 from karabakh_cli.render import Format
+from karabakh_cli.text import listed
 
 if TYPE_CHECKING:
     from karabakh_cli import adding
@@ -290,7 +291,7 @@ def add_person(
             "--alias", help="Another spelling of the name (repeatable).", show_default=False
         ),
     ] = None,
-    kind: Annotated[str, typer.Option("--kind", help="person, organisation or state.")] = "person",
+    kind: Annotated[str, typer.Option("--kind", help=f"{listed(PERSON_KINDS, 'or')}.")] = "person",
     excerpt: ExcerptOption = None,
     note: NoteOption = None,
     record_id: IdOption = None,

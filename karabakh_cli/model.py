@@ -7,7 +7,7 @@ These structs are the one definition of the fact base: the loader decodes with t
 import functools
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple, get_args
 
 import msgspec
 
@@ -40,6 +40,8 @@ PartialDateText = Annotated[
     ),
 ]
 PersonKind = Literal["person", "organisation", "state"]
+PERSON_KINDS: tuple[str, ...] = get_args(PersonKind)
+"""What a person record may stand for, for the options and checks that list them."""
 
 
 def days_in_month(year: int, month: int) -> int:
@@ -267,6 +269,10 @@ class KindOfRecord(NamedTuple):
     """Whether the records have a date, so that --since and --until apply to them."""
     unused_warning: str | None = None
     """The warning for a record of this kind nothing refers to, if that is worth one."""
+    citable: bool = False
+    """Whether ``kb cite`` makes a citation of a record of this kind (``CitableRecord``)."""
+    verbatim: bool = False
+    """Whether the record's ``text`` must stand verbatim in its ``excerpt``."""
 
 
 KINDS: tuple[KindOfRecord, ...] = (
@@ -304,6 +310,8 @@ KINDS: tuple[KindOfRecord, ...] = (
         searchable=lambda quote: quote.text,
         search_rank=0,
         dated=True,
+        citable=True,
+        verbatim=True,
     ),
     KindOfRecord(
         "term",
@@ -313,6 +321,8 @@ KINDS: tuple[KindOfRecord, ...] = (
         searchable=lambda term: term.text,
         search_rank=1,
         dated=False,
+        citable=True,
+        verbatim=True,
     ),
     KindOfRecord(
         "event",
@@ -322,6 +332,7 @@ KINDS: tuple[KindOfRecord, ...] = (
         searchable=_event_text,
         search_rank=2,
         dated=True,
+        citable=True,
     ),
 )
 """Every kind of record, in the order of the fact base's collections."""
@@ -334,7 +345,10 @@ SEARCHED_KINDS: tuple[RecordKind, ...] = tuple(
 )
 """The kinds ``kb search`` looks in, in the order it lists equally good hits."""
 
+CITABLE_KINDS: tuple[RecordKind, ...] = tuple(kind.name for kind in KINDS if kind.citable)
+"""The kinds ``kb cite`` cites, in the order of the collections."""
 CitableRecord = Quote | Term | Event
-"""Records a citation can be made of."""
+"""Records a citation can be made of: the structs of CITABLE_KINDS, spelled out for mypy and
+isinstance (tests/test_kinds.py checks that the two agree)."""
 SourcedRecord = Quote | Term | Event | Person
 """Records that name the source they come from (a person: the source that says who they are)."""

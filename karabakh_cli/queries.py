@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process, utils
 
 from karabakh_cli import match
 from karabakh_cli.model import (
+    CITABLE_KINDS,
     COLLECTIONS,
     KIND,
     KIND_OF_COLLECTION,
@@ -30,7 +31,7 @@ from karabakh_cli.model import (
     SourcedRecord,
     parse_partial_date,
 )
-from karabakh_cli.text import fold
+from karabakh_cli.text import fold, listed
 
 if TYPE_CHECKING:
     from karabakh_cli.archive import Passage
@@ -433,7 +434,8 @@ def _nearest(ids: list[str]) -> str:
 def uncitable_note(facts: LoadedBase, record_id: str, kind: RecordKind | None) -> str:
     """Why ``record_id`` (of ``kind``, if it names a record) cannot be cited, and what to cite."""
     what = (
-        f"only quotes, terms and events can be cited, not a {kind}"
+        f"only {listed([KIND[name].collection for name in CITABLE_KINDS])} can be cited, "
+        f"not a {kind}"
         if kind
         else "no record has the id"
     )
