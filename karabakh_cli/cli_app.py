@@ -100,8 +100,28 @@ def _facts_option(envvar: str | None = None) -> Any:
 FactsOption = Annotated[Path | None, _facts_option()]
 
 
+class Refused(typer.TyperException):
+    """What was given cannot be written; a usage error, so nothing is written and exit 2."""
+
+    exit_code = ExitCode.USAGE
+
+
 class KbGroup(TyperGroup):
-    """Runs a command and turns every failure into one line on stderr and its exit code."""
+    """Runs a command and turns every failure into one line on stderr and its exit code.
+
+    ``kb add`` is built only when named: its five subcommands, and importing cli_add, would
+    cost every lookup a few milliseconds. --help and completion still list it, last.
+    """
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), "add"]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name == "add":
+            from karabakh_cli import cli_add
+
+            return typer.main.get_group(cli_add.add_app)
+        return super().get_command(ctx, cmd_name)
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False

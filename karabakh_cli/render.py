@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import msgspec
 
-from karabakh_cli import layout
-from karabakh_cli.layout import Cell
 from karabakh_cli.text import visible
 from karabakh_cli.views import Listing, Row, Shape, cell
 
@@ -27,6 +25,8 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    from karabakh_cli.layout import Cell
 
 
 class Format(str, enum.Enum):
@@ -145,6 +145,9 @@ def _table(listing: Listing, console: Console) -> Table:
     from rich.cells import cell_len
     from rich.table import Table
 
+    # Imported here, as Rich is: only the table view and the pictures lay a listing out.
+    from karabakh_cli import layout
+
     shown = layout.view(listing)
     sizes = None if shown.vertical else layout.widths(shown, console.width, cell_len)
     table = Table(
@@ -236,7 +239,7 @@ def save_svg(listing: Listing, path: Path) -> None:
 
 def save_html(listing: Listing, path: Path) -> None:
     """Save the table view as a web page, whole or not at all."""
-    from karabakh_cli import webpage, writing
+    from karabakh_cli import layout, webpage, writing
 
     writing.put_atomically(path, webpage.page(layout.view(listing)).encode())
 
