@@ -82,3 +82,36 @@ def test_a_supplied_title_is_bracketed_alike_in_footers_and_citations(invoke: In
     assert f"[{source.title}]" in footer.stdout
     assert f"“{source.title}”" not in footer.stdout
     assert f"[{source.title}]" in " ".join(cited.stdout.split())
+
+
+def test_a_lookup_never_builds_kb_add(tmp_path: Path) -> None:
+    """kb quote runs without importing cli_add, and kb --help still lists add."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys\n"
+        "from karabakh_cli.cli import app\n"
+        "try:\n"
+        "    app(['quote', 'Putin', '--json'], prog_name='kb')\n"
+        "except SystemExit as end:\n"
+        "    print(end.code, 'karabakh_cli.cli_add' in sys.modules, file=sys.stderr)\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert ran.returncode == 0
+    assert ran.stderr.strip().endswith("0 False")
+
+
+def test_help_lists_add_last(invoke: Invoke) -> None:
+    """kb --help lists add, built on demand, after the other commands."""
+    result = invoke("--help")
+    assert result.exit_code == 0
+    commands = [
+        line.split()[1]
+        for line in result.stdout.splitlines()
+        if line.startswith("│ ") and line[2].isalpha()  # not an option, nor a wrapped line
+    ]
+    assert "quote" in commands
+    assert commands[-1] == "add"
