@@ -36,6 +36,7 @@ from karabakh_cli.text import listed
 
 if TYPE_CHECKING:
     from karabakh_cli import adding
+    from karabakh_cli.queries import LoadedBase
 
 
 def _written_path(ctx: typer.Context) -> Path:
@@ -77,7 +78,8 @@ def _add(
     from karabakh_cli import adding, writing
 
     path = _written_path(ctx)
-    answers = {**_given_or_asked(plan.required), "--excerpt": excerpt}
+    required = dict(plan.required.values())
+    answers = {**_given_or_asked(required), "--excerpt": excerpt}
     while True:
         try:
             added = adding.add(path, plan.build(answers), dry_run=dry_run)
@@ -119,11 +121,23 @@ add_app = typer.Typer(
 
 
 class AddPlan(NamedTuple):
-    """What a kb add subcommand hands on: the options it requires, and how to build its record
-    from them once every one is given (or asked for)."""
+    """What a kb add subcommand hands on: the core function making its record, the options it
+    requires (each as the keyword it is passed as: its option and the value given, None when
+    not), and the keyword arguments given as they are. ``_add`` asks for what is missing and
+    builds the record once."""
 
-    required: dict[str, Any]
-    build: Callable[[dict[str, Any]], "adding.Build"]
+    new: Callable[..., "adding.New"]
+    required: dict[str, tuple[str, Any]]
+    given: dict[str, Any]
+    excerpt: bool = True
+    """Whether the kind has an excerpt (--excerpt, asked for when kb cannot find it)."""
+
+    def build(self, answers: dict[str, Any]) -> "adding.Build":
+        """The record's builder, from the answers to the required options (and --excerpt)."""
+        keywords = {keyword: answers[option] for keyword, (option, _) in self.required.items()}
+        if self.excerpt:
+            keywords["excerpt"] = answers["--excerpt"]
+        return functools.partial(self.new, **self.given, **keywords)
 
 
 AddCommand = Callable[..., AddPlan]
@@ -239,29 +253,34 @@ def add_source(
     json: JsonOption = False,
 ) -> AddPlan:
     """Add a source: its text is archived beside the base as sources/ID.txt, with its SHA-256."""
+    return AddPlan(
+        _source_from_file,
+        {
+            "title": ("--title", title),
+            "publisher": ("--publisher", publisher),
+            "date": ("--date", date),
+            "text_file": ("--text", text),
+        },
+        {
+            "title_supplied": title_supplied,
+            "url": url,
+            "language": language,
+            "record_id": record_id,
+        },
+        excerpt=False,
+    )
+
+
+def _source_from_file(facts: "LoadedBase", *, text_file: str, **fields: Any) -> "adding.New":
+    """adding.new_source with the text read from the file --text names."""
     from karabakh_cli import adding
 
-    required = {"--title": title, "--publisher": publisher, "--date": date, "--text": text}
-
-    def make(answers: dict[str, Any]) -> "adding.Build":
-        file = Path(answers["--text"])
-        try:
-            content = file.read_bytes()
-        except OSError as error:
-            raise adding.Refused(f"cannot read {file}: {error.strerror}", "--text") from None
-        return functools.partial(
-            adding.new_source,
-            title=answers["--title"],
-            title_supplied=title_supplied,
-            publisher=answers["--publisher"],
-            date=answers["--date"],
-            url=url,
-            language=language,
-            text=content,
-            record_id=record_id,
-        )
-
-    return AddPlan(required, make)
+    file = Path(text_file)
+    try:
+        content = file.read_bytes()
+    except OSError as error:
+        raise adding.Refused(f"cannot read {file}: {error.strerror}", "--text") from None
+    return adding.new_source(facts, text=content, **fields)
 
 
 @add_command(
@@ -298,20 +317,10 @@ def add_person(
     """Add a person, organisation or state; the excerpt is the sentence of the source naming them."""
     from karabakh_cli import adding
 
-    required = {"--name": name, "--role": role, "--source": source}
     return AddPlan(
-        required,
-        lambda answers: functools.partial(
-            adding.new_person,
-            name=answers["--name"],
-            role=answers["--role"],
-            aliases=alias or [],
-            kind=kind,
-            source_id=answers["--source"],
-            excerpt=answers["--excerpt"],
-            note=note,
-            record_id=record_id,
-        ),
+        adding.new_person,
+        {"name": ("--name", name), "role": ("--role", role), "source_id": ("--source", source)},
+        {"aliases": alias or [], "kind": kind, "note": note, "record_id": record_id},
     )
 
 
@@ -369,22 +378,21 @@ def add_quote(
     """Add a quote: its text must stand verbatim in the source's archived text."""
     from karabakh_cli import adding
 
-    required = {"--speaker": speaker, "--text": text, "--source": source, "--date": date}
     return AddPlan(
-        required,
-        lambda answers: functools.partial(
-            adding.new_quote,
-            speaker=answers["--speaker"],
-            text=answers["--text"],
-            source_id=answers["--source"],
-            date=answers["--date"],
-            place=place,
-            medium=medium,
-            excerpt=answers["--excerpt"],
-            note=note,
-            contradicts=contradicts or [],
-            record_id=record_id,
-        ),
+        adding.new_quote,
+        {
+            "speaker": ("--speaker", speaker),
+            "text": ("--text", text),
+            "source_id": ("--source", source),
+            "date": ("--date", date),
+        },
+        {
+            "place": place,
+            "medium": medium,
+            "note": note,
+            "contradicts": contradicts or [],
+            "record_id": record_id,
+        },
     )
 
 
@@ -415,20 +423,10 @@ def add_event(
     """Add an event; its excerpt is --excerpt, found by kb only where the text itself stands in the source."""
     from karabakh_cli import adding
 
-    required = {"--date": date, "--text": text, "--source": source}
     return AddPlan(
-        required,
-        lambda answers: functools.partial(
-            adding.new_event,
-            date=answers["--date"],
-            text=answers["--text"],
-            source_id=answers["--source"],
-            excerpt=answers["--excerpt"],
-            place=place,
-            actors=actor or [],
-            note=note,
-            record_id=record_id,
-        ),
+        adding.new_event,
+        {"date": ("--date", date), "text": ("--text", text), "source_id": ("--source", source)},
+        {"place": place, "actors": actor or [], "note": note, "record_id": record_id},
     )
 
 
@@ -460,17 +458,8 @@ def add_term(
     """Add a ceasefire term, after the others; its text must stand verbatim in the source's archived text."""
     from karabakh_cli import adding
 
-    required = {"--text": text, "--source": source}
     return AddPlan(
-        required,
-        lambda answers: functools.partial(
-            adding.new_term,
-            text=answers["--text"],
-            quoted=quoted,
-            source_id=answers["--source"],
-            excerpt=answers["--excerpt"],
-            actors=actor or [],
-            note=note,
-            record_id=record_id,
-        ),
+        adding.new_term,
+        {"text": ("--text", text), "source_id": ("--source", source)},
+        {"quoted": quoted, "actors": actor or [], "note": note, "record_id": record_id},
     )
