@@ -333,9 +333,16 @@ def listing_command(
 
 
 def emit(
-    listing: views.Listing, fmt: Format | None, json_flag: bool, svg: Path | None, html: Path | None
+    listing: views.Listing,
+    fmt: Format | None,
+    json_flag: bool,
+    svg: Path | None,
+    html: Path | None,
+    *,
+    empty_is_nothing_found: bool = True,
 ) -> None:
-    """Write a listing to stdout in the chosen format, and its pictures; exit 1 if it is empty."""
+    """Write a listing to stdout in the chosen format, and its pictures; exit 1 if it is empty
+    (unless ``empty_is_nothing_found`` is false: for kb diff, no rows is the good news)."""
     pictures = {"--svg": (svg, render.save_svg), "--html": (html, render.save_html)}
     chosen = render.choose_format(fmt, json_flag, sys.stdout.isatty())
     render.write(listing, chosen, sys.stdout)
@@ -347,7 +354,7 @@ def emit(
                 raise typer.BadParameter(
                     f"cannot save {path}: {error.strerror}", param_hint=f"'{option}'"
                 ) from None
-    if not listing.rows:
+    if not listing.rows and empty_is_nothing_found:
         raise typer.Exit(ExitCode.NOT_FOUND)
 
 

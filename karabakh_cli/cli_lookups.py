@@ -1,8 +1,8 @@
 """The lookup commands: quote, terms, timeline, search, who-said, people, show, sources,
 disputes, cite, validate and schema. Each parses its options, calls the core (queries, views,
 factbase) and hands the result on: a listing command returns its listing for cli_app's emit
-to write; cite, validate and schema write their own formats (bibtex, CSL-JSON, check lines,
-the schema).
+to write; cite, validate and schema hand their own formats (BibTeX, CSL-JSON, check lines,
+the schema) to render's writers.
 """
 
 # No ``from __future__ import annotations`` here: Typer reads these signatures on every run,
@@ -330,7 +330,7 @@ def cite(
         emit(views.Listing("", [], []), None, json or fmt is CiteFormat.json, None, None)
         return
     if fmt is CiteFormat.bibtex:
-        sys.stdout.write(citation.bibtex(facts, record))
+        render.write_text(citation.bibtex(facts, record), sys.stdout)
     elif fmt is CiteFormat.csl_json:
         render.write_json([citation.csl_json(facts, record)], sys.stdout)
     else:
@@ -370,8 +370,9 @@ def validate(
             sys.stdout,
         )
     else:
-        sys.stdout.writelines(
-            visible(problem.as_validate_line(str(target))) + "\n" for problem in problems
+        render.write_text(
+            "".join(visible(problem.as_validate_line(str(target))) + "\n" for problem in problems),
+            sys.stdout,
         )
     say(summary(str(target), problems))
     if any(problem.severity == "error" for problem in problems):

@@ -5,18 +5,18 @@ canonical layout) and diffing.py (what changed).
 
 # No ``from __future__ import annotations`` here: Typer reads these signatures on every run,
 # and real annotation objects spare it evaluating each string again.
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from karabakh_cli import factbase, render
+from karabakh_cli import factbase
 from karabakh_cli.cli_app import (
     FormatOption,
     JsonOption,
     Refused,
     app,
+    emit,
     help_examples,
     say,
 )
@@ -133,7 +133,7 @@ def diff_command(
         canonical.structure(factbase.read(new_path), str(new_path)),
     )
     listing = diffing.listing(old_label, str(new_path), found)
-    render.write(listing, render.choose_format(fmt, json, sys.stdout.isatty()), sys.stdout)
+    emit(listing, fmt, json, None, None, empty_is_nothing_found=False)
     if not found:
         say(f"no differences between {old_label} and {new_path}")
     raise typer.Exit(ExitCode.NOT_FOUND if found else ExitCode.FOUND)

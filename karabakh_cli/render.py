@@ -269,3 +269,9 @@ def write(listing: Listing, fmt: Format, out: TextIO) -> None:
 
 def write_json(value: Any, out: TextIO) -> None:
     out.write(json_text(value))
+
+
+def write_text(text: str, out: TextIO) -> None:
+    """Write a text kb made in a format of its own (a BibTeX entry, kb validate's lines) as it
+    is: the caller has shown any control characters it quotes (text.visible)."""
+    out.write(text)
