@@ -20,6 +20,7 @@ from karabakh_cli import canonical, factbase, ids, match, sentences, writing
 from karabakh_cli.model import (
     COLLECTION_OF_KIND,
     ID_FORM,
+    PERSON_KINDS,
     Archive,
     Event,
     Person,
@@ -31,6 +32,7 @@ from karabakh_cli.model import (
     Term,
     parse_partial_date,
 )
+from karabakh_cli.problems import FactBaseError, Problem
 from karabakh_cli.queries import LoadedBase
 from karabakh_cli.text import contains_verbatim, normalise_quoting
 
@@ -44,6 +46,34 @@ class Refused(Exception):
     def __init__(self, message: str, option: str | None = None) -> None:
         self.option = option
         super().__init__(message)
+
+
+def write_target(path: Path | None) -> Path:
+    """The fact base a write goes to: the one named (``path``), never the built-in one, which
+    is the curated reference every lookup answers from."""
+    if path is None or path.resolve() == factbase.builtin_path().resolve():
+        raise Refused(
+            "the built-in fact base is read-only; name the base to write to with "
+            "'kb --facts PATH add ...' or KB_FACTS=PATH ('kb init PATH' makes a new one)"
+        )
+    return path
+
+
+def create_base(path: Path) -> Path:
+    """Create a new, empty, valid fact base at ``path`` and its folder of archived texts, and
+    return the base's file. ``path`` is the file (name.json), or a folder to hold facts.json.
+    Refused if the file exists: a new base never overwrites one."""
+    # "kb init my-base" means a folder: a fact base file has an extension (.json).
+    target = path / "facts.json" if path.is_dir() or not path.suffix else path
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        writing.create(target, canonical.empty().encode())
+        (target.parent / ARCHIVE_FOLDER).mkdir(exist_ok=True)
+    except FileExistsError:
+        raise Refused(f"{target} exists; kb init never overwrites a file") from None
+    except OSError as error:
+        raise FactBaseError(str(target), [Problem(f"cannot write: {error.strerror}")]) from None
+    return target
 
 
 class Missing(Exception):
@@ -234,6 +264,7 @@ def new_source(
     language: str,
     text: bytes,
     record_id: str | None,
+    title_supplied: bool = False,
 ) -> New:
     """A source whose text is archived beside the base, as sources/<id>.txt."""
     if not text.strip():
@@ -268,6 +299,7 @@ def new_source(
     source = Source(
         id=source_id,
         title=_text(title, "--title"),
+        title_supplied=title_supplied,
         publisher=_text(publisher, "--publisher"),
         date=date,
         language=_text(language, "--language"),
@@ -290,9 +322,8 @@ def new_person(
     record_id: str | None,
 ) -> New:
     """A person, their excerpt the sentences of the archive naming them (name or alias)."""
-    kinds = typing.get_args(PersonKind)
-    if kind not in kinds:
-        raise Refused(f"expected one of {', '.join(kinds)}; got {kind!r}", "--kind")
+    if kind not in PERSON_KINDS:
+        raise Refused(f"expected one of {', '.join(PERSON_KINDS)}; got {kind!r}", "--kind")
     source = _source(facts, source_id)
     archive = archived_text(facts.path.parent, source)
     found = _excerpt(

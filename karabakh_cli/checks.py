@@ -242,13 +242,6 @@ class Location(msgspec.Struct, frozen=True):
         return Problem(message, path, record, self.record_id, field, severity)
 
 
-def _ids(reference: model.Reference, record: model.Record) -> tuple[str, ...]:
-    """The ids a reference field of ``record`` holds, one or many."""
-    value = getattr(record, reference.field)
-    ids: tuple[str, ...] = value if reference.many else (value,)
-    return ids
-
-
 def _ids_of(records: list[model.Record]) -> Iterator[str]:
     return (record.id for record in records)
 
@@ -361,15 +354,14 @@ class _Integrity:
                 self.report(location, f"a {reference.target} cannot link to itself")
 
     def verbatim(self) -> None:
-        quoted: list[tuple[str, list[tuple[int, model.Quote | model.Term]]]] = [
-            ("quotes", list(self.records.of(model.Quote))),
-            ("terms", list(self.records.of(model.Term))),
-        ]
-        for collection, records in quoted:
-            for index, record in records:
-                if not contains_verbatim(record.excerpt, record.text):
+        for kind in model.KINDS:
+            if not kind.verbatim:
+                continue
+            for index, record in self.records.by_collection[kind.collection]:
+                quoted = typing.cast("model.Quote | model.Term", record)
+                if not contains_verbatim(quoted.excerpt, quoted.text):
                     message = "text does not occur verbatim in the excerpt"
-                    self.report(Location(collection, index, record.id).at("text"), message)
+                    self.report(_location(kind, index, record).at("text"), message)
 
     def aliases(self) -> None:
         owner_of: dict[str, str] = {}
@@ -377,7 +369,7 @@ class _Integrity:
             for position, name in enumerate([person.name, *person.aliases]):
                 owner = owner_of.setdefault(fold(name), person.id)
                 if owner != person.id:
-                    location = Location("people", index, person.id)
+                    location = _location(model.KIND["person"], index, person)
                     at_name = (
                         location.at("name")
                         if position == 0
@@ -420,20 +412,21 @@ def archive_problems(records: IndexedRecords, folder: Path, *, warn: bool = True
     from karabakh_cli import archive
 
     problems: list[Problem] = []
+    collection = model.KIND["source"].collection
     for index, source in records.of(model.Source):
-        record = f"sources[{index}]"
+        record = f"{collection}[{index}]"
         if source.archive is None:
             if warn:
                 message = "no archived text: excerpts citing this source are not checked"
                 problems.append(
-                    Problem(message, ("sources", index), record, source.id, severity="warning")
+                    Problem(message, (collection, index), record, source.id, severity="warning")
                 )
             continue
         try:
             text = archive.read_text(folder, source.archive)
         except archive.ArchiveError as error:
             problems.append(
-                Problem(str(error), ("sources", index, "archive"), record, source.id, "archive")
+                Problem(str(error), (collection, index, "archive"), record, source.id, "archive")
             )
             # A changed text is still read: the curator learns which excerpts the change breaks.
             if not isinstance(error, archive.ArchiveChanged) or error.text is None:

@@ -28,20 +28,15 @@ def _statement(facts: LoadedBase, record: CitableRecord) -> str:
     return f"{record.what} ({record.date}{where})"
 
 
-def cited_title(source: Source) -> str:
-    """The source's title as citations write it: a title the curator supplied for an untitled
-    document in square brackets, as citation styles mark a description, never as if the
-    publisher printed it; the publisher's own title as it stands."""
-    return f"[{source.title}]" if source.title_supplied else source.title
-
-
 def citation_text(facts: LoadedBase, record: CitableRecord) -> str:
     """One sentence: who, what medium, when, quoted in which source of what date."""
     source = facts.sources[record.source]
     verb = "quoted in" if isinstance(record, Quote | Term) else "reported in"
     url = f", {source.url}" if source.url else ""
-    title = cited_title(source) if source.title_supplied else f"“{source.title}”"
-    return f"{_statement(facts, record)}; {verb} {source.publisher}, {title}, {source.date}{url}."
+    return (
+        f"{_statement(facts, record)}; {verb} {source.publisher}, {source.title_in_text}, "
+        f"{source.date}{url}."
+    )
 
 
 def _date_parts(date: str) -> list[int]:
@@ -55,7 +50,7 @@ def csl_json(facts: LoadedBase, record: CitableRecord) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": record.id,
         "type": "article-newspaper",
-        "title": cited_title(source),
+        "title": source.cited_title,
         "container-title": source.publisher,
         "publisher": source.publisher,
         "issued": {"date-parts": [_date_parts(source.date)]},
@@ -93,7 +88,7 @@ def bibtex(facts: LoadedBase, record: CitableRecord) -> str:
     source = facts.sources[record.source]
     when = parse_partial_date(source.date)
     fields = {
-        "title": cited_title(source),
+        "title": source.cited_title,
         "journal": source.publisher,
         "year": str(when.year),
         "date": source.date.rstrip("?"),

@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import msgspec
 import typer
@@ -19,7 +19,8 @@ from typer.core import TyperGroup
 from karabakh_cli import __version__, factbase, index, pipes, queries, render, views
 from karabakh_cli.exits import ExitCode, described
 from karabakh_cli.model import (
-    PARTIAL_DATE_FORM,
+    DATE_EXAMPLES,
+    DATE_FORM,
     Record,
     RecordKind,
     parse_partial_date,
@@ -28,11 +29,7 @@ from karabakh_cli.problems import FactBaseError
 from karabakh_cli.render import Format
 from karabakh_cli.text import visible, wrap_message
 
-if TYPE_CHECKING:
-    pass
-
 # A usage error's 2 is Typer's own (UsageError.exit_code), ExitCode.USAGE.
-FOUND, NOT_FOUND = ExitCode.FOUND, ExitCode.NOT_FOUND
 # kb search shows the best hits first and this many unless told otherwise, as search tools do.
 SEARCH_LIMIT = 50
 
@@ -86,22 +83,45 @@ def _use_facts(ctx: typer.Context, param: typer.CallbackParam, value: Path | Non
     state.facts_origin = "KB_FACTS" if getattr(source, "name", "") == "ENVIRONMENT" else None
 
 
-FACTS_HELP = "Fact base to read instead of the built-in one."
-# The same option after the command: people type `kb quote Putin --facts mine.json` too.
-FactsOption = Annotated[
-    Path | None,
-    typer.Option(
+def _facts_option(envvar: str | None = None) -> Any:
+    """--facts, before the command (where KB_FACTS stands for it) or after it."""
+    return typer.Option(
         "--facts",
-        help=FACTS_HELP,
+        envvar=envvar,
+        help="Fact base to read instead of the built-in one.",
         callback=_use_facts,
         expose_value=False,
         show_default=False,
-    ),
-]
+    )
+
+
+# The same option after the command: people type `kb quote Putin --facts mine.json` too. Not
+# KB_FACTS there, which would override a --facts given before the command.
+FactsOption = Annotated[Path | None, _facts_option()]
+
+
+class Refused(typer.TyperException):
+    """What was given cannot be written; a usage error, so nothing is written and exit 2."""
+
+    exit_code = ExitCode.USAGE
 
 
 class KbGroup(TyperGroup):
-    """Runs a command and turns every failure into one line on stderr and its exit code."""
+    """Runs a command and turns every failure into one line on stderr and its exit code.
+
+    ``kb add`` is built only when named: its five subcommands, and importing cli_add, would
+    cost every lookup a few milliseconds. --help and completion still list it, last.
+    """
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), "add"]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name == "add":
+            from karabakh_cli import cli_add
+
+            return typer.main.get_group(cli_add.add_app)
+        return super().get_command(ctx, cmd_name)
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
@@ -114,7 +134,7 @@ class KbGroup(TyperGroup):
     def _run(self, state: State, *args: Any, **kwargs: Any) -> int:
         try:
             result = super().main(*args, **kwargs)
-            code = result if isinstance(result, int) else FOUND
+            code = result if isinstance(result, int) else ExitCode.FOUND
         except FactBaseError as error:
             label = (
                 f"{error.file} (from {state.facts_origin})" if state.facts_origin else error.file
@@ -156,17 +176,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    facts: Annotated[
-        Path | None,
-        typer.Option(
-            "--facts",
-            envvar="KB_FACTS",
-            help=FACTS_HELP,
-            callback=_use_facts,
-            expose_value=False,
-            show_default=False,
-        ),
-    ] = None,
+    facts: Annotated[Path | None, _facts_option(envvar="KB_FACTS")] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print kb's version."),
@@ -187,9 +197,11 @@ def load(ctx: typer.Context, wanted: index.Wanted | None = None) -> queries.Load
     return index.load(facts_path(ctx), wanted, say, render.progress)
 
 
-def help_examples(*commands: str) -> str:
-    """The help's closing lines: real commands to copy."""
-    return "Examples:\n\n" + "\n\n".join(f"  $ {command}" for command in commands)
+def help_examples(*commands: str, exit_codes: str = "") -> str:
+    """The help's closing lines: the command's exit codes (from exits.described) when they
+    differ from kb's, then real commands to copy, last so that they are easy to find."""
+    examples = "Examples:\n\n" + "\n\n".join(f"  $ {command}" for command in commands)
+    return f"{exit_codes}\n\n{examples}" if exit_codes else examples
 
 
 def check_date(param: typer.CallbackParam, value: str | None) -> str | None:
@@ -198,8 +210,7 @@ def check_date(param: typer.CallbackParam, value: str | None) -> str | None:
         try:
             parse_partial_date(value)
         except ValueError:
-            form = PARTIAL_DATE_FORM.split(" with")[0]
-            message = f"expected {form}, e.g. 2023 or 2023-09-20; got {value!r}"
+            message = f"expected {DATE_FORM}, e.g. {DATE_EXAMPLES}; got {value!r}"
             raise typer.BadParameter(message, param_hint=f"'{param.opts[0]}'") from None
     return value
 
@@ -229,14 +240,7 @@ def complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
         facts = load(ctx)
     except FactBaseError:
         return []
-    # Ids ignore case as lookups do; each candidate starts with the very characters typed,
-    # since the shells keep only candidates that do, and runs as inserted.
-    typed = incomplete.lower()
-    return [
-        incomplete + record_id[len(typed) :]
-        for record_id in facts.records
-        if record_id.startswith(typed) and len(typed) == len(incomplete)
-    ]
+    return queries.id_completions(facts, incomplete)
 
 
 SinceOption = Annotated[
@@ -244,7 +248,7 @@ SinceOption = Annotated[
     typer.Option(
         "--since",
         callback=check_date,
-        help="Only from this date on: 2023, 2023-09 or 2023-09-20.",
+        help=f"Only from this date on: {DATE_EXAMPLES}.",
         show_default=False,
     ),
 ]
@@ -253,7 +257,7 @@ UntilOption = Annotated[
     typer.Option(
         "--until",
         callback=check_date,
-        help="Only up to this date: 2023, 2023-09 or 2023-09-20.",
+        help=f"Only up to this date: {DATE_EXAMPLES}.",
         show_default=False,
     ),
 ]
@@ -308,7 +312,7 @@ ListingCommand = Callable[..., views.Listing]
 
 
 def listing_command(
-    *examples: str, name: str | None = None
+    *examples: str, name: str | None = None, exit_codes: str = ""
 ) -> Callable[[ListingCommand], ListingCommand]:
     """Register a command that returns a listing, and write the listing with ``emit``, so every
     listing command keeps the same output contract.
@@ -324,16 +328,23 @@ def listing_command(
             listing = command(**arguments)
             emit(listing, arguments["fmt"], arguments["json"], arguments["svg"], arguments["html"])
 
-        app.command(name, epilog=help_examples(*examples))(run)
+        app.command(name, epilog=help_examples(*examples, exit_codes=exit_codes))(run)
         return command
 
     return register
 
 
 def emit(
-    listing: views.Listing, fmt: Format | None, json_flag: bool, svg: Path | None, html: Path | None
+    listing: views.Listing,
+    fmt: Format | None,
+    json_flag: bool,
+    svg: Path | None,
+    html: Path | None,
+    *,
+    empty_is_nothing_found: bool = True,
 ) -> None:
-    """Write a listing to stdout in the chosen format, and its pictures; exit 1 if it is empty."""
+    """Write a listing to stdout in the chosen format, and its pictures; exit 1 if it is empty
+    (unless ``empty_is_nothing_found`` is false: for kb diff, no rows is the good news)."""
     pictures = {"--svg": (svg, render.save_svg), "--html": (html, render.save_html)}
     chosen = render.choose_format(fmt, json_flag, sys.stdout.isatty())
     render.write(listing, chosen, sys.stdout)
@@ -345,24 +356,17 @@ def emit(
                 raise typer.BadParameter(
                     f"cannot save {path}: {error.strerror}", param_hint=f"'{option}'"
                 ) from None
-    if not listing.rows:
-        raise typer.Exit(NOT_FOUND)
+    if not listing.rows and empty_is_nothing_found:
+        raise typer.Exit(ExitCode.NOT_FOUND)
 
 
 def filters_of(since: str | None, until: str | None, place: str | None = None) -> queries.Filters:
-    """The filters of --since, --until and --place, whose dates check_date has checked.
-
-    A range no date can fall in is a usage error: silently answering it would look like the
-    base holding nothing there, or, with partial dates, like a match.
-    """
-    first = parse_partial_date(since) if since else None
-    last = parse_partial_date(until) if until else None
-    if first and last and first.covers_start() > last.covers_end():
-        raise typer.BadParameter(
-            f"{since} is after {until}, so no date is in that range",
-            param_hint="'--since' / '--until'",
-        )
-    return queries.Filters(first, last, place)
+    """The filters of --since, --until and --place, whose dates check_date has checked; a
+    range queries.Filters refuses is a usage error."""
+    try:
+        return queries.Filters.of(since, until, place)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="'--since' / '--until'") from None
 
 
 def record_shown(facts: queries.LoadedBase, kind: RecordKind, record: Record) -> views.Listing:

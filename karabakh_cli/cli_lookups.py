@@ -1,6 +1,8 @@
 """The lookup commands: quote, terms, timeline, search, who-said, people, show, sources,
 disputes, cite, validate and schema. Each parses its options, calls the core (queries, views,
-factbase) and hands the result on; cli_app writes it.
+factbase) and hands the result on: a listing command returns its listing for cli_app's emit
+to write; cite, validate and schema hand their own formats (BibTeX, CSL-JSON, check lines,
+the schema) to render's writers.
 """
 
 # No ``from __future__ import annotations`` here: Typer reads these signatures on every run,
@@ -8,24 +10,12 @@ factbase) and hands the result on; cli_app writes it.
 import enum
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import msgspec
 import typer
 
-from karabakh_cli import factbase, index, queries, render, views
-from karabakh_cli.exits import ExitCode
-from karabakh_cli.model import (
-    SEARCHED_KINDS,
-    CitableRecord,
-    RecordKind,
-)
-from karabakh_cli.render import Format
-from karabakh_cli.text import visible
-
-if TYPE_CHECKING:
-    pass
-
+from karabakh_cli import factbase, index, match, queries, render, views
 from karabakh_cli.cli_app import (
     SEARCH_LIMIT,
     FactsOption,
@@ -50,6 +40,15 @@ from karabakh_cli.cli_app import (
     record_shown,
     say,
 )
+from karabakh_cli.exits import ExitCode, described
+from karabakh_cli.model import (
+    SEARCHED_KINDS,
+    CitableRecord,
+    RecordKind,
+)
+from karabakh_cli.problems import summary
+from karabakh_cli.render import Format
+from karabakh_cli.text import visible
 
 
 @listing_command(
@@ -81,7 +80,7 @@ def quote(
     filters = filters_of(since, until, place)
     facts = load(ctx, index.ByName(name))
     found = queries.quotes_by(facts, name, filters)
-    for note in found.notes(name, filtered=bool(since or until or place)):
+    for note in found.notes(name, filtered=filters.given):
         say(note)
     return views.quotes_listing(facts, found.title, found.quotes)
 
@@ -115,8 +114,8 @@ def timeline(
     filters = filters_of(since, until, place)
     facts = load(ctx, index.Timeline())
     events = queries.timeline(facts, filters)
-    if not events:
-        say("no events match these filters")
+    for note in queries.timeline_notes(events, filters):
+        say(note)
     return views.timeline_listing(facts, events)
 
 
@@ -165,10 +164,8 @@ def search(
     facts = load(ctx)
     kinds: list[RecordKind] = [k.value for k in kind] if kind else list(SEARCHED_KINDS)
     hits, total = queries.search(facts, text, kinds, filters, limit or None)
-    if not hits:
-        say(f"nothing in the fact base matches {text!r}")
-    elif total > len(hits):
-        say(f"showing the best {len(hits)} of {total} hits; --limit 0 shows all")
+    for note in queries.search_notes(text, len(hits), total):
+        say(note)
     return views.search_listing(facts, text, hits)
 
 
@@ -176,6 +173,10 @@ def search(
     "kb who-said the Russians will not participate",
     "kb who-said no celebration --json",
     name="who-said",
+    exit_codes=described(
+        NOT_FOUND=f"no quote scores at least {match.WHO_SAID_THRESHOLD}: kb refuses to guess, "
+        "and shows the closest, saying it is not a match"
+    ),
 )
 def who_said(
     ctx: typer.Context,
@@ -196,10 +197,7 @@ def who_said(
     html: HtmlOption = None,
     facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> views.Listing:
-    """Which quote a fragment most likely comes from, best first, scored 0-100.
-
-    Refuses (exit 1) when no quote scores at least 75 rather than guess; then shows the closest, saying it is not a match.
-    """
+    """Which quote a fragment most likely comes from, best first, scored 0-100."""
     fragment = phrase(words)
     # With dates to filter by, the nearest misses are among the quotes of those dates only,
     # which the index does not preselect: those lookups read the whole base.
@@ -277,8 +275,8 @@ def disputes(
     """Pairs of quotes that contradict or respond to each other, as curated from the sources."""
     facts = load(ctx)
     found = queries.disputes(facts)
-    if not found:
-        say("the fact base records no disputes")
+    for note in queries.disputes_notes(found):
+        say(note)
     return views.disputes_listing(facts, found)
 
 
@@ -334,20 +332,25 @@ def cite(
         emit(views.Listing("", [], []), None, json or fmt is CiteFormat.json, None, None)
         return
     if fmt is CiteFormat.bibtex:
-        sys.stdout.write(citation.bibtex(facts, record))
+        render.write_text(citation.bibtex(facts, record), sys.stdout)
     elif fmt is CiteFormat.csl_json:
         render.write_json([citation.csl_json(facts, record)], sys.stdout)
     else:
-        row = {"id": record.id, "kind": kind, "citation": citation.citation_text(facts, record)}
-        listing = views.Listing(
-            f"Citation of {record.id}", [row], [views.Column("Citation", "citation")]
-        )
+        assert kind is not None  # found, since the record is
         # A person copies a citation from the terminal: the bare sentence, no box around it.
         chosen = Format(fmt.value) if fmt else None if json else Format.plain
-        emit(listing, chosen, json, svg, html)
+        emit(views.citation_listing(facts, kind, record), chosen, json, svg, html)
 
 
-@app.command(epilog=help_examples("kb validate facts.json", "kb validate facts.json --json"))
+@app.command(
+    epilog=help_examples(
+        "kb validate facts.json",
+        "kb validate facts.json --json",
+        exit_codes=described(
+            FOUND="no errors (warnings allowed)", NOT_FOUND="errors found, each on stdout"
+        ),
+    )
+)
 def validate(
     ctx: typer.Context,
     path: Annotated[
@@ -359,27 +362,22 @@ def validate(
     """Check a fact base and report every problem as PATH:LINE:COL: record.field: what.
 
     Each source's archived text is checked against its SHA-256, and every excerpt against
-    that text. Exit 0 when there are no errors (warnings allowed), 1 when there are.
+    that text.
     """
     target = path or facts_path(ctx)
     problems = factbase.diagnose(factbase.read(target), target.parent)
-    errors = sum(problem.severity == "error" for problem in problems)
     if json:
         render.write_json(
             [{"file": str(target), **msgspec.structs.asdict(problem)} for problem in problems],
             sys.stdout,
         )
     else:
-        sys.stdout.writelines(
-            visible(problem.as_validate_line(str(target))) + "\n" for problem in problems
+        render.write_text(
+            "".join(visible(problem.as_validate_line(str(target))) + "\n" for problem in problems),
+            sys.stdout,
         )
-    warnings = len(problems) - errors
-    say(
-        f"{target}: {errors} error(s), {warnings} warning(s)"
-        if problems
-        else f"{target}: no problems"
-    )
-    if errors:
+    say(summary(str(target), problems))
+    if any(problem.severity == "error" for problem in problems):
         raise typer.Exit(ExitCode.NOT_FOUND)
 
 
@@ -388,8 +386,6 @@ def validate(
 )
 def schema() -> None:
     """The JSON Schema of the fact base, generated from the model kb loads it with."""
-    import msgspec
-
     from karabakh_cli.model import FactBase
 
     document = {
@@ -403,7 +399,14 @@ def schema() -> None:
 # kb index: where a large base's derived index is, what it covers; --clear removes it.
 @app.command(
     "index",
-    epilog=help_examples("kb --facts big.json index", "kb --facts big.json index --clear"),
+    epilog=help_examples(
+        "kb --facts big.json index",
+        "kb --facts big.json index --clear",
+        exit_codes=described(
+            FOUND="there is an index (or --clear removed one)",
+            NOT_FOUND="there is none: the base is small, or the cache cannot be written",
+        ),
+    ),
 )
 def index_command(
     ctx: typer.Context,
@@ -417,7 +420,6 @@ def index_command(
 
     kb builds it on the first lookup in a base of 1 MiB or more, in the user's cache folder,
     and rebuilds it whenever the base changes; a smaller base is read whole, with no index.
-    Exit 0 when there is an index (or --clear removed one), 1 when there is none.
     """
     path = facts_path(ctx)
     if clear:
@@ -431,5 +433,4 @@ def index_command(
     if isinstance(found, str):
         say(f"no index for {path}: {found}")
         raise typer.Exit(ExitCode.NOT_FOUND)
-    chosen = render.Format.json if json else render.Format.plain
-    render.write(views.index_listing(found), chosen, sys.stdout)
+    emit(views.index_listing(found), None if json else Format.plain, json, None, None)

@@ -1,477 +1,40 @@
-"""The commands that write: kb add (one subcommand a writable kind), kb init, kb fmt, and
-kb diff beside them. Their core is in adding.py (new records), writing.py (locked, checked,
-atomic writes), canonical.py (the canonical layout) and diffing.py (what changed).
+"""The commands that write: kb init and kb fmt, and kb diff beside them (kb add is in
+cli_add.py). Their core is in writing.py (locked, checked, atomic writes), canonical.py (the
+canonical layout) and diffing.py (what changed).
 """
 
 # No ``from __future__ import annotations`` here: Typer reads these signatures on every run,
 # and real annotation objects spare it evaluating each string again.
-import functools
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
-from karabakh_cli import factbase, render, views
-from karabakh_cli.exits import ExitCode, described
-from karabakh_cli.problems import FactBaseError, Problem
-from karabakh_cli.render import Format
-
-if TYPE_CHECKING:
-    from karabakh_cli import adding
-
+from karabakh_cli import factbase
 from karabakh_cli.cli_app import (
     FormatOption,
     JsonOption,
-    State,
+    Refused,
     app,
-    check_date,
     emit,
     help_examples,
-    record_shown,
     say,
 )
+from karabakh_cli.exits import ExitCode, described
 
 
-class _Refused(typer.TyperException):
-    """What was given cannot be written; a usage error, so nothing is written and exit 2."""
-
-    exit_code = ExitCode.USAGE
-
-
-def _written_path(ctx: typer.Context) -> Path:
-    """The fact base a write goes to: one named by --facts or KB_FACTS, never the built-in one."""
-    state = ctx.find_object(State)
-    path = state.facts_path if state else None
-    if path is None or path.resolve() == factbase.builtin_path().resolve():
-        raise _Refused(
-            "the built-in fact base is read-only; name the base to write to with "
-            "'kb --facts PATH add ...' or KB_FACTS=PATH ('kb init PATH' makes a new one)"
-        )
-    return path
-
-
-def _given_or_asked(values: dict[str, Any]) -> dict[str, Any]:
-    """The required options, those missing asked for on a terminal; in a pipe or script
-    a missing option is never asked for, and the command fails naming every one."""
-    missing = [option for option, value in values.items() if value is None]
-    if missing and not sys.stdin.isatty():
-        raise _Refused(f"missing {', '.join(missing)} (kb asks for them only on a terminal)")
-    for option in missing:
-        values[option] = typer.prompt(option.lstrip("-").capitalize(), err=True)
-    return values
-
-
-def _shown(added: "adding.Added") -> views.Listing:
-    """The added record as kb show lists it: an add prints what kb show would print afterwards."""
-    return record_shown(added.facts, added.kind, added.record)
-
-
-def _add(
-    ctx: typer.Context,
-    plan: "AddPlan",
-    excerpt: str | None,
-    dry_run: bool,
-    fmt: Format | None,
-    json_flag: bool,
-) -> None:
-    """Run one kb add: ask for what is missing, add, show the record as kb show does."""
-    from karabakh_cli import adding, writing
-
-    path = _written_path(ctx)
-    answers = {**_given_or_asked(plan.required), "--excerpt": excerpt}
-    while True:
-        try:
-            added = adding.add(path, plan.build(answers), dry_run=dry_run)
-            break
-        except adding.Missing as missing:
-            if answers.get(missing.option) is not None or not sys.stdin.isatty():
-                raise _Refused(f"missing {missing.option}: {missing}") from None
-            say(str(missing))
-            answers[missing.option] = typer.prompt(
-                missing.option.lstrip("-").capitalize(), err=True
-            )
-        except adding.Refused as refused:
-            where = f"{refused.option}: " if refused.option else ""
-            raise _Refused(f"{where}{refused}; nothing written") from None
-        except writing.Invalid as invalid:
-            problem = invalid.problems[0].as_loader_line(str(path))
-            raise _Refused(f"nothing written: the result would not be valid: {problem}") from None
-    for note in added.notes:
-        say(note)
-    say(
-        f"dry run: {added.record.id} not written to {path}"
-        if dry_run
-        else f"added {added.kind} {added.record.id} to {path}"
-    )
-    emit(_shown(added), fmt, json_flag, None, None)
-
-
-add_app = typer.Typer(
-    cls=TyperGroup,
-    help="Add a record to the fact base named by --facts or KB_FACTS, checked and locked.",
-    epilog=described(
-        (ExitCode.FOUND, ExitCode.USAGE, ExitCode.FACT_BASE, ExitCode.INTERRUPTED),
-        FOUND="added (or shown, with --dry-run)",
-        USAGE="refused, nothing written",
-    ),
-    no_args_is_help=True,
-)
-app.add_typer(add_app, name="add")
-
-
-class AddPlan(NamedTuple):
-    """What a kb add subcommand hands on: the options it requires, and how to build its record
-    from them once every one is given (or asked for)."""
-
-    required: dict[str, Any]
-    build: Callable[[dict[str, Any]], "adding.Build"]
-
-
-AddCommand = Callable[..., AddPlan]
-
-
-def add_command(kind: str, *examples: str) -> Callable[[AddCommand], AddCommand]:
-    """Register a kb add subcommand, and run the add with ``_add``, so every kind is asked for,
-    checked, written and shown alike.
-
-    The command declares its own options, then the shared ones (``ExcerptOption`` where the kind
-    has an excerpt, ``IdOption``, ``DryRunOption``, ``FormatOption``, ``JsonOption``); the shared
-    ones are read here, and the command only says what it requires and how to build the record.
-    """
-
-    def register(command: AddCommand) -> AddCommand:
-        @functools.wraps(command)
-        def run(**arguments: Any) -> None:
-            plan = command(**arguments)
-            _add(
-                arguments["ctx"],
-                plan,
-                arguments.get("excerpt"),
-                arguments["dry_run"],
-                arguments["fmt"],
-                arguments["json"],
-            )
-
-        add_app.command(kind, epilog=help_examples(*examples))(run)
-        return command
-
-    return register
-
-
-DryRunOption = Annotated[
-    bool, typer.Option("--dry-run", help="Show the record that would be added; write nothing.")
-]
-IdOption = Annotated[
-    str | None,
-    typer.Option(
-        "--id", help="The record's id [default: made from the record].", show_default=False
-    ),
-]
-SourceIdOption = Annotated[
-    str | None,
-    typer.Option("--source", help="The id of the source it comes from.", show_default=False),
-]
-ExcerptOption = Annotated[
-    str | None,
-    typer.Option(
-        "--excerpt",
-        help="The passage of the source it stands in [default: the sentences of the archived text holding it].",
-        show_default=False,
-    ),
-]
-NoteOption = Annotated[
-    str | None, typer.Option("--note", help="A curator's note.", show_default=False)
-]
-ActorOption = Annotated[
-    list[str] | None,
-    typer.Option("--actor", help="Who acts, by name or id (repeatable).", show_default=False),
-]
-DateOption = Annotated[
-    str | None,
-    typer.Option(
-        "--date",
-        callback=check_date,
-        help="2023, 2023-09 or 2023-09-20; a trailing ? if unsure.",
-        show_default=False,
-    ),
-]
-
-
-@add_command(
-    "source",
-    'kb --facts my.json add source --title Talks --publisher "Le Monde" --date 2023-09-21 --text a.txt',
-    "kb --facts my.json add source --title Briefing --publisher TASS --date 2023-09 --text b.txt --json",
-)
-def add_source(
-    ctx: typer.Context,
-    title: Annotated[
-        str | None, typer.Option("--title", help="The document's title.", show_default=False)
-    ] = None,
-    publisher: Annotated[
-        str | None, typer.Option("--publisher", help="Who published it.", show_default=False)
-    ] = None,
-    date: DateOption = None,
-    text: Annotated[
-        Path | None,
-        typer.Option(
-            "--text",
-            help="The document's text, a UTF-8 file; kb archives a copy.",
-            dir_okay=False,
-            show_default=False,
-        ),
-    ] = None,
-    url: Annotated[
-        str | None, typer.Option("--url", help="Where it was published.", show_default=False)
-    ] = None,
-    language: Annotated[
-        str, typer.Option("--language", help="The language of the text, e.g. en, fr.")
-    ] = "en",
-    record_id: IdOption = None,
-    dry_run: DryRunOption = False,
-    fmt: FormatOption = None,
-    json: JsonOption = False,
-) -> AddPlan:
-    """Add a source: its text is archived beside the base as sources/ID.txt, with its SHA-256."""
-    from karabakh_cli import adding
-
-    required = {"--title": title, "--publisher": publisher, "--date": date, "--text": text}
-
-    def make(answers: dict[str, Any]) -> "adding.Build":
-        file = Path(answers["--text"])
-        try:
-            content = file.read_bytes()
-        except OSError as error:
-            raise adding.Refused(f"cannot read {file}: {error.strerror}", "--text") from None
-        return functools.partial(
-            adding.new_source,
-            title=answers["--title"],
-            publisher=answers["--publisher"],
-            date=answers["--date"],
-            url=url,
-            language=language,
-            text=content,
-            record_id=record_id,
-        )
-
-    return AddPlan(required, make)
-
-
-@add_command(
-    "person",
-    'kb --facts my.json add person --name "Nikol Pashinyan" --role "Prime Minister" --source src-a',
-    "kb --facts my.json add person --name Armenia --kind state --role State --source src-a --dry-run",
-)
-def add_person(
-    ctx: typer.Context,
-    name: Annotated[
-        str | None, typer.Option("--name", help="The name as usually written.", show_default=False)
-    ] = None,
-    role: Annotated[
-        str | None,
-        typer.Option(
-            "--role", help="What they are, e.g. President of Azerbaijan.", show_default=False
-        ),
-    ] = None,
-    source: SourceIdOption = None,
-    alias: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--alias", help="Another spelling of the name (repeatable).", show_default=False
-        ),
-    ] = None,
-    kind: Annotated[str, typer.Option("--kind", help="person, organisation or state.")] = "person",
-    excerpt: ExcerptOption = None,
-    note: NoteOption = None,
-    record_id: IdOption = None,
-    dry_run: DryRunOption = False,
-    fmt: FormatOption = None,
-    json: JsonOption = False,
-) -> AddPlan:
-    """Add a person, organisation or state; the excerpt is the sentence of the source naming them."""
-    from karabakh_cli import adding
-
-    required = {"--name": name, "--role": role, "--source": source}
-    return AddPlan(
-        required,
-        lambda answers: functools.partial(
-            adding.new_person,
-            name=answers["--name"],
-            role=answers["--role"],
-            aliases=alias or [],
-            kind=kind,
-            source_id=answers["--source"],
-            excerpt=answers["--excerpt"],
-            note=note,
-            record_id=record_id,
+@app.command(
+    epilog=help_examples(
+        "kb init my-base/facts.json",
+        "kb init my-base",
+        exit_codes=described(
+            (ExitCode.FOUND, ExitCode.USAGE, ExitCode.FACT_BASE, ExitCode.INTERRUPTED),
+            FOUND="created",
+            USAGE="PATH exists (nothing is written), or a usage error",
+            FACT_BASE="PATH cannot be written",
         ),
     )
-
-
-@add_command(
-    "quote",
-    'kb --facts my.json add quote --speaker Aliev --text "restored" --source src-a --date 2023-09-20',
-    'kb --facts my.json add quote --speaker putn --text "These talks" --source src-a --date 2023 --json',
 )
-def add_quote(
-    ctx: typer.Context,
-    speaker: Annotated[
-        str | None,
-        typer.Option(
-            "--speaker",
-            help="Who said it: a name as kb quote takes it, or an id.",
-            show_default=False,
-        ),
-    ] = None,
-    text: Annotated[
-        str | None,
-        typer.Option(
-            "--text",
-            help="The words, verbatim as the source's text prints them.",
-            show_default=False,
-        ),
-    ] = None,
-    source: SourceIdOption = None,
-    date: DateOption = None,
-    place: Annotated[
-        str | None, typer.Option("--place", help="Where it was said.", show_default=False)
-    ] = None,
-    medium: Annotated[
-        str | None,
-        typer.Option(
-            "--medium",
-            help="How: televised speech, interview... [default: reported by the source's publisher]",
-            show_default=False,
-        ),
-    ] = None,
-    excerpt: ExcerptOption = None,
-    note: NoteOption = None,
-    contradicts: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--contradicts",
-            help="The id of a quote this one contradicts (repeatable).",
-            show_default=False,
-        ),
-    ] = None,
-    record_id: IdOption = None,
-    dry_run: DryRunOption = False,
-    fmt: FormatOption = None,
-    json: JsonOption = False,
-) -> AddPlan:
-    """Add a quote: its text must stand verbatim in the source's archived text."""
-    from karabakh_cli import adding
-
-    required = {"--speaker": speaker, "--text": text, "--source": source, "--date": date}
-    return AddPlan(
-        required,
-        lambda answers: functools.partial(
-            adding.new_quote,
-            speaker=answers["--speaker"],
-            text=answers["--text"],
-            source_id=answers["--source"],
-            date=answers["--date"],
-            place=place,
-            medium=medium,
-            excerpt=answers["--excerpt"],
-            note=note,
-            contradicts=contradicts or [],
-            record_id=record_id,
-        ),
-    )
-
-
-@add_command(
-    "event",
-    'kb --facts my.json add event --date 2023-09-19 --text "Offensive" --source src-a --excerpt "..."',
-    'kb --facts my.json add event --date 2023-09-20 --text "ceasefire" --source src-a --actor Russia',
-)
-def add_event(
-    ctx: typer.Context,
-    date: DateOption = None,
-    text: Annotated[
-        str | None,
-        typer.Option("--text", help="What happened, in your own words.", show_default=False),
-    ] = None,
-    source: SourceIdOption = None,
-    excerpt: ExcerptOption = None,
-    place: Annotated[
-        str | None, typer.Option("--place", help="Where it happened.", show_default=False)
-    ] = None,
-    actor: ActorOption = None,
-    note: NoteOption = None,
-    record_id: IdOption = None,
-    dry_run: DryRunOption = False,
-    fmt: FormatOption = None,
-    json: JsonOption = False,
-) -> AddPlan:
-    """Add an event; its excerpt is --excerpt, found by kb only where the text itself stands in the source."""
-    from karabakh_cli import adding
-
-    required = {"--date": date, "--text": text, "--source": source}
-    return AddPlan(
-        required,
-        lambda answers: functools.partial(
-            adding.new_event,
-            date=answers["--date"],
-            text=answers["--text"],
-            source_id=answers["--source"],
-            excerpt=answers["--excerpt"],
-            place=place,
-            actors=actor or [],
-            note=note,
-            record_id=record_id,
-        ),
-    )
-
-
-@add_command(
-    "term",
-    'kb --facts my.json add term --text "Withdrawal of remaining units" --quoted --source src-a',
-    'kb --facts my.json add term --text "lay down their arms" --source src-a --actor Karabakh --json',
-)
-def add_term(
-    ctx: typer.Context,
-    text: Annotated[
-        str | None,
-        typer.Option(
-            "--text", help="The term, verbatim as the source's text prints it.", show_default=False
-        ),
-    ] = None,
-    source: SourceIdOption = None,
-    quoted: Annotated[
-        bool, typer.Option("--quoted", help="The source prints the term in quotation marks.")
-    ] = False,
-    excerpt: ExcerptOption = None,
-    actor: ActorOption = None,
-    note: NoteOption = None,
-    record_id: IdOption = None,
-    dry_run: DryRunOption = False,
-    fmt: FormatOption = None,
-    json: JsonOption = False,
-) -> AddPlan:
-    """Add a ceasefire term, after the others; its text must stand verbatim in the source's archived text."""
-    from karabakh_cli import adding
-
-    required = {"--text": text, "--source": source}
-    return AddPlan(
-        required,
-        lambda answers: functools.partial(
-            adding.new_term,
-            text=answers["--text"],
-            quoted=quoted,
-            source_id=answers["--source"],
-            excerpt=answers["--excerpt"],
-            actors=actor or [],
-            note=note,
-            record_id=record_id,
-        ),
-    )
-
-
-@app.command(epilog=help_examples("kb init my-base/facts.json", "kb init my-base"))
 def init(
     path: Annotated[
         Path,
@@ -480,28 +43,27 @@ def init(
         ),
     ],
 ) -> None:
-    """Create a new, empty, valid fact base and its sources/ folder; never overwrites a file.
+    """Create a new, empty, valid fact base and its sources/ folder; never overwrites a file."""
+    from karabakh_cli import adding
 
-    Exit 0 when created, 2 when PATH exists, 3 when it cannot be written.
-    """
-    from karabakh_cli import adding, canonical, writing
-
-    # "kb init my-base" means a folder: a fact base file has an extension (.json).
-    target = path / "facts.json" if path.is_dir() or not path.suffix else path
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        writing.create(target, canonical.empty().encode())
-        (target.parent / adding.ARCHIVE_FOLDER).mkdir(exist_ok=True)
-    except FileExistsError:
-        raise _Refused(f"{target} exists; kb init never overwrites a file") from None
-    except OSError as error:
-        raise FactBaseError(str(target), [Problem(f"cannot write: {error.strerror}")]) from None
+        target = adding.create_base(path)
+    except adding.Refused as refused:
+        raise Refused(str(refused)) from None
     say(f"created {target}; add records with: kb --facts {target} add ...")
 
 
 @app.command(
     "fmt",
-    epilog=help_examples("kb fmt facts.json", "kb fmt --check facts.json  # in CI or pre-commit"),
+    epilog=help_examples(
+        "kb fmt facts.json",
+        "kb fmt --check facts.json  # in CI or pre-commit",
+        exit_codes=described(
+            FOUND="every file is (now) canonical",
+            NOT_FOUND="--check found a file that is not",
+            FACT_BASE="a file cannot be read, is not a valid fact base, or cannot be written",
+        ),
+    ),
 )
 def fmt_command(
     files: Annotated[list[Path], typer.Argument(help="Fact base files.", show_default=False)],
@@ -511,9 +73,6 @@ def fmt_command(
 ) -> None:
     """Rewrite fact bases in kb's canonical layout: the model's key order, 2-space indent,
     non-ASCII text as it is. Each must be structurally valid (no unknown keys).
-
-    Exit 0 when every file is (now) canonical, 1 when --check finds one that is not, 3 when a
-    file cannot be read or is not a valid fact base.
     """
     from karabakh_cli import writing
 
@@ -533,7 +92,9 @@ def fmt_command(
 @app.command(
     "diff",
     epilog=help_examples(
-        "kb diff old-facts.json facts.json", "kb diff --rev HEAD facts.json --format markdown"
+        "kb diff old-facts.json facts.json",
+        "kb diff --rev HEAD facts.json --format markdown",
+        exit_codes=described(FOUND="no differences", NOT_FOUND="differences found, as diff says"),
     ),
 )
 def diff_command(
@@ -553,19 +114,16 @@ def diff_command(
     fmt: FormatOption = None,
     json: JsonOption = False,
 ) -> None:
-    """The records added, removed, moved and changed, field by field, from OLD to NEW.
-
-    Exit 0 when there are no differences and 1 when there are, as diff does.
-    """
+    """The records added, removed, moved and changed, field by field, from OLD to NEW."""
     from karabakh_cli import canonical, diffing
 
     if (rev is None) == (new is None):
-        raise _Refused("give two fact bases, OLD NEW, or one with --rev REVISION")
+        raise Refused("give two fact bases, OLD NEW, or one with --rev REVISION")
     if rev is not None:
         try:
             before = diffing.at_revision(old, rev)
         except diffing.RevisionError as error:
-            raise _Refused(f"--rev: {error}") from None
+            raise Refused(f"--rev: {error}") from None
         old_label, new_path = f"{old}@{rev}", old
     else:
         assert new is not None
@@ -575,7 +133,7 @@ def diff_command(
         canonical.structure(factbase.read(new_path), str(new_path)),
     )
     listing = diffing.listing(old_label, str(new_path), found)
-    render.write(listing, render.choose_format(fmt, json, sys.stdout.isatty()), sys.stdout)
+    emit(listing, fmt, json, None, None, empty_is_nothing_found=False)
     if not found:
         say(f"no differences between {old_label} and {new_path}")
     raise typer.Exit(ExitCode.NOT_FOUND if found else ExitCode.FOUND)

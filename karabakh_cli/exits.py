@@ -23,10 +23,10 @@ class ExitCode(enum.IntEnum):
 
 _MEANINGS = {
     ExitCode.FOUND: "found",
-    ExitCode.NOT_FOUND: "nothing found (or kb validate found problems, kb diff found "
+    ExitCode.NOT_FOUND: "nothing found (or kb validate found errors, kb diff found "
     "differences, kb fmt --check found a file to reformat)",
     ExitCode.USAGE: "usage error, or a write refused",
-    ExitCode.FACT_BASE: "the fact base cannot be read or is invalid",
+    ExitCode.FACT_BASE: "the fact base cannot be read or is invalid, or a file cannot be written",
     ExitCode.INTERRUPTED: "interrupted",
 }
 

@@ -7,11 +7,14 @@ These structs are the one definition of the fact base: the loader decodes with t
 import functools
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple, get_args
 
 import msgspec
 
-PARTIAL_DATE_FORM = "YYYY[-MM[-DD]] with an optional trailing '?'"
+DATE_FORM = "YYYY[-MM[-DD]]"
+# What a person types for a date, as the options' help and messages show it.
+DATE_EXAMPLES = "2023, 2023-09 or 2023-09-20"
+PARTIAL_DATE_FORM = f"{DATE_FORM} with an optional trailing '?'"
 # The one form of a date, for the parser and the JSON Schema alike (valid in both Python and
 # ECMA regular expressions); which months and days exist, the parser checks.
 PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(\?)?")
@@ -37,6 +40,8 @@ PartialDateText = Annotated[
     ),
 ]
 PersonKind = Literal["person", "organisation", "state"]
+PERSON_KINDS: tuple[str, ...] = get_args(PersonKind)
+"""What a person record may stand for, for the options and checks that list them."""
 
 
 def days_in_month(year: int, month: int) -> int:
@@ -140,6 +145,20 @@ class Source(Record, frozen=True, kw_only=True):
     url: Text | None
     # None for a source whose text is not kept, e.g. a broadcast.
     archive: Archive | None = None
+
+    @property
+    def cited_title(self) -> str:
+        """The title as citations write it: one the curator supplied for an untitled document
+        in square brackets, as citation styles mark a description, never as if the publisher
+        printed it; the publisher's own title as it stands."""
+        return f"[{self.title}]" if self.title_supplied else self.title
+
+    @property
+    def title_in_text(self) -> str:
+        """The title within a sentence or a list of sources: the publisher's own in quotation
+        marks, a supplied one in its square brackets (``cited_title``)."""
+        return self.cited_title if self.title_supplied else f"“{self.title}”"
+
     note: Text | None = None
 
 
@@ -250,6 +269,10 @@ class KindOfRecord(NamedTuple):
     """Whether the records have a date, so that --since and --until apply to them."""
     unused_warning: str | None = None
     """The warning for a record of this kind nothing refers to, if that is worth one."""
+    citable: bool = False
+    """Whether ``kb cite`` makes a citation of a record of this kind (``CitableRecord``)."""
+    verbatim: bool = False
+    """Whether the record's ``text`` must stand verbatim in its ``excerpt``."""
 
 
 KINDS: tuple[KindOfRecord, ...] = (
@@ -287,6 +310,8 @@ KINDS: tuple[KindOfRecord, ...] = (
         searchable=lambda quote: quote.text,
         search_rank=0,
         dated=True,
+        citable=True,
+        verbatim=True,
     ),
     KindOfRecord(
         "term",
@@ -296,6 +321,8 @@ KINDS: tuple[KindOfRecord, ...] = (
         searchable=lambda term: term.text,
         search_rank=1,
         dated=False,
+        citable=True,
+        verbatim=True,
     ),
     KindOfRecord(
         "event",
@@ -305,6 +332,7 @@ KINDS: tuple[KindOfRecord, ...] = (
         searchable=_event_text,
         search_rank=2,
         dated=True,
+        citable=True,
     ),
 )
 """Every kind of record, in the order of the fact base's collections."""
@@ -317,7 +345,10 @@ SEARCHED_KINDS: tuple[RecordKind, ...] = tuple(
 )
 """The kinds ``kb search`` looks in, in the order it lists equally good hits."""
 
+CITABLE_KINDS: tuple[RecordKind, ...] = tuple(kind.name for kind in KINDS if kind.citable)
+"""The kinds ``kb cite`` cites, in the order of the collections."""
 CitableRecord = Quote | Term | Event
-"""Records a citation can be made of."""
+"""Records a citation can be made of: the structs of CITABLE_KINDS, spelled out for mypy and
+isinstance (tests/test_kinds.py checks that the two agree)."""
 SourcedRecord = Quote | Term | Event | Person
 """Records that name the source they come from (a person: the source that says who they are)."""

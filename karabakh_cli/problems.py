@@ -48,6 +48,14 @@ class Problem(msgspec.Struct, frozen=True):
         return f"{file}{position}: {prefix}{where + ': ' if where else ''}{self.message}"
 
 
+def summary(file: str, problems: list[Problem]) -> str:
+    """kb validate's closing line: how many errors and warnings ``file`` has, if any."""
+    if not problems:
+        return f"{file}: no problems"
+    errors = sum(problem.severity == "error" for problem in problems)
+    return f"{file}: {errors} error(s), {len(problems) - errors} warning(s)"
+
+
 class FactBaseError(Exception):
     """The fact base cannot be read or is invalid; carries the problems found.
 

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process, utils
 
 from karabakh_cli import match
 from karabakh_cli.model import (
+    CITABLE_KINDS,
     COLLECTIONS,
     KIND,
     KIND_OF_COLLECTION,
@@ -30,7 +31,7 @@ from karabakh_cli.model import (
     SourcedRecord,
     parse_partial_date,
 )
-from karabakh_cli.text import fold
+from karabakh_cli.text import fold, listed
 
 if TYPE_CHECKING:
     from karabakh_cli.archive import Passage
@@ -104,6 +105,22 @@ class Filters(msgspec.Struct, frozen=True):
     since: PartialDate | None = None
     until: PartialDate | None = None
     place: str | None = None
+
+    @classmethod
+    def of(cls, since: str | None, until: str | None, place: str | None = None) -> Filters:
+        """The filters of --since, --until and --place as typed (ValueError for a malformed
+        date). A range no date can fall in is refused too: silently answering it would look
+        like the base holding nothing there, or, with partial dates, like a match."""
+        first = parse_partial_date(since) if since else None
+        last = parse_partial_date(until) if until else None
+        if first and last and first.covers_start() > last.covers_end():
+            raise ValueError(f"{since} is after {until}, so no date is in that range")
+        return cls(first, last, place)
+
+    @property
+    def given(self) -> bool:
+        """Whether any filter was given: "nothing matches" then means the filters' doing."""
+        return self.since is not None or self.until is not None or self.place is not None
 
     def admits_date(self, date: str) -> bool:
         """Whether a record of ``date`` may fall within --since and --until (inclusive)."""
@@ -215,6 +232,13 @@ def timeline(facts: LoadedBase, filters: Filters) -> list[Event]:
     )
 
 
+def timeline_notes(events: list[Event], filters: Filters) -> list[str]:
+    """What to tell the person about a timeline besides its events: why there are none."""
+    if events:
+        return []
+    return ["no events match these filters" if filters.given else "the fact base records no events"]
+
+
 class SearchHit(msgspec.Struct, frozen=True):
     """A record a search found: ``text`` is the whole text searched, ``snippet`` the stretch
     of it around the match."""
@@ -278,6 +302,15 @@ def search(
         for hit in hits
     ]
     return found, total
+
+
+def search_notes(query: str, shown: int, total: int) -> list[str]:
+    """What to tell the person about a search besides its hits: none, or only the best."""
+    if not shown:
+        return [f"nothing in the fact base matches {query!r}"]
+    if total > shown:
+        return [f"showing the best {shown} of {total} hits; --limit 0 shows all"]
+    return []
 
 
 class Attribution(msgspec.Struct, frozen=True):
@@ -401,7 +434,8 @@ def _nearest(ids: list[str]) -> str:
 def uncitable_note(facts: LoadedBase, record_id: str, kind: RecordKind | None) -> str:
     """Why ``record_id`` (of ``kind``, if it names a record) cannot be cited, and what to cite."""
     what = (
-        f"only quotes, terms and events can be cited, not a {kind}"
+        f"only {listed([KIND[name].collection for name in CITABLE_KINDS])} can be cited, "
+        f"not a {kind}"
         if kind
         else "no record has the id"
     )
@@ -465,6 +499,25 @@ def disputes(facts: LoadedBase) -> list[Dispute]:
             ("responds to", quote.responds_to),
         )
         for target in targets
+    ]
+
+
+def disputes_notes(found: list[Dispute]) -> list[str]:
+    """What to tell the person about the disputes besides them: that there are none."""
+    return [] if found else ["the fact base records no disputes"]
+
+
+def id_completions(facts: LoadedBase, incomplete: str) -> list[str]:
+    """The record ids starting like ``incomplete`` in any case, as find_record reads them,
+    for shell completion: each spelled from the very characters typed on, since shells keep
+    only candidates that start with them, and runs as inserted."""
+    typed = incomplete.casefold()
+    if len(typed) != len(incomplete):
+        return []  # a letter that folds to several (ß) leaves no "typed on" to spell from
+    return [
+        incomplete + record_id[len(typed) :]
+        for record_id in facts.records
+        if record_id.startswith(typed)
     ]
 
 

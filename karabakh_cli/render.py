@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import msgspec
 
-from karabakh_cli import layout
-from karabakh_cli.layout import Cell
 from karabakh_cli.text import visible
 from karabakh_cli.views import Listing, Row, Shape, cell
 
@@ -29,6 +27,8 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    from karabakh_cli.layout import Cell
 
 
 class Format(str, enum.Enum):
@@ -147,6 +147,9 @@ def _table(listing: Listing, console: Console) -> Table:
     from rich.cells import cell_len
     from rich.table import Table
 
+    # Imported here, as Rich is: only the table view and the pictures lay a listing out.
+    from karabakh_cli import layout
+
     shown = layout.view(listing)
     sizes = None if shown.vertical else layout.widths(shown, console.width, cell_len)
     table = Table(
@@ -222,24 +225,6 @@ def check_writable(path: Path) -> str | None:
     return None
 
 
-def _save_atomically(path: Path, content: str) -> None:
-    """Write all of ``content`` or nothing: a half-written picture is worse than none."""
-    import tempfile
-
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        # mkstemp makes the file private (0600); the picture gets the mode any new file gets.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(handle, 0o666 & ~umask)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(content)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 # Rich's SVG fetches the Fira Code font from a CDN; without it the picture uses the reader's
 # own monospace font and loads nothing from the network.
 _FONT_FACE = re.compile(r"\s*@font-face\s*\{[^}]*\}")
@@ -263,15 +248,17 @@ def svg_text(listing: Listing) -> str:
 
 
 def save_svg(listing: Listing, path: Path) -> None:
-    """Save the table view as an SVG picture."""
-    _save_atomically(path, svg_text(listing))
+    """Save the table view as an SVG picture, whole or not at all."""
+    from karabakh_cli import writing
+
+    writing.put_atomically(path, svg_text(listing).encode())
 
 
 def save_html(listing: Listing, path: Path) -> None:
-    """Save the table view as a web page."""
-    from karabakh_cli import webpage
+    """Save the table view as a web page, whole or not at all."""
+    from karabakh_cli import layout, webpage, writing
 
-    _save_atomically(path, webpage.page(layout.view(listing)))
+    writing.put_atomically(path, webpage.page(layout.view(listing)).encode())
 
 
 def write(listing: Listing, fmt: Format, out: TextIO) -> None:
@@ -299,3 +286,9 @@ def write(listing: Listing, fmt: Format, out: TextIO) -> None:
 
 def write_json(value: Any, out: TextIO) -> None:
     out.write(json_text(value))
+
+
+def write_text(text: str, out: TextIO) -> None:
+    """Write a text kb made in a format of its own (a BibTeX entry, kb validate's lines) as it
+    is: the caller has shown any control characters it quotes (text.visible)."""
+    out.write(text)

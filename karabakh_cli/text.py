@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 import unicodedata
+from collections.abc import Sequence
 
 # The source mixes typographic quotation marks (“ ” ’ « »); a verbatim check treats every
 # double mark alike and every single mark alike, and nothing else.
@@ -197,3 +198,10 @@ def wrap_message(message: str, width: int) -> str:
 
 # Under the "kb: " of the message's first line.
 _CONTINUATION = "    "
+
+
+def listed(items: Sequence[str], conjunction: str = "and") -> str:
+    """``a, b and c``: items as a sentence lists them."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from karabakh_cli import match, queries
-from karabakh_cli.model import Event, Person, Quote, Record, RecordKind, Source, Term
+from karabakh_cli.model import CitableRecord, Event, Person, Quote, Record, RecordKind, Source, Term
 from karabakh_cli.queries import LoadedBase
 from karabakh_cli.text import find_verbatim
 
@@ -109,15 +109,18 @@ class Listing(msgspec.Struct, frozen=True):
     vertical: bool = False
     highlight: Callable[[Row], tuple[str, int, int] | None] | None = None
     markers: tuple[Marker, ...] = ()
+    # 'Le Monde, “Title”, 2023-09-21' for each source the rows cite (see cited_sources).
+    sources: tuple[str, ...] = ()
 
-    @property
-    def sources(self) -> list[str]:
-        """'Le Monde, “Title”, 2023-09-21' for each source the rows cite, in first-seen order."""
-        cited: dict[str, Row] = {}
-        for row in self.rows:
-            for reference in _source_refs(row):
-                cited.setdefault(reference["id"], reference)
-        return [f"{ref['publisher']}, “{ref['title']}”, {ref['date']}" for ref in cited.values()]
+
+def cited_sources(facts: LoadedBase, rows: list[Row]) -> tuple[str, ...]:
+    """'Le Monde, “Title”, 2023-09-21' for each source ``rows`` cite, in first-seen order,
+    the title as citations write it (Source.title_in_text)."""
+    cited = {reference["id"]: None for row in rows for reference in _source_refs(row)}
+    return tuple(
+        f"{source.publisher}, {source.title_in_text}, {source.date}"
+        for source in map(facts.sources.__getitem__, cited)
+    )
 
 
 def _source_refs(row: Row) -> Iterator[Row]:
@@ -176,7 +179,9 @@ QUOTE_MARKERS = (NOTE_MARKER, CONTRADICTED_MARKER)
 
 def quotes_listing(facts: LoadedBase, title: str, quotes: list[Quote]) -> Listing:
     rows = [quote_row(facts, quote) for quote in quotes]
-    return Listing(title, rows, QUOTE_COLUMNS, markers=QUOTE_MARKERS)
+    return Listing(
+        title, rows, QUOTE_COLUMNS, markers=QUOTE_MARKERS, sources=cited_sources(facts, rows)
+    )
 
 
 def _actors(facts: LoadedBase, actor_ids: Iterable[str]) -> list[Row]:
@@ -207,7 +212,13 @@ def terms_listing(facts: LoadedBase) -> Listing:
         Column("Source", "source.title", omit_if_stated=True),
         Column("ID", "id", Shape.SHORT),
     ]
-    return Listing("Ceasefire terms", rows, columns, markers=(NOTE_MARKER,))
+    return Listing(
+        "Ceasefire terms",
+        rows,
+        columns,
+        markers=(NOTE_MARKER,),
+        sources=cited_sources(facts, rows),
+    )
 
 
 def event_row(facts: LoadedBase, event: Event) -> Row:
@@ -232,7 +243,9 @@ def timeline_listing(facts: LoadedBase, events: list[Event]) -> Listing:
         Column("ID", "id", Shape.SHORT),
     ]
     rows = [event_row(facts, event) for event in events]
-    return Listing("Timeline", rows, columns, markers=(NOTE_MARKER,))
+    return Listing(
+        "Timeline", rows, columns, markers=(NOTE_MARKER,), sources=cited_sources(facts, rows)
+    )
 
 
 def person_row(facts: LoadedBase, person: Person, counts: queries.Involvement | None = None) -> Row:
@@ -263,13 +276,14 @@ def people_listing(facts: LoadedBase) -> Listing:
         Column("Events", "events", Shape.SHORT),
         Column("ID", "id", Shape.SHORT),
     ]
-    return Listing("People", rows, columns)
+    return Listing("People", rows, columns, sources=cited_sources(facts, rows))
 
 
 def source_row(source: Source, counts: dict[str, int] | None = None) -> Row:
     row: Row = {
         "id": source.id,
         "title": source.title,
+        "title_supplied": source.title_supplied,
         "publisher": source.publisher,
         "date": source.date,
         "language": source.language,
@@ -324,7 +338,7 @@ def search_listing(facts: LoadedBase, query: str, hits: list[queries.SearchHit])
         Column("Date", "date", Shape.SHORT),
         Column("ID", "id", Shape.SHORT),
     ]
-    return Listing(f"Search: {query}", rows, columns)
+    return Listing(f"Search: {query}", rows, columns, sources=cited_sources(facts, rows))
 
 
 def who_said_listing(facts: LoadedBase, fragment: str, found: list[match.Scored]) -> Listing:
@@ -337,7 +351,13 @@ def who_said_listing(facts: LoadedBase, fragment: str, found: list[match.Scored]
         Column("Medium", "medium"),
         Column("ID", "id", Shape.SHORT),
     ]
-    return Listing(f"Who said: {fragment}", rows, columns, markers=QUOTE_MARKERS)
+    return Listing(
+        f"Who said: {fragment}",
+        rows,
+        columns,
+        markers=QUOTE_MARKERS,
+        sources=cited_sources(facts, rows),
+    )
 
 
 def disputes_listing(facts: LoadedBase, found: list[queries.Dispute]) -> Listing:
@@ -361,7 +381,7 @@ def disputes_listing(facts: LoadedBase, found: list[queries.Dispute]) -> Listing
         Column("Other speaker", "other.speaker.name"),
         Column("Other says", "other.text", Shape.MAIN, beneath="other.id"),
     ]
-    return Listing("Disputes", rows, columns)
+    return Listing("Disputes", rows, columns, sources=cited_sources(facts, rows))
 
 
 _ROW_OF_KIND: dict[RecordKind, Callable[[LoadedBase, Any], Row]] = {
@@ -421,6 +441,7 @@ def show_listing(
         columns,
         vertical=True,
         highlight=_highlight,
+        sources=cited_sources(facts, [row]),
     )
 
 
@@ -429,3 +450,11 @@ def index_listing(found: Description) -> Listing:
     row: Row = {"index": found.file, "base": found.base, "bytes": found.bytes, **found.records}
     columns = [Column(key.capitalize(), key) for key in row]
     return Listing("Index", [row], columns, vertical=True)
+
+
+def citation_listing(facts: LoadedBase, kind: RecordKind, record: CitableRecord) -> Listing:
+    """A record's citation as a one-row listing, for kb cite's listing formats."""
+    from karabakh_cli import citation
+
+    row = {"id": record.id, "kind": kind, "citation": citation.citation_text(facts, record)}
+    return Listing(f"Citation of {record.id}", [row], [Column("Citation", "citation")])

@@ -128,16 +128,22 @@ def _written_temporary(path: Path, content: bytes) -> Path:
     return temporary
 
 
+def put_atomically(path: Path, content: bytes) -> None:
+    """Put all of ``content`` at ``path`` or nothing (OSError says why): every file kb writes
+    whole, a base (``replace``, under its lock) or a picture, goes through here."""
+    temporary = _written_temporary(path, content)
+    try:
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
+
+
 def replace(path: Path, content: bytes) -> None:
     """Put ``content`` at ``path`` atomically. The caller holds the lock (see ``locked``)."""
     try:
-        temporary = _written_temporary(path, content)
-        try:
-            temporary.replace(path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-        _sync_folder(path.parent)
+        put_atomically(path, content)
     except OSError as error:
         raise _cannot_write(path, error) from None
 

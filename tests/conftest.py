@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import pty
 import shutil
 import subprocess
 import sys
@@ -44,6 +46,32 @@ def run_captured(
     return subprocess.run(
         command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+def run_on_a_terminal(
+    args: Sequence[str], cwd: Path, width: int, *, stream: str = "stdout"
+) -> tuple[int, str]:
+    """The installed kb's exit code and what it writes to ``stream`` ("stdout" or "stderr"),
+    a terminal ``width`` columns wide; the other stream goes nowhere."""
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": str(width), "LINES": "24"}
+    env.pop("KB_FACTS", None)
+    streams: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    streams[stream] = terminal
+    with subprocess.Popen([str(KB), *args], cwd=cwd, env=env, **streams) as process:
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closes when kb exits
+                break
+            if not chunk:
+                break
+            shown += chunk
+        code = process.wait(timeout=60)
+    os.close(controller)
+    return code, shown.decode().replace("\r\n", "\n")
 
 
 def spy(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[tuple[Any, ...]]:

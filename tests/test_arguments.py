@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ from hypothesis import strategies as st
 
 from karabakh_cli.queries import _snippet
 from karabakh_cli.text import spell_out_contractions, spell_out_contractions_in
-from tests.conftest import FACTS, KB, Invoke, run_captured
+from tests.conftest import FACTS, KB, Invoke, run_captured, run_on_a_terminal
 
 WriteBase = Callable[..., Path]
 
@@ -267,30 +265,9 @@ def test_cite_prints_the_bare_citation(invoke: Invoke) -> None:
 
 def test_cite_on_a_terminal_prints_the_bare_citation(tmp_path: Path) -> None:
     """The installed kb cite, writing to a terminal 60 columns wide, prints one unboxed line."""
-    controller, terminal = pty.openpty()
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "60", "LINES": "24"}
-    env.pop("KB_FACTS", None)
-    with subprocess.Popen(
-        [str(KB), "cite", "q-putin-mediation"],
-        cwd=tmp_path,
-        env=env,
-        stdout=terminal,
-        stderr=subprocess.PIPE,
-    ) as process:
-        os.close(terminal)
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(controller, 4096)
-            except OSError:  # the terminal closes when kb exits
-                break
-            if not chunk:
-                break
-            shown += chunk
-        code = process.wait(timeout=60)
-    os.close(controller)
+    code, shown = run_on_a_terminal(["cite", "q-putin-mediation"], tmp_path, 60)
     assert code == 0
-    lines = shown.decode().replace("\r\n", "\n").splitlines()
+    lines = shown.splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("Vladimir Putin (President of Russia), Kremlin press release")
     assert lines[0].endswith("2023-09-21.")
@@ -420,29 +397,6 @@ def test_a_range_of_one_partial_date_is_not_reversed(invoke: Invoke) -> None:
     assert "e-ceasefire-signed" in result.stdout
 
 
-def _stderr_on_a_terminal(args: list[str], width: int, cwd: Path) -> tuple[int, str]:
-    """The installed kb's exit code and what it writes to stderr, a terminal ``width`` wide."""
-    controller, terminal = pty.openpty()
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": str(width), "LINES": "24"}
-    env.pop("KB_FACTS", None)
-    with subprocess.Popen(
-        [str(KB), *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=terminal
-    ) as process:
-        os.close(terminal)
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(controller, 4096)
-            except OSError:  # the terminal closes when kb exits
-                break
-            if not chunk:
-                break
-            shown += chunk
-        code = process.wait(timeout=60)
-    os.close(controller)
-    return code, shown.decode().replace("\r\n", "\n")
-
-
 LONG_MESSAGES = [
     ["who-said", "the russians wont take part in this bilateral dialogue at all"],
     ["quote", "Nobody-at-all", "Whatsoever"],
@@ -457,7 +411,7 @@ def test_messages_wrap_between_words_on_a_terminal(
 ) -> None:
     """On a terminal each stderr line fits, continuation lines are indented, and the words
     joined back are exactly the one line a pipe gets."""
-    code, shown = _stderr_on_a_terminal(args, width, tmp_path)
+    code, shown = run_on_a_terminal(args, tmp_path, width, stream="stderr")
     piped = run_captured(
         [str(KB), *args],
         cwd=tmp_path,

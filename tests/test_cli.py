@@ -49,7 +49,12 @@ def parse(fmt: str, out: str) -> list[Any]:
         return table[2:]
     if fmt == "plain":
         return out.splitlines()
-    assert out.splitlines()[0].strip(), "a table view starts with its title"
+    lines = out.splitlines()
+    assert lines[0].strip(), "a table view starts with its title"
+    # What a table has and plain rows do not: columns aligned with spaces, every line padded
+    # to the table's width, and no tab between fields.
+    assert "\t" not in out, "a table view aligns its columns with spaces"
+    assert len({len(line) for line in lines}) == 1, "every line of a table is as wide"
     return [out]
 
 

@@ -162,6 +162,8 @@ def compare(name: str, outcomes: dict[str, Any]) -> None:
     if UPDATE:
         GOLDEN.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8")
+        # Compared with itself it could not fail: recording is not checking.
+        pytest.skip(f"recorded {path.name}")
     recorded = json.loads(path.read_text(encoding="utf-8"))
     assert list(outcomes) == list(recorded), "the cases differ from the recorded ones"
     for case, outcome in outcomes.items():

@@ -29,3 +29,19 @@ def test_references_name_fields_of_the_struct() -> None:
 def test_search_kind_option_matches_the_searched_kinds() -> None:
     """kb search --kind offers exactly the kinds the search looks in, in the same order."""
     assert [choice.value for choice in cli_lookups.Kind] == list(model.SEARCHED_KINDS)
+
+
+def test_citable_records_are_the_citable_kinds() -> None:
+    """CitableRecord, spelled out for mypy, is exactly the structs of the kinds marked citable."""
+    import typing
+
+    structs = {model.KIND[name].struct for name in model.CITABLE_KINDS}
+    assert set(typing.get_args(model.CitableRecord)) == structs
+
+
+def test_verbatim_kinds_have_a_text_and_an_excerpt() -> None:
+    """A kind checked verbatim has the text and excerpt fields the check compares."""
+    for kind in model.KINDS:
+        if kind.verbatim:
+            fields = {field.name for field in msgspec.structs.fields(kind.struct)}
+            assert {"text", "excerpt"} <= fields, kind.name

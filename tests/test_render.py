@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -291,9 +290,7 @@ def test_a_huge_quote_is_shortened_saying_how_to_get_it_all(
 ) -> None:
     """A 10 MB quote shows its start and says how much is left out and how to see it all."""
     path = huge_base(base, tmp_path, 10_000_000)
-    started = time.perf_counter()
     result = invoke("--facts", str(path), "quote", "Putin", "-f", "table", env={"COLUMNS": "80"})
-    print(f"10 MB quote, table view: {time.perf_counter() - started:.2f} s")
     assert result.exit_code == 0
     assert len(result.stdout) < 10_000
     assert re.search(
@@ -309,11 +306,9 @@ def test_a_huge_excerpt_keeps_its_place_in_show(
 ) -> None:
     """kb show of a record with a 10 MB text shortens both text and excerpt, and marks the text."""
     path = huge_base(base, tmp_path, 10_000_000)
-    started = time.perf_counter()
     result = invoke(
         "--facts", str(path), "show", "q-putin-mediation", "-f", "table", env={"FORCE_COLOR": "1"}
     )
-    print(f"10 MB quote, kb show: {time.perf_counter() - started:.2f} s")
     assert result.exit_code == 0
     assert "\x1b[1;7mpeacekeeping" in result.stdout
     plain = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
@@ -359,7 +354,7 @@ def test_html_is_a_semantic_self_contained_page(invoke: Invoke, tmp_path: Path) 
     assert page.count("th") == 4
     assert page.count("tr") == len(events) + 1
     assert "<pre" not in content
-    assert "<footer><p>Le Monde, “Azerbaijan" in content
+    assert "<footer><p>Le Monde, [Azerbaijan" in content
     assert "@media print" in content and "@media (max-width" in content
     assert not re.search(r"(src|href)=|url\(|@import", content)
     for event in events:

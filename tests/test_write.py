@@ -532,3 +532,19 @@ def test_ids_fold_accents_and_drop_apostrophes() -> None:
     """İlham Əliyev -> ilham-eliyev; O'Brien -> obrien."""
     assert ids.slug("İlham Əliyev") == "ilham-eliyev"
     assert ids.slug("Seán O'Brien") == "sean-obrien"
+
+
+def test_add_source_records_a_supplied_title(facts: Path) -> None:
+    """--title-supplied is recorded, and kb sources --json says which titles are supplied."""
+    untitled = facts.parent / "untitled.txt"
+    untitled.write_text("A statement without a title. It says little.", encoding="utf-8")
+    code, _, stderr = kb(
+        facts, "add", "source", "--title", "Statement on the talks", "--title-supplied",
+        "--publisher", "Untitled Office", "--date", "2023-09-22", "--text", str(untitled),
+    )  # fmt: skip
+    assert code == 0, stderr
+    code, stdout, stderr = kb(facts, "sources", "--json")
+    assert code == 0, stderr
+    supplied = {row["title"]: row["title_supplied"] for row in json.loads(stdout)}
+    assert supplied["Statement on the talks"] is True
+    assert False in supplied.values()
