@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+import functools
 import itertools
 import re
 import string
@@ -364,11 +365,13 @@ def _attribution_form(text: str) -> str:
     return spell_out_contractions(fold(text))
 
 
-def _words(text: str) -> list[str]:
-    return _WORD.findall(_attribution_form(text))
+# who-said splits its fragment once per quote it scores, and each quote twice.
+@functools.lru_cache(maxsize=256)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(_attribution_form(text)))
 
 
-def _content_words(words: list[str]) -> list[str]:
+def _content_words(words: Sequence[str]) -> list[str]:
     return [word for word in words if word not in _STOPWORDS and word not in _NEGATIONS]
 
 
@@ -444,12 +447,15 @@ def attribution_score(fragment: str, quote_text: str) -> float:
     total = earned = 0.0
     occurrences: list[list[int]] = []
     for word in content:
-        similarities = [fuzz.ratio(word, candidate) for candidate in quote_words]
-        similarity = max(similarities)
         total += len(word)
-        if similarity >= WORD_THRESHOLD:
+        # Only the quote's words near enough to count, compared in one call.
+        near = process.extract(
+            word, quote_words, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, limit=None
+        )
+        if near:
+            similarity = max(value for _, value, _ in near)
             earned += len(word) * similarity / 100
-            occurrences.append([i for i, value in enumerate(similarities) if value == similarity])
+            occurrences.append(sorted(i for _, value, i in near if value == similarity))
     positions = _nearest_occurrences(occurrences)
     score = 100 * earned / total
     if positions:

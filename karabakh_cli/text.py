@@ -137,6 +137,10 @@ _BARE_NEGATIVES = (
     *(f"{stem}nt" for stem in _REGULAR_NEGATIVES),
 )
 
+# Searched in ASCII text lowered, where ignoring case is lowering: a pattern that ignores case
+# is ten times slower.
+_BARE_NEGATIVE = re.compile("|".join(_BARE_NEGATIVES))
+
 
 def _spelled_negative(found: re.Match[str]) -> str:
     if found.group(3):
@@ -153,9 +157,22 @@ def _spelled_apostrophe_form(found: re.Match[str]) -> str:
     return "let us"
 
 
+def _may_hold_contraction(text: str) -> bool:
+    """Whether the contraction patterns can match ``text``: a few substring tests, against the
+    patterns trying every word."""
+    if not text.isascii():
+        # Ignoring case, the patterns also match letters such as "ſ" and "K" (Kelvin) that
+        # lower() keeps apart: only the patterns themselves can tell.
+        return True
+    # Without an apostrophe a contraction is one of the bare negatives.
+    return "'" in text or _BARE_NEGATIVE.search(text.lower()) is not None
+
+
 def spell_out_contractions(text: str) -> str:
     """Contractions written out in lower case: ``Won't`` -> ``will not``, ``cannot`` ->
     ``can not``, ``they're`` -> ``they are``; the rest of the text is left as it is."""
+    if not _may_hold_contraction(text):
+        return text
     return _APOSTROPHE_FORM.sub(_spelled_apostrophe_form, _NEGATIVE.sub(_spelled_negative, text))
 
 
