@@ -139,7 +139,7 @@ def diagnose(data: bytes, folder: Path | None = None) -> list[Problem]:
     With ``folder``, the fact base file's folder, each source's archived text is checked too,
     and every excerpt against it.
     """
-    with _no_garbage_collection():
+    with no_garbage_collection():
         try:
             # A base that decodes as typed has no structural problems: skip the field-by-field
             # pass and the untyped decode it needs.
@@ -210,7 +210,7 @@ def load_read(
     """
     label = str(path)
     data, status = _read(path)
-    with _no_garbage_collection():
+    with no_garbage_collection():
         try:
             base = msgspec.json.decode(data, type=model.FactBase)
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
@@ -240,8 +240,8 @@ def cache_folder() -> Path | None:
 
 
 @contextlib.contextmanager
-def _no_garbage_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a base is built.
+def no_garbage_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a base is built (or indexed).
 
     Decoding creates hundreds of thousands of objects and no cycles; left on, the collector
     rescans them again and again and more than doubles the load time of a large base.

@@ -111,7 +111,10 @@ def build(path: Path, status: os.stat_result, base: model.FactBase, progress: Pr
     try:
         connection = sqlite3.connect(temporary, isolation_level=None)
         try:
-            _fill(connection, path, key(path, status), base, progress)
+            # The rows create no cycles; left on, the collector would rescan the whole base
+            # again and again, as while decoding it.
+            with factbase.no_garbage_collection():
+                _fill(connection, path, key(path, status), base, progress)
         finally:
             connection.close()
         temporary.replace(file)
