@@ -200,9 +200,10 @@ def load(path: Path) -> model.FactBase:
 
 def load_read(
     path: Path, passed_before: Callable[[os.stat_result], bool] | None = None
-) -> tuple[model.FactBase, os.stat_result | None]:
+) -> tuple[model.FactBase, os.stat_result | None, bytes]:
     """A checked fact base, with the status of the very file it was read from (None if that
-    changed while it was read); raise FactBaseError naming every error found.
+    changed while it was read) and the bytes read; raise FactBaseError naming every error
+    found.
 
     The typed decode is the fast path; only a base that fails it is decoded a second time,
     to name its first problem. The integrity checks are skipped for a file that
@@ -216,11 +217,11 @@ def load_read(
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
             raise _first_problem(label, data, error) from None
         if status is not None and passed_before is not None and passed_before(status):
-            return base, status
+            return base, status, data
         errors = checks.integrity_problems(checks.indexed(base), warn=False)
     if errors:
         raise FactBaseError(label, errors)
-    return base, status
+    return base, status, data
 
 
 def cache_folder() -> Path | None:

@@ -397,7 +397,7 @@ def _load(
     if found is not None:
         return found
     trusted = index.key if index else None
-    base, read = factbase.load_read(
+    base, read, data = factbase.load_read(
         path, passed_before=lambda status: trusted == index_build.key(path, status)
     )
     if index is not None:
@@ -407,7 +407,11 @@ def _load(
         if file is not None:
             try:
                 index_build.build(
-                    path, read, base, progress if read.st_size >= SHOWN_FROM_BYTES else _quiet
+                    path,
+                    read,
+                    base,
+                    data,
+                    progress if read.st_size >= SHOWN_FROM_BYTES else _quiet,
                 )
             except (OSError, sqlite3.Error) as error:
                 reason = getattr(error, "strerror", None) or str(error)
