@@ -397,7 +397,9 @@ _SENTENCE_END = frozenset(".!?")
 _LACKING_NAME_CAP = 50.0
 
 
-def _capitalised_words(fragment: str) -> list[str]:
+# who-said asks it of one fragment for every quote it scores.
+@functools.lru_cache(maxsize=16)
+def _capitalised_words(fragment: str) -> tuple[str, ...]:
     """The fragment's words that start with a capital, except each sentence's first word
     (so "These talks" holds no name, "the Turks" holds "Turks")."""
     names: list[str] = []
@@ -408,7 +410,7 @@ def _capitalised_words(fragment: str) -> list[str]:
         if letters and letters[0].isupper() and not sentence_start:
             names.append(letters)
         sentence_start = token.rstrip("\"”’')]»")[-1:] in _SENTENCE_END
-    return names
+    return tuple(names)
 
 
 def lacking_names(fragment: str, quote_text: str) -> list[str]:
@@ -417,9 +419,12 @@ def lacking_names(fragment: str, quote_text: str) -> list[str]:
 
     Changing who does something changes what a quote says as much as a negation does.
     """
+    names = _capitalised_words(fragment)
+    if not names:
+        return []
     quote_words = _words(quote_text)
     lacking: list[str] = []
-    for name in _capitalised_words(fragment):
+    for name in names:
         words = _content_words(_words(name))
         if any(
             max((fuzz.ratio(word, candidate) for candidate in quote_words), default=0.0)
