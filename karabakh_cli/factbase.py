@@ -139,7 +139,7 @@ def diagnose(data: bytes, folder: Path | None = None) -> list[Problem]:
     With ``folder``, the fact base file's folder, each source's archived text is checked too,
     and every excerpt against it.
     """
-    with _no_garbage_collection():
+    with no_garbage_collection():
         try:
             # A base that decodes as typed has no structural problems: skip the field-by-field
             # pass and the untyped decode it needs.
@@ -200,9 +200,10 @@ def load(path: Path) -> model.FactBase:
 
 def load_read(
     path: Path, passed_before: Callable[[os.stat_result], bool] | None = None
-) -> tuple[model.FactBase, os.stat_result | None]:
+) -> tuple[model.FactBase, os.stat_result | None, bytes]:
     """A checked fact base, with the status of the very file it was read from (None if that
-    changed while it was read); raise FactBaseError naming every error found.
+    changed while it was read) and the bytes read; raise FactBaseError naming every error
+    found.
 
     The typed decode is the fast path; only a base that fails it is decoded a second time,
     to name its first problem. The integrity checks are skipped for a file that
@@ -210,17 +211,17 @@ def load_read(
     """
     label = str(path)
     data, status = _read(path)
-    with _no_garbage_collection():
+    with no_garbage_collection():
         try:
             base = msgspec.json.decode(data, type=model.FactBase)
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
             raise _first_problem(label, data, error) from None
         if status is not None and passed_before is not None and passed_before(status):
-            return base, status
+            return base, status, data
         errors = checks.integrity_problems(checks.indexed(base), warn=False)
     if errors:
         raise FactBaseError(label, errors)
-    return base, status
+    return base, status, data
 
 
 def cache_folder() -> Path | None:
@@ -240,8 +241,8 @@ def cache_folder() -> Path | None:
 
 
 @contextlib.contextmanager
-def _no_garbage_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a base is built.
+def no_garbage_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a base is built (or indexed).
 
     Decoding creates hundreds of thousands of objects and no cycles; left on, the collector
     rescans them again and again and more than doubles the load time of a large base.

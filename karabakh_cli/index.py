@@ -393,18 +393,11 @@ def _load(
     import sqlite3
 
     index = Index.open(path, status)
-    try:
-        if index is not None and wanted is not None:
-            found = index.facts(path, wanted)
-            if found is not None:
-                return found
-    except sqlite3.Error:
-        # Damaged past what opening it checks: read the base and build the index anew.
-        if index is not None:
-            index.close()
-        index = None
+    found, index = _answer(index, path, wanted)
+    if found is not None:
+        return found
     trusted = index.key if index else None
-    base, read = factbase.load_read(
+    base, read, data = factbase.load_read(
         path, passed_before=lambda status: trusted == index_build.key(path, status)
     )
     if index is not None:
@@ -414,14 +407,42 @@ def _load(
         if file is not None:
             try:
                 index_build.build(
-                    path, read, base, progress if read.st_size >= SHOWN_FROM_BYTES else _quiet
+                    path,
+                    read,
+                    base,
+                    data,
+                    progress if read.st_size >= SHOWN_FROM_BYTES else _quiet,
                 )
             except (OSError, sqlite3.Error) as error:
                 reason = getattr(error, "strerror", None) or str(error)
                 say(
                     f"no index for {path}: cannot write in {file.parent}: {reason}; answering without it"
                 )
+            else:
+                # Answered from the index just built, as every later run will be: matching a
+                # name against the whole base would fold every spelling once more.
+                found, built = _answer(Index.open(path, read), path, wanted)
+                if built is not None:
+                    built.close()
+                if found is not None:
+                    return found
     return LoadedBase(base, path)
+
+
+def _answer(
+    index: Index | None, path: Path, wanted: Wanted | None
+) -> tuple[LoadedBase | None, Index | None]:
+    """What ``index`` answers for ``wanted`` (None where it cannot tell), and the index,
+    None once found damaged past what opening it checks (it is then closed)."""
+    import sqlite3
+
+    if index is None or wanted is None:
+        return None, index
+    try:
+        return index.facts(path, wanted), index
+    except sqlite3.Error:
+        index.close()
+        return None, None
 
 
 def clear(path: Path) -> Path | None:

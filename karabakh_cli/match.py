@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+import functools
 import itertools
 import re
 import string
@@ -364,11 +365,13 @@ def _attribution_form(text: str) -> str:
     return spell_out_contractions(fold(text))
 
 
-def _words(text: str) -> list[str]:
-    return _WORD.findall(_attribution_form(text))
+# who-said splits its fragment once per quote it scores, and each quote twice.
+@functools.lru_cache(maxsize=256)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(_attribution_form(text)))
 
 
-def _content_words(words: list[str]) -> list[str]:
+def _content_words(words: Sequence[str]) -> list[str]:
     return [word for word in words if word not in _STOPWORDS and word not in _NEGATIONS]
 
 
@@ -394,7 +397,9 @@ _SENTENCE_END = frozenset(".!?")
 _LACKING_NAME_CAP = 50.0
 
 
-def _capitalised_words(fragment: str) -> list[str]:
+# who-said asks it of one fragment for every quote it scores.
+@functools.lru_cache(maxsize=16)
+def _capitalised_words(fragment: str) -> tuple[str, ...]:
     """The fragment's words that start with a capital, except each sentence's first word
     (so "These talks" holds no name, "the Turks" holds "Turks")."""
     names: list[str] = []
@@ -405,7 +410,7 @@ def _capitalised_words(fragment: str) -> list[str]:
         if letters and letters[0].isupper() and not sentence_start:
             names.append(letters)
         sentence_start = token.rstrip("\"”’')]»")[-1:] in _SENTENCE_END
-    return names
+    return tuple(names)
 
 
 def lacking_names(fragment: str, quote_text: str) -> list[str]:
@@ -414,9 +419,12 @@ def lacking_names(fragment: str, quote_text: str) -> list[str]:
 
     Changing who does something changes what a quote says as much as a negation does.
     """
+    names = _capitalised_words(fragment)
+    if not names:
+        return []
     quote_words = _words(quote_text)
     lacking: list[str] = []
-    for name in _capitalised_words(fragment):
+    for name in names:
         words = _content_words(_words(name))
         if any(
             max((fuzz.ratio(word, candidate) for candidate in quote_words), default=0.0)
@@ -444,12 +452,15 @@ def attribution_score(fragment: str, quote_text: str) -> float:
     total = earned = 0.0
     occurrences: list[list[int]] = []
     for word in content:
-        similarities = [fuzz.ratio(word, candidate) for candidate in quote_words]
-        similarity = max(similarities)
         total += len(word)
-        if similarity >= WORD_THRESHOLD:
+        # Only the quote's words near enough to count, compared in one call.
+        near = process.extract(
+            word, quote_words, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, limit=None
+        )
+        if near:
+            similarity = max(value for _, value, _ in near)
             earned += len(word) * similarity / 100
-            occurrences.append([i for i, value in enumerate(similarities) if value == similarity])
+            occurrences.append(sorted(i for _, value, i in near if value == similarity))
     positions = _nearest_occurrences(occurrences)
     score = 100 * earned / total
     if positions:

@@ -138,6 +138,10 @@ _BARE_NEGATIVES = (
     *(f"{stem}nt" for stem in _REGULAR_NEGATIVES),
 )
 
+# Searched in ASCII text lowered, where ignoring case is lowering: a pattern that ignores case
+# is ten times slower.
+_BARE_NEGATIVE = re.compile("|".join(_BARE_NEGATIVES))
+
 
 def _spelled_negative(found: re.Match[str]) -> str:
     if found.group(3):
@@ -154,27 +158,44 @@ def _spelled_apostrophe_form(found: re.Match[str]) -> str:
     return "let us"
 
 
+def _may_hold_contraction(text: str) -> bool:
+    """Whether the contraction patterns can match ``text``: a few substring tests, against the
+    patterns trying every word."""
+    if not text.isascii():
+        # Ignoring case, the patterns also match letters such as "ſ" and "K" (Kelvin) that
+        # lower() keeps apart: only the patterns themselves can tell.
+        return True
+    # Without an apostrophe a contraction is one of the bare negatives.
+    return "'" in text or _BARE_NEGATIVE.search(text.lower()) is not None
+
+
 def spell_out_contractions(text: str) -> str:
     """Contractions written out in lower case: ``Won't`` -> ``will not``, ``cannot`` ->
     ``can not``, ``they're`` -> ``they are``; the rest of the text is left as it is."""
+    if not _may_hold_contraction(text):
+        return text
     return _APOSTROPHE_FORM.sub(_spelled_apostrophe_form, _NEGATIVE.sub(_spelled_negative, text))
 
 
 def spell_out_contractions_in(texts: list[str]) -> list[str]:
     """``spell_out_contractions`` of each text, at a fraction of its cost on a large base.
 
-    The regular expressions try every word; only texts holding an apostrophe, or a bare
-    negative found somewhere in the whole base, can hold a contraction, and only they go
-    through them.
+    The patterns try every word; an ASCII text goes through them only if it holds an
+    apostrophe or one of the bare negatives found among the distinct words of all the texts,
+    each word looked at once rather than each text searched for every bare negative.
     """
-    everything = "\x1f".join(texts).lower()
-    bare = [word for word in _BARE_NEGATIVES if word in everything]
+    # Split at whitespace (the separator "\x1f" is some), so a bare negative in a text is
+    # inside one of these words.
+    words = set("\x1f".join(texts).lower().split())
+    # Every bare negative holds "nt" or "not": only the words holding one are searched.
+    candidates = "\x1f".join(word for word in words if "nt" in word or "not" in word)
+    present = [bare for bare in _BARE_NEGATIVES if bare in candidates]
 
     def may_hold_one(text: str) -> bool:
-        if any(mark in text for mark in _APOSTROPHES):
+        if not text.isascii() or "'" in text:
             return True
-        lowered = text.lower() if bare else ""
-        return any(word in lowered for word in bare)
+        lowered = text.lower() if present else ""
+        return any(bare in lowered for bare in present)
 
     return [spell_out_contractions(text) if may_hold_one(text) else text for text in texts]
 
