@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import json
 import os
@@ -9,6 +10,7 @@ import pty
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -18,6 +20,12 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from karabakh_cli.cli import app
+
+# The indexes tests build (hundreds of MB in all) go to a cache of the run's own, never the
+# user's: set here, before any test module copies os.environ for the kb it runs.
+TEST_CACHE = tempfile.mkdtemp(prefix="kb-tests-cache-")
+os.environ["XDG_CACHE_HOME"] = TEST_CACHE
+atexit.register(shutil.rmtree, TEST_CACHE, ignore_errors=True)
 
 REPO = Path(__file__).resolve().parent.parent
 FACTS = REPO / "facts.json"

@@ -128,3 +128,20 @@ def test_hostile_names_never_crash(tmp_path: Path, name: str, code: int) -> None
     if code == 1:
         assert json.loads(result.stdout) == []
         assert "no speaker matches" in result.stderr
+
+
+def test_the_suite_keeps_its_indexes_out_of_the_users_cache(tmp_path: Path) -> None:
+    """An index built by a kb the tests run lands in the test run's own cache, not ~/.cache."""
+    from karabakh_cli import index
+    from tests.conftest import TEST_CACHE, bench_generator
+
+    big = bench_generator().write(2000, tmp_path / "bases")
+    env = {key: value for key, value in os.environ.items() if key != "KB_FACTS"}
+    result = run_captured(
+        [str(KB), "--facts", str(big), "quote", "Putin", "--json"], cwd=tmp_path, env=env
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert env["XDG_CACHE_HOME"] == TEST_CACHE
+    built = index.location(big)
+    assert built is not None and built.is_file()
+    assert built.is_relative_to(TEST_CACHE)
