@@ -183,13 +183,22 @@ def _source(facts: LoadedBase, source_id: str) -> Source:
     return found
 
 
-def person(facts: LoadedBase, query: str, option: str) -> Person:
-    """The one person ``query`` names: an id, or a name as ``kb quote`` matches it."""
+def person(facts: LoadedBase, query: str, option: str) -> tuple[Person, tuple[str, ...]]:
+    """The one person ``query`` names: an id, or a name as ``kb quote`` matches it; with a
+    note saying whom kb took when the name was not matched exactly, since a write that
+    guessed silently would put words in the wrong mouth."""
     if query in facts.people:
-        return facts.people[query]
+        return facts.people[query], ()
     found = match.named_people(query, facts.content.people)
     if len(found) == 1:
-        return found[0].person
+        taken = found[0]
+        if taken.score >= match.EXACT:
+            return taken.person, ()
+        note = (
+            f"{option} {query!r}: no exact match; took {taken.person.name} ({taken.person.id}), "
+            f"matched {taken.matched!r} with score {taken.score:.0f}"
+        )
+        return taken.person, (note,)
     if found:
         names = ", ".join(f"{item.person.name} ({item.person.id})" for item in found)
         raise Refused(f"{query!r} matches several people equally well: {names}", option)
@@ -200,6 +209,12 @@ def person(facts: LoadedBase, query: str, option: str) -> Person:
         else "; add them first with kb add person"
     )
     raise Refused(f"no person in the fact base matches {query!r}{hint}", option)
+
+
+def _actors(facts: LoadedBase, queries: list[str]) -> tuple[list[Person], tuple[str, ...]]:
+    """The people each --actor names, and the notes of those taken from inexact matches."""
+    found = [person(facts, query, "--actor") for query in queries]
+    return [chosen for chosen, _ in found], tuple(note for _, notes in found for note in notes)
 
 
 def archived_text(folder: Path, source: Source) -> str | None:
@@ -357,7 +372,7 @@ def new_quote(
     record_id: str | None,
 ) -> New:
     """A quote of the person ``speaker`` names, its text verbatim in the source's archive."""
-    said_by = person(facts, speaker, "--speaker")
+    said_by, taken = person(facts, speaker, "--speaker")
     source = _source(facts, source_id)
     _text(text, "--text")
     for other in facts.content.quotes:
@@ -381,7 +396,7 @@ def new_quote(
         note=note,
         contradicts=tuple(contradicts),
     )
-    return New("quote", record, notes=_unchecked_note(source))
+    return New("quote", record, notes=(*taken, *_unchecked_note(source)))
 
 
 def new_term(
@@ -397,16 +412,17 @@ def new_term(
 ) -> New:
     """A ceasefire term, its text verbatim in the source's archive, after the others."""
     source = _source(facts, source_id)
+    actor_people, taken = _actors(facts, actors)
     record = Term(
         id=_record_id(facts, record_id, f"t-{ids.leading_words(_text(text, '--text'))}"),
         text=text,
         quoted=quoted,
         source=source.id,
         excerpt=_verbatim_text(facts, source, text, excerpt),
-        actors=tuple(person(facts, actor, "--actor").id for actor in actors),
+        actors=tuple(chosen.id for chosen in actor_people),
         note=note,
     )
-    return New("term", record, notes=_unchecked_note(source))
+    return New("term", record, notes=(*taken, *_unchecked_note(source)))
 
 
 def new_event(
@@ -425,14 +441,15 @@ def new_event(
     themselves stand in the archive."""
     source = _source(facts, source_id)
     archive = archived_text(facts.path.parent, source)
+    actor_people, taken = _actors(facts, actors)
     record = Event(
         id=_record_id(facts, record_id, f"e-{ids.leading_words(_text(text, '--text'))}"),
         date=_check_date(date),
         what=text,
         where=place,
-        actors=tuple(person(facts, actor, "--actor").id for actor in actors),
+        actors=tuple(chosen.id for chosen in actor_people),
         source=source.id,
         excerpt=_excerpt(archive, source, excerpt, [text], "the event's own words do not stand"),
         note=note,
     )
-    return New("event", record, notes=_unchecked_note(source))
+    return New("event", record, notes=(*taken, *_unchecked_note(source)))

@@ -177,6 +177,15 @@ def test_add_quote_accepts_a_typo_and_other_quotation_marks(facts: Path) -> None
     )  # fmt: skip
     assert code == 0, stderr
     assert json.loads(stdout)[0]["speaker"]["id"] == "ivana-testova"
+    # A write that guessed silently would put words in the wrong mouth: kb says whom it took.
+    assert "--speaker 'Testvoa': no exact match; took Ivana Testova (ivana-testova)" in stderr
+
+
+def test_add_quote_by_an_exact_name_says_nothing_of_matching(facts: Path) -> None:
+    """A speaker named exactly is taken without a word about matching."""
+    code, _, stderr = add_quote(facts, "--json")
+    assert code == 0, stderr
+    assert "no exact match" not in stderr
 
 
 def test_add_quote_refuses_an_unknown_speaker_with_candidates(facts: Path) -> None:
