@@ -21,6 +21,7 @@ from karabakh_cli.exits import ExitCode, described
 from karabakh_cli.model import (
     DATE_EXAMPLES,
     DATE_FORM,
+    PARTIAL_DATE,
     Record,
     RecordKind,
     parse_partial_date,
@@ -205,12 +206,18 @@ def help_examples(*commands: str, exit_codes: str = "") -> str:
 
 
 def check_date(param: typer.CallbackParam, value: str | None) -> str | None:
-    """Refuse a malformed --since or --until as a usage error that shows the expected form."""
+    """Refuse a malformed or impossible date (--since, --until, --date) as a usage error that
+    shows the expected form or names the month or day that does not exist."""
     if value is not None:
         try:
             parse_partial_date(value)
-        except ValueError:
-            message = f"expected {DATE_FORM}, e.g. {DATE_EXAMPLES}; got {value!r}"
+        except ValueError as error:
+            # A date of the right form names the month or day that does not exist.
+            message = (
+                str(error)
+                if PARTIAL_DATE.fullmatch(value)
+                else f"expected {DATE_FORM}, e.g. {DATE_EXAMPLES}; got {value!r}"
+            )
             raise typer.BadParameter(message, param_hint=f"'{param.opts[0]}'") from None
     return value
 

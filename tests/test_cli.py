@@ -206,7 +206,15 @@ def test_fuzzy_name_match_is_announced(invoke: Invoke) -> None:
         (["quote", "putin", "--bogus"], "No such option: --bogus"),
         (
             ["quote", "putin", "--since", "2023-13"],
-            "Invalid value for '--since': expected YYYY[-MM[-DD]]",
+            "Invalid value for '--since': expected YYYY[-MM[-DD]] with an optional trailing '?', got '2023-13' (no month 13)",
+        ),
+        (
+            ["timeline", "--since", "2023-02-30"],
+            "Invalid value for '--since': impossible date '2023-02-30': 2023-02 has no day 30",
+        ),
+        (
+            ["quote", "putin", "--since", "20230920"],
+            "Invalid value for '--since': expected YYYY[-MM[-DD]], e.g. 2023",
         ),
         (["timeline", "--until", "yesterday"], "Invalid value for '--until'"),
         (["terms", "--format", "xml"], "Invalid value for '--format'"),
