@@ -28,6 +28,13 @@ def _statement(facts: LoadedBase, record: CitableRecord) -> str:
     return f"{record.what} ({record.date}{where})"
 
 
+def _statement_and_note(facts: LoadedBase, record: CitableRecord) -> str:
+    """The statement, then the curator's note where there is one: a reference manager keeps
+    what a reader must know, such as a phrase the machine translation garbles."""
+    statement = _statement(facts, record)
+    return f"{statement}. Curator's note: {record.note}" if record.note else statement
+
+
 def citation_text(facts: LoadedBase, record: CitableRecord) -> str:
     """One sentence: who, what medium, when, quoted in which source of what date."""
     source = facts.sources[record.source]
@@ -55,7 +62,7 @@ def csl_json(facts: LoadedBase, record: CitableRecord) -> dict[str, Any]:
         "publisher": source.publisher,
         "issued": {"date-parts": [_date_parts(source.date)]},
         "language": source.language,
-        "note": _statement(facts, record),
+        "note": _statement_and_note(facts, record),
     }
     if source.url:
         item["URL"] = source.url
@@ -93,7 +100,7 @@ def bibtex(facts: LoadedBase, record: CitableRecord) -> str:
         "year": str(when.year),
         "date": source.date.rstrip("?"),
         "language": source.language,
-        "note": _statement(facts, record),
+        "note": _statement_and_note(facts, record),
     }
     if source.url:
         fields["url"] = source.url

@@ -456,5 +456,10 @@ def citation_listing(facts: LoadedBase, kind: RecordKind, record: CitableRecord)
     """A record's citation as a one-row listing, for kb cite's listing formats."""
     from karabakh_cli import citation
 
-    row = {"id": record.id, "kind": kind, "citation": citation.citation_text(facts, record)}
+    row = {
+        "id": record.id,
+        "kind": kind,
+        "citation": citation.citation_text(facts, record),
+        "note": record.note,
+    }
     return Listing(f"Citation of {record.id}", [row], [Column("Citation", "citation")])

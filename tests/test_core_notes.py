@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,21 @@ def test_help_lists_add_last(invoke: Invoke) -> None:
     ]
     assert "quote" in commands
     assert commands[-1] == "add"
+
+
+def test_a_citation_carries_the_curators_note_beside_it(invoke: Invoke) -> None:
+    """A garbled quote's note reaches whoever cites it: on stderr beside the bare sentence,
+    in the JSON row, and in BibTeX's and CSL-JSON's note."""
+    note = "The machine translation garbles this phrase"
+    result = invoke("cite", "q-aliyev-destroyed")
+    assert result.exit_code == 0
+    assert note not in result.stdout
+    assert f"note on q-aliyev-destroyed: {note}" in result.stderr
+    result = invoke("cite", "q-aliyev-destroyed", "--json")
+    assert result.exit_code == 0
+    assert note in json.loads(result.stdout)[0]["note"]
+    for fmt in ("bibtex", "csl-json"):
+        result = invoke("cite", "q-aliyev-destroyed", "--format", fmt)
+        assert result.exit_code == 0
+        assert f"Curator's note: {note}" in result.stdout
+        assert note not in result.stderr
