@@ -210,7 +210,22 @@ def write(quotes: int, folder: Path, shape: str = "default") -> Path:
 
 
 if __name__ == "__main__":
-    shape = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] in SHAPES else "default"
-    counts = [argument for argument in sys.argv[1:] if argument != shape]
-    for count in map(int, counts or ["1000", "10000", "100000"]):
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description="Write generated fact bases into bench/data/ and print their paths.",
+        usage="%(prog)s [SHAPE] [QUOTES ...]",
+    )
+    parser.add_argument(
+        "words",
+        nargs="*",
+        metavar="[SHAPE] [QUOTES ...]",
+        help=f"a shape ({', '.join(sorted(SHAPES))}; default: default), then how many quotes "
+        "each base holds (default: 1000 10000 100000)",
+    )
+    words = parser.parse_args().words
+    shape = words.pop(0) if words and words[0] in SHAPES else "default"
+    if not all(word.isdigit() for word in words):
+        parser.error(f"expected numbers of quotes, got {' '.join(words)!r}")
+    for count in map(int, words or ["1000", "10000", "100000"]):
         print(write(count, Path(__file__).parent / "data", shape))
