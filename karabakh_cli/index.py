@@ -291,10 +291,20 @@ class Index:
                 )
                 - records.keys()
             )
-        quotes = [record.id for record in records.values() if isinstance(record, model.Quote)]
-        # Quotes linking to these, for "contradicts" read both ways and for "responses".
+        quotes = [record for record in records.values() if isinstance(record, model.Quote)]
+        # Quotes linking to these, for "contradicts" read both ways and for "responses", and
+        # the quotes these contradict, which the web page names in a footnote.
         records |= self._records(
-            self._positions_in("select position from link where target in ({marks})", quotes)
+            (
+                self._positions_in(
+                    "select position from link where target in ({marks})",
+                    [quote.id for quote in quotes],
+                )
+                | self._positions_in(
+                    "select position from record where id in ({marks})",
+                    {target for quote in quotes for target in quote.contradicts},
+                )
+            )
             - records.keys()
         )
         if terms:

@@ -86,13 +86,34 @@ class Marker(msgspec.Struct, frozen=True):
     meaning: str
     on_the_page: str = ""
     """The meaning on the web page when it differs; a page's reader cannot run kb, so a
-    marker with one puts the field's text on the page as a numbered footnote."""
+    marker with one puts a numbered footnote on the page: the field's text, or what
+    ``footnote`` makes of the row."""
+    footnote: Callable[[Row], str] | None = None
 
 
 NOTE_MARKER = Marker(
     "note", "†", "a note explains it: kb show ID", "a note explains it: see the numbered notes"
 )
-CONTRADICTED_MARKER = Marker("contradicts", "≠", "another quote contradicts it: kb disputes")
+CONTRADICTED_MARKER = Marker(
+    "contradicts",
+    "≠",
+    "another quote contradicts it: kb disputes",
+    "another quote contradicts it: see the numbered notes",
+)
+
+
+def contradicted_marker(facts: LoadedBase) -> Marker:
+    """The ≠ sign; on the page its footnote names the contradicting quotes, as the page's
+    reader cannot run kb disputes."""
+
+    def contradicting(row: Row) -> str:
+        quotes = map(facts.quotes.__getitem__, row["contradicts"])
+        named = (
+            f"{facts.people[quote.speaker].name}: “{quote.text}” ({quote.id})" for quote in quotes
+        )
+        return "contradicted by " + "; ".join(named)
+
+    return msgspec.structs.replace(CONTRADICTED_MARKER, footnote=contradicting)
 
 
 class Listing(msgspec.Struct, frozen=True):
@@ -174,13 +195,16 @@ QUOTE_COLUMNS = [
     Column("Contradicts", "contradicts"),
     Column("ID", "id", Shape.SHORT),
 ]
-QUOTE_MARKERS = (NOTE_MARKER, CONTRADICTED_MARKER)
+
+
+def quote_markers(facts: LoadedBase) -> tuple[Marker, ...]:
+    return (NOTE_MARKER, contradicted_marker(facts))
 
 
 def quotes_listing(facts: LoadedBase, title: str, quotes: list[Quote]) -> Listing:
     rows = [quote_row(facts, quote) for quote in quotes]
     return Listing(
-        title, rows, QUOTE_COLUMNS, markers=QUOTE_MARKERS, sources=cited_sources(facts, rows)
+        title, rows, QUOTE_COLUMNS, markers=quote_markers(facts), sources=cited_sources(facts, rows)
     )
 
 
@@ -355,7 +379,7 @@ def who_said_listing(facts: LoadedBase, fragment: str, found: list[match.Scored]
         f"Who said: {fragment}",
         rows,
         columns,
-        markers=QUOTE_MARKERS,
+        markers=quote_markers(facts),
         sources=cited_sources(facts, rows),
     )
 

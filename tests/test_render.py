@@ -395,9 +395,32 @@ def test_html_numbers_each_marked_record_s_note_on_the_page(
     notes = [row["note"] for row in json.loads(result.stdout) if row.get("note")]
     content, _ = page_of(path)
     footnotes = re.findall(r"<li>(.*?)</li>", content)
-    assert footnotes == [html.escape(note) for note in notes]
+    assert [text for text in footnotes if not text.startswith("contradicted by")] == [
+        html.escape(note) for note in notes
+    ]
     signs = re.findall(r'<span class="sign">[^<]*†[^<]*</span><sup>(\d+)</sup>', content)
     assert signs == [str(number) for number in range(1, len(notes) + 1)]
+
+
+def test_html_footnotes_name_the_quotes_contradicting_a_record(
+    invoke: Invoke, base: dict[str, Any], tmp_path: Path
+) -> None:
+    """A ≠-marked record's footnote names each contradicting quote: speaker, escaped text, id."""
+    quote = next(q for q in base["quotes"] if q["id"] == "q-amirbayov-russians-not-participate")
+    quote["text"] = quote["excerpt"] = 'Not <b>us</b> & "them"'
+    facts = tmp_path / "disputed.json"
+    facts.write_text(json.dumps(base), encoding="utf-8")
+    path = tmp_path / "page.html"
+    result = invoke("--facts", str(facts), "quote", "Putin", "--json", "--html", str(path))
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)[0]["contradicts"] == [quote["id"]]
+    content, _ = page_of(path)
+    footnotes = re.findall(r"<li>(.*?)</li>", content)
+    assert footnotes[-1] == html.escape(
+        f"contradicted by Elchin Amirbayov: “{quote['text']}” ({quote['id']})"
+    )
+    assert re.search(rf"≠</span><sup>1</sup><sup>{len(footnotes)}</sup>", content)
+    assert "kb disputes" not in content
     assert "kb show ID" not in content
 
 
@@ -587,3 +610,18 @@ def test_any_quotes_at_any_width_keep_words_and_ids_whole(
         assert row["id"] in tokens
         assert row["date"] in tokens
         assert set(row["text"].split()) <= tokens
+
+
+def test_html_footnotes_name_contradicting_quotes_of_an_indexed_base(
+    invoke: Invoke, base: dict[str, Any], tmp_path: Path
+) -> None:
+    """A base over 1 MiB, read through its index, still names the contradicting quote."""
+    path = huge_base(base, tmp_path, 2_000_000)
+    page = tmp_path / "page.html"
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    assert (
+        invoke("--facts", str(path), "quote", "Putin", "--html", str(page), env=env).exit_code == 0
+    )
+    content, _ = page_of(page)
+    assert "contradicted by Elchin Amirbayov: “Their protection will" in content
+    assert "(q-amirbayov-russians-not-participate)</li>" in content
