@@ -625,3 +625,27 @@ def test_html_footnotes_name_contradicting_quotes_of_an_indexed_base(
     content, _ = page_of(page)
     assert "contradicted by Elchin Amirbayov: “Their protection will" in content
     assert "(q-amirbayov-russians-not-participate)</li>" in content
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_lines_under_a_narrow_table_wrap_at_the_terminal_s_width(
+    invoke: Invoke, base: dict[str, Any], tmp_path: Path, width: int
+) -> None:
+    """The sources and signs under a table narrower than the terminal use the terminal's width."""
+    for term in base["terms"]:
+        term["text"] = term["excerpt"].split()[0]
+        term["quoted"] = False
+    facts = tmp_path / "narrow.json"
+    facts.write_text(json.dumps(base), encoding="utf-8")
+    rows = records(invoke, "--facts", str(facts), "terms")
+    sources = {f"{row['source']['publisher']}, " for row in rows}
+    out = table(invoke, "--facts", str(facts), "terms", width=width)
+    lines = out.splitlines()
+    table_width = max(len(line) for line in lines if line.lstrip().startswith("1 "))
+    under = [line for line in lines if line.startswith(tuple(sources))]
+    assert under
+    assert all(len(line) <= width for line in lines)
+    # Each source line is whole when it fits the terminal, else it fills the terminal's width.
+    for line in under:
+        assert len(line) > table_width
+        assert line.endswith(tuple(row["source"]["date"] for row in rows)) or len(line) > width - 15
