@@ -51,12 +51,14 @@ class Column(msgspec.Struct, frozen=True):
     omit_if_stated: bool = False
     """Left out of the table view when every row holds the same value and the title or the
     caption already states it (the speaker under "Quotes of Vladimir Putin")."""
+    written: Callable[[Any], str] | None = None
+    """How the views write the field's value when not as ``cell`` does."""
 
     def value(self, row: Row) -> str:
         value: Any = row
         for step in self.field.split("."):
             value = value.get(step) if isinstance(value, dict) else None
-        return cell(value)
+        return self.written(value) if self.written and value is not None else cell(value)
 
 
 def cell(value: Any) -> str:
@@ -442,6 +444,17 @@ def _highlight(row: Row) -> tuple[str, int, int] | None:
     return ("excerpt", *found) if found else None
 
 
+def _cited_source(facts: LoadedBase) -> Callable[[Row], str]:
+    """A record's source as its Source field shows it: the title as citations write it (a
+    supplied one in brackets, as under the table), then publisher and date."""
+
+    def written(reference: Row) -> str:
+        source = facts.sources[reference["id"]]
+        return f"{source.cited_title}, {source.publisher}, {source.date}"
+
+    return written
+
+
 def show_listing(
     facts: LoadedBase, kind: RecordKind, record: Record, passage: Passage | None
 ) -> Listing:
@@ -455,7 +468,12 @@ def show_listing(
     # The selector is for other tools: the table marks the same passage in the context.
     # The title names the kind and the id, so the table view leaves those rows out.
     columns = [
-        Column(key.replace("_", " ").capitalize(), key, omit_if_stated=key in {"kind", "id"})
+        Column(
+            key.replace("_", " ").capitalize(),
+            key,
+            omit_if_stated=key in {"kind", "id"},
+            written=_cited_source(facts) if key == "source" else None,
+        )
         for key in row
         if key != "selector"
     ]

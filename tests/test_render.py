@@ -649,3 +649,22 @@ def test_lines_under_a_narrow_table_wrap_at_the_terminal_s_width(
     for line in under:
         assert len(line) > table_width
         assert line.endswith(tuple(row["source"]["date"] for row in rows)) or len(line) > width - 15
+
+
+@pytest.mark.parametrize("supplied", [True, False])
+def test_show_writes_a_quote_s_source_title_as_the_footer_does(
+    invoke: Invoke, base: dict[str, Any], tmp_path: Path, supplied: bool
+) -> None:
+    """A quote's Source field brackets a supplied title, as the sources line does; the
+    source's own Title field shows the title as stored."""
+    source = next(s for s in base["sources"] if s["id"] == "src-lemonde-2023-09-21")
+    source["title_supplied"] = supplied
+    facts = tmp_path / "base.json"
+    facts.write_text(json.dumps(base), encoding="utf-8")
+    title = f"[{source['title']}]" if supplied else source["title"]
+    quote = invoke("--facts", str(facts), "show", "q-putin-mediation", "-f", "plain")
+    assert quote.exit_code == 0
+    assert f"Source\t{title}, Le Monde, 2023-09-21" in quote.stdout.splitlines()
+    shown = invoke("--facts", str(facts), "show", source["id"], "-f", "plain")
+    assert shown.exit_code == 0
+    assert f"Title\t{source['title']}" in shown.stdout.splitlines()
