@@ -431,8 +431,9 @@ def index_command(
         raise typer.Exit(ExitCode.FOUND if removed else ExitCode.NOT_FOUND)
     found = index.describe(path)
     if found == index.NOT_BUILT:
-        load(ctx)
-        found = index.describe(path)
+        unwritable: list[str] = []
+        index.load(path, None, say, render.progress, unbuilt=unwritable.append)
+        found = unwritable[0] if unwritable else index.describe(path)
     if isinstance(found, str):
         say(f"no index for {path}: {found}")
         raise typer.Exit(ExitCode.NOT_FOUND)

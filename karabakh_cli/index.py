@@ -291,10 +291,20 @@ class Index:
                 )
                 - records.keys()
             )
-        quotes = [record.id for record in records.values() if isinstance(record, model.Quote)]
-        # Quotes linking to these, for "contradicts" read both ways and for "responses".
+        quotes = [record for record in records.values() if isinstance(record, model.Quote)]
+        # Quotes linking to these, for "contradicts" read both ways and for "responses", and
+        # the quotes these contradict, which the web page names in a footnote.
         records |= self._records(
-            self._positions_in("select position from link where target in ({marks})", quotes)
+            (
+                self._positions_in(
+                    "select position from link where target in ({marks})",
+                    [quote.id for quote in quotes],
+                )
+                | self._positions_in(
+                    "select position from record where id in ({marks})",
+                    {target for quote in quotes for target in quote.contradicts},
+                )
+            )
             - records.keys()
         )
         if terms:
@@ -360,13 +370,15 @@ def load(
     wanted: Wanted | None,
     say: Say,
     progress: Progress = _quiet,
+    unbuilt: Say | None = None,
 ) -> LoadedBase:
     """The fact base at ``path`` for a lookup: from its index when there is a valid one and
     the lookup is one the index answers, else read whole (and then indexed, when large).
 
     ``say`` gets one line when the index cannot be written; the answer comes all the same.
+    ``unbuilt``, when given, gets instead just why it cannot (kb index reports that alone).
     """
-    loaded = _load(path, wanted, say, progress)
+    loaded = _load(path, wanted, say, progress, unbuilt)
     # The base lives as long as the process: moved out of the collector's sight, its hundreds
     # of thousands of objects are not rescanned each time a lookup allocates.
     gc.freeze()
@@ -378,6 +390,7 @@ def _load(
     wanted: Wanted | None,
     say: Say,
     progress: Progress = _quiet,
+    unbuilt: Say | None = None,
 ) -> LoadedBase:
     """``load`` but for the collector."""
     try:
@@ -415,9 +428,11 @@ def _load(
                 )
             except (OSError, sqlite3.Error) as error:
                 reason = getattr(error, "strerror", None) or str(error)
-                say(
-                    f"no index for {path}: cannot write in {file.parent}: {reason}; answering without it"
-                )
+                why = f"cannot write in {file.parent}: {reason}"
+                if unbuilt is not None:
+                    unbuilt(why)
+                else:
+                    say(f"no index for {path}: {why}; answering without it")
             else:
                 # Answered from the index just built, as every later run will be: matching a
                 # name against the whole base would fold every spelling once more.

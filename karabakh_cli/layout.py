@@ -139,7 +139,9 @@ def view(listing: Listing) -> View:
         marked = listing.highlight(row) if listing.highlight else None
         signs = "".join(marker.sign for marker in used if _value(row, marker.field))
         explained = [
-            text for marker in used if marker.on_the_page and (text := _value(row, marker.field))
+            marker.footnote(row) if marker.footnote else text
+            for marker in used
+            if marker.on_the_page and (text := _value(row, marker.field))
         ]
         numbers = tuple(range(len(footnotes) + 1, len(footnotes) + len(explained) + 1))
         footnotes.extend(visible(text) for text in explained)

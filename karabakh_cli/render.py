@@ -24,11 +24,11 @@ from karabakh_cli.text import visible
 from karabakh_cli.views import Listing, Row, Shape, cell
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, Group
     from rich.table import Table
     from rich.text import Text
 
-    from karabakh_cli.layout import Cell
+    from karabakh_cli.layout import Cell, View
 
 
 class Format(str, enum.Enum):
@@ -139,24 +139,36 @@ def _cell_text(cell: Cell) -> Text:
     return text
 
 
-def _table(listing: Listing, console: Console) -> Table:
-    """The table view, modelled on ``gh issue list``: no borders, the main text given the room
-    the short fields leave, a blank line between records. For one record, or where the main
-    text would get fewer than layout.MAIN_MIN cells, field/value pairs record by record."""
-    from rich import box
-    from rich.cells import cell_len
-    from rich.table import Table
+def _table(listing: Listing, console: Console) -> Group:
+    """The table view: the table, then the lines under it (sources, signs), wrapped at the
+    terminal's width; as the table's caption they would wrap at the table's, however narrow."""
+    from rich.console import Group
+    from rich.text import Text
 
     # Imported here, as Rich is: only the table view and the pictures lay a listing out.
     from karabakh_cli import layout
 
     shown = layout.view(listing)
+    drawn = _drawn(shown, console)
+    if not shown.notes:
+        return Group(drawn)
+    return Group(drawn, Text("\n" + "\n".join(shown.notes), style="table.caption"))
+
+
+def _drawn(shown: View, console: Console) -> Table:
+    """The table itself, modelled on ``gh issue list``: no borders, the main text given the
+    room the short fields leave, a blank line between records. For one record, or where the
+    main text would get fewer than layout.MAIN_MIN cells, field/value pairs record by record."""
+    from rich import box
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    from karabakh_cli import layout
+
     sizes = None if shown.vertical else layout.widths(shown, console.width, cell_len)
     table = Table(
         title=shown.title,
-        caption="\n" + "\n".join(shown.notes) if shown.notes else None,
         title_justify="left",
-        caption_justify="left",
         title_style="bold",
         header_style="bold cyan",
         box=box.SIMPLE_HEAD,

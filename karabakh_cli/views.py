@@ -51,12 +51,14 @@ class Column(msgspec.Struct, frozen=True):
     omit_if_stated: bool = False
     """Left out of the table view when every row holds the same value and the title or the
     caption already states it (the speaker under "Quotes of Vladimir Putin")."""
+    written: Callable[[Any], str] | None = None
+    """How the views write the field's value when not as ``cell`` does."""
 
     def value(self, row: Row) -> str:
         value: Any = row
         for step in self.field.split("."):
             value = value.get(step) if isinstance(value, dict) else None
-        return cell(value)
+        return self.written(value) if self.written and value is not None else cell(value)
 
 
 def cell(value: Any) -> str:
@@ -86,13 +88,34 @@ class Marker(msgspec.Struct, frozen=True):
     meaning: str
     on_the_page: str = ""
     """The meaning on the web page when it differs; a page's reader cannot run kb, so a
-    marker with one puts the field's text on the page as a numbered footnote."""
+    marker with one puts a numbered footnote on the page: the field's text, or what
+    ``footnote`` makes of the row."""
+    footnote: Callable[[Row], str] | None = None
 
 
 NOTE_MARKER = Marker(
     "note", "†", "a note explains it: kb show ID", "a note explains it: see the numbered notes"
 )
-CONTRADICTED_MARKER = Marker("contradicts", "≠", "another quote contradicts it: kb disputes")
+CONTRADICTED_MARKER = Marker(
+    "contradicts",
+    "≠",
+    "another quote contradicts it: kb disputes",
+    "another quote contradicts it: see the numbered notes",
+)
+
+
+def contradicted_marker(facts: LoadedBase) -> Marker:
+    """The ≠ sign; on the page its footnote names the contradicting quotes, as the page's
+    reader cannot run kb disputes."""
+
+    def contradicting(row: Row) -> str:
+        quotes = map(facts.quotes.__getitem__, row["contradicts"])
+        named = (
+            f"{facts.people[quote.speaker].name}: “{quote.text}” ({quote.id})" for quote in quotes
+        )
+        return "contradicted by " + "; ".join(named)
+
+    return msgspec.structs.replace(CONTRADICTED_MARKER, footnote=contradicting)
 
 
 class Listing(msgspec.Struct, frozen=True):
@@ -174,13 +197,16 @@ QUOTE_COLUMNS = [
     Column("Contradicts", "contradicts"),
     Column("ID", "id", Shape.SHORT),
 ]
-QUOTE_MARKERS = (NOTE_MARKER, CONTRADICTED_MARKER)
+
+
+def quote_markers(facts: LoadedBase) -> tuple[Marker, ...]:
+    return (NOTE_MARKER, contradicted_marker(facts))
 
 
 def quotes_listing(facts: LoadedBase, title: str, quotes: list[Quote]) -> Listing:
     rows = [quote_row(facts, quote) for quote in quotes]
     return Listing(
-        title, rows, QUOTE_COLUMNS, markers=QUOTE_MARKERS, sources=cited_sources(facts, rows)
+        title, rows, QUOTE_COLUMNS, markers=quote_markers(facts), sources=cited_sources(facts, rows)
     )
 
 
@@ -355,7 +381,7 @@ def who_said_listing(facts: LoadedBase, fragment: str, found: list[match.Scored]
         f"Who said: {fragment}",
         rows,
         columns,
-        markers=QUOTE_MARKERS,
+        markers=quote_markers(facts),
         sources=cited_sources(facts, rows),
     )
 
@@ -418,6 +444,17 @@ def _highlight(row: Row) -> tuple[str, int, int] | None:
     return ("excerpt", *found) if found else None
 
 
+def _cited_source(facts: LoadedBase) -> Callable[[Row], str]:
+    """A record's source as its Source field shows it: the title as citations write it (a
+    supplied one in brackets, as under the table), then publisher and date."""
+
+    def written(reference: Row) -> str:
+        source = facts.sources[reference["id"]]
+        return f"{source.cited_title}, {source.publisher}, {source.date}"
+
+    return written
+
+
 def show_listing(
     facts: LoadedBase, kind: RecordKind, record: Record, passage: Passage | None
 ) -> Listing:
@@ -431,7 +468,12 @@ def show_listing(
     # The selector is for other tools: the table marks the same passage in the context.
     # The title names the kind and the id, so the table view leaves those rows out.
     columns = [
-        Column(key.replace("_", " ").capitalize(), key, omit_if_stated=key in {"kind", "id"})
+        Column(
+            key.replace("_", " ").capitalize(),
+            key,
+            omit_if_stated=key in {"kind", "id"},
+            written=_cited_source(facts) if key == "source" else None,
+        )
         for key in row
         if key != "selector"
     ]

@@ -54,7 +54,10 @@ def parse(fmt: str, out: str) -> list[Any]:
     # What a table has and plain rows do not: columns aligned with spaces, every line padded
     # to the table's width, and no tab between fields.
     assert "\t" not in out, "a table view aligns its columns with spaces"
-    assert len({len(line) for line in lines}) == 1, "every line of a table is as wide"
+    # The lines under the table (sources, signs) follow an empty line and wrap at the
+    # terminal's width, not the table's.
+    drawn = lines[: lines.index("")] if "" in lines else lines
+    assert len({len(line) for line in drawn}) == 1, "every line of a table is as wide"
     return [out]
 
 

@@ -214,6 +214,38 @@ def test_a_cache_that_is_a_file_answers_with_one_line(
     assert line.startswith(f"kb: no index for {large}: cannot write in ")
 
 
+def test_kb_index_with_an_unusable_cache_says_why_it_has_none(
+    invoke: Invoke, large: Path, tmp_path: Path
+) -> None:
+    """kb index in a cache folder that is a file names that reason, not "not built yet"."""
+    blocker = tmp_path / "blocked"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    result = invoke("--facts", str(large), "index", env={"XDG_CACHE_HOME": str(blocker)})
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"kb: no index for {large}: cannot write in {blocker}/kb/index: Not a directory"
+    ]
+
+
+def test_kb_index_on_a_full_disk_says_why_it_has_none(
+    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kb index, when writing the index fails, names the failure once and exits 1."""
+
+    def full(*args: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(index_build, "_fill", full)
+    file = index.location(large)
+    assert file is not None
+    result = invoke("--facts", str(large), "index")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"kb: no index for {large}: cannot write in {file.parent}: No space left on device"
+    ]
+
+
 def test_a_full_disk_answers_with_one_line(
     invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -395,9 +395,32 @@ def test_html_numbers_each_marked_record_s_note_on_the_page(
     notes = [row["note"] for row in json.loads(result.stdout) if row.get("note")]
     content, _ = page_of(path)
     footnotes = re.findall(r"<li>(.*?)</li>", content)
-    assert footnotes == [html.escape(note) for note in notes]
+    assert [text for text in footnotes if not text.startswith("contradicted by")] == [
+        html.escape(note) for note in notes
+    ]
     signs = re.findall(r'<span class="sign">[^<]*†[^<]*</span><sup>(\d+)</sup>', content)
     assert signs == [str(number) for number in range(1, len(notes) + 1)]
+
+
+def test_html_footnotes_name_the_quotes_contradicting_a_record(
+    invoke: Invoke, base: dict[str, Any], tmp_path: Path
+) -> None:
+    """A ≠-marked record's footnote names each contradicting quote: speaker, escaped text, id."""
+    quote = next(q for q in base["quotes"] if q["id"] == "q-amirbayov-russians-not-participate")
+    quote["text"] = quote["excerpt"] = 'Not <b>us</b> & "them"'
+    facts = tmp_path / "disputed.json"
+    facts.write_text(json.dumps(base), encoding="utf-8")
+    path = tmp_path / "page.html"
+    result = invoke("--facts", str(facts), "quote", "Putin", "--json", "--html", str(path))
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)[0]["contradicts"] == [quote["id"]]
+    content, _ = page_of(path)
+    footnotes = re.findall(r"<li>(.*?)</li>", content)
+    assert footnotes[-1] == html.escape(
+        f"contradicted by Elchin Amirbayov: “{quote['text']}” ({quote['id']})"
+    )
+    assert re.search(rf"≠</span><sup>1</sup><sup>{len(footnotes)}</sup>", content)
+    assert "kb disputes" not in content
     assert "kb show ID" not in content
 
 
@@ -587,3 +610,61 @@ def test_any_quotes_at_any_width_keep_words_and_ids_whole(
         assert row["id"] in tokens
         assert row["date"] in tokens
         assert set(row["text"].split()) <= tokens
+
+
+def test_html_footnotes_name_contradicting_quotes_of_an_indexed_base(
+    invoke: Invoke, base: dict[str, Any], tmp_path: Path
+) -> None:
+    """A base over 1 MiB, read through its index, still names the contradicting quote."""
+    path = huge_base(base, tmp_path, 2_000_000)
+    page = tmp_path / "page.html"
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    assert (
+        invoke("--facts", str(path), "quote", "Putin", "--html", str(page), env=env).exit_code == 0
+    )
+    content, _ = page_of(page)
+    assert "contradicted by Elchin Amirbayov: “Their protection will" in content
+    assert "(q-amirbayov-russians-not-participate)</li>" in content
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_lines_under_a_narrow_table_wrap_at_the_terminal_s_width(
+    invoke: Invoke, base: dict[str, Any], tmp_path: Path, width: int
+) -> None:
+    """The sources and signs under a table narrower than the terminal use the terminal's width."""
+    for term in base["terms"]:
+        term["text"] = term["excerpt"].split()[0]
+        term["quoted"] = False
+    facts = tmp_path / "narrow.json"
+    facts.write_text(json.dumps(base), encoding="utf-8")
+    rows = records(invoke, "--facts", str(facts), "terms")
+    sources = {f"{row['source']['publisher']}, " for row in rows}
+    out = table(invoke, "--facts", str(facts), "terms", width=width)
+    lines = out.splitlines()
+    table_width = max(len(line) for line in lines if line.lstrip().startswith("1 "))
+    under = [line for line in lines if line.startswith(tuple(sources))]
+    assert under
+    assert all(len(line) <= width for line in lines)
+    # Each source line is whole when it fits the terminal, else it fills the terminal's width.
+    for line in under:
+        assert len(line) > table_width
+        assert line.endswith(tuple(row["source"]["date"] for row in rows)) or len(line) > width - 15
+
+
+@pytest.mark.parametrize("supplied", [True, False])
+def test_show_writes_a_quote_s_source_title_as_the_footer_does(
+    invoke: Invoke, base: dict[str, Any], tmp_path: Path, supplied: bool
+) -> None:
+    """A quote's Source field brackets a supplied title, as the sources line does; the
+    source's own Title field shows the title as stored."""
+    source = next(s for s in base["sources"] if s["id"] == "src-lemonde-2023-09-21")
+    source["title_supplied"] = supplied
+    facts = tmp_path / "base.json"
+    facts.write_text(json.dumps(base), encoding="utf-8")
+    title = f"[{source['title']}]" if supplied else source["title"]
+    quote = invoke("--facts", str(facts), "show", "q-putin-mediation", "-f", "plain")
+    assert quote.exit_code == 0
+    assert f"Source\t{title}, Le Monde, 2023-09-21" in quote.stdout.splitlines()
+    shown = invoke("--facts", str(facts), "show", source["id"], "-f", "plain")
+    assert shown.exit_code == 0
+    assert f"Title\t{source['title']}" in shown.stdout.splitlines()
