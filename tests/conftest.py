@@ -107,6 +107,14 @@ def invoke() -> Invoke:
 
 
 @pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder of the test's own, empty: kb builds indexes there."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
+@pytest.fixture
 def base() -> dict[str, Any]:
     """A fresh, mutable copy of the built-in fact base."""
     loaded: dict[str, Any] = json.loads(FACTS.read_text(encoding="utf-8"))

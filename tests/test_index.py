@@ -22,17 +22,20 @@ NAME = "Davit Petrosyan 3"
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
-    return folder
-
-
-@pytest.fixture
 def large(tmp_path: Path, cache: Path) -> Path:
     """A 2,000-quote base (1.5 MB): large enough to be indexed."""
     path: Path = bench_generator().write(2000, tmp_path / "bases")
     return path
+
+
+@pytest.fixture
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing the index fails as on a full disk."""
+
+    def full(*args: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(index_build, "_fill", full)
 
 
 def count_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -229,14 +232,10 @@ def test_kb_index_with_an_unusable_cache_says_why_it_has_none(
 
 
 def test_kb_index_on_a_full_disk_says_why_it_has_none(
-    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
+    invoke: Invoke, large: Path, full_disk: None
 ) -> None:
     """kb index, when writing the index fails, names the failure once and exits 1."""
 
-    def full(*args: Any) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(index_build, "_fill", full)
     file = index.location(large)
     assert file is not None
     result = invoke("--facts", str(large), "index")
@@ -246,15 +245,9 @@ def test_kb_index_on_a_full_disk_says_why_it_has_none(
     ]
 
 
-def test_a_full_disk_answers_with_one_line(
-    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_full_disk_answers_with_one_line(invoke: Invoke, large: Path, full_disk: None) -> None:
     """With the disk full while the index is written, kb answers and says so in one line."""
 
-    def full(*args: Any) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(index_build, "_fill", full)
     file = index.location(large)
     assert file is not None
     result = invoke("--facts", str(large), "quote", NAME, "--json")

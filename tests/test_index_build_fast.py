@@ -14,13 +14,6 @@ from tests.test_index import NAME, no_say, quote_rows, show_rows, whole
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
-    return folder
-
-
-@pytest.fixture
 def reformatted(tmp_path: Path, cache: Path) -> Path:
     """A large base written as a person might: indented, non-ASCII escaped, one accented alias."""
     path = bench_generator().write(2000, tmp_path / "bases")
