@@ -22,7 +22,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
-import gc
 import os
 import stat
 from array import array
@@ -378,21 +377,6 @@ def load(
     ``say`` gets one line when the index cannot be written; the answer comes all the same.
     ``unbuilt``, when given, gets instead just why it cannot (kb index reports that alone).
     """
-    loaded = _load(path, wanted, say, progress, unbuilt)
-    # The base lives as long as the process: moved out of the collector's sight, its hundreds
-    # of thousands of objects are not rescanned each time a lookup allocates.
-    gc.freeze()
-    return loaded
-
-
-def _load(
-    path: Path,
-    wanted: Wanted | None,
-    say: Say,
-    progress: Progress = _quiet,
-    unbuilt: Say | None = None,
-) -> LoadedBase:
-    """``load`` but for the collector."""
     try:
         # Never opened here: a named pipe opened twice would lose what its writer sent. An
         # answer from the index reads nothing of the file; an index is only ever built keyed
