@@ -255,24 +255,15 @@ def complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     return queries.id_completions(facts, incomplete)
 
 
-SinceOption = Annotated[
-    str | None,
-    typer.Option(
-        "--since",
-        callback=check_date,
-        help=f"Only from this date on: {DATE_EXAMPLES}.",
-        show_default=False,
-    ),
-]
-UntilOption = Annotated[
-    str | None,
-    typer.Option(
-        "--until",
-        callback=check_date,
-        help=f"Only up to this date: {DATE_EXAMPLES}.",
-        show_default=False,
-    ),
-]
+def _date_option(flag: str, meaning: str) -> Any:
+    """A --since or --until option: a partial date, checked as it is parsed."""
+    return typer.Option(
+        flag, callback=check_date, help=f"{meaning}: {DATE_EXAMPLES}.", show_default=False
+    )
+
+
+SinceOption = Annotated[str | None, _date_option("--since", "Only from this date on")]
+UntilOption = Annotated[str | None, _date_option("--until", "Only up to this date")]
 PlaceOption = Annotated[
     str | None,
     typer.Option(
