@@ -7,10 +7,12 @@ import importlib.util
 import json
 import os
 import pty
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -68,18 +70,30 @@ def run_on_a_terminal(
     streams[stream] = terminal
     with subprocess.Popen([str(KB), *args], cwd=cwd, env=env, **streams) as process:
         os.close(terminal)
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(controller, 4096)
-            except OSError:  # the terminal closes when kb exits
-                break
-            if not chunk:
-                break
-            shown += chunk
+        shown = bytearray()
+        read_terminal(controller, shown)
         code = process.wait(timeout=60)
     os.close(controller)
     return code, shown.decode().replace("\r\n", "\n")
+
+
+def read_terminal(fd: int, seen: bytearray, until: bytes | None = None) -> None:
+    """Read a pseudo-terminal into ``seen``: until ``until`` has appeared (kb waits for an
+    answer), or to its end (kb has exited). A minute without it fails the test."""
+    deadline = time.monotonic() + 60
+    while until is None or until not in seen:
+        assert time.monotonic() < deadline, seen.decode(errors="replace")
+        ready, _, _ = select.select([fd], [], [], 1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the terminal closes when kb exits
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert until is None or until in seen, seen.decode(errors="replace")
 
 
 def spy(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[tuple[Any, ...]]:

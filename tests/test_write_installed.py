@@ -7,13 +7,12 @@ import json
 import os
 import pty
 import random
-import select
 import signal
 import subprocess
 import time
 from pathlib import Path
 
-from tests.conftest import KB, REPO
+from tests.conftest import KB, REPO, read_terminal
 from tests.curating import SOURCE_ID, make_base
 
 # bench is not a package: its generator is loaded from its file.
@@ -127,23 +126,6 @@ def test_a_writer_killed_at_any_moment_leaves_old_or_new(tmp_path: Path) -> None
     assert run("validate", str(facts), cwd=tmp_path).returncode == 0
 
 
-def read_until(fd: int, wanted: bytes, seen: bytearray) -> None:
-    """Read the terminal until ``wanted`` has appeared (kb is waiting for an answer)."""
-    deadline = time.monotonic() + 60
-    while wanted not in seen:
-        assert time.monotonic() < deadline, seen.decode(errors="replace")
-        ready, _, _ = select.select([fd], [], [], 1)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    assert wanted in seen, seen.decode(errors="replace")
-
-
 def on_terminal(args: list[str], answers: list[tuple[bytes, bytes]], cwd: Path) -> tuple[int, str]:
     """Run the installed kb on a pseudo-terminal, answering each prompt; exit code and screen."""
     pid, fd = pty.fork()
@@ -153,18 +135,10 @@ def on_terminal(args: list[str], answers: list[tuple[bytes, bytes]], cwd: Path) 
     seen = bytearray()
     try:
         for prompt, answer in answers:
-            read_until(fd, prompt, seen)
+            read_terminal(fd, seen, until=prompt)
             del seen[:]
             os.write(fd, answer + b"\n")
-        read_until(fd, b"\n", seen)
-        while True:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
+        read_terminal(fd, seen)
     finally:
         _, status = os.waitpid(pid, 0)
         os.close(fd)
