@@ -19,7 +19,6 @@ an unindexed lookup's, so the answers are the same. Building an index is index_b
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import functools
 import os
@@ -180,7 +179,7 @@ class Index:
         """What quotes_by needs for ``name``: the people able to reach the name threshold
         and their quotes; when none of them does, the speakers able to reach the suggestion
         threshold, each with one quote (so that it counts as a speaker)."""
-        query_words = match._name_words(name)
+        query_words = match.name_words(name)
         named = self._people_near(query_words, match.NAME_THRESHOLD, every_word=True)
         base = self._base(named, speeches=True, terms=False)
         if not query_words or match.named_people(name, base.people):
@@ -234,31 +233,13 @@ class Index:
     def _attributable(self, fragment: str) -> list[int]:
         """The quotes match.who_said scores word by word for ``fragment`` over the whole base.
 
-        The same bound as match.who_said's, summed in the same order: each quote's share of
-        the fragment's content words that it holds near words of, from the stored postings.
+        match.who_said's own choice, made from the stored words and postings.
         """
-        content = match._content_words(match._words(fragment))
-        if not content:
-            return []
-        vocabulary = self._vocabulary("quote_word")
-        total = sum(len(word) for word in content)
-        earned: dict[int, float] = collections.defaultdict(float)
-        for word, repeats in collections.Counter(content).items():
-            weight = len(word) * repeats / total
-            credited: set[int] = set()
-            for candidate, similarity, _ in process.extract(
-                word, vocabulary, scorer=fuzz.ratio, score_cutoff=match.WORD_THRESHOLD, limit=None
-            ):
-                for position in self._holding("quote_word", candidate):
-                    if position not in credited:
-                        credited.add(position)
-                        earned[position] += weight * similarity
-        floor = match.WHO_SAID_THRESHOLD - match._ROUNDING
-        reaching = [position for position, bound in earned.items() if bound >= floor]
-        if not reaching:
-            nearest = sorted(earned.items(), key=lambda item: (-item[1], item[0]))
-            reaching = [position for position, _ in nearest[: match._NEAREST_MISSES]]
-        return sorted(reaching)
+        return match.quotes_to_score(
+            fragment,
+            self._vocabulary("quote_word"),
+            lambda word: self._holding("quote_word", word),
+        )
 
     def _vocabulary(self, table: str) -> list[str]:
         """The distinct words of ``table``, kept as one text: read whole far faster than

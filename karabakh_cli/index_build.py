@@ -173,12 +173,12 @@ def _fill(
     owners = array("q")
     # One row a person, every spelling's words: a third of the rows of one a spelling.
     names: list[tuple[int, str]] = []
-    noise = match._NAME_NOISE
+    noise = match.NAME_NOISE
     for number, person in enumerate(base.people, start=first_person):
         words_of_person: list[str] = []
         for spelling in (person.name, *person.aliases):
             # Folded once, here.
-            words = match._WORD.findall(fold(spelling))
+            words = match.WORD.findall(fold(spelling))
             # Without noise words, as match's exact score runs a spelling's words together.
             kept = words if noise.isdisjoint(words) else [w for w in words if w not in noise]
             run_together.append("".join(kept))
@@ -189,7 +189,7 @@ def _fill(
     connection.executemany(
         "insert into quote_word (rowid, words) values (?, ?)",
         (
-            (first_quote + number, form if form.isascii() else " ".join(match._WORD.findall(form)))
+            (first_quote + number, form if form.isascii() else " ".join(match.WORD.findall(form)))
             for number, form in enumerate(_attribution_forms(base.quotes))
         ),
     )

@@ -39,7 +39,7 @@ NEAR_EQUAL = 3
 EXACT = 99
 
 # Words that name no one; titles are dropped so "President Putin" finds Putin.
-_NAME_NOISE = frozenset(
+NAME_NOISE = frozenset(
     [
         "of",
         "the",
@@ -63,16 +63,16 @@ _NAME_NOISE = frozenset(
         "general",
     ]
 )
-_WORD = re.compile(r"\w+")
+WORD = re.compile(r"\w+")
 
 
 def picks_out_someone(word: str) -> bool:
     """Whether a word of a name can tell people apart (titles and particles cannot)."""
-    return fold(word) not in _NAME_NOISE
+    return fold(word) not in NAME_NOISE
 
 
-def _name_words(text: str) -> list[str]:
-    return [word for word in _WORD.findall(fold(text)) if word not in _NAME_NOISE]
+def name_words(text: str) -> list[str]:
+    return [word for word in WORD.findall(fold(text)) if word not in NAME_NOISE]
 
 
 class NameMatch(msgspec.Struct, frozen=True):
@@ -135,7 +135,7 @@ class _WordIndex:
     def __init__(self, texts: Sequence[str], normalise: Callable[[str], str]) -> None:
         joined = "\x00".join(texts)
         if joined.count("\x00") != max(len(texts) - 1, 0):
-            joined = "\x00".join(" ".join(_WORD.findall(normalise(text))) for text in texts)
+            joined = "\x00".join(" ".join(WORD.findall(normalise(text))) for text in texts)
         elif normalise is fold and joined.isascii():
             # Lower-casing is all ``fold`` does to ASCII: one call for every text at once.
             joined = joined.lower()
@@ -147,7 +147,7 @@ class _WordIndex:
                 for text in texts
             )
             joined = "\x00".join(
-                form if form.isascii() else " ".join(_WORD.findall(form)) for form in forms
+                form if form.isascii() else " ".join(WORD.findall(form)) for form in forms
             )
         # Every word has a space on each side, so b" word " finds it whole.
         self.lines = b" " + joined.encode().translate(_WORD_BYTES).replace(b"\n", b" \n ") + b" "
@@ -187,7 +187,7 @@ class _Spellings:
             (person, spelling) for person in people for spelling in (person.name, *person.aliases)
         ]
         self.words = _WordIndex([spelling for _, spelling in self.spellings], fold)
-        self.vocabulary = list(self.words.vocabulary() - _NAME_NOISE)
+        self.vocabulary = list(self.words.vocabulary() - NAME_NOISE)
         self._run_together: list[str] | None = None
 
     def able_to_reach(self, query_words: list[str], at_least: float) -> list[Spelling]:
@@ -209,7 +209,7 @@ class _Spellings:
             if self._run_together is None:
                 # Without noise words ("president", "of"), as the exact score runs them
                 # together: so the same cut-off keeps every spelling that can reach it.
-                self._run_together = self.words.run_together(leaving_out=_NAME_NOISE)
+                self._run_together = self.words.run_together(leaving_out=NAME_NOISE)
             found = process.extract(
                 query_words[0],
                 self._run_together,
@@ -231,7 +231,7 @@ class _Spellings:
         spellings = self.able_to_reach(query_words, at_least) if at_least else self.spellings
         best: dict[str, NameMatch] = {}
         for person, spelling in spellings:
-            score = _name_score(query_words, _name_words(spelling), endings_differ=endings_differ)
+            score = _name_score(query_words, name_words(spelling), endings_differ=endings_differ)
             if score >= at_least and (person.id not in best or score > best[person.id].score):
                 best[person.id] = NameMatch(person, score, spelling)
         return sorted(best.values(), key=lambda match: (-match.score, match.person.name))
@@ -239,7 +239,7 @@ class _Spellings:
 
 def match_people(query: str, people: Iterable[Person], *, at_least: float = 0.0) -> list[NameMatch]:
     """People whose name or an alias scores at least ``at_least`` for ``query``, best first."""
-    query_words = _name_words(query)
+    query_words = name_words(query)
     return _Spellings(people).matches(query_words, at_least) if query_words else []
 
 
@@ -253,7 +253,7 @@ def suggested_people(query: str, people: Iterable[Person], limit: int = 3) -> li
     suggestion is not a match, so a name with an added ending is offered too)."""
     spellings = _Spellings(people)
     best: dict[str, NameMatch] = {}
-    for word in _name_words(query):
+    for word in name_words(query):
         for found in spellings.matches([word], SUGGEST_THRESHOLD, endings_differ=False):
             if found.person.id not in best or found.score > best[found.person.id].score:
                 best[found.person.id] = found
@@ -368,7 +368,7 @@ def _attribution_form(text: str) -> str:
 # who-said splits its fragment once per quote it scores, and each quote twice.
 @functools.lru_cache(maxsize=256)
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(_attribution_form(text)))
+    return tuple(WORD.findall(_attribution_form(text)))
 
 
 def _content_words(words: Sequence[str]) -> list[str]:
@@ -474,6 +474,45 @@ def attribution_score(fragment: str, quote_text: str) -> float:
     return round(score, 1)
 
 
+def quotes_to_score(
+    fragment: str,
+    vocabulary: Iterable[str],
+    holding: Callable[[str], Iterable[int]],
+    at_least: float = WHO_SAID_THRESHOLD,
+) -> list[int]:
+    """The quotes (by position) whose score for ``fragment`` can reach ``at_least``, from the
+    distinct words of all quotes and ``holding``, the quotes holding a word; when none can,
+    the few that come closest. who_said and the derived index both choose with it.
+
+    The bound is each quote's score before the negation and lacking-name rules, which only
+    lower a score: a content word counts (as often as the fragment holds it) by its best match
+    in the quote, which is the first one met since rapidfuzz lists the near words best first.
+    """
+    content = _content_words(_words(fragment))
+    if not content:
+        return []
+    candidates = list(vocabulary)
+    total = sum(len(word) for word in content)
+    earned: dict[int, float] = collections.defaultdict(float)
+    for word, repeats in collections.Counter(content).items():
+        weight = len(word) * repeats / total
+        credited: set[int] = set()
+        for candidate, similarity, _ in process.extract(
+            word, candidates, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, limit=None
+        ):
+            for index in holding(candidate):
+                if index not in credited:
+                    credited.add(index)
+                    earned[index] += weight * similarity
+    # The sums run in another order than attribution_score's, so a bound a rounding error
+    # below the threshold still goes on to the exact score.
+    reaching = [index for index, bound in earned.items() if bound >= at_least - _ROUNDING]
+    if not reaching:
+        nearest = sorted(earned.items(), key=lambda item: (-item[1], item[0]))
+        reaching = [index for index, _ in nearest[:_NEAREST_MISSES]]
+    return sorted(reaching)
+
+
 class Scored(msgspec.Struct, frozen=True):
     """A quote with its attribution score."""
 
@@ -493,35 +532,10 @@ def who_said(
     that score for every quote; only the quotes it lets reach ``at_least`` are scored word
     by word. So no quote that could reach the threshold is left out, however large the base.
     """
-    content = _content_words(_words(fragment))
-    if not content:
-        return []
     words = _WordIndex([quote.text for quote in quotes], _attribution_form)
-    vocabulary = words.vocabulary()
-    # Each quote's score before the negation and lacking-name rules, as a share of the content words' length:
-    # a content word counts (as often as the fragment holds it) by its best match in the quote,
-    # which is the first one met since rapidfuzz lists the near words best first.
-    total = sum(len(word) for word in content)
-    earned: dict[int, float] = collections.defaultdict(float)
-    for word, repeats in collections.Counter(content).items():
-        weight = len(word) * repeats / total
-        credited: set[int] = set()
-        for candidate, similarity, _ in process.extract(
-            word, vocabulary, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, limit=None
-        ):
-            for index in words.holding(candidate):
-                if index not in credited:
-                    credited.add(index)
-                    earned[index] += weight * similarity
-    # The sums run in another order than attribution_score's, so a bound a rounding error
-    # below the threshold still goes on to the exact score.
-    reaching = [index for index, bound in earned.items() if bound >= at_least - _ROUNDING]
-    if not reaching:
-        nearest = sorted(earned.items(), key=lambda item: (-item[1], item[0]))
-        reaching = [index for index, _ in nearest[:_NEAREST_MISSES]]
+    reaching = quotes_to_score(fragment, words.vocabulary(), words.holding, at_least)
     scored = [
-        Scored(quotes[index], attribution_score(fragment, quotes[index].text))
-        for index in sorted(reaching)
+        Scored(quotes[index], attribution_score(fragment, quotes[index].text)) for index in reaching
     ]
     scored.sort(key=lambda item: -item.score)
     return scored

@@ -163,12 +163,12 @@ def brute_force_names(
     query: str, people: list[Person], at_least: float, *, endings_differ: bool = True
 ) -> list[tuple[str, float]]:
     """Every spelling of every person scored, the best per person kept."""
-    words = match._name_words(query)
+    words = match.name_words(query)
     best: dict[str, float] = {}
     for someone in people:
         for spelling in (someone.name, *someone.aliases):
             score = (
-                match._name_score(words, match._name_words(spelling), endings_differ=endings_differ)
+                match._name_score(words, match.name_words(spelling), endings_differ=endings_differ)
                 if words
                 else 0.0
             )
@@ -200,7 +200,7 @@ def test_suggestions_equal_scoring_every_spelling_per_word(
     """Suggestions are the best of a full scan for each query word on its own."""
     people = [person(index, name, aliases) for index, (name, aliases) in enumerate(entries)]
     best: dict[str, float] = {}
-    for word in match._name_words(query):
+    for word in match.name_words(query):
         for person_id, score in brute_force_names(
             word, people, match.SUGGEST_THRESHOLD, endings_differ=False
         ):
