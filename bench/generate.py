@@ -1,7 +1,8 @@
 """Synthetic fact bases for the benchmark: N quotes with people, events and terms in proportion.
 
 Shapes (``SHAPES``): ``default`` has a tenth as many speakers as quotes; ``many-speakers`` one
-speaker per quote, with two aliases each; ``long-texts`` quotes of about 2,000 characters;
+speaker per quote, with two aliases each; ``quarter-speakers`` a speaker for every four quotes,
+with two aliases each; ``long-texts`` quotes of about 2,000 characters;
 ``unused-people`` adds 50,000 people nothing refers to (``kb validate`` warns about each).
 Every base has no errors: ids are unique, references resolve, each quote stands in its excerpt.
 Deterministic for a given N and shape.
@@ -14,7 +15,7 @@ import random
 from pathlib import Path
 from typing import Any, TextIO
 
-SHAPES = ("default", "many-speakers", "long-texts", "unused-people")
+SHAPES = ("default", "many-speakers", "quarter-speakers", "long-texts", "unused-people")
 UNUSED_PEOPLE = 50_000
 LONG_TEXT = 2_000
 
@@ -110,8 +111,10 @@ def generate(quotes: int, seed: int = 7, shape: str = "default") -> dict[str, An
         raise ValueError(f"unknown shape {shape!r}; one of {', '.join(SHAPES)}")
     rng = random.Random(seed)
     source = "src-synthetic"
-    speakers = quotes if shape == "many-speakers" else max(2, quotes // 10)
-    aliases = ["alias", "also"] if shape == "many-speakers" else ["alias"]
+    speakers = {"many-speakers": quotes, "quarter-speakers": max(2, quotes // 4)}.get(
+        shape, max(2, quotes // 10)
+    )
+    aliases = ["alias", "also"] if shape in ("many-speakers", "quarter-speakers") else ["alias"]
     people = [_person(index, source, aliases) for index in range(speakers)]
 
     def sentence(length: int) -> str:
