@@ -13,14 +13,18 @@ from typing import BinaryIO
 
 import msgspec
 
-from karabakh_cli import checks, model
+from karabakh_cli import checks, model, streaming
 from karabakh_cli.problems import FactBaseError, Problem
 
 # jsonpos is imported where a problem needs a line and column: a clean load never does.
 
 # Far above any real fact base (100,000 quotes is about 76 MB), low enough to refuse a wrong
-# file before decoding it: enforced while reading, so a stream that never ends is refused too.
+# file before decoding it whole (a decoded base takes several times its size in memory):
+# enforced while reading, so a stream that never ends is refused too.
 MAX_BYTES = 512 * 1024 * 1024
+# What a base read a batch at a time (scan) may hold: its memory grows with the number of
+# records (their ids, names and references), about 0.4 GiB at a million quotes.
+MAX_SCANNED_BYTES = 2 * 1024 * 1024 * 1024
 _MIB = 1024 * 1024
 _BYTE_OFFSET = re.compile(r"\(byte (\d+)\)$")
 
@@ -66,8 +70,9 @@ def _read(path: Path) -> tuple[bytes, os.stat_result | None]:
     return data, status if _identity(after) == _identity(status) else None
 
 
-def _too_large(label: str, what: str) -> FactBaseError:
-    return FactBaseError(label, [Problem(f"file {what}; kb reads at most {MAX_BYTES // _MIB} MiB")])
+def _too_large(label: str, what: str, limit: int | None = None) -> FactBaseError:
+    most = (limit or MAX_BYTES) // _MIB
+    return FactBaseError(label, [Problem(f"file {what}; kb reads at most {most} MiB")])
 
 
 def _read_at_most(file: BinaryIO, limit: int, size: int) -> bytes:
@@ -222,6 +227,73 @@ def load_read(
     if errors:
         raise FactBaseError(label, errors)
     return base, status, data
+
+
+class _Checker:
+    """TEMPORARY until checks.IntegrityChecker lands: holds every record."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, list[tuple[int, model.Record]]] = {
+            name: [] for name in model.COLLECTIONS
+        }
+
+    def feed(self, kind: model.KindOfRecord, first: int, records: list[model.Record]) -> None:
+        self.records[kind.collection] += enumerate(records, start=first)
+
+    def finish(self) -> list[Problem]:
+        return checks.integrity_problems(checks.IndexedRecords(self.records), warn=False)
+
+
+def scan(
+    path: Path,
+    consume: Callable[[streaming.Batch], None],
+    advance: Callable[[int], None] = lambda step: None,
+) -> os.stat_result | None:
+    """Read the fact base at ``path`` a batch of records at a time, never whole, check it and
+    hand each batch to ``consume``, telling ``advance`` how many bytes each batch took; return
+    the status of the very file read (None if it changed while it was read). Raise
+    FactBaseError naming the errors found, as load does.
+
+    Raise streaming.NotStreamable for a file a batch-wise read cannot take although a whole
+    read does (a base no larger than MAX_BYTES): the caller reads it whole.
+    """
+    label = str(path)
+    checker = _Checker()
+    try:
+        with path.open("rb") as file:
+            status = os.fstat(file.fileno())
+            if stat.S_ISREG(status.st_mode) and status.st_size > MAX_SCANNED_BYTES:
+                raise _too_large(label, f"is {status.st_size // _MIB} MiB", MAX_SCANNED_BYTES)
+            done = 0
+            with no_garbage_collection():
+                for batch in streaming.Reader(file, MAX_SCANNED_BYTES).batches():
+                    checker.feed(batch.kind, batch.first_index, batch.records)
+                    consume(batch)
+                    advance(batch.end - done)
+                    done = batch.end
+            after = os.fstat(file.fileno())
+    except streaming.TooLarge:
+        raise _too_large(
+            label, f"holds more than {MAX_SCANNED_BYTES // _MIB} MiB", MAX_SCANNED_BYTES
+        ) from None
+    except streaming.NotStreamable as error:
+        if status.st_size <= MAX_BYTES:
+            # A whole read names the problem as every lookup of a smaller base does.
+            load_read(path)
+            raise
+        line, column = error.where or (None, None)
+        problem = Problem(error.message, line=line, column=column)
+        raise FactBaseError(label, [problem], more_may_follow=True) from None
+    except IsADirectoryError:
+        raise FactBaseError(label, [Problem("is a directory, not a fact base file")]) from None
+    except FileNotFoundError:
+        raise FactBaseError(label, [Problem("no such file")]) from None
+    except OSError as error:
+        raise FactBaseError(label, [Problem(error.strerror or str(error))]) from None
+    errors = checker.finish()
+    if errors:
+        raise FactBaseError(label, errors)
+    return status if _identity(after) == _identity(status) else None
 
 
 def cache_folder() -> Path | None:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import msgspec
 from rapidfuzz import fuzz, process
 
-from karabakh_cli import factbase, index_build, match, model
+from karabakh_cli import factbase, index_build, match, model, streaming
 from karabakh_cli.index_build import Progress, location
 from karabakh_cli.queries import LoadedBase
 
@@ -353,7 +353,8 @@ def load(
     unbuilt: Say | None = None,
 ) -> LoadedBase:
     """The fact base at ``path`` for a lookup: from its index when there is a valid one and
-    the lookup is one the index answers, else read whole (and then indexed, when large).
+    the lookup is one the index answers, else read whole. A large base without a valid index
+    is first read a batch at a time, checked and indexed, never held whole.
 
     ``say`` gets one line when the index cannot be written; the answer comes all the same.
     ``unbuilt``, when given, gets instead just why it cannot (kb index reports that alone).
@@ -366,47 +367,81 @@ def load(
     except OSError:
         # factbase.load names the problem in its own words.
         status = None
-    if not _indexable(status) or location(path) is None:
+    if status is None or not _indexable(status) or location(path) is None:
         return LoadedBase(factbase.load(path), path)
-    import sqlite3
-
     index = Index.open(path, status)
     found, index = _answer(index, path, wanted)
     if found is not None:
         return found
     trusted = index.key if index else None
-    base, read, data = factbase.load_read(
-        path, passed_before=lambda status: trusted == index_build.key(path, status)
-    )
     if index is not None:
         index.close()
-    if read is not None and _indexable(read) and trusted != index_build.key(path, read):
-        file = location(path)
-        if file is not None:
-            try:
-                index_build.build(
-                    path,
-                    read,
-                    base,
-                    data,
-                    progress if read.st_size >= SHOWN_FROM_BYTES else _quiet,
-                )
-            except (OSError, sqlite3.Error) as error:
-                reason = getattr(error, "strerror", None) or str(error)
-                why = f"cannot write in {file.parent}: {reason}"
-                if unbuilt is not None:
-                    unbuilt(why)
-                else:
-                    say(f"no index for {path}: {why}; answering without it")
-            else:
-                # Answered from the index just built, as every later run will be: matching a
-                # name against the whole base would fold every spelling once more.
-                found, built = _answer(Index.open(path, read), path, wanted)
-                if built is not None:
-                    built.close()
-                if found is not None:
-                    return found
+    else:
+        try:
+            read = _build(path, status, progress, say, unbuilt)
+        except streaming.NotStreamable:
+            return LoadedBase(factbase.load(path), path)
+        if read is not None:
+            trusted = index_build.key(path, read)
+            # Answered from the index just built, as every later run will be.
+            found, built = _answer(Index.open(path, read), path, wanted)
+            if built is not None:
+                built.close()
+            if found is not None:
+                return found
+    base, _, _ = factbase.load_read(
+        path, passed_before=lambda status: trusted == index_build.key(path, status)
+    )
     return LoadedBase(base, path)
+
+
+def _build(
+    path: Path, status: os.stat_result, progress: Progress, say: Say, unbuilt: Say | None
+) -> os.stat_result | None:
+    """Read, check and index the base at ``path`` a batch at a time; the status of the file
+    indexed, None where no index could be written (``say`` or ``unbuilt`` hear why) or the
+    file changed while it was read. Raises FactBaseError for a base with errors."""
+    import sqlite3
+
+    shown = progress if status.st_size >= SHOWN_FROM_BYTES else _quiet
+    try:
+        builder = index_build.Builder(path)
+    except (OSError, sqlite3.Error) as error:
+        _unwritable(path, error, say, unbuilt)
+        return None
+    failure: list[Exception] = []
+
+    def add(batch: streaming.Batch) -> None:
+        # A full disk half-way stops the index, not the checks: the answer comes all the same.
+        if not failure:
+            try:
+                builder.add(batch)
+            except (OSError, sqlite3.Error) as error:
+                failure.append(error)
+
+    with builder, shown(f"indexing {path.name}", status.st_size) as advance:
+        read = factbase.scan(path, add, advance)
+        if read is None:
+            return None
+        if not failure:
+            try:
+                builder.commit(index_build.key(path, read))
+                return read
+            except (OSError, sqlite3.Error) as error:
+                failure.append(error)
+    _unwritable(path, failure[0], say, unbuilt)
+    return None
+
+
+def _unwritable(path: Path, error: Exception, say: Say, unbuilt: Say | None) -> None:
+    file = location(path)
+    folder = file.parent if file else path.parent
+    reason = getattr(error, "strerror", None) or str(error)
+    why = f"cannot write in {folder}: {reason}"
+    if unbuilt is not None:
+        unbuilt(why)
+    else:
+        say(f"no index for {path}: {why}; answering without it")
 
 
 def _answer(

@@ -4,15 +4,14 @@ cache, and its tables, written into a temporary file and renamed into place. Nev
 from __future__ import annotations
 
 import os
+import typing
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import msgspec
-
-from karabakh_cli import __version__, factbase, match, model
+from karabakh_cli import __version__, factbase, match, model, streaming
 from karabakh_cli.text import fold, spell_out_contractions_in
 
 if TYPE_CHECKING:
@@ -78,136 +77,132 @@ def key(path: Path, status: os.stat_result) -> str:
 _QUOTE_LINKS = [ref.field for ref in model.KIND["quote"].references if ref.target == "quote"]
 
 
-def _attribution_forms(quotes: Sequence[model.Quote]) -> Iterator[str]:
+def _attribution_forms(quotes: Sequence[model.Quote]) -> list[str]:
     """The form of each quote's text that who-said compares (match._attribution_form), with
-    contractions spelled out a batch at a time: as fast as for the whole base at once,
-    without a copy of every text in memory."""
-    batch = 10_000
-    for start in range(0, len(quotes), batch):
-        texts = [fold(quote.text) for quote in quotes[start : start + batch]]
-        yield from spell_out_contractions_in(texts)
+    contractions spelled out for the batch at once: as fast as for the whole base at once."""
+    return spell_out_contractions_in([fold(quote.text) for quote in quotes])
 
 
-# Each record's JSON text as the file holds it: stored as it is rather than re-encoded, and
-# decoded far faster than into records (into slices of the bytes read, not copies).
-_Slices = msgspec.defstruct(
-    "_Slices", [(collection, list[msgspec.Raw], []) for collection in model.COLLECTIONS]
-)
+class Builder:
+    """An index being written into a temporary file, fed the base a batch of records at a
+    time (``add``), then renamed into place (``commit``); discarded unless committed.
 
-
-def build(
-    path: Path, status: os.stat_result, base: model.FactBase, data: bytes, progress: Progress
-) -> Path:
-    """Write the index of ``base``, decoded from ``data`` read from the file ``path`` held
-    with ``status``, into a temporary file and rename it into place; return where it is.
     Raises OSError or sqlite3.Error when the cache cannot take it (read-only, full, not a
-    folder)."""
-    import secrets
-    import sqlite3
+    folder).
+    """
 
-    file = location(path)
-    if file is None:
-        raise OSError("no cache folder")
-    file.parent.mkdir(parents=True, exist_ok=True)
-    temporary = file.with_name(f".{file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        connection = sqlite3.connect(temporary, isolation_level=None)
-        try:
-            # The rows create no cycles; left on, the collector would rescan the whole base
-            # again and again, as while decoding it.
-            with factbase.no_garbage_collection():
-                _fill(connection, path, key(path, status), base, data, progress)
-        finally:
-            connection.close()
-        temporary.replace(file)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return file
+    connection: sqlite3.Connection
 
+    def __init__(self, path: Path) -> None:
+        import secrets
+        import sqlite3
 
-def _fill(
-    connection: sqlite3.Connection,
-    path: Path,
-    key: str,
-    base: model.FactBase,
-    data: bytes,
-    progress: Progress,
-) -> None:
-    connection.execute("pragma journal_mode = off")
-    connection.execute("pragma synchronous = off")
-    connection.executescript(SCHEMA)
-    connection.execute("begin")
-    slices = msgspec.json.decode(data, type=_Slices)
-    total = sum(len(getattr(base, collection)) for collection in model.COLLECTIONS)
-    position = 0
-    with progress(f"indexing {path.name}", total) as advance:
-        for collection in model.COLLECTIONS:
-            records: list[model.Record] = getattr(base, collection)
-            connection.executemany(
+        file = location(path)
+        if file is None:
+            raise OSError("no cache folder")
+        file.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.file = file
+        self.temporary = file.with_name(f".{file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        self.connection = sqlite3.connect(self.temporary, isolation_level=None)
+        self.connection.execute("pragma journal_mode = off")
+        self.connection.execute("pragma synchronous = off")
+        self.connection.executescript(SCHEMA)
+        self.connection.execute("begin")
+        self.counts = dict.fromkeys(model.COLLECTIONS, 0)
+        # Each spelling's words run together (without noise words, as match's exact score
+        # runs them), and the position of the person it spells.
+        self.run_together: list[str] = []
+        self.owners = array("q")
+
+    def __enter__(self) -> Builder:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.connection.close()
+        self.temporary.unlink(missing_ok=True)
+
+    def add(self, batch: streaming.Batch) -> None:
+        """Index one batch of records."""
+        collection = batch.kind.collection
+        first = batch.first_position
+        self.counts[collection] += len(batch.records)
+        # The rows create no cycles; left on, the collector would rescan them again and
+        # again, as while decoding.
+        with factbase.no_garbage_collection():
+            self.connection.executemany(
                 "insert into record values (?, ?, ?, ?)",
                 [
-                    (number, collection, record.id, json)
-                    for number, (record, json) in enumerate(
-                        zip(records, getattr(slices, collection), strict=True), start=position
+                    (position, collection, record.id, bytes(text))
+                    for position, (record, text) in enumerate(
+                        zip(batch.records, batch.texts, strict=True), start=first
                     )
                 ],
             )
-            position += len(records)
-            advance(len(records))
-    first_quote = len(base.sources) + len(base.people)
-    first_person = len(base.sources)
-    connection.executemany(
-        "insert into spoken values (?, ?)",
-        ((quote.speaker, first_quote + number) for number, quote in enumerate(base.quotes)),
-    )
-    connection.executemany(
-        "insert into link values (?, ?)",
-        (
-            (target, first_quote + number)
-            for number, quote in enumerate(base.quotes)
-            for link in _QUOTE_LINKS
-            for target in getattr(quote, link)
-        ),
-    )
-    run_together: list[str] = []
-    owners = array("q")
-    # One row a person, every spelling's words: a third of the rows of one a spelling.
-    names: list[tuple[int, str]] = []
-    noise = match.NAME_NOISE
-    for number, person in enumerate(base.people, start=first_person):
-        words_of_person: list[str] = []
-        for spelling in (person.name, *person.aliases):
-            # Folded once, here.
-            words = match.WORD.findall(fold(spelling))
-            # Without noise words, as match's exact score runs a spelling's words together.
-            kept = words if noise.isdisjoint(words) else [w for w in words if w not in noise]
-            run_together.append("".join(kept))
-            owners.append(number)
-            words_of_person += words
-        names.append((number, " ".join(words_of_person)))
-    connection.executemany("insert into name_word (rowid, words) values (?, ?)", names)
-    connection.executemany(
-        "insert into quote_word (rowid, words) values (?, ?)",
-        (
-            (first_quote + number, form if form.isascii() else " ".join(match.WORD.findall(form)))
-            for number, form in enumerate(_attribution_forms(base.quotes))
-        ),
-    )
-    connection.execute("commit")
-    connection.executescript(INDEXES)
-    meta: dict[str, object] = {
-        **{
-            f"{table}_vocabulary": "\n".join(
-                word for (word,) in connection.execute(f"select term from {table}_vocabulary")
-            ).encode()
-            for table in ("name_word", "quote_word")
-        },
-        "key": key,
-        "base": str(path.resolve()),
-        "run_together": "\n".join(run_together).encode(),
-        "run_together_people": owners.tobytes(),
-        **{f"count:{name}": len(getattr(base, name)) for name in model.COLLECTIONS},
-        # Written last: an index whose build stopped half-way has no "complete".
-        "complete": 1,
-    }
-    connection.executemany("insert into meta values (?, ?)", meta.items())
+            if collection == "people":
+                self._add_people(first, typing.cast("list[model.Person]", batch.records))
+            elif collection == "quotes":
+                self._add_quotes(first, typing.cast("list[model.Quote]", batch.records))
+
+    def _add_people(self, first: int, people: list[model.Person]) -> None:
+        # One row a person, every spelling's words: a third of the rows of one a spelling.
+        names: list[tuple[int, str]] = []
+        noise = match.NAME_NOISE
+        for position, person in enumerate(people, start=first):
+            words_of_person: list[str] = []
+            for spelling in (person.name, *person.aliases):
+                # Folded once, here.
+                words = match.WORD.findall(fold(spelling))
+                kept = words if noise.isdisjoint(words) else [w for w in words if w not in noise]
+                self.run_together.append("".join(kept))
+                self.owners.append(position)
+                words_of_person += words
+            names.append((position, " ".join(words_of_person)))
+        self.connection.executemany("insert into name_word (rowid, words) values (?, ?)", names)
+
+    def _add_quotes(self, first: int, quotes: list[model.Quote]) -> None:
+        self.connection.executemany(
+            "insert into spoken values (?, ?)",
+            ((quote.speaker, position) for position, quote in enumerate(quotes, start=first)),
+        )
+        self.connection.executemany(
+            "insert into link values (?, ?)",
+            (
+                (target, position)
+                for position, quote in enumerate(quotes, start=first)
+                for link in _QUOTE_LINKS
+                for target in getattr(quote, link)
+            ),
+        )
+        self.connection.executemany(
+            "insert into quote_word (rowid, words) values (?, ?)",
+            (
+                (position, form if form.isascii() else " ".join(match.WORD.findall(form)))
+                for position, form in enumerate(_attribution_forms(quotes), start=first)
+            ),
+        )
+
+    def commit(self, key: str) -> Path:
+        """Finish the index of the base keyed ``key`` and rename it into place; where it is."""
+        connection = self.connection
+        connection.execute("commit")
+        connection.executescript(INDEXES)
+        meta: dict[str, object] = {
+            **{
+                f"{table}_vocabulary": "\n".join(
+                    word for (word,) in connection.execute(f"select term from {table}_vocabulary")
+                ).encode()
+                for table in ("name_word", "quote_word")
+            },
+            "key": key,
+            "base": str(self.path.resolve()),
+            "run_together": "\n".join(self.run_together).encode(),
+            "run_together_people": self.owners.tobytes(),
+            **{f"count:{name}": count for name, count in self.counts.items()},
+            # Written last: an index whose build stopped half-way has no "complete".
+            "complete": 1,
+        }
+        connection.executemany("insert into meta values (?, ?)", meta.items())
+        connection.close()
+        self.temporary.replace(self.file)
+        return self.file

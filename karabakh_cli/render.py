@@ -212,10 +212,12 @@ def _console(out: TextIO, **options: Any) -> Console:
 
 @contextlib.contextmanager
 def progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
-    """Long work shown on stderr: a progress bar on a terminal, else one line saying what kb
-    does; yields the function that counts each step done."""
+    """Long work through a file of ``total`` bytes shown on stderr: a progress bar on a
+    terminal, else one line saying what kb does; yields the function that counts the bytes
+    each step took."""
     if not sys.stderr.isatty():
-        sys.stderr.write(f"kb: {visible(description)}: {total:,} records, once for this file\n")
+        size = f"{total / 1024 / 1024:,.1f} MiB"
+        sys.stderr.write(f"kb: {visible(description)} ({size}), once for this file\n")
         yield lambda step: None
         return
     from rich.progress import Progress

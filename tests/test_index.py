@@ -35,7 +35,7 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     def full(*args: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(index_build, "_fill", full)
+    monkeypatch.setattr(index_build.Builder, "add", full)
 
 
 def count_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -492,7 +492,8 @@ def test_a_long_build_says_what_it_does(
     monkeypatch.setattr(index, "SHOWN_FROM_BYTES", 0)
     first = invoke("--facts", str(large), "quote", NAME, "--json")
     assert first.exit_code == 0
-    assert first.stderr == f"kb: indexing {large.name}: 2,621 records, once for this file\n"
+    size = f"{large.stat().st_size / 1024 / 1024:,.1f} MiB"
+    assert first.stderr == f"kb: indexing {large.name} ({size}), once for this file\n"
     later = invoke("--facts", str(large), "quote", NAME, "--json")
     assert later.exit_code == 0
     assert later.stderr == ""

@@ -20,6 +20,7 @@ SMALL_LIMIT = 1024 * 1024
 def small_limit(monkeypatch: pytest.MonkeyPatch) -> int:
     """A size limit small enough that a test can exceed it in a moment."""
     monkeypatch.setattr(factbase, "MAX_BYTES", SMALL_LIMIT)
+    monkeypatch.setattr(factbase, "MAX_SCANNED_BYTES", SMALL_LIMIT)
     return SMALL_LIMIT
 
 

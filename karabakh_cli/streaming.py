@@ -1,0 +1,334 @@
+"""Read a fact base file a batch of records at a time, never holding it whole, so that a
+base of a million quotes (800 MB) is checked and indexed in bounded memory. Never prints.
+
+The file is read in chunks, and each collection's array is cut into pieces of whole records
+without a JSON parser written in Python: a piece ends at a "}" that may close a record (one
+followed by "," or "]"), and msgspec decoding the piece as an array proves that it does.
+Decoding is deterministic, so a piece that starts at a record's first byte and decodes as a
+complete array ends exactly at a record boundary: a "}" inside a string leaves the string
+unterminated, one inside a nested value leaves a bracket open, and either fails. A wrong
+guess costs one more decode of the piece; after a few, the end of the next record is found
+by a scan that skips strings whole, slower but exact.
+
+What the reader cannot take this way (a syntax error, a record the model rejects, a
+top-level field other than the collections, ``schema_version`` and ``$schema``) raises
+NotStreamable, saying what and where.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from typing import BinaryIO, NamedTuple
+
+import msgspec
+
+from karabakh_cli import model
+
+# A piece of records decoded at once: large enough that per-piece costs vanish, small enough
+# that the pieces in flight cost a few MiB.
+PIECE = 4 * 1024 * 1024
+# Wrong guesses at a piece's end (a "}" followed by "," inside a string) before the exact scan.
+_GUESSES = 4
+
+_SPACE = re.compile(rb"[ \t\r\n]*")
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_SCALAR = re.compile(rb'"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false|null', re.DOTALL)
+# What may follow the "}" that ends a record: more records, or the end of the array.
+_RECORD_END = re.compile(rb"\}[ \t\r\n]*[,\]]")
+# Everything that is not a string or a bracket, for the exact scan.
+_PLAIN = re.compile(rb'[^"\[\]{}]*')
+_MSGSPEC_INDEX = re.compile(r"^\$\[(\d+)\]")
+_MSGSPEC_OFFSET = re.compile(r"\(byte (\d+)\)$")
+
+
+class NotStreamable(Exception):
+    """The file cannot be read as a stream of records: what is wrong, and where (a byte
+    offset, with its 1-based line and column), when known."""
+
+    def __init__(self, message: str, where: tuple[int, int] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+
+class TooLarge(Exception):
+    """The file holds more than the reader's limit."""
+
+
+class Batch(NamedTuple):
+    """Records of one kind, in the order of the file."""
+
+    kind: model.KindOfRecord
+    first_index: int
+    """The index in its collection of the first record."""
+    first_position: int
+    """The place in the file of the first record, counting the records of every collection."""
+    records: list[model.Record]
+    texts: list[msgspec.Raw]
+    """Each record's JSON text, as the file holds it."""
+    end: int
+    """The byte offset in the file just past the last record."""
+
+
+_raw_records = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+@functools.cache
+def _records_of(collection: str) -> msgspec.json.Decoder[list[model.Record]]:
+    return msgspec.json.Decoder(list[model.COLLECTIONS[collection]])  # type: ignore[valid-type]
+
+
+class Reader:
+    """The records of one open fact base file, a batch at a time (``batches``); what else
+    the top-level object holds is checked as it is met."""
+
+    def __init__(self, file: BinaryIO, limit: int, piece: int = PIECE) -> None:
+        self._file = file
+        self._limit = limit
+        self._piece = piece
+        self._buffer = b""
+        # The file offset of the buffer's first byte, and the lines that end before it.
+        self._start = 0
+        self._lines_before = 0
+        self._last_line_start = 0
+        self._at = 0
+        self._ended = False
+        self._position = 0
+
+    # -- the buffer ------------------------------------------------------------------------
+
+    def _more(self) -> bool:
+        """Read the next chunk into the buffer; False at the end of the file."""
+        if self._ended:
+            return False
+        chunk = self._file.read(self._piece)
+        if not chunk:
+            self._ended = True
+            return False
+        if self._start + len(self._buffer) + len(chunk) > self._limit:
+            raise TooLarge
+        # Consumed bytes leave the buffer first: it never holds much more than a piece.
+        keep = self._at - self._start
+        dropped = self._buffer[:keep]
+        newlines = dropped.count(b"\n")
+        if newlines:
+            self._lines_before += newlines
+            self._last_line_start = self._start + dropped.rindex(b"\n") + 1
+        self._buffer = self._buffer[keep:] + chunk
+        self._start = self._at
+        return True
+
+    def _have(self, end: int) -> bool:
+        """Make the buffer reach file offset ``end``; False where the file ends before it."""
+        while self._start + len(self._buffer) < end:
+            if not self._more():
+                return False
+        return True
+
+    def where(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column (in characters) of a file offset in the buffer."""
+        relative = offset - self._start
+        newlines = self._buffer.count(b"\n", 0, relative)
+        line_start = (
+            self._start + self._buffer.rindex(b"\n", 0, relative) + 1
+            if newlines
+            else self._last_line_start
+        )
+        before = self._buffer[line_start - self._start : relative]
+        return self._lines_before + newlines + 1, len(before.decode("utf-8", "replace")) + 1
+
+    def _error(self, message: str, offset: int | None = None) -> NotStreamable:
+        return NotStreamable(message, self.where(self._at if offset is None else offset))
+
+    def _skip_space(self) -> None:
+        while True:
+            relative = self._at - self._start
+            self._at = self._start + _SPACE.match(self._buffer, relative).end()  # type: ignore[union-attr]
+            if self._at < self._start + len(self._buffer) or not self._more():
+                return
+
+    def _next(self) -> bytes:
+        """The next character that is not white space (not consumed); b"" at the end."""
+        self._skip_space()
+        relative = self._at - self._start
+        return self._buffer[relative : relative + 1]
+
+    def _expect(self, character: bytes, what: str) -> None:
+        if self._next() != character:
+            found = self._next()
+            raise self._error(
+                f"invalid JSON: expected {what}"
+                if found
+                else "JSON ends too early: the file is truncated"
+            )
+        self._at += 1
+
+    def _token(self, pattern: re.Pattern[bytes], what: str) -> object:
+        """The JSON value ``pattern`` matches at the reader, decoded, and consumed."""
+        self._skip_space()
+        while True:
+            relative = self._at - self._start
+            found = pattern.match(self._buffer, relative)
+            # A token reaching the buffer's end may go on in the next chunk; so may a string
+            # that does not end in it. Anything else is no token, however much is read.
+            cut = found.end() >= len(self._buffer) if found else self._buffer[relative:] == b'"'
+            unended = found is None and self._buffer[relative : relative + 1] == b'"'
+            if not (cut or unended) or not self._more():
+                break
+        if found is None:
+            raise self._error(f"invalid JSON: expected {what}")
+        try:
+            value = msgspec.json.decode(found.group())
+        except msgspec.DecodeError:
+            raise self._error(f"invalid JSON: expected {what}") from None
+        self._at = self._start + found.end()
+        return value
+
+    # -- the top level ---------------------------------------------------------------------
+
+    def batches(self) -> Iterator[Batch]:
+        """Every record of the file, a batch at a time, in the order of the file."""
+        self._expect(b"{", "a JSON object")
+        seen: dict[str, object] = {}
+        if self._next() == b"}":
+            self._at += 1
+        else:
+            while True:
+                self._skip_space()
+                key_at = self._at
+                key = self._token(_STRING, "a field name in double quotes")
+                assert isinstance(key, str)
+                if key in seen:
+                    raise self._error(f"the field {key!r} is given twice", key_at)
+                self._expect(b":", "':'")
+                if key in model.COLLECTIONS:
+                    self._expect(b"[", f"an array of {key}")
+                    seen[key] = []
+                    yield from self._collection(model.KIND[model.KIND_OF_COLLECTION[key]], key)
+                elif key in ("schema_version", "$schema"):
+                    seen[key] = self._token(_SCALAR, "a value")
+                else:
+                    raise self._error(f"unknown field {key!r}", key_at)
+                if self._next() == b"}":
+                    self._at += 1
+                    break
+                self._expect(b",", "',' or '}'")
+        if self._next():
+            raise self._error("invalid JSON: trailing characters")
+        self._check_top_level(seen)
+
+    def _check_top_level(self, seen: dict[str, object]) -> None:
+        missing = [name for name in ("schema_version", *model.COLLECTIONS) if name not in seen]
+        if missing:
+            raise NotStreamable(f"object is missing the field {missing[0]!r}")
+        if seen["schema_version"] != 1 or type(seen["schema_version"]) is not int:
+            raise NotStreamable(f"schema_version must be 1, got {seen['schema_version']!r}")
+        if not isinstance(seen.get("$schema", ""), str):
+            raise NotStreamable("$schema must be a string")
+
+    # -- the records -----------------------------------------------------------------------
+
+    def _collection(self, kind: model.KindOfRecord, collection: str) -> Iterator[Batch]:
+        index = 0
+        if self._next() == b"]":
+            self._at += 1
+            return
+        decoder = _records_of(collection)
+        while True:
+            start = self._at
+            end, piece, texts = self._piece_from(start)
+            try:
+                records = decoder.decode(piece)
+            except msgspec.ValidationError as error:
+                raise self._rejected(error, collection, index, start) from None
+            except (msgspec.DecodeError, UnicodeDecodeError) as error:
+                raise self._error(f"invalid text in {collection}: {error}", start) from None
+            yield Batch(kind, index, self._position, records, texts, end)
+            index += len(records)
+            self._position += len(records)
+            self._at = end
+            if self._next() == b"]":
+                self._at += 1
+                return
+            self._expect(b",", "',' or ']'")
+            self._skip_space()
+
+    def _rejected(
+        self, error: msgspec.ValidationError, collection: str, first: int, start: int
+    ) -> NotStreamable:
+        """msgspec's message for a record of the piece, naming the record in the file."""
+        message, _, path = str(error).partition(" - at `")
+        path = path.rstrip("`")
+        found = _MSGSPEC_INDEX.match(path)
+        if found:
+            path = f"{collection}[{first + int(found.group(1))}]{path[found.end() :]}"
+        return NotStreamable(f"{path}: {message}" if path else message, self.where(start))
+
+    def _piece_from(self, start: int) -> tuple[int, bytes, list[msgspec.Raw]]:
+        """The end of the last whole record within a piece's length of ``start`` (at least
+        one record), the piece as an array, and each record's text."""
+        self._have(start + self._piece + 1)
+        low = start - self._start
+        high = min(len(self._buffer), low + self._piece)
+        for _ in range(_GUESSES):
+            close = self._buffer.rfind(b"}", low, high)
+            if close < 0:
+                break
+            high = close
+            if not _RECORD_END.match(self._buffer, close):
+                continue
+            piece = b"[" + self._buffer[low : close + 1] + b"]"
+            try:
+                return self._start + close + 1, piece, _raw_records.decode(piece)
+            except msgspec.DecodeError as error:
+                # Past the array's end (the guess was in the next collection), msgspec says
+                # where the array closed: the records end before it.
+                offset = _MSGSPEC_OFFSET.search(str(error))
+                if offset:
+                    high = min(high, low + int(offset.group(1)) - 1)
+        end = self._record_end(start)
+        # The scan may have read on, moving the buffer.
+        piece = b"[" + self._buffer[start - self._start : end - self._start] + b"]"
+        try:
+            return end, piece, _raw_records.decode(piece)
+        except msgspec.DecodeError as error:
+            raise self._syntax(error, start) from None
+
+    def _syntax(self, error: msgspec.DecodeError, start: int) -> NotStreamable:
+        message = str(error)
+        offset = _MSGSPEC_OFFSET.search(message)
+        described = _MSGSPEC_OFFSET.sub("", message).replace("JSON is malformed: ", "").strip()
+        # The piece starts with the "[" added before the record.
+        at = start + int(offset.group(1)) - 1 if offset else start
+        return self._error(f"invalid JSON: {described}", at)
+
+    def _record_end(self, start: int) -> int:
+        """The file offset just past the record (or other value) starting at ``start``: a
+        scan of its brackets that skips strings whole."""
+        depth = 0
+        at = start
+        while True:
+            if not self._have(at + 1):
+                raise self._error("JSON ends too early: the file is truncated", at)
+            relative = at - self._start
+            relative = _PLAIN.match(self._buffer, relative).end()  # type: ignore[union-attr]
+            at = self._start + relative
+            if relative >= len(self._buffer):
+                continue
+            character = self._buffer[relative : relative + 1]
+            if character == b'"':
+                found = _STRING.match(self._buffer, relative)
+                if found is None:
+                    if not self._more():
+                        raise self._error("JSON ends too early: the file is truncated", at)
+                    continue
+                at = self._start + found.end()
+                if depth == 0:
+                    return at
+                continue
+            at += 1
+            depth += 1 if character in b"[{" else -1
+            if depth <= 0:
+                return at
