@@ -95,7 +95,7 @@ def terms(
     facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> views.Listing:
     """The ceasefire's terms, numbered in the document's order, with their source."""
-    return views.terms_listing(load(ctx))
+    return views.terms_listing(load(ctx, index.WholeCollection("terms")))
 
 
 @listing_command("kb timeline", "kb timeline --since 2023-09-20 --json")
@@ -112,7 +112,7 @@ def timeline(
 ) -> views.Listing:
     """What happened, in date order; a year or month comes before the days within it."""
     filters = filters_of(since, until, place)
-    facts = load(ctx, index.Timeline())
+    facts = load(ctx, index.WholeCollection("events"))
     events = queries.timeline(facts, filters)
     for note in queries.timeline_notes(events, filters):
         say(note)
@@ -273,7 +273,7 @@ def disputes(
     facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> views.Listing:
     """Pairs of quotes that contradict or respond to each other, as curated from the sources."""
-    facts = load(ctx)
+    facts = load(ctx, index.Disputes())
     found = queries.disputes(facts)
     for note in queries.disputes_notes(found):
         say(note)

@@ -33,6 +33,7 @@ from rapidfuzz import fuzz, process
 
 from karabakh_cli import factbase, index_build, match, model, streaming
 from karabakh_cli.index_build import Progress, location
+from karabakh_cli.problems import FactBaseError, Problem
 from karabakh_cli.queries import LoadedBase
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 FROM_BYTES = 1024 * 1024
 # Building the index of a smaller base takes a fraction of a second: not worth a line.
 SHOWN_FROM_BYTES = 16 * 1024 * 1024
+_MIB = 1024 * 1024
 # SQLite's limit on bound parameters is 32,766 in recent versions, 999 in old ones.
 _CHUNK = 900
 
@@ -63,8 +65,15 @@ class ById(NamedTuple):
     record_id: str
 
 
-class Timeline(NamedTuple):
-    """What `kb timeline` needs: every event, its actors and sources."""
+class WholeCollection(NamedTuple):
+    """What a listing of one collection needs (`kb timeline`, `kb terms`): its every record,
+    and what they refer to (actors, sources)."""
+
+    collection: str
+
+
+class Disputes(NamedTuple):
+    """What `kb disputes` needs: every quote linking to another, and the quotes linked to."""
 
 
 class ByFragment(NamedTuple):
@@ -74,7 +83,7 @@ class ByFragment(NamedTuple):
     fragment: str
 
 
-Wanted = ByName | ById | Timeline | ByFragment
+Wanted = ByName | ById | WholeCollection | Disputes | ByFragment
 
 
 def _indexable(status: os.stat_result | None) -> bool:
@@ -142,8 +151,15 @@ class Index:
             positions = [found]
         elif isinstance(wanted, ByFragment):
             positions = self._attributable(wanted.fragment)
+        elif isinstance(wanted, Disputes):
+            positions = self._positions(
+                "select position from link union select position from record"
+                " where id in (select target from link)"
+            )
         else:
-            positions = self._positions("select position from record where collection = 'events'")
+            positions = self._positions(
+                "select position from record where collection = ?", (wanted.collection,)
+            )
         base = self._base(positions, speeches=False, terms=isinstance(wanted, ById))
         return LoadedBase(base, path)
 
@@ -389,6 +405,10 @@ def load(
                 built.close()
             if found is not None:
                 return found
+    if status.st_size > factbase.MAX_BYTES:
+        size, most = status.st_size / _MIB, factbase.MAX_BYTES // _MIB
+        message = f"file is {size:,.1f} MiB: this lookup reads the whole base, at most {most} MiB"
+        raise FactBaseError(str(path), [Problem(message)])
     base, _, _ = factbase.load_read(
         path, passed_before=lambda status: trusted == index_build.key(path, status)
     )

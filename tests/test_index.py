@@ -64,6 +64,14 @@ def timeline_rows(facts: queries.LoadedBase) -> list[dict[str, Any]]:
     return views.timeline_listing(facts, queries.timeline(facts, queries.Filters())).rows
 
 
+def terms_rows(facts: queries.LoadedBase) -> list[dict[str, Any]]:
+    return views.terms_listing(facts).rows
+
+
+def disputes_rows(facts: queries.LoadedBase) -> list[dict[str, Any]]:
+    return views.disputes_listing(facts, queries.disputes(facts)).rows
+
+
 def who_said_rows(facts: queries.LoadedBase, fragment: str) -> list[Any]:
     attribution = queries.who_said(facts, fragment, queries.Filters())
     rows = views.who_said_listing(facts, fragment, attribution.found).rows
@@ -105,13 +113,18 @@ def test_an_unchanged_large_base_is_checked_once(
 
 
 def test_lookups_from_the_index_equal_a_whole_read(large: Path) -> None:
-    """quote, show and timeline answer from the index exactly as from the whole base."""
+    """quote, show, timeline, terms and disputes answer from the index exactly as from the
+    whole base."""
     index.load(large, None, no_say)
     for name in (NAME, "Petrosyn", "petrosyan", "Nobody Atall", "the"):
         assert quote_rows(indexed(large, index.ByName(name)), name) == quote_rows(
             whole(large), name
         )
-    assert timeline_rows(indexed(large, index.Timeline())) == timeline_rows(whole(large))
+    assert timeline_rows(indexed(large, index.WholeCollection("events"))) == timeline_rows(
+        whole(large)
+    )
+    assert terms_rows(indexed(large, index.WholeCollection("terms"))) == terms_rows(whole(large))
+    assert disputes_rows(indexed(large, index.Disputes())) == disputes_rows(whole(large))
     for fragment in ("bilateral talks security mediation", "no celebration", "zzz qqq", "the"):
         assert who_said_rows(indexed(large, index.ByFragment(fragment)), fragment) == (
             who_said_rows(whole(large), fragment)
@@ -408,6 +421,9 @@ def _bases(draw: st.DrawFn) -> dict[str, Any]:
         links = draw(
             st.lists(st.integers(0, count - 1).filter(number.__ne__), max_size=2, unique=True)
         )
+        responses = draw(
+            st.lists(st.integers(0, count - 1).filter(number.__ne__), max_size=1, unique=True)
+        )
         text = draw(_text)
         quotes.append(
             {
@@ -420,6 +436,7 @@ def _bases(draw: st.DrawFn) -> dict[str, Any]:
                 "source": "src-a",
                 "excerpt": f"said {text} then",
                 "contradicts": [f"q-{n}" for n in links],
+                "responds_to": [f"q-{n}" for n in responses],
             }
         )
     events = [
@@ -459,8 +476,8 @@ def test_indexed_answers_equal_a_brute_force_read(
     queries_: list[str],
     fragments: list[str],
 ) -> None:
-    """On random bases, quote, who-said, show and timeline from the index equal reading the
-    base whole."""
+    """On random bases, quote, who-said, show, timeline and disputes from the index equal
+    reading the base whole."""
     monkeypatch.setattr(index, "FROM_BYTES", 0)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = tmp_path / "facts.json"
@@ -468,7 +485,10 @@ def test_indexed_answers_equal_a_brute_force_read(
     index.load(path, None, no_say)
     for name in [*queries_, *(person["name"] for person in base["people"])]:
         assert quote_rows(indexed(path, index.ByName(name)), name) == quote_rows(whole(path), name)
-    assert timeline_rows(indexed(path, index.Timeline())) == timeline_rows(whole(path))
+    assert timeline_rows(indexed(path, index.WholeCollection("events"))) == timeline_rows(
+        whole(path)
+    )
+    assert disputes_rows(indexed(path, index.Disputes())) == disputes_rows(whole(path))
     for fragment in [*fragments, *(quote["text"] for quote in base["quotes"][:3])]:
         assert who_said_rows(indexed(path, index.ByFragment(fragment)), fragment) == (
             who_said_rows(whole(path), fragment)
@@ -542,3 +562,23 @@ def test_a_base_flipped_while_read_never_leaves_a_clean_index_for_a_broken_file(
     target.symlink_to(broken)
     with pytest.raises(factbase.FactBaseError, match="no person has the id 'p-X'"):
         index.load(target, index.ByName(NAME), no_say)
+
+
+def test_a_base_too_large_to_read_whole_is_answered_from_its_index(
+    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the whole-read limit a base is still read a batch at a time, checked and indexed:
+    lookups the index answers work; one that needs the whole base says so, exit 3."""
+    monkeypatch.setattr(factbase, "MAX_BYTES", 1024 * 1024)
+    assert large.stat().st_size > factbase.MAX_BYTES
+    found = invoke("--facts", str(large), "quote", NAME, "--json")
+    assert found.exit_code == 0
+    assert json.loads(found.stdout)[0]["speaker"]["name"] == NAME
+    assert invoke("--facts", str(large), "terms", "--json").exit_code == 0
+    assert invoke("--facts", str(large), "timeline", "--json").exit_code == 0
+    whole_read = invoke("--facts", str(large), "sources")
+    assert whole_read.exit_code == 3
+    size = f"{large.stat().st_size / 1024 / 1024:,.1f}"
+    assert whole_read.stderr == (
+        f"kb: {large}: file is {size} MiB: this lookup reads the whole base, at most 1 MiB\n"
+    )
