@@ -368,7 +368,7 @@ def validate(
     that text.
     """
     target = path or facts_path(ctx)
-    problems = factbase.diagnose(factbase.read(target), target.parent)
+    problems = factbase.diagnose_file(target)
     if json:
         render.write_json(
             [{"file": str(target), **msgspec.structs.asdict(problem)} for problem in problems],

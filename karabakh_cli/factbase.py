@@ -232,7 +232,9 @@ def load_read(
 class _Checker:
     """TEMPORARY until checks.IntegrityChecker lands: holds every record."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, warn: bool, folder: Path | None = None) -> None:
+        self.warn = warn
+        self.folder = folder
         self.records: dict[str, list[tuple[int, model.Record]]] = {
             name: [] for name in model.COLLECTIONS
         }
@@ -241,7 +243,11 @@ class _Checker:
         self.records[kind.collection] += enumerate(records, start=first)
 
     def finish(self) -> list[Problem]:
-        return checks.integrity_problems(checks.IndexedRecords(self.records), warn=False)
+        records = checks.IndexedRecords(self.records)
+        problems = checks.integrity_problems(records, warn=self.warn)
+        if self.folder is not None:
+            problems += checks.archive_problems(records, self.folder, warn=self.warn)
+        return problems
 
 
 def scan(
@@ -257,8 +263,29 @@ def scan(
     Raise streaming.NotStreamable for a file a batch-wise read cannot take although a whole
     read does (a base no larger than MAX_BYTES): the caller reads it whole.
     """
+    checker = _Checker(warn=False)
+    try:
+        status = _scan(path, checker, consume, advance)
+    except streaming.NotStreamable as error:
+        if error.size <= MAX_BYTES:
+            # A whole read names the problem as every lookup of a smaller base does.
+            load_read(path)
+            raise
+        raise FactBaseError(str(path), [_not_streamable(error)], more_may_follow=True) from None
+    errors = checker.finish()
+    if errors:
+        raise FactBaseError(str(path), errors)
+    return status
+
+
+def _scan(
+    path: Path,
+    checker: _Checker,
+    consume: Callable[[streaming.Batch], None],
+    advance: Callable[[int], None],
+) -> os.stat_result | None:
+    """Feed ``checker`` and ``consume`` every batch of the file (see scan)."""
     label = str(path)
-    checker = _Checker()
     try:
         with path.open("rb") as file:
             status = os.fstat(file.fileno())
@@ -273,27 +300,92 @@ def scan(
                     done = batch.end
             after = os.fstat(file.fileno())
     except streaming.TooLarge:
-        raise _too_large(
-            label, f"holds more than {MAX_SCANNED_BYTES // _MIB} MiB", MAX_SCANNED_BYTES
-        ) from None
+        what = f"holds more than {MAX_SCANNED_BYTES // _MIB} MiB"
+        raise _too_large(label, what, MAX_SCANNED_BYTES) from None
     except streaming.NotStreamable as error:
-        if status.st_size <= MAX_BYTES:
-            # A whole read names the problem as every lookup of a smaller base does.
-            load_read(path)
-            raise
-        line, column = error.where or (None, None)
-        problem = Problem(error.message, line=line, column=column)
-        raise FactBaseError(label, [problem], more_may_follow=True) from None
+        error.size = status.st_size
+        raise
     except IsADirectoryError:
         raise FactBaseError(label, [Problem("is a directory, not a fact base file")]) from None
     except FileNotFoundError:
         raise FactBaseError(label, [Problem("no such file")]) from None
     except OSError as error:
         raise FactBaseError(label, [Problem(error.strerror or str(error))]) from None
-    errors = checker.finish()
-    if errors:
-        raise FactBaseError(label, errors)
     return status if _identity(after) == _identity(status) else None
+
+
+def _not_streamable(error: streaming.NotStreamable) -> Problem:
+    line, column = error.where or (None, None)
+    return Problem(error.message, line=line, column=column)
+
+
+def diagnose_file(path: Path) -> list[Problem]:
+    """Every problem of the fact base file at ``path`` and of its sources' archived texts,
+    errors and warnings, with lines where known (as diagnose finds them).
+
+    Read a batch at a time, so a base of any size is checked in bounded memory; only a file
+    that cannot be read so, no larger than MAX_BYTES, is read whole to name its problems.
+    Raise FactBaseError where the file cannot be read at all.
+    """
+    try:
+        regular = stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        regular = False
+    if not regular:
+        # A pipe cannot be read twice; read cannot read a folder and says so.
+        return diagnose(read(path), path.parent)
+    checker = _Checker(warn=True, folder=path.parent)
+    try:
+        _scan(path, checker, lambda batch: None, lambda step: None)
+    except streaming.NotStreamable as error:
+        if error.size <= MAX_BYTES:
+            return diagnose(read(path), path.parent)
+        # Too large to read whole: the first problem that stops a batch-wise read is all
+        # that can be told.
+        return [_not_streamable(error)]
+    problems = list(dict.fromkeys(checker.finish()))
+    return _located_in_file(path, problems) if problems else []
+
+
+def _located_in_file(path: Path, problems: list[Problem]) -> list[Problem]:
+    """Problems with the line and column of their value, in the order of the file: the file
+    read once more a batch at a time, each record at fault placed within its own text."""
+    from karabakh_cli.jsonpos import locate
+
+    wanted: dict[tuple[str, int], list[Problem]] = {}
+    for problem in problems:
+        if len(problem.path) >= 2 and isinstance(problem.path[1], int):
+            wanted.setdefault((str(problem.path[0]), problem.path[1]), []).append(problem)
+    placed: dict[Problem, tuple[int, int]] = {}
+    with path.open("rb") as file:
+        reader = streaming.Reader(file, MAX_SCANNED_BYTES)
+        for batch in reader.batches():
+            collection = batch.kind.collection
+            last = batch.first_index + len(batch.records)
+            if not any((collection, index) in wanted for index in range(batch.first_index, last)):
+                continue
+            for (index, text), offset in zip(
+                enumerate(batch.texts, start=batch.first_index), reader.offsets(batch), strict=True
+            ):
+                at_fault = wanted.get((collection, index), [])
+                if not at_fault:
+                    continue
+                line, column = reader.where(offset)
+                inside = locate(bytes(text).decode(), [problem.path[2:] for problem in at_fault])
+                for problem in at_fault:
+                    found = inside.get(problem.path[2:])
+                    if found:
+                        placed[problem] = (
+                            line + found[0] - 1,
+                            column + found[1] - 1 if found[0] == 1 else found[1],
+                        )
+    located = [
+        msgspec.structs.replace(problem, line=where[0], column=where[1])
+        if (where := placed.get(problem))
+        else problem
+        for problem in problems
+    ]
+    return sorted(located, key=lambda problem: (problem.line or 0, problem.column or 0))
 
 
 def cache_folder() -> Path | None:

@@ -51,6 +51,8 @@ class NotStreamable(Exception):
         super().__init__(message)
         self.message = message
         self.where = where
+        # The size of the file, filled in by whoever knows it.
+        self.size = 0
 
 
 class TooLarge(Exception):
@@ -68,6 +70,8 @@ class Batch(NamedTuple):
     records: list[model.Record]
     texts: list[msgspec.Raw]
     """Each record's JSON text, as the file holds it."""
+    start: int
+    """The byte offset in the file of the first record."""
     end: int
     """The byte offset in the file just past the last record."""
 
@@ -138,6 +142,16 @@ class Reader:
         )
         before = self._buffer[line_start - self._start : relative]
         return self._lines_before + newlines + 1, len(before.decode("utf-8", "replace")) + 1
+
+    def offsets(self, batch: Batch) -> Iterator[int]:
+        """The byte offset in the file of each record of ``batch``, the batch last read."""
+        at = batch.start - self._start
+        for text in batch.texts:
+            record = bytes(text)
+            # Between two records lie only a comma and white space: the first match is it.
+            at = self._buffer.index(record, at)
+            yield self._start + at
+            at += len(record)
 
     def _error(self, message: str, offset: int | None = None) -> NotStreamable:
         return NotStreamable(message, self.where(self._at if offset is None else offset))
@@ -245,7 +259,7 @@ class Reader:
                 raise self._rejected(error, collection, index, start) from None
             except (msgspec.DecodeError, UnicodeDecodeError) as error:
                 raise self._error(f"invalid text in {collection}: {error}", start) from None
-            yield Batch(kind, index, self._position, records, texts, end)
+            yield Batch(kind, index, self._position, records, texts, start, end)
             index += len(records)
             self._position += len(records)
             self._at = end

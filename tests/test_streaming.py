@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import model, streaming
+from karabakh_cli import factbase, model, streaming
 
 # Texts that look like the end of a record, to lure the reader's guesses into strings.
 LURES = ['}, {"id": "x"}', "}]", '"}, {', "\\", '\\"}, ', "}", "{", "[", "]", "ü “é” ﬁ", "\n"]
@@ -181,3 +181,47 @@ def test_a_file_over_the_limit_is_refused_as_it_is_read() -> None:
     data = layouts(base_of(["x" * 100] * 50), ["schema_version", *model.COLLECTIONS], 2)
     with pytest.raises(streaming.TooLarge):
         list(streaming.Reader(io.BytesIO(data), len(data) // 2, piece=256).batches())
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    texts=st.lists(text, min_size=1, max_size=8),
+    faults=st.lists(
+        st.sampled_from(["duplicate", "dangling", "date", "unused", "verbatim", "alias"]),
+        max_size=4,
+    ),
+    order=st.permutations(["schema_version", *model.COLLECTIONS]),
+    indent=st.sampled_from([None, 1, 4]),
+)
+def test_validating_a_batch_at_a_time_finds_what_a_whole_read_finds(
+    tmp_path_factory: pytest.TempPathFactory,
+    texts: list[str],
+    faults: list[str],
+    order: list[str],
+    indent: int | None,
+) -> None:
+    """The problems of a base checked a batch at a time, and their lines and columns, are
+    those of a whole read, whatever the layout."""
+    base = base_of(texts)
+    quotes, people = base["quotes"], base["people"]
+    for number, fault in enumerate(faults):
+        victim = quotes[number % len(quotes)]
+        if fault == "duplicate":
+            victim["id"] = quotes[0]["id"]
+        elif fault == "dangling":
+            victim["speaker"] = "p-nobody"
+        elif fault == "date":
+            victim["date"] = "2023-02-30"
+        elif fault == "unused":
+            people.append(
+                {**PERSON, "id": f"p-unused-{number}", "name": f"N {number}", "aliases": []}
+            )
+        elif fault == "verbatim":
+            victim["text"] = "not in the excerpt"
+        else:
+            people.append({**PERSON, "id": f"p-twin-{number}", "aliases": []})
+    path = tmp_path_factory.mktemp("base") / "facts.json"
+    path.write_bytes(layouts(base, order, indent))
+    assert factbase.diagnose_file(path) == factbase.diagnose(path.read_bytes(), path.parent)
