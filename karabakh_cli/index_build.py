@@ -83,6 +83,50 @@ def _attribution_forms(quotes: Sequence[model.Quote]) -> list[str]:
     return spell_out_contractions_in([fold(quote.text) for quote in quotes])
 
 
+class _Writer:
+    """Rows inserted by a thread of their own: SQLite works (tokenizing words, filling
+    B-trees) without holding Python's lock, so the records of the next batch are decoded,
+    checked and turned into rows on the other core meanwhile."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        import queue
+        import threading
+
+        self.connection = connection
+        # A few batches' rows at most wait: memory stays bounded however large the base.
+        self.waiting: queue.Queue[tuple[str, Sequence[tuple[object, ...]]] | None] = queue.Queue(8)
+        self.failure: Exception | None = None
+        self.thread = threading.Thread(target=self._run, name="kb index writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (work := self.waiting.get()) is not None:
+            if self.failure is None:
+                try:
+                    self.connection.executemany(*work)
+                except Exception as error:  # handed to the builder's thread, raised there
+                    self.failure = error
+
+    def insert(self, sql: str, rows: Sequence[tuple[object, ...]]) -> None:
+        """Insert ``rows`` with ``sql``, once the rows given before are in. Raises what an
+        earlier insert raised (a full disk)."""
+        if self.failure is not None:
+            raise self.failure
+        self.waiting.put((sql, rows))
+
+    def stop(self) -> None:
+        """Wait for the rows given to be in (or dropped, after a failure)."""
+        if self.thread.is_alive():
+            self.waiting.put(None)
+            self.thread.join()
+
+    def finish(self) -> None:
+        """Wait for every row to be in; raise what an insert raised."""
+        self.stop()
+        if self.failure is not None:
+            raise self.failure
+
+
 class Builder:
     """An index being written into a temporary file, fed the base a batch of records at a
     time (``add``), then renamed into place (``commit``); discarded unless committed.
@@ -104,7 +148,10 @@ class Builder:
         self.path = path
         self.file = file
         self.temporary = file.with_name(f".{file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        self.connection = sqlite3.connect(self.temporary, isolation_level=None)
+        # Used by the writer thread alone until commit, which waits for it first.
+        self.connection = sqlite3.connect(
+            self.temporary, isolation_level=None, check_same_thread=False
+        )
         self.connection.execute("pragma journal_mode = off")
         self.connection.execute("pragma synchronous = off")
         self.connection.executescript(SCHEMA)
@@ -114,11 +161,13 @@ class Builder:
         # runs them), and the position of the person it spells.
         self.run_together: list[str] = []
         self.owners = array("q")
+        self._writer = _Writer(self.connection)
 
     def __enter__(self) -> Builder:
         return self
 
     def __exit__(self, *exception: object) -> None:
+        self._writer.stop()
         self.connection.close()
         self.temporary.unlink(missing_ok=True)
 
@@ -130,7 +179,7 @@ class Builder:
         # The rows create no cycles; left on, the collector would rescan them again and
         # again, as while decoding.
         with factbase.no_garbage_collection():
-            self.connection.executemany(
+            self._writer.insert(
                 "insert into record values (?, ?, ?, ?)",
                 [
                     (position, collection, record.id, bytes(text))
@@ -158,32 +207,33 @@ class Builder:
                 self.owners.append(position)
                 words_of_person += words
             names.append((position, " ".join(words_of_person)))
-        self.connection.executemany("insert into name_word (rowid, words) values (?, ?)", names)
+        self._writer.insert("insert into name_word (rowid, words) values (?, ?)", names)
 
     def _add_quotes(self, first: int, quotes: list[model.Quote]) -> None:
-        self.connection.executemany(
+        self._writer.insert(
             "insert into spoken values (?, ?)",
-            ((quote.speaker, position) for position, quote in enumerate(quotes, start=first)),
+            [(quote.speaker, position) for position, quote in enumerate(quotes, start=first)],
         )
-        self.connection.executemany(
+        self._writer.insert(
             "insert into link values (?, ?)",
-            (
+            [
                 (target, position)
                 for position, quote in enumerate(quotes, start=first)
                 for link in _QUOTE_LINKS
                 for target in getattr(quote, link)
-            ),
+            ],
         )
-        self.connection.executemany(
+        self._writer.insert(
             "insert into quote_word (rowid, words) values (?, ?)",
-            (
+            [
                 (position, form if form.isascii() else " ".join(match.WORD.findall(form)))
                 for position, form in enumerate(_attribution_forms(quotes), start=first)
-            ),
+            ],
         )
 
     def commit(self, key: str) -> Path:
         """Finish the index of the base keyed ``key`` and rename it into place; where it is."""
+        self._writer.finish()
         connection = self.connection
         connection.execute("commit")
         connection.executescript(INDEXES)

@@ -273,6 +273,29 @@ def test_a_full_disk_answers_with_one_line(invoke: Invoke, large: Path, full_dis
     assert list(file.parent.iterdir()) == []
 
 
+def test_an_insert_failing_in_the_writer_thread_answers_with_one_line(
+    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows are inserted by a thread of their own: an insert failing there (here, into a
+    table that is not there) leaves no index and no temporary file, and kb answers."""
+    real = index_build._Writer.insert
+
+    def failing(writer: Any, sql: str, rows: Any) -> None:
+        real(writer, sql.replace("insert into spoken", "insert into nowhere"), rows)
+
+    monkeypatch.setattr(index_build._Writer, "insert", failing)
+    file = index.location(large)
+    assert file is not None
+    result = invoke("--facts", str(large), "quote", NAME, "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)[0]["speaker"]["id"] == "p-3"
+    assert result.stderr.splitlines() == [
+        f"kb: no index for {large}: cannot write in {file.parent}: no such table: nowhere;"
+        " answering without it"
+    ]
+    assert list(file.parent.iterdir()) == []
+
+
 def test_small_bases_have_no_index(invoke: Invoke, cache: Path) -> None:
     """The built-in base is read whole: nothing is written to the cache for it."""
     result = invoke("index")
