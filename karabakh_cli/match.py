@@ -166,6 +166,10 @@ class _WordIndex:
             lines = re.sub(rb"(?<= )(?:" + words + rb")(?= )", b"", lines)
         return lines.replace(b" ", b"").decode().split("\n")
 
+    def words_of(self, index: int) -> list[str]:
+        """The words of text ``index``: its line, split as laid out (no regular expression)."""
+        return self.lines[self.line_starts[index] : self.line_starts[index + 1]].decode().split()
+
     def holding(self, word: str) -> Iterator[int]:
         """The index of each text holding ``word``, once for each time it holds it."""
         needle = b" " + word.encode() + b" "
@@ -648,9 +652,7 @@ def who_said(
         at_least,
     )
     attribution = _attribution(fragment)
-    scored = [
-        Scored(quotes[index], attribution.score(WORD.findall(forms[index]))) for index in reaching
-    ]
+    scored = [Scored(quotes[index], attribution.score(words.words_of(index))) for index in reaching]
     scored.sort(key=lambda item: -item.score)
     return scored
 
