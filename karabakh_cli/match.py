@@ -358,6 +358,8 @@ WHO_SAID_THRESHOLD = 75
 # When no quote can reach the threshold, how many of those closest to it are scored, so
 # that the caller can name the nearest miss.
 _NEAREST_MISSES = 20
+# How many marks, evenly spaced below the threshold, the nearest misses are looked for at.
+_MARKS = 4
 # More than the rounding error of summing a few scores in another order, less than any step
 # of the scores themselves (0.1).
 _ROUNDING = 0.06
@@ -536,6 +538,8 @@ def quotes_to_score(
     vocabulary: Iterable[str],
     holding: Callable[[str, Among], Iterable[int]],
     at_least: float = WHO_SAID_THRESHOLD,
+    *,
+    narrows: bool = True,
 ) -> list[int]:
     """The quotes (by position) whose score for ``fragment`` can reach ``at_least``, from the
     distinct words of all quotes and ``holding``, the quotes holding a word; when none can,
@@ -547,9 +551,9 @@ def quotes_to_score(
 
     A quote missing every content word of a heavy enough group cannot reach ``at_least``
     (``_groups_to_hold``), so ``holding(word, among)`` need only give the quotes holding
-    ``word`` among those holding a word of each group in ``among``; it may give any more
-    quotes holding ``word``. Only when none reaches are the nearest misses looked for among
-    every quote.
+    ``word`` among those holding a word of each group in ``among``. Unless it ``narrows``
+    so, giving every quote holding ``word`` whatever ``among``, the bounds are summed once,
+    for every quote.
     """
     content = _content_words(_words(fragment))
     if not content:
@@ -566,15 +570,22 @@ def quotes_to_score(
         ]
         for word in weights
     }
-    among = _groups_to_hold(weights, near, at_least)
-    earned = {} if among is None else _bounds(weights, near, holding, among)
-    # The sums run in another order than attribution_score's, so a bound a rounding error
-    # below the threshold still goes on to the exact score.
-    reaching = [index for index, bound in earned.items() if bound >= at_least - _ROUNDING]
-    if reaching:
-        return sorted(reaching)
-    if among != []:
-        earned = _bounds(weights, near, holding, [])
+    earned: dict[int, float] = {}
+    # When none reaches ``at_least``, the nearest misses are looked for as the quotes reaching
+    # a lower mark, and a lower one, until enough do (at 0, every quote): the groups of a mark
+    # hold every quote whose bound reaches it, so the closest are among them.
+    marks = [at_least * step / _MARKS for step in range(_MARKS, -1, -1)] if narrows else [0.0]
+    for mark in marks:
+        among = _groups_to_hold(weights, near, mark)
+        earned = {} if among is None else _bounds(weights, near, holding, among)
+        # The sums run in another order than attribution_score's, so a bound a rounding error
+        # below a mark still counts as reaching it.
+        reaching = [index for index, bound in earned.items() if bound >= at_least - _ROUNDING]
+        if reaching:
+            return sorted(reaching)
+        near_mark = sum(bound >= mark - _ROUNDING for bound in earned.values())
+        if among == [] or near_mark >= _NEAREST_MISSES:
+            break
     nearest = sorted(earned.items(), key=lambda item: (-item[1], item[0]))
     return sorted(index for index, _ in nearest[:_NEAREST_MISSES])
 
@@ -650,6 +661,7 @@ def who_said(
         words.vocabulary(),
         lambda word, among: words.holding(word),
         at_least,
+        narrows=False,
     )
     attribution = _attribution(fragment)
     scored = [Scored(quotes[index], attribution.score(words.words_of(index))) for index in reaching]
