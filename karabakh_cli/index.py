@@ -240,7 +240,11 @@ class Index:
         return match.quotes_to_score(
             fragment,
             self._vocabulary("quote_word"),
-            lambda word, among: self._holding_all("quote_word", [*among, [word]]),
+            lambda word, among: self._holding_all(
+                # A quote holding the word holds a word of each group the word is in.
+                "quote_word",
+                [*(group for group in among if word not in group), [word]],
+            ),
         )
 
     def _vocabulary(self, table: str) -> list[str]:

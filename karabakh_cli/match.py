@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import heapq
 import itertools
 import re
 import string
@@ -571,23 +572,27 @@ def quotes_to_score(
         for word in weights
     }
     earned: dict[int, float] = {}
+    closest: list[float] = []
+    summed: list[list[str]] | None = None
     # When none reaches ``at_least``, the nearest misses are looked for as the quotes reaching
     # a lower mark, and a lower one, until enough do (at 0, every quote): the groups of a mark
     # hold every quote whose bound reaches it, so the closest are among them.
     marks = [at_least * step / _MARKS for step in range(_MARKS, -1, -1)] if narrows else [0.0]
-    for mark in marks:
+    for number, mark in enumerate(marks):
         among = _groups_to_hold(weights, near, mark)
-        earned = {} if among is None else _bounds(weights, near, holding, among)
-        # The sums run in another order than attribution_score's, so a bound a rounding error
-        # below a mark still counts as reaching it.
-        reaching = [index for index, bound in earned.items() if bound >= at_least - _ROUNDING]
-        if reaching:
-            return sorted(reaching)
-        near_mark = sum(bound >= mark - _ROUNDING for bound in earned.values())
-        if among == [] or near_mark >= _NEAREST_MISSES:
+        if number == 0 or among != summed:
+            summed = among
+            earned = {} if among is None else _bounds(weights, near, holding, among)
+            # The sums run in another order than attribution_score's, so a bound a rounding
+            # error below the threshold still goes on to the exact score.
+            reaching = [index for index, bound in earned.items() if bound >= at_least - _ROUNDING]
+            if reaching:
+                return sorted(reaching)
+            closest = heapq.nlargest(_NEAREST_MISSES, earned.values())
+        if among == [] or (len(closest) == _NEAREST_MISSES and closest[-1] >= mark - _ROUNDING):
             break
-    nearest = sorted(earned.items(), key=lambda item: (-item[1], item[0]))
-    return sorted(index for index, _ in nearest[:_NEAREST_MISSES])
+    nearest = heapq.nsmallest(_NEAREST_MISSES, earned.items(), key=lambda item: (-item[1], item[0]))
+    return sorted(index for index, _ in nearest)
 
 
 def _groups_to_hold(
