@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from karabakh_cli import __version__, factbase, match, model
-from karabakh_cli.text import fold
+from karabakh_cli.text import fold, spell_out_contractions_in
 
 if TYPE_CHECKING:
     # sqlite3 (as hashlib and secrets) costs milliseconds to import: only a base large enough
@@ -79,12 +79,13 @@ _QUOTE_LINKS = [ref.field for ref in model.KIND["quote"].references if ref.targe
 
 
 def _attribution_forms(quotes: Sequence[model.Quote]) -> Iterator[str]:
-    """The form of each quote's text that who-said compares (match.attribution_forms), with
+    """The form of each quote's text that who-said compares (match._attribution_form), with
     contractions spelled out a batch at a time: as fast as for the whole base at once,
     without a copy of every text in memory."""
     batch = 10_000
     for start in range(0, len(quotes), batch):
-        yield from match.attribution_forms([quote.text for quote in quotes[start : start + batch]])
+        texts = [fold(quote.text) for quote in quotes[start : start + batch]]
+        yield from spell_out_contractions_in(texts)
 
 
 # Each record's JSON text as the file holds it: stored as it is rather than re-encoded, and
