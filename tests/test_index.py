@@ -479,6 +479,26 @@ def test_indexed_answers_equal_a_brute_force_read(
         )
 
 
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(base=_bases(most_quotes=80), fragments=st.lists(_text, min_size=1, max_size=6))
+def test_who_said_from_the_index_equals_a_whole_read_on_many_quotes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, base: dict[str, Any], fragments: list[str]
+) -> None:
+    """On random bases of up to 80 quotes, enough for many to reach the threshold or for
+    nearest misses at each mark, who-said from the index equals reading the base whole."""
+    monkeypatch.setattr(index, "FROM_BYTES", 0)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
+    index.load(path, None, no_say)
+    for fragment in fragments:
+        assert who_said_rows(indexed(path, index.ByFragment(fragment)), fragment) == (
+            who_said_rows(whole(path), fragment)
+        )
+
+
 def test_the_builtin_base_is_not_indexed() -> None:
     """The built-in base is under the size that gets an index."""
     assert FACTS.stat().st_size < index.FROM_BYTES
@@ -541,23 +561,3 @@ def test_a_base_flipped_while_read_never_leaves_a_clean_index_for_a_broken_file(
     target.symlink_to(broken)
     with pytest.raises(factbase.FactBaseError, match="no person has the id 'p-X'"):
         index.load(target, index.ByName(NAME), no_say)
-
-
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(base=_bases(most_quotes=80), fragments=st.lists(_text, min_size=1, max_size=6))
-def test_who_said_from_the_index_equals_a_whole_read_on_many_quotes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, base: dict[str, Any], fragments: list[str]
-) -> None:
-    """On random bases of up to 80 quotes, enough for many to reach the threshold or for
-    nearest misses at each mark, who-said from the index equals reading the base whole."""
-    monkeypatch.setattr(index, "FROM_BYTES", 0)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    path = tmp_path / "facts.json"
-    path.write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
-    index.load(path, None, no_say)
-    for fragment in fragments:
-        assert who_said_rows(indexed(path, index.ByFragment(fragment)), fragment) == (
-            who_said_rows(whole(path), fragment)
-        )
