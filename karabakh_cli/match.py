@@ -359,7 +359,7 @@ WHO_SAID_THRESHOLD = 75
 # When no quote can reach the threshold, how many of those closest to it are scored, so
 # that the caller can name the nearest miss.
 _NEAREST_MISSES = 20
-# How many marks, evenly spaced below the threshold, the nearest misses are looked for at.
+# How many steps down from the threshold the nearest misses are looked for in, at most.
 _MARKS = 4
 # More than the rounding error of summing a few scores in another order, less than any step
 # of the scores themselves (0.1).
@@ -574,23 +574,28 @@ def quotes_to_score(
     earned: dict[int, float] = {}
     closest: list[float] = []
     summed: list[list[str]] | None = None
-    # When none reaches ``at_least``, the nearest misses are looked for as the quotes reaching
-    # a lower mark, and a lower one, until enough do (at 0, every quote): the groups of a mark
-    # hold every quote whose bound reaches it, so the closest are among them.
-    marks = [at_least * step / _MARKS for step in range(_MARKS, -1, -1)] if narrows else [0.0]
-    for number, mark in enumerate(marks):
+    # When none reaches ``at_least``, the nearest misses are looked for among the quotes
+    # reaching a lower mark (at 0, every quote): the groups of a mark hold every quote whose
+    # bound reaches it, so once some _NEAREST_MISSES quotes reach it, the closest are those.
+    mark = at_least if narrows else 0.0
+    while True:
         among = _groups_to_hold(weights, near, mark)
-        if number == 0 or among != summed:
+        # A mark no quote can reach (None) has nothing to sum, as before the first pass.
+        if among != summed and among is not None:
             summed = among
-            earned = {} if among is None else _bounds(weights, near, holding, among)
+            earned = _bounds(weights, near, holding, among)
             # The sums run in another order than attribution_score's, so a bound a rounding
             # error below the threshold still goes on to the exact score.
             reaching = [index for index, bound in earned.items() if bound >= at_least - _ROUNDING]
             if reaching:
                 return sorted(reaching)
             closest = heapq.nlargest(_NEAREST_MISSES, earned.values())
-        if among == [] or (len(closest) == _NEAREST_MISSES and closest[-1] >= mark - _ROUNDING):
+        enough = len(closest) == _NEAREST_MISSES
+        if among == [] or (enough and closest[-1] >= mark - _ROUNDING):
             break
+        # Enough quotes reach the bound of the last of the closest found so far: at that mark
+        # they are all among the groups, and the next pass is the last.
+        mark = closest[-1] if enough else max(0.0, mark - at_least / _MARKS)
     nearest = heapq.nsmallest(_NEAREST_MISSES, earned.items(), key=lambda item: (-item[1], item[0]))
     return sorted(index for index, _ in nearest)
 
