@@ -175,6 +175,23 @@ def test_a_quote_must_hold_a_word_near_each_heavy_content_word() -> None:
     assert groups == [["bilateral"], ["mediated", "mediation"], ["security"]]
 
 
+def test_the_nearest_misses_outside_the_groups_of_the_threshold_are_found() -> None:
+    """With no quote able to reach the threshold, a near miss lacking a word of each of its
+    groups still beats twenty quotes that hold one and come less close."""
+    held = [{"alpha", "cider"}] * 20 + [{"alpha", "bravo", "exile"}]
+    vocabulary = ["alpha", "bravo", "cider", "delta", "exile"]
+
+    def holding(word: str, among: match.Among) -> list[int]:
+        return [
+            index
+            for index, words in enumerate(held)
+            if word in words and all(words.intersection(group) for group in among)
+        ]
+
+    chosen = match.quotes_to_score("alpha bravo cider delta exile", vocabulary, holding)
+    assert chosen == [*range(19), 20]
+
+
 def test_who_said_finds_a_paraphrase_behind_thousands_of_near_misses() -> None:
     """Quotes sharing more exact words with the fragment, yet scoring under the threshold,
     do not crowd out the one quote that matches it word for word, fuzzily."""
