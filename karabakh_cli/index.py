@@ -249,12 +249,18 @@ class Index:
     def _attributable(self, fragment: str) -> list[int]:
         """The quotes match.who_said scores word by word for ``fragment`` over the whole base.
 
-        match.who_said's own choice, made from the stored words and postings.
+        match.who_said's own choice, made from the stored words and postings: FTS5 reads
+        and intersects the postings in C, so only the quotes holding a word of each group
+        reach Python.
         """
         return match.quotes_to_score(
             fragment,
             self._vocabulary("quote_word"),
-            lambda word: self._holding("quote_word", word),
+            lambda word, among: self._holding_all(
+                # A quote holding the word holds a word of each group the word is in.
+                "quote_word",
+                [*(group for group in among if word not in group), [word]],
+            ),
         )
 
     def _vocabulary(self, table: str) -> list[str]:
@@ -262,11 +268,7 @@ class Index:
         walked through FTS5's vocabulary table."""
         return self._meta(f"{table}_vocabulary").decode().split("\n")
 
-    def _holding(self, table: str, word: str) -> list[int]:
-        """The rows of ``table`` holding ``word``."""
-        return self._holding_all(table, [[word]])
-
-    def _holding_all(self, table: str, clause: list[list[str]]) -> list[int]:
+    def _holding_all(self, table: str, clause: Sequence[Sequence[str]]) -> list[int]:
         """The rows of ``table`` holding one word of each list in ``clause``: a quote's
         position, a person's."""
         # Quoted, a word is a string to FTS5, never an operator such as NOT.

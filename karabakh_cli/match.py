@@ -8,11 +8,12 @@ and documented in the README.
 from __future__ import annotations
 
 import bisect
-import collections
 import functools
+import heapq
 import itertools
 import re
 import string
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import msgspec
@@ -165,6 +166,10 @@ class _WordIndex:
             words = b"|".join(re.escape(word.encode()) for word in sorted(leaving_out))
             lines = re.sub(rb"(?<= )(?:" + words + rb")(?= )", b"", lines)
         return lines.replace(b" ", b"").decode().split("\n")
+
+    def words_of(self, index: int) -> list[str]:
+        """The words of text ``index``: its line, split as laid out (no regular expression)."""
+        return self.lines[self.line_starts[index] : self.line_starts[index + 1]].decode().split()
 
     def holding(self, word: str) -> Iterator[int]:
         """The index of each text holding ``word``, once for each time it holds it."""
@@ -354,6 +359,8 @@ WHO_SAID_THRESHOLD = 75
 # When no quote can reach the threshold, how many of those closest to it are scored, so
 # that the caller can name the nearest miss.
 _NEAREST_MISSES = 20
+# How many steps down from the threshold the nearest misses are looked for in, at most.
+_MARKS = 4
 # More than the rounding error of summing a few scores in another order, less than any step
 # of the scores themselves (0.1).
 _ROUNDING = 0.06
@@ -419,10 +426,13 @@ def lacking_names(fragment: str, quote_text: str) -> list[str]:
 
     Changing who does something changes what a quote says as much as a negation does.
     """
+    return _lacking_names(fragment, _words(quote_text))
+
+
+def _lacking_names(fragment: str, quote_words: Sequence[str]) -> list[str]:
     names = _capitalised_words(fragment)
     if not names:
         return []
-    quote_words = _words(quote_text)
     lacking: list[str] = []
     for name in names:
         words = _content_words(_words(name))
@@ -435,6 +445,73 @@ def lacking_names(fragment: str, quote_text: str) -> list[str]:
     return lacking
 
 
+class _Attribution:
+    """One fragment's attribution scoring, ready for any number of quotes: its content words
+    found once, and each distinct quote word compared with them once, however many quotes
+    hold it (scoring thousands of quotes compares the same few hundred words again and again).
+    """
+
+    def __init__(self, fragment: str) -> None:
+        self.fragment = fragment
+        fragment_words = _words(fragment)
+        self.polarity = _polarity(fragment_words)
+        content = _content_words(fragment_words)
+        self.distinct = list(dict.fromkeys(content))
+        # Each content word, repeats included and in order: its length, its distinct word.
+        self.content = [(len(word), self.distinct.index(word)) for word in content]
+        self.near: dict[str, list[tuple[int, float]]] = {}
+
+    def _compare(self, quote_word: str) -> list[tuple[int, float]]:
+        """The distinct content words near enough to ``quote_word`` to count, with how near."""
+        near = [
+            (place, similarity)
+            for place, word in enumerate(self.distinct)
+            if (similarity := fuzz.ratio(word, quote_word, score_cutoff=WORD_THRESHOLD))
+        ]
+        self.near[quote_word] = near
+        return near
+
+    def score(self, quote_words: Sequence[str]) -> float:
+        """attribution_score of the fragment for the quote whose words are ``quote_words``."""
+        if not self.content or not quote_words:
+            return 0.0
+        # Each distinct content word's best similarity and the quote's words that have it.
+        best = [0.0] * len(self.distinct)
+        places: list[list[int]] = [[] for _ in self.distinct]
+        for position, quote_word in enumerate(quote_words):
+            near = self.near.get(quote_word)
+            for place, similarity in self._compare(quote_word) if near is None else near:
+                if similarity > best[place]:
+                    best[place] = similarity
+                    places[place] = [position]
+                elif similarity == best[place]:
+                    places[place].append(position)
+        total = earned = 0.0
+        occurrences: list[list[int]] = []
+        for length, place in self.content:
+            total += length
+            if places[place]:
+                earned += length * best[place] / 100
+                occurrences.append(places[place])
+        positions = _nearest_occurrences(occurrences)
+        score = 100 * earned / total
+        if positions:
+            # A negation sits just before or after the words it flips: "will not participate".
+            start = max(0, min(positions) - _NEGATION_REACH)
+            stretch = quote_words[start : max(positions) + _NEGATION_REACH + 1]
+            if _polarity(stretch) != self.polarity:
+                score = min(score, 50.0)
+        if score > _LACKING_NAME_CAP and _lacking_names(self.fragment, quote_words):
+            score = _LACKING_NAME_CAP
+        return round(score, 1)
+
+
+# who-said scores one fragment against many quotes, each with the same comparisons.
+@functools.lru_cache(maxsize=16)
+def _attribution(fragment: str) -> _Attribution:
+    return _Attribution(fragment)
+
+
 def attribution_score(fragment: str, quote_text: str) -> float:
     """How well ``fragment`` stands for ``quote_text``, 0-100.
 
@@ -444,41 +521,26 @@ def attribution_score(fragment: str, quote_text: str) -> float:
     words ("the Russians will participate" against "the Russians will not participate"),
     scores at most half; so does one naming someone the quote does not (``lacking_names``).
     """
-    fragment_words = _words(fragment)
-    content = _content_words(fragment_words)
-    quote_words = _words(quote_text)
-    if not content or not quote_words:
-        return 0.0
-    total = earned = 0.0
-    occurrences: list[list[int]] = []
-    for word in content:
-        total += len(word)
-        # Only the quote's words near enough to count, compared in one call.
-        near = process.extract(
-            word, quote_words, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, limit=None
-        )
-        if near:
-            similarity = max(value for _, value, _ in near)
-            earned += len(word) * similarity / 100
-            occurrences.append(sorted(i for _, value, i in near if value == similarity))
-    positions = _nearest_occurrences(occurrences)
-    score = 100 * earned / total
-    if positions:
-        # A negation sits just before or after the words it flips: "will not participate".
-        start = max(0, min(positions) - _NEGATION_REACH)
-        stretch = quote_words[start : max(positions) + _NEGATION_REACH + 1]
-        if _polarity(stretch) != _polarity(fragment_words):
-            score = min(score, 50.0)
-    if score > _LACKING_NAME_CAP and lacking_names(fragment, quote_text):
-        score = _LACKING_NAME_CAP
-    return round(score, 1)
+    return _attribution(fragment).score(_words(quote_text))
+
+
+def attribution_forms(texts: list[str]) -> list[str]:
+    """The form of each text whose words attribution compares (as ``_attribution_form``),
+    with the contractions of all the texts looked for at once."""
+    return spell_out_contractions_in([fold(text) for text in texts])
+
+
+# The quotes a bound is summed for: those holding a word of each list (see quotes_to_score).
+Among = Sequence[Sequence[str]]
 
 
 def quotes_to_score(
     fragment: str,
     vocabulary: Iterable[str],
-    holding: Callable[[str], Iterable[int]],
+    holding: Callable[[str, Among], Iterable[int]],
     at_least: float = WHO_SAID_THRESHOLD,
+    *,
+    narrows: bool = True,
 ) -> list[int]:
     """The quotes (by position) whose score for ``fragment`` can reach ``at_least``, from the
     distinct words of all quotes and ``holding``, the quotes holding a word; when none can,
@@ -487,30 +549,98 @@ def quotes_to_score(
     The bound is each quote's score before the negation and lacking-name rules, which only
     lower a score: a content word counts (as often as the fragment holds it) by its best match
     in the quote, which is the first one met since rapidfuzz lists the near words best first.
+
+    A quote missing every content word of a heavy enough group cannot reach ``at_least``
+    (``_groups_to_hold``), so ``holding(word, among)`` need only give the quotes holding
+    ``word`` among those holding a word of each group in ``among``. Unless it ``narrows``
+    so, giving every quote holding ``word`` whatever ``among``, the bounds are summed once,
+    for every quote.
     """
     content = _content_words(_words(fragment))
     if not content:
         return []
     candidates = list(vocabulary)
     total = sum(len(word) for word in content)
-    earned: dict[int, float] = collections.defaultdict(float)
-    for word, repeats in collections.Counter(content).items():
-        weight = len(word) * repeats / total
+    weights = {word: len(word) * repeats / total for word, repeats in Counter(content).items()}
+    near = {
+        word: [
+            (candidate, similarity)
+            for candidate, similarity, _ in process.extract(
+                word, candidates, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, limit=None
+            )
+        ]
+        for word in weights
+    }
+    earned: dict[int, float] = {}
+    closest: list[float] = []
+    summed: list[list[str]] | None = None
+    # When none reaches ``at_least``, the nearest misses are looked for among the quotes
+    # reaching a lower mark (at 0, every quote): the groups of a mark hold every quote whose
+    # bound reaches it, so once some _NEAREST_MISSES quotes reach it, the closest are those.
+    mark = at_least if narrows else 0.0
+    while True:
+        among = _groups_to_hold(weights, near, mark)
+        # A mark no quote can reach (None) has nothing to sum, as before the first pass.
+        if among != summed and among is not None:
+            summed = among
+            earned = _bounds(weights, near, holding, among)
+            # The sums run in another order than attribution_score's, so a bound a rounding
+            # error below the threshold still goes on to the exact score.
+            reaching = [index for index, bound in earned.items() if bound >= at_least - _ROUNDING]
+            if reaching:
+                return sorted(reaching)
+            closest = heapq.nlargest(_NEAREST_MISSES, earned.values())
+        enough = len(closest) == _NEAREST_MISSES
+        if among == [] or (enough and closest[-1] >= mark - _ROUNDING):
+            break
+        # Enough quotes reach the bound of the last of the closest found so far: at that mark
+        # they are all among the groups, and the next pass is the last.
+        mark = closest[-1] if enough else max(0.0, mark - at_least / _MARKS)
+    nearest = heapq.nsmallest(_NEAREST_MISSES, earned.items(), key=lambda item: (-item[1], item[0]))
+    return sorted(index for index, _ in nearest)
+
+
+def _groups_to_hold(
+    weights: dict[str, float], near: dict[str, list[tuple[str, float]]], at_least: float
+) -> list[list[str]] | None:
+    """Groups of words (of all quotes) such that a quote holding no word of one of them
+    cannot reach ``at_least``; None when no quote can.
+
+    Missing every word near a group of content words, a quote earns at most the other content
+    words' weights: 100 times what is left of the fragment's weight. The heaviest words make
+    groups of one (the words a quote must hold), lighter ones groups of several.
+    """
+    groups: list[list[str]] = []
+    words: list[str] = []
+    weight = 0.0
+    for word in sorted(weights, key=lambda word: -weights[word]):
+        words += [candidate for candidate, _ in near[word]]
+        weight += weights[word]
+        # Twice the rounding allowance: the weights' sums carry errors of their own.
+        if 100 * (1 - weight) < at_least - 2 * _ROUNDING:
+            if not words:
+                return None
+            groups.append(words)
+            words, weight = [], 0.0
+    return groups
+
+
+def _bounds(
+    weights: dict[str, float],
+    near: dict[str, list[tuple[str, float]]],
+    holding: Callable[[str, Among], Iterable[int]],
+    among: Among,
+) -> dict[int, float]:
+    """The bound of each quote ``holding`` gives for the words near a content word."""
+    earned: dict[int, float] = defaultdict(float)
+    for word, weight in weights.items():
         credited: set[int] = set()
-        for candidate, similarity, _ in process.extract(
-            word, candidates, scorer=fuzz.ratio, score_cutoff=WORD_THRESHOLD, limit=None
-        ):
-            for index in holding(candidate):
+        for candidate, similarity in near[word]:
+            for index in holding(candidate, among):
                 if index not in credited:
                     credited.add(index)
                     earned[index] += weight * similarity
-    # The sums run in another order than attribution_score's, so a bound a rounding error
-    # below the threshold still goes on to the exact score.
-    reaching = [index for index, bound in earned.items() if bound >= at_least - _ROUNDING]
-    if not reaching:
-        nearest = sorted(earned.items(), key=lambda item: (-item[1], item[0]))
-        reaching = [index for index, _ in nearest[:_NEAREST_MISSES]]
-    return sorted(reaching)
+    return earned
 
 
 class Scored(msgspec.Struct, frozen=True):
@@ -532,13 +662,25 @@ def who_said(
     that score for every quote; only the quotes it lets reach ``at_least`` are scored word
     by word. So no quote that could reach the threshold is left out, however large the base.
     """
-    words = _WordIndex([quote.text for quote in quotes], _attribution_form)
-    reaching = quotes_to_score(fragment, words.vocabulary(), words.holding, at_least)
-    scored = [
-        Scored(quotes[index], attribution_score(fragment, quotes[index].text)) for index in reaching
-    ]
+    forms = attribution_forms([quote.text for quote in quotes])
+    words = _WordIndex(forms, _as_it_is)
+    reaching = quotes_to_score(
+        # Every posting is at hand here: a word's quotes are found as fast among all as
+        # among some.
+        fragment,
+        words.vocabulary(),
+        lambda word, among: words.holding(word),
+        at_least,
+        narrows=False,
+    )
+    attribution = _attribution(fragment)
+    scored = [Scored(quotes[index], attribution.score(words.words_of(index))) for index in reaching]
     scored.sort(key=lambda item: -item.score)
     return scored
+
+
+def _as_it_is(text: str) -> str:
+    return text
 
 
 def search_threshold(word: str) -> float:

@@ -413,7 +413,7 @@ _text = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8).map(" ".join)
 
 
 @st.composite
-def _bases(draw: st.DrawFn) -> dict[str, Any]:
+def _bases(draw: st.DrawFn, most_quotes: int = 12) -> dict[str, Any]:
     # A spelling names one person only (checks.aliases): each is drawn once, then dealt out.
     spellings = draw(st.lists(_name, min_size=1, max_size=16, unique_by=fold))
     cut = draw(st.integers(1, len(spellings)))
@@ -438,7 +438,7 @@ def _bases(draw: st.DrawFn) -> dict[str, Any]:
         }
         for number, (name, aliases) in enumerate(names)
     ]
-    count = draw(st.integers(1, 12))
+    count = draw(st.integers(1, most_quotes))
     quotes = []
     for number in range(count):
         links = draw(
@@ -519,6 +519,26 @@ def test_indexed_answers_equal_a_brute_force_read(
     for quote in base["quotes"]:
         assert show_rows(indexed(path, index.ById(quote["id"])), quote["id"]) == show_rows(
             whole(path), quote["id"]
+        )
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(base=_bases(most_quotes=80), fragments=st.lists(_text, min_size=1, max_size=6))
+def test_who_said_from_the_index_equals_a_whole_read_on_many_quotes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, base: dict[str, Any], fragments: list[str]
+) -> None:
+    """On random bases of up to 80 quotes, enough for many to reach the threshold or for
+    nearest misses at each mark, who-said from the index equals reading the base whole."""
+    monkeypatch.setattr(index, "FROM_BYTES", 0)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
+    index.load(path, None, no_say)
+    for fragment in fragments:
+        assert who_said_rows(indexed(path, index.ByFragment(fragment)), fragment) == (
+            who_said_rows(whole(path), fragment)
         )
 
 

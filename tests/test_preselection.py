@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from rapidfuzz import fuzz, process
 
 from karabakh_cli import match
 from karabakh_cli.model import Person, Quote
@@ -68,8 +69,39 @@ def quote(index: int, text: str) -> Quote:
     )
 
 
+def straightforward_score(fragment: str, quote_text: str) -> float:
+    """attribution_score as its docstring states it, each content word compared with every
+    word of the quote afresh: what the scorer's shared comparisons must equal."""
+    fragment_words = match._words(fragment)
+    content = match._content_words(fragment_words)
+    quote_words = match._words(quote_text)
+    if not content or not quote_words:
+        return 0.0
+    total = earned = 0.0
+    occurrences: list[list[int]] = []
+    for word in content:
+        total += len(word)
+        near = process.extract(
+            word, quote_words, scorer=fuzz.ratio, score_cutoff=match.WORD_THRESHOLD, limit=None
+        )
+        if near:
+            similarity = max(value for _, value, _ in near)
+            earned += len(word) * similarity / 100
+            occurrences.append(sorted(i for _, value, i in near if value == similarity))
+    positions = match._nearest_occurrences(occurrences)
+    score = 100 * earned / total
+    if positions:
+        start = max(0, min(positions) - match._NEGATION_REACH)
+        stretch = quote_words[start : max(positions) + match._NEGATION_REACH + 1]
+        if match._polarity(stretch) != match._polarity(fragment_words):
+            score = min(score, 50.0)
+    if score > match._LACKING_NAME_CAP and match.lacking_names(fragment, quote_text):
+        score = match._LACKING_NAME_CAP
+    return round(score, 1)
+
+
 def brute_force_who_said(fragment: str, quotes: list[Quote]) -> list[tuple[float, str]]:
-    scored = [(match.attribution_score(fragment, quote.text), quote.id) for quote in quotes]
+    scored = [(straightforward_score(fragment, quote.text), quote.id) for quote in quotes]
     return sorted(
         (score, quote_id) for score, quote_id in scored if score >= match.WHO_SAID_THRESHOLD
     )
@@ -88,6 +120,76 @@ def test_who_said_finds_every_quote_a_full_scan_finds(
     )
     assert found == brute_force_who_said(fragment, quotes)
     assert [item.score for item in answer] == sorted((item.score for item in answer), reverse=True)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(texts, min_size=1, max_size=20), st.lists(texts, min_size=1, max_size=4))
+def test_scores_equal_comparing_every_word_afresh(
+    quote_texts: list[str], fragments: list[str]
+) -> None:
+    """Each score, with the comparisons shared across quotes and fragments, equals
+    comparing each content word with every word of the quote afresh."""
+    for fragment in fragments:
+        for text in quote_texts:
+            assert match.attribution_score(fragment, text) == straightforward_score(fragment, text)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(texts, min_size=1, max_size=60), texts)
+def test_quotes_to_score_are_the_same_among_the_groups_a_quote_must_hold(
+    quote_texts: list[str], fragment: str
+) -> None:
+    """Summing bounds only among the quotes holding a word of each group (as the index
+    does), at falling marks for the nearest misses, chooses the same quotes as summing them
+    once over every quote."""
+    held = [set(match._words(text)) for text in quote_texts]
+    vocabulary = set().union(*held)
+
+    def holding_among(word: str, among: match.Among) -> list[int]:
+        return [
+            index
+            for index, words in enumerate(held)
+            if word in words and all(words.intersection(group) for group in among)
+        ]
+
+    def holding(word: str, among: match.Among) -> list[int]:
+        return [index for index, words in enumerate(held) if word in words]
+
+    assert match.quotes_to_score(fragment, vocabulary, holding_among) == (
+        match.quotes_to_score(fragment, vocabulary, holding, narrows=False)
+    )
+
+
+def test_a_quote_must_hold_a_word_near_each_heavy_content_word() -> None:
+    """The words carrying more than a quarter of a fragment's weight each make a group a
+    quote must hold; the light ones together make one more."""
+    asked: list[match.Among] = []
+
+    def holding(word: str, among: match.Among) -> list[int]:
+        asked.append(among)
+        return []
+
+    vocabulary = ["bilateral", "talks", "security", "mediation", "mediated", "tanks"]
+    match.quotes_to_score("bilateral talks security mediation", vocabulary, holding)
+    groups = sorted(sorted(group) for group in asked[0])
+    assert groups == [["bilateral"], ["mediated", "mediation"], ["security"]]
+
+
+def test_the_nearest_misses_outside_the_groups_of_the_threshold_are_found() -> None:
+    """With no quote able to reach the threshold, a near miss lacking a word of each of its
+    groups still beats twenty quotes that hold one and come less close."""
+    held = [{"alpha", "cider"}] * 20 + [{"alpha", "bravo", "exile"}]
+    vocabulary = ["alpha", "bravo", "cider", "delta", "exile"]
+
+    def holding(word: str, among: match.Among) -> list[int]:
+        return [
+            index
+            for index, words in enumerate(held)
+            if word in words and all(words.intersection(group) for group in among)
+        ]
+
+    chosen = match.quotes_to_score("alpha bravo cider delta exile", vocabulary, holding)
+    assert chosen == [*range(19), 20]
 
 
 def test_who_said_finds_a_paraphrase_behind_thousands_of_near_misses() -> None:
