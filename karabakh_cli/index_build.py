@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from karabakh_cli import __version__, factbase, match, model, streaming
-from karabakh_cli.text import fold, spell_out_contractions_in
+from karabakh_cli.text import fold
 
 if TYPE_CHECKING:
     # sqlite3 (as hashlib and secrets) costs milliseconds to import: only a base large enough
@@ -75,12 +75,6 @@ def key(path: Path, status: os.stat_result) -> str:
 
 
 _QUOTE_LINKS = [ref.field for ref in model.KIND["quote"].references if ref.target == "quote"]
-
-
-def _attribution_forms(quotes: Sequence[model.Quote]) -> list[str]:
-    """The form of each quote's text that who-said compares (match._attribution_form), with
-    contractions spelled out for the batch at once: as fast as for the whole base at once."""
-    return spell_out_contractions_in([fold(quote.text) for quote in quotes])
 
 
 class _Writer:
@@ -227,7 +221,9 @@ class Builder:
             "insert into quote_word (rowid, words) values (?, ?)",
             [
                 (position, form if form.isascii() else " ".join(match.WORD.findall(form)))
-                for position, form in enumerate(_attribution_forms(quotes), start=first)
+                for position, form in enumerate(
+                    match.attribution_forms([quote.text for quote in quotes]), start=first
+                )
             ],
         )
 
