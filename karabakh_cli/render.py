@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import itertools
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -80,15 +81,33 @@ def _flatten(row: Row, prefix: str = "") -> Iterator[tuple[str, Any]]:
             yield f"{prefix}{key}", "" if value is None else value
 
 
-def _csv(listing: Listing, out: TextIO) -> None:
-    flat = [dict(_flatten(row)) for row in listing.rows]
-    header = list(dict.fromkeys(key for row in flat for key in row))
+def _while_read(rows: Iterable[Row], out: TextIO) -> Iterator[Row]:
+    """``rows`` until ``out`` is closed: its reader went away (pipes.py), and the rows left
+    would be made for nothing."""
+    for row in rows:
+        yield row
+        if out.closed:
+            return
+
+
+def _csv(listing: Listing, out: TextIO) -> int:
+    rows = iter(listing.rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
+    # Every field of any held row, in first-seen order; the rows of an iterator share theirs.
+    fielded = listing.rows if isinstance(listing.rows, list) else [first]
+    header = list(dict.fromkeys(key for row in fielded for key, _ in _flatten(row)))
     import csv
 
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    for row in flat:
-        writer.writerow([visible(str(row.get(key, ""))) for key in header])
+    count = 0
+    for row in _while_read(itertools.chain([first], rows), out):
+        flat = dict(_flatten(row))
+        writer.writerow([visible(str(flat.get(key, ""))) for key in header])
+        count += 1
+    return count
 
 
 def _markdown_cell(text: str) -> str:
@@ -99,11 +118,13 @@ def _markdown(listing: Listing, out: TextIO) -> None:
     if listing.vertical:
         header = ["Field", "Value"]
         body = [
-            [column.header, column.value(row)] for row in listing.rows for column in listing.columns
+            [column.header, column.value(row)]
+            for row in listing.held_rows
+            for column in listing.columns
         ]
     else:
         header = [column.header for column in listing.columns]
-        body = [[column.value(row) for column in listing.columns] for row in listing.rows]
+        body = [[column.value(row) for column in listing.columns] for row in listing.held_rows]
     out.write("| " + " | ".join(_markdown_cell(cell) for cell in header) + " |\n")
     out.write("|" + "|".join(" --- " for _ in header) + "|\n")
     for cells in body:
@@ -116,13 +137,35 @@ def _markdown(listing: Listing, out: TextIO) -> None:
         )
 
 
-def _plain(listing: Listing, out: TextIO) -> None:
-    for row in listing.rows:
+def _plain(listing: Listing, out: TextIO) -> int:
+    count = 0
+    for row in _while_read(listing.rows, out):
         if listing.vertical:
             for column in listing.columns:
                 out.write(f"{column.header}\t{visible(column.value(row))}\n")
         else:
             out.write("\t".join(visible(column.value(row)) for column in listing.columns) + "\n")
+        count += 1
+    return count
+
+
+def _jsonl(listing: Listing, out: TextIO) -> int:
+    count = 0
+    for row in _while_read(listing.rows, out):
+        out.write(_json_text(row, indent=0) + "\n")
+        count += 1
+    return count
+
+
+def _json(listing: Listing, out: TextIO) -> int:
+    """The rows as one indented JSON array, the same text as ``json_text`` of them all,
+    written a row at a time: each row indented one level more, as an array's element."""
+    count = 0
+    for count, row in enumerate(_while_read(listing.rows, out), start=1):
+        element = _json_text(row, indent=2).replace("\n", "\n  ")
+        out.write(f"{',' if count > 1 else '['}\n  {element}")
+    out.write("\n]\n" if count else "[]\n")
+    return count
 
 
 def _cell_text(cell: Cell) -> Text:
@@ -275,27 +318,36 @@ def save_html(listing: Listing, path: Path) -> None:
     writing.put_atomically(path, webpage.page(layout.view(listing)).encode())
 
 
-def write(listing: Listing, fmt: Format, out: TextIO) -> None:
-    """Write ``listing`` to ``out`` in ``fmt``.
+# The formats written a row at a time, as the rows are made: a long listing is never held
+# whole. Each writer returns how many rows it wrote.
+_STREAMED: dict[Format, Callable[[Listing, TextIO], int]] = {
+    Format.json: _json,
+    Format.jsonl: _jsonl,
+    Format.csv: _csv,
+    Format.plain: _plain,
+}
+
+
+def write(listing: Listing, fmt: Format, out: TextIO) -> int:
+    """Write ``listing`` to ``out`` in ``fmt``; return how many rows it had (or, if the
+    reader went away, how many were written).
 
     Nothing found is an empty array in JSON, so a script can always parse stdout, and
-    nothing at all in the other formats: no empty table, no header without rows.
+    nothing at all in the other formats: no empty table, no header without rows. A table
+    and Markdown hold every row (column widths, the sources under them); the other
+    formats never do.
     """
-    if fmt is Format.json:
-        out.write(json_text(listing.rows))
-    elif not listing.rows:
-        return
-    elif fmt is Format.jsonl:
-        out.writelines(_json_text(row, indent=0) + "\n" for row in listing.rows)
-    elif fmt is Format.csv:
-        _csv(listing, out)
-    elif fmt is Format.markdown:
+    streamed = _STREAMED.get(fmt)
+    if streamed is not None:
+        return streamed(listing, out)
+    if not listing.held_rows:
+        return 0
+    if fmt is Format.markdown:
         _markdown(listing, out)
-    elif fmt is Format.plain:
-        _plain(listing, out)
     else:
         console = _console(out)
         console.print(_table(listing, console))
+    return len(listing.held_rows)
 
 
 def write_json(value: Any, out: TextIO) -> None:
