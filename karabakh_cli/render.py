@@ -60,6 +60,11 @@ def _json_text(value: Any, *, indent: int) -> str:
     encoded = msgspec.json.encode(value)
     if indent:
         encoded = msgspec.json.format(encoded, indent=indent)
+    return _escaped(encoded)
+
+
+def _escaped(encoded: bytes) -> str:
+    """JSON text with its raw DEL and C1 controls escaped."""
     return _RAW_CONTROL.sub(lambda found: f"\\u{ord(found.group()):04x}", encoded.decode())
 
 
@@ -81,13 +86,17 @@ def _flatten(row: Row, prefix: str = "") -> Iterator[tuple[str, Any]]:
             yield f"{prefix}{key}", "" if value is None else value
 
 
-def _while_read(rows: Iterable[Row], out: TextIO) -> Iterator[Row]:
-    """``rows`` until ``out`` is closed: its reader went away (pipes.py), and the rows left
-    would be made for nothing."""
-    for row in rows:
-        yield row
-        if out.closed:
-            return
+# Streamed rows are made and written this many at a time: one encoding and one write for
+# each batch rather than each row, and a few hundred kilobytes of text held at most.
+_BATCH = 1000
+
+
+def _batches(rows: Iterable[Row], out: TextIO) -> Iterator[list[Row]]:
+    """``rows``, a batch at a time, until ``out`` is closed: its reader went away
+    (pipes.py), and the rows left would be made for nothing."""
+    remaining = iter(rows)
+    while not out.closed and (batch := list(itertools.islice(remaining, _BATCH))):
+        yield batch
 
 
 def _csv(listing: Listing, out: TextIO) -> int:
@@ -103,10 +112,10 @@ def _csv(listing: Listing, out: TextIO) -> int:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     count = 0
-    for row in _while_read(itertools.chain([first], rows), out):
-        flat = dict(_flatten(row))
-        writer.writerow([visible(str(flat.get(key, ""))) for key in header])
-        count += 1
+    for batch in _batches(itertools.chain([first], rows), out):
+        flats = map(dict, map(_flatten, batch))
+        writer.writerows([visible(str(flat.get(key, ""))) for key in header] for flat in flats)
+        count += len(batch)
     return count
 
 
@@ -139,31 +148,39 @@ def _markdown(listing: Listing, out: TextIO) -> None:
 
 def _plain(listing: Listing, out: TextIO) -> int:
     count = 0
-    for row in _while_read(listing.rows, out):
-        if listing.vertical:
-            for column in listing.columns:
-                out.write(f"{column.header}\t{visible(column.value(row))}\n")
-        else:
-            out.write("\t".join(visible(column.value(row)) for column in listing.columns) + "\n")
-        count += 1
+    for batch in _batches(listing.rows, out):
+        out.write("".join(_plain_lines(listing, row) for row in batch))
+        count += len(batch)
     return count
+
+
+def _plain_lines(listing: Listing, row: Row) -> str:
+    if listing.vertical:
+        return "".join(
+            f"{column.header}\t{visible(column.value(row))}\n" for column in listing.columns
+        )
+    return "\t".join(visible(column.value(row)) for column in listing.columns) + "\n"
+
+
+_LINES = msgspec.json.Encoder()
 
 
 def _jsonl(listing: Listing, out: TextIO) -> int:
     count = 0
-    for row in _while_read(listing.rows, out):
-        out.write(_json_text(row, indent=0) + "\n")
-        count += 1
+    for batch in _batches(listing.rows, out):
+        out.write(_escaped(_LINES.encode_lines(batch)))
+        count += len(batch)
     return count
 
 
 def _json(listing: Listing, out: TextIO) -> int:
     """The rows as one indented JSON array, the same text as ``json_text`` of them all,
-    written a row at a time: each row indented one level more, as an array's element."""
+    written a batch at a time: each batch's array without its brackets is those elements
+    as the whole array holds them."""
     count = 0
-    for count, row in enumerate(_while_read(listing.rows, out), start=1):
-        element = _json_text(row, indent=2).replace("\n", "\n  ")
-        out.write(f"{',' if count > 1 else '['}\n  {element}")
+    for batch in _batches(listing.rows, out):
+        out.write(("," if count else "[") + "\n" + _json_text(batch, indent=2)[2:-2])
+        count += len(batch)
     out.write("\n]\n" if count else "[]\n")
     return count
 
