@@ -177,13 +177,23 @@ class Index:
     def _involvement(self, path: Path) -> Iterator[Involvement]:
         """Every person of the base at ``path``, in the order of the file, with their counts:
         one decoded at a time, as the rows are written."""
+        import sqlite3
+
         decoder = msgspec.json.Decoder(model.Person)
-        rows = self.connection.execute(
-            "select json, quotes, terms, events from involvement join record using (position)"
-            " order by position"
-        )
-        for encoded, quotes, terms, events in rows:
-            yield Involvement(decoder.decode(encoded), quotes, terms, events)
+        try:
+            rows = self.connection.execute(
+                "select json, quotes, terms, events from involvement join record using (position)"
+                " order by position"
+            )
+            for encoded, quotes, terms, events in rows:
+                yield Involvement(decoder.decode(encoded), quotes, terms, events)
+        except sqlite3.Error as error:
+            # Found damaged past what opening it checks, with rows written already: it cannot
+            # be left for the whole base as a lookup's answer is (_answer). Removed, it is
+            # built afresh by the next run.
+            clear(path)
+            problem = Problem(f"its index was damaged ({error}) and is removed; run kb again")
+            raise FactBaseError(str(path), [problem]) from None
 
     def _positions(self, sql: str, parameters: Sequence[object] = ()) -> list[int]:
         return [position for (position,) in self.connection.execute(sql, parameters)]

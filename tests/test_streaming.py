@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from karabakh_cli import index, render, views
+from karabakh_cli.problems import FactBaseError
 from karabakh_cli.render import Format
 from tests.conftest import KB, STABLE_ENV, Invoke, bench_generator, run_captured
 
@@ -193,3 +194,20 @@ def test_installed_people_into_a_reader_that_leaves_exit_quietly(
     assert result.returncode == 0
     assert result.stderr == ""
     assert result.stdout.count("\n") == 1
+
+
+def test_an_index_failing_while_people_are_written_is_removed_and_named(large: Path) -> None:
+    """An index that fails half-way through kb people's rows (damaged past what opening it
+    checks) ends the listing with a FactBaseError naming the base, and is removed, so the
+    next run builds it afresh."""
+    index.load(large, None, print)
+    found = index.Index.open(large, large.stat())
+    assert found is not None
+    facts = found.facts(large, index.Everyone())
+    assert facts is not None and facts.counted is not None
+    people = facts.counted()
+    next(people)
+    found.connection.close()
+    with pytest.raises(FactBaseError, match=r"its index was damaged .* and is removed"):
+        next(people)
+    assert index.describe(large) == index.NOT_BUILT
