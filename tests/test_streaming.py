@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from karabakh_cli import index, render, views
 from karabakh_cli.problems import FactBaseError
 from karabakh_cli.render import Format
+from karabakh_cli.text import visible
 from tests.conftest import KB, STABLE_ENV, Invoke, bench_generator, run_captured
 
 STREAMED = [Format.json, Format.jsonl, Format.csv, Format.plain]
@@ -211,3 +212,27 @@ def test_an_index_failing_while_people_are_written_is_removed_and_named(large: P
     with pytest.raises(FactBaseError, match=r"its index was damaged .* and is removed"):
         next(people)
     assert index.describe(large) == index.NOT_BUILT
+
+
+def _shown(char: str) -> str:
+    """A control character as visible shows it: a Control Pictures symbol, or \\xNN for C1."""
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)
+    return "\u2421" if code == 0x7F else f"\\x{code:02x}"
+
+
+@given(st.text(), st.booleans())
+def test_visible_shows_every_control_character_whatever_the_text(
+    text: str, keep_newlines: bool
+) -> None:
+    """text.visible (asked of every cell of a long listing, with a fast path for printable
+    text) shows each C0 and C1 control character, but tabs and newlines where kept."""
+    kept = "\t\n" if keep_newlines else ""
+    expected = "".join(
+        _shown(char)
+        if char not in kept and (ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F)
+        else char
+        for char in text
+    )
+    assert visible(text, keep_newlines=keep_newlines) == expected
