@@ -351,7 +351,7 @@ def emit(
     pictures = {"--svg": (svg, render.save_svg), "--html": (html, render.save_html)}
     chosen = render.choose_format(fmt, json_flag, sys.stdout.isatty())
     if svg or html:
-        listing = listing.held()  # written twice
+        listing = listing.held()  # written twice: to stdout and into the picture
     found = render.write(listing, chosen, sys.stdout)
     for option, (path, save) in pictures.items():
         if path and found:

@@ -113,7 +113,9 @@ def _involvement_rows(
             yield position, "people", record.id, record.source
         elif isinstance(record, model.Term | model.Event):
             collection = _COLLECTION_OF[type(record)]
-            yield from ((position, collection, actor, None) for actor in set(record.actors))
+            yield from (
+                (position, collection, actor, None) for actor in dict.fromkeys(record.actors)
+            )
 
 
 class _Writer:

@@ -335,7 +335,7 @@ def save_html(listing: Listing, path: Path) -> None:
     writing.put_atomically(path, webpage.page(layout.view(listing)).encode())
 
 
-# The formats written a row at a time, as the rows are made: a long listing is never held
+# The formats written as the rows are made, a batch at a time: a long listing is never held
 # whole. Each writer returns how many rows it wrote.
 _STREAMED: dict[Format, Callable[[Listing, TextIO], int]] = {
     Format.json: _json,
