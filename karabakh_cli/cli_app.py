@@ -350,16 +350,18 @@ def emit(
     (unless ``empty_is_nothing_found`` is false: for kb diff, no rows is the good news)."""
     pictures = {"--svg": (svg, render.save_svg), "--html": (html, render.save_html)}
     chosen = render.choose_format(fmt, json_flag, sys.stdout.isatty())
-    render.write(listing, chosen, sys.stdout)
+    if svg or html:
+        listing = listing.held()  # written twice: to stdout and into the picture
+    found = render.write(listing, chosen, sys.stdout)
     for option, (path, save) in pictures.items():
-        if path and listing.rows:
+        if path and found:
             try:
                 save(listing, path)
             except OSError as error:
                 raise typer.BadParameter(
                     f"cannot save {path}: {error.strerror}", param_hint=f"'{option}'"
                 ) from None
-    if not listing.rows and empty_is_nothing_found:
+    if not found and empty_is_nothing_found:
         raise typer.Exit(ExitCode.NOT_FOUND)
 
 

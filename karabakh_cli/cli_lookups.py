@@ -219,7 +219,7 @@ def people(
     facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> views.Listing:
     """Everyone in the fact base, with how many quotes, terms and events involve them."""
-    return views.people_listing(load(ctx))
+    return views.people_listing(load(ctx, index.Everyone()))
 
 
 @listing_command("kb show q-putin-mediation", "kb show e-ceasefire-signed --json")

@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 from karabakh_cli import factbase, index_build, match, model, streaming
 from karabakh_cli.index_build import Progress, location
 from karabakh_cli.problems import FactBaseError, Problem
-from karabakh_cli.queries import LoadedBase
+from karabakh_cli.queries import Involvement, LoadedBase
 
 if TYPE_CHECKING:
     # sqlite3 (as hashlib and secrets) costs milliseconds to import: only a base large enough
@@ -83,7 +83,12 @@ class ByFragment(NamedTuple):
     fragment: str
 
 
-Wanted = ByName | ById | WholeCollection | Disputes | ByFragment
+class Everyone(NamedTuple):
+    """What `kb people` needs: every person with the counts queries.involvement makes, read
+    one by one as the rows are written, and the sources they cite."""
+
+
+Wanted = ByName | ById | WholeCollection | Disputes | ByFragment | Everyone
 
 
 def _indexable(status: os.stat_result | None) -> bool:
@@ -144,6 +149,12 @@ class Index:
         records that is (an id no record has: its suggestions need every id)."""
         if isinstance(wanted, ByName):
             return LoadedBase(self._named_base(wanted.name), path)
+        if isinstance(wanted, Everyone):
+            cited = self._positions(
+                "select position from record where id in (select source from involvement)"
+            )
+            base = self._base(cited, speeches=False, terms=False)
+            return LoadedBase(base, path, counted=functools.partial(self._involvement, path))
         if isinstance(wanted, ById):
             found = self._record_position(wanted.record_id)
             if found is None:
@@ -162,6 +173,27 @@ class Index:
             )
         base = self._base(positions, speeches=False, terms=isinstance(wanted, ById))
         return LoadedBase(base, path)
+
+    def _involvement(self, path: Path) -> Iterator[Involvement]:
+        """Every person of the base at ``path``, in the order of the file, with their counts:
+        one decoded at a time, as the rows are written."""
+        import sqlite3
+
+        decoder = msgspec.json.Decoder(model.Person)
+        try:
+            rows = self.connection.execute(
+                "select json, quotes, terms, events from involvement join record using (position)"
+                " order by position"
+            )
+            for encoded, quotes, terms, events in rows:
+                yield Involvement(decoder.decode(encoded), quotes, terms, events)
+        except sqlite3.Error as error:
+            # Found damaged past what opening it checks, with rows written already: it cannot
+            # be left for the whole base as a lookup's answer is (_answer). Removed, it is
+            # built afresh by the next run.
+            clear(path)
+            problem = Problem(f"its index was damaged ({error}) and is removed; run kb again")
+            raise FactBaseError(str(path), [problem]) from None
 
     def _positions(self, sql: str, parameters: Sequence[object] = ()) -> list[int]:
         return [position for (position,) in self.connection.execute(sql, parameters)]
@@ -402,9 +434,8 @@ def load(
         if read is not None:
             trusted = index_build.key(path, read)
             # Answered from the index just built, as every later run will be.
-            found, built = _answer(Index.open(path, read), path, wanted)
-            if built is not None:
-                built.close()
+            # Left open, as it closes once unreferenced: kb people reads it row by row.
+            found, _ = _answer(Index.open(path, read), path, wanted)
             if found is not None:
                 return found
     if status.st_size > factbase.MAX_BYTES:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import typing
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 # Raised whenever what the index stores changes shape: an index of another format is rebuilt.
-FORMAT = 7
+FORMAT = 8
 
 SCHEMA = """
 create table meta (name text primary key, value);
@@ -36,11 +36,33 @@ create virtual table name_word using fts5 (words, detail = none, tokenize = "asc
 create virtual table name_word_vocabulary using fts5vocab (name_word, 'row');
 create virtual table quote_word using fts5 (words, detail = none, tokenize = "ascii tokenchars '_'");
 create virtual table quote_word_vocabulary using fts5vocab (quote_word, 'row');
+-- kb people's rows: each person's position, the source its row shows and its counts.
+create table involvement (
+    position integer primary key, source text not null,
+    quotes integer not null, terms integer not null, events integer not null
+);
+-- Who each record involves (see _involvement_rows), for the counts; never kept in the file.
+create temp table involved (
+    position integer not null, collection text not null, person text not null, source text
+);
 """
 INDEXES = """
 create index record_id on record (id);
 create index spoken_speaker on spoken (speaker);
 create index link_target on link (target);
+"""
+# Everyone's counts as queries.involvement makes them: quotes by speaker, terms and events by
+# distinct actor; once the base is whole, so each row of kb people is one read.
+INVOLVEMENT = """
+create index temp.involved_person on involved (person, collection);
+insert into involvement
+select position, source,
+    (select count(*) from spoken where speaker = person),
+    (select count(*) from involved as acted where acted.person = involved.person
+        and acted.collection = 'terms'),
+    (select count(*) from involved as acted where acted.person = involved.person
+        and acted.collection = 'events')
+from involved where collection = 'people' order by position;
 """
 
 # A progress display: given a description and a total, a context that takes each step's size.
@@ -75,6 +97,25 @@ def key(path: Path, status: os.stat_result) -> str:
 
 
 _QUOTE_LINKS = [ref.field for ref in model.KIND["quote"].references if ref.target == "quote"]
+
+
+_COLLECTION_OF = {struct: collection for collection, struct in model.COLLECTIONS.items()}
+
+
+def _involvement_rows(
+    numbered: Iterable[tuple[int, model.Record]],
+) -> Iterator[tuple[int, str, str, str | None]]:
+    """Whom each of one collection's records involves, as queries.involvement counts: a
+    person itself (with the source its row shows), each actor of a term or event once. A
+    quote involves its speaker, which ``spoken`` holds already."""
+    for position, record in numbered:
+        if isinstance(record, model.Person):
+            yield position, "people", record.id, record.source
+        elif isinstance(record, model.Term | model.Event):
+            collection = _COLLECTION_OF[type(record)]
+            yield from (
+                (position, collection, actor, None) for actor in dict.fromkeys(record.actors)
+            )
 
 
 class _Writer:
@@ -182,6 +223,10 @@ class Builder:
                     )
                 ],
             )
+            self._writer.insert(
+                "insert into involved values (?, ?, ?, ?)",
+                list(_involvement_rows(enumerate(batch.records, start=first))),
+            )
             if collection == "people":
                 self._add_people(first, typing.cast("list[model.Person]", batch.records))
             elif collection == "quotes":
@@ -233,6 +278,7 @@ class Builder:
         connection = self.connection
         connection.execute("commit")
         connection.executescript(INDEXES)
+        connection.executescript(INVOLVEMENT)
         meta: dict[str, object] = {
             **{
                 f"{table}_vocabulary": "\n".join(

@@ -113,7 +113,7 @@ def view(listing: Listing) -> View:
     marker shows as a sign, and a field shown beneath another column.
     """
     sources = [_shown(source).text for source in listing.sources]
-    rows = listing.rows
+    rows = listing.held_rows
     said = "\n".join([listing.title, *listing.sources])
     if listing.vertical:
         columns = [

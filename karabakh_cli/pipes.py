@@ -19,9 +19,16 @@ class _ClosedPipeTolerant:
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
+        self._reader_gone = False
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+    @property
+    def closed(self) -> bool:
+        """Closed too once its reader went away: a writer of rows made as they are written
+        stops making them (render.write)."""
+        return self._reader_gone or self._stream.closed
 
     def write(self, text: str) -> int:
         try:
@@ -43,6 +50,7 @@ class _ClosedPipeTolerant:
     def _discard_the_rest(self) -> None:
         """Point the stream's file descriptor at /dev/null: what is still buffered, and
         Python's own flush at exit, then go nowhere instead of failing again."""
+        self._reader_gone = True
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(devnull, self._stream.fileno())

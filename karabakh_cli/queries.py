@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +45,9 @@ class LoadedBase(msgspec.Struct, frozen=True, dict=True):
 
     content: FactBase
     path: Path
+    counted: Callable[[], Iterator[Involvement]] | None = None
+    """Everyone's involvement as the index counted it, for a partial base of no quotes
+    (index.Everyone); None where the records are there to count."""
 
     @functools.cached_property
     def people(self) -> dict[str, Person]:
@@ -360,15 +363,16 @@ class Involvement(msgspec.Struct, frozen=True):
     events: int
 
 
-def involvement(facts: LoadedBase) -> list[Involvement]:
-    """Everyone in the base with how many quotes, terms and events involve them."""
+def involvement(facts: LoadedBase) -> Iterator[Involvement]:
+    """Everyone in the base with how many quotes, terms and events involve them, one by one."""
+    if facts.counted is not None:
+        yield from facts.counted()
+        return
     quotes = Counter(quote.speaker for quote in facts.content.quotes)
     terms = Counter(actor for term in facts.content.terms for actor in set(term.actors))
     events = Counter(actor for event in facts.content.events for actor in set(event.actors))
-    return [
-        Involvement(person, quotes[person.id], terms[person.id], events[person.id])
-        for person in facts.content.people
-    ]
+    for person in facts.content.people:
+        yield Involvement(person, quotes[person.id], terms[person.id], events[person.id])
 
 
 def contributions(facts: LoadedBase) -> list[tuple[Source, Counter[str]]]:

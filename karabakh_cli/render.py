@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import itertools
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -59,6 +60,11 @@ def _json_text(value: Any, *, indent: int) -> str:
     encoded = msgspec.json.encode(value)
     if indent:
         encoded = msgspec.json.format(encoded, indent=indent)
+    return _escaped(encoded)
+
+
+def _escaped(encoded: bytes) -> str:
+    """JSON text with its raw DEL and C1 controls escaped."""
     return _RAW_CONTROL.sub(lambda found: f"\\u{ord(found.group()):04x}", encoded.decode())
 
 
@@ -80,15 +86,37 @@ def _flatten(row: Row, prefix: str = "") -> Iterator[tuple[str, Any]]:
             yield f"{prefix}{key}", "" if value is None else value
 
 
-def _csv(listing: Listing, out: TextIO) -> None:
-    flat = [dict(_flatten(row)) for row in listing.rows]
-    header = list(dict.fromkeys(key for row in flat for key in row))
+# Streamed rows are made and written this many at a time: one encoding and one write for
+# each batch rather than each row, and a few hundred kilobytes of text held at most.
+_BATCH = 1000
+
+
+def _batches(rows: Iterable[Row], out: TextIO) -> Iterator[list[Row]]:
+    """``rows``, a batch at a time, until ``out`` is closed: its reader went away
+    (pipes.py), and the rows left would be made for nothing."""
+    remaining = iter(rows)
+    while not out.closed and (batch := list(itertools.islice(remaining, _BATCH))):
+        yield batch
+
+
+def _csv(listing: Listing, out: TextIO) -> int:
+    rows = iter(listing.rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
+    # Every field of any held row, in first-seen order; the rows of an iterator share theirs.
+    fielded = listing.rows if isinstance(listing.rows, list) else [first]
+    header = list(dict.fromkeys(key for row in fielded for key, _ in _flatten(row)))
     import csv
 
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    for row in flat:
-        writer.writerow([visible(str(row.get(key, ""))) for key in header])
+    count = 0
+    for batch in _batches(itertools.chain([first], rows), out):
+        flats = map(dict, map(_flatten, batch))
+        writer.writerows([visible(str(flat.get(key, ""))) for key in header] for flat in flats)
+        count += len(batch)
+    return count
 
 
 def _markdown_cell(text: str) -> str:
@@ -99,11 +127,13 @@ def _markdown(listing: Listing, out: TextIO) -> None:
     if listing.vertical:
         header = ["Field", "Value"]
         body = [
-            [column.header, column.value(row)] for row in listing.rows for column in listing.columns
+            [column.header, column.value(row)]
+            for row in listing.held_rows
+            for column in listing.columns
         ]
     else:
         header = [column.header for column in listing.columns]
-        body = [[column.value(row) for column in listing.columns] for row in listing.rows]
+        body = [[column.value(row) for column in listing.columns] for row in listing.held_rows]
     out.write("| " + " | ".join(_markdown_cell(cell) for cell in header) + " |\n")
     out.write("|" + "|".join(" --- " for _ in header) + "|\n")
     for cells in body:
@@ -116,13 +146,43 @@ def _markdown(listing: Listing, out: TextIO) -> None:
         )
 
 
-def _plain(listing: Listing, out: TextIO) -> None:
-    for row in listing.rows:
-        if listing.vertical:
-            for column in listing.columns:
-                out.write(f"{column.header}\t{visible(column.value(row))}\n")
-        else:
-            out.write("\t".join(visible(column.value(row)) for column in listing.columns) + "\n")
+def _plain(listing: Listing, out: TextIO) -> int:
+    count = 0
+    for batch in _batches(listing.rows, out):
+        out.write("".join(_plain_lines(listing, row) for row in batch))
+        count += len(batch)
+    return count
+
+
+def _plain_lines(listing: Listing, row: Row) -> str:
+    if listing.vertical:
+        return "".join(
+            f"{column.header}\t{visible(column.value(row))}\n" for column in listing.columns
+        )
+    return "\t".join(visible(column.value(row)) for column in listing.columns) + "\n"
+
+
+_LINES = msgspec.json.Encoder()
+
+
+def _jsonl(listing: Listing, out: TextIO) -> int:
+    count = 0
+    for batch in _batches(listing.rows, out):
+        out.write(_escaped(_LINES.encode_lines(batch)))
+        count += len(batch)
+    return count
+
+
+def _json(listing: Listing, out: TextIO) -> int:
+    """The rows as one indented JSON array, the same text as ``json_text`` of them all,
+    written a batch at a time: each batch's array without its brackets is those elements
+    as the whole array holds them."""
+    count = 0
+    for batch in _batches(listing.rows, out):
+        out.write(("," if count else "[") + "\n" + _json_text(batch, indent=2)[2:-2])
+        count += len(batch)
+    out.write("\n]\n" if count else "[]\n")
+    return count
 
 
 def _cell_text(cell: Cell) -> Text:
@@ -275,27 +335,36 @@ def save_html(listing: Listing, path: Path) -> None:
     writing.put_atomically(path, webpage.page(layout.view(listing)).encode())
 
 
-def write(listing: Listing, fmt: Format, out: TextIO) -> None:
-    """Write ``listing`` to ``out`` in ``fmt``.
+# The formats written as the rows are made, a batch at a time: a long listing is never held
+# whole. Each writer returns how many rows it wrote.
+_STREAMED: dict[Format, Callable[[Listing, TextIO], int]] = {
+    Format.json: _json,
+    Format.jsonl: _jsonl,
+    Format.csv: _csv,
+    Format.plain: _plain,
+}
+
+
+def write(listing: Listing, fmt: Format, out: TextIO) -> int:
+    """Write ``listing`` to ``out`` in ``fmt``; return how many rows it had (or, if the
+    reader went away, how many were written).
 
     Nothing found is an empty array in JSON, so a script can always parse stdout, and
-    nothing at all in the other formats: no empty table, no header without rows.
+    nothing at all in the other formats: no empty table, no header without rows. A table
+    and Markdown hold every row (column widths, the sources under them); the other
+    formats never do.
     """
-    if fmt is Format.json:
-        out.write(json_text(listing.rows))
-    elif not listing.rows:
-        return
-    elif fmt is Format.jsonl:
-        out.writelines(_json_text(row, indent=0) + "\n" for row in listing.rows)
-    elif fmt is Format.csv:
-        _csv(listing, out)
-    elif fmt is Format.markdown:
+    streamed = _STREAMED.get(fmt)
+    if streamed is not None:
+        return streamed(listing, out)
+    if not listing.held_rows:
+        return 0
+    if fmt is Format.markdown:
         _markdown(listing, out)
-    elif fmt is Format.plain:
-        _plain(listing, out)
     else:
         console = _console(out)
         console.print(_table(listing, console))
+    return len(listing.held_rows)
 
 
 def write_json(value: Any, out: TextIO) -> None:

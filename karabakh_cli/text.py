@@ -101,6 +101,10 @@ _CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 def visible(text: str, *, keep_newlines: bool = False) -> str:
     """Show C0 and C1 control characters as symbols (ESC as ␛) so they cannot drive a terminal."""
+    if text.isprintable():
+        # No control character (they are all unprintable): the common case, five times faster
+        # to tell than to search for one, and asked for each cell of a long listing.
+        return text
     pattern = _CONTROL if keep_newlines else _CONTROL_OR_BREAK
     return pattern.sub(lambda found: _visible(found.group()), text)
 

@@ -9,6 +9,7 @@ against it.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -118,7 +119,7 @@ def contradicted_marker(facts: LoadedBase) -> Marker:
     return msgspec.structs.replace(CONTRADICTED_MARKER, footnote=contradicting)
 
 
-class Listing(msgspec.Struct, frozen=True):
+class Listing(msgspec.Struct, frozen=True, dict=True):
     """What one command found, ready for any format.
 
     ``vertical`` shows one record as field/value pairs; ``highlight`` marks, per row, a
@@ -127,13 +128,30 @@ class Listing(msgspec.Struct, frozen=True):
     """
 
     title: str
-    rows: list[Row]
+    rows: Iterable[Row]
+    """Every row: a list, or, for a listing that may be too long to hold, an iterator making
+    each row as it is written, read once. The rows of an iterator all have the same fields:
+    a CSV header is then its first row's."""
     columns: list[Column]
     vertical: bool = False
     highlight: Callable[[Row], tuple[str, int, int] | None] | None = None
     markers: tuple[Marker, ...] = ()
-    # 'Le Monde, “Title”, 2023-09-21' for each source the rows cite (see cited_sources).
-    sources: tuple[str, ...] = ()
+    cites: Callable[[list[Row]], tuple[str, ...]] | None = None
+    """The sources rows cite, for the lines under a table (a partial cited_sources)."""
+
+    @functools.cached_property
+    def held_rows(self) -> list[Row]:
+        """Every row in memory, as a table's column widths need (an iterator read once)."""
+        return self.rows if isinstance(self.rows, list) else list(self.rows)
+
+    def held(self) -> Listing:
+        """This listing with its rows in memory, for writing them more than once."""
+        return msgspec.structs.replace(self, rows=self.held_rows)
+
+    @functools.cached_property
+    def sources(self) -> tuple[str, ...]:
+        """'Le Monde, “Title”, 2023-09-21' for each source the rows cite."""
+        return self.cites(self.held_rows) if self.cites else ()
 
 
 def cited_sources(facts: LoadedBase, rows: list[Row]) -> tuple[str, ...]:
@@ -204,9 +222,13 @@ def quote_markers(facts: LoadedBase) -> tuple[Marker, ...]:
 
 
 def quotes_listing(facts: LoadedBase, title: str, quotes: list[Quote]) -> Listing:
-    rows = [quote_row(facts, quote) for quote in quotes]
+    rows = (quote_row(facts, quote) for quote in quotes)
     return Listing(
-        title, rows, QUOTE_COLUMNS, markers=quote_markers(facts), sources=cited_sources(facts, rows)
+        title,
+        rows,
+        QUOTE_COLUMNS,
+        markers=quote_markers(facts),
+        cites=functools.partial(cited_sources, facts),
     )
 
 
@@ -228,9 +250,9 @@ def term_row(facts: LoadedBase, term: Term, number: int | None = None) -> Row:
 
 
 def terms_listing(facts: LoadedBase) -> Listing:
-    rows = [
+    rows = (
         term_row(facts, term, number) for number, term in enumerate(facts.content.terms, start=1)
-    ]
+    )
     columns = [
         Column("#", "number", Shape.SHORT),
         Column("Term", "text", Shape.MAIN, beneath="id"),
@@ -243,7 +265,7 @@ def terms_listing(facts: LoadedBase) -> Listing:
         rows,
         columns,
         markers=(NOTE_MARKER,),
-        sources=cited_sources(facts, rows),
+        cites=functools.partial(cited_sources, facts),
     )
 
 
@@ -268,9 +290,13 @@ def timeline_listing(facts: LoadedBase, events: list[Event]) -> Listing:
         Column("Actors", "actors"),
         Column("ID", "id", Shape.SHORT),
     ]
-    rows = [event_row(facts, event) for event in events]
+    rows = (event_row(facts, event) for event in events)
     return Listing(
-        "Timeline", rows, columns, markers=(NOTE_MARKER,), sources=cited_sources(facts, rows)
+        "Timeline",
+        rows,
+        columns,
+        markers=(NOTE_MARKER,),
+        cites=functools.partial(cited_sources, facts),
     )
 
 
@@ -291,7 +317,7 @@ def person_row(facts: LoadedBase, person: Person, counts: queries.Involvement | 
 
 
 def people_listing(facts: LoadedBase) -> Listing:
-    rows = [person_row(facts, found.person, found) for found in queries.involvement(facts)]
+    rows = (person_row(facts, found.person, found) for found in queries.involvement(facts))
     columns = [
         Column("Name", "name", Shape.MAIN, beneath="id"),
         Column("Kind", "kind", Shape.SHORT),
@@ -302,7 +328,7 @@ def people_listing(facts: LoadedBase) -> Listing:
         Column("Events", "events", Shape.SHORT),
         Column("ID", "id", Shape.SHORT),
     ]
-    return Listing("People", rows, columns, sources=cited_sources(facts, rows))
+    return Listing("People", rows, columns, cites=functools.partial(cited_sources, facts))
 
 
 def source_row(source: Source, counts: dict[str, int] | None = None) -> Row:
@@ -323,7 +349,7 @@ def source_row(source: Source, counts: dict[str, int] | None = None) -> Row:
 
 
 def sources_listing(facts: LoadedBase) -> Listing:
-    rows = [source_row(source, counts) for source, counts in queries.contributions(facts)]
+    rows = (source_row(source, counts) for source, counts in queries.contributions(facts))
     columns = [
         Column("Publisher", "publisher"),
         Column("Title", "title", Shape.MAIN, beneath="id"),
@@ -364,7 +390,7 @@ def search_listing(facts: LoadedBase, query: str, hits: list[queries.SearchHit])
         Column("Date", "date", Shape.SHORT),
         Column("ID", "id", Shape.SHORT),
     ]
-    return Listing(f"Search: {query}", rows, columns, sources=cited_sources(facts, rows))
+    return Listing(f"Search: {query}", rows, columns, cites=functools.partial(cited_sources, facts))
 
 
 def who_said_listing(facts: LoadedBase, fragment: str, found: list[match.Scored]) -> Listing:
@@ -382,7 +408,7 @@ def who_said_listing(facts: LoadedBase, fragment: str, found: list[match.Scored]
         rows,
         columns,
         markers=quote_markers(facts),
-        sources=cited_sources(facts, rows),
+        cites=functools.partial(cited_sources, facts),
     )
 
 
@@ -407,7 +433,7 @@ def disputes_listing(facts: LoadedBase, found: list[queries.Dispute]) -> Listing
         Column("Other speaker", "other.speaker.name"),
         Column("Other says", "other.text", Shape.MAIN, beneath="other.id"),
     ]
-    return Listing("Disputes", rows, columns, sources=cited_sources(facts, rows))
+    return Listing("Disputes", rows, columns, cites=functools.partial(cited_sources, facts))
 
 
 _ROW_OF_KIND: dict[RecordKind, Callable[[LoadedBase, Any], Row]] = {
@@ -483,7 +509,7 @@ def show_listing(
         columns,
         vertical=True,
         highlight=_highlight,
-        sources=cited_sources(facts, [row]),
+        cites=functools.partial(cited_sources, facts),
     )
 
 

@@ -61,15 +61,15 @@ def quote_rows(facts: queries.LoadedBase, name: str) -> list[dict[str, Any]]:
 
 
 def timeline_rows(facts: queries.LoadedBase) -> list[dict[str, Any]]:
-    return views.timeline_listing(facts, queries.timeline(facts, queries.Filters())).rows
+    return list(views.timeline_listing(facts, queries.timeline(facts, queries.Filters())).rows)
 
 
 def terms_rows(facts: queries.LoadedBase) -> list[dict[str, Any]]:
-    return views.terms_listing(facts).rows
+    return list(views.terms_listing(facts).rows)
 
 
 def disputes_rows(facts: queries.LoadedBase) -> list[dict[str, Any]]:
-    return views.disputes_listing(facts, queries.disputes(facts)).rows
+    return list(views.disputes_listing(facts, queries.disputes(facts)).rows)
 
 
 def who_said_rows(facts: queries.LoadedBase, fragment: str) -> list[Any]:
@@ -81,7 +81,20 @@ def who_said_rows(facts: queries.LoadedBase, fragment: str) -> list[Any]:
 def show_rows(facts: queries.LoadedBase, record_id: str) -> list[dict[str, Any]]:
     found = queries.find_record(facts, record_id)
     assert found is not None
-    return views.show_listing(facts, found[0], found[1], None).rows
+    return list(views.show_listing(facts, found[0], found[1], None).rows)
+
+
+def people_listed(path: Path, *, indexed: bool) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """kb people's rows and the sources under its table, from the index or the whole base."""
+    found = index.Index.open(path, path.stat()) if indexed else None
+    facts = found.facts(path, index.Everyone()) if found else whole(path)
+    assert facts is not None
+    assert (facts.counted is not None) == indexed
+    listing = views.people_listing(facts)
+    rows = list(listing.rows)
+    if found:
+        found.close()
+    return rows, views.cited_sources(facts, rows)
 
 
 def indexed(path: Path, wanted: index.Wanted) -> queries.LoadedBase:
@@ -113,8 +126,8 @@ def test_an_unchanged_large_base_is_checked_once(
 
 
 def test_lookups_from_the_index_equal_a_whole_read(large: Path) -> None:
-    """quote, show, timeline, terms and disputes answer from the index exactly as from the
-    whole base."""
+    """quote, show, timeline, terms, disputes and people answer from the index exactly as
+    from the whole base."""
     index.load(large, None, no_say)
     for name in (NAME, "Petrosyn", "petrosyan", "Nobody Atall", "the"):
         assert quote_rows(indexed(large, index.ByName(name)), name) == quote_rows(
@@ -125,6 +138,7 @@ def test_lookups_from_the_index_equal_a_whole_read(large: Path) -> None:
     )
     assert terms_rows(indexed(large, index.WholeCollection("terms"))) == terms_rows(whole(large))
     assert disputes_rows(indexed(large, index.Disputes())) == disputes_rows(whole(large))
+    assert people_listed(large, indexed=True) == people_listed(large, indexed=False)
     for fragment in ("bilateral talks security mediation", "no celebration", "zzz qqq", "the"):
         assert who_said_rows(indexed(large, index.ByFragment(fragment)), fragment) == (
             who_said_rows(whole(large), fragment)
@@ -426,6 +440,7 @@ def _bases(draw: st.DrawFn, most_quotes: int = 12) -> dict[str, Any]:
         "language": "en",
         "url": None,
     }
+    other_source = {**source, "id": "src-b", "title": "U"}
     people = [
         {
             "id": f"p-{number}",
@@ -433,11 +448,13 @@ def _bases(draw: st.DrawFn, most_quotes: int = 12) -> dict[str, Any]:
             "kind": "person",
             "role": None,
             "aliases": aliases,
-            "source": "src-a",
+            "source": draw(st.sampled_from(["src-a", "src-b"])),
             "excerpt": "e",
         }
         for number, (name, aliases) in enumerate(names)
     ]
+    # An actor named twice in one record still counts once (queries.involvement).
+    actors = st.lists(st.integers(0, len(people) - 1).map("p-{}".format), min_size=1, max_size=3)
     count = draw(st.integers(1, most_quotes))
     quotes = []
     for number in range(count):
@@ -468,18 +485,29 @@ def _bases(draw: st.DrawFn, most_quotes: int = 12) -> dict[str, Any]:
             "date": draw(st.sampled_from(["2023", "2023-09-19", "2022?"])),
             "what": "w",
             "where": None,
-            "actors": [f"p-{draw(st.integers(0, len(people) - 1))}"],
+            "actors": draw(actors),
             "source": "src-a",
             "excerpt": "x",
         }
         for number in range(draw(st.integers(0, 5)))
     ]
+    terms = [
+        {
+            "id": f"t-{number}",
+            "text": "t",
+            "quoted": False,
+            "source": "src-a",
+            "excerpt": "t",
+            "actors": draw(actors),
+        }
+        for number in range(draw(st.integers(0, 3)))
+    ]
     return {
         "schema_version": 1,
-        "sources": [source],
+        "sources": [source, other_source],
         "people": people,
         "quotes": quotes,
-        "terms": [],
+        "terms": terms,
         "events": events,
     }
 
@@ -499,8 +527,8 @@ def test_indexed_answers_equal_a_brute_force_read(
     queries_: list[str],
     fragments: list[str],
 ) -> None:
-    """On random bases, quote, who-said, show, timeline and disputes from the index equal
-    reading the base whole."""
+    """On random bases, quote, who-said, show, timeline, disputes and people from the index
+    equal reading the base whole."""
     monkeypatch.setattr(index, "FROM_BYTES", 0)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = tmp_path / "facts.json"
@@ -520,6 +548,7 @@ def test_indexed_answers_equal_a_brute_force_read(
         assert show_rows(indexed(path, index.ById(quote["id"])), quote["id"]) == show_rows(
             whole(path), quote["id"]
         )
+    assert people_listed(path, indexed=True) == people_listed(path, indexed=False)
 
 
 @settings(
