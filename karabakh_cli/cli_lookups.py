@@ -432,7 +432,7 @@ def index_command(
     found = index.describe(path)
     if found == index.NOT_BUILT:
         unwritable: list[str] = []
-        index.load(path, None, say, render.progress, unbuilt=unwritable.append)
+        index.build(path, render.progress, unwritable.append)
         found = unwritable[0] if unwritable else index.describe(path)
     if isinstance(found, str):
         say(f"no index for {path}: {found}")

@@ -400,14 +400,12 @@ def load(
     wanted: Wanted | None,
     say: Say,
     progress: Progress = _quiet,
-    unbuilt: Say | None = None,
 ) -> LoadedBase:
     """The fact base at ``path`` for a lookup: from its index when there is a valid one and
     the lookup is one the index answers, else read whole. A large base without a valid index
     is first read a batch at a time, checked and indexed, never held whole.
 
     ``say`` gets one line when the index cannot be written; the answer comes all the same.
-    ``unbuilt``, when given, gets instead just why it cannot (kb index reports that alone).
     """
     try:
         # Never opened here: a named pipe opened twice would lose what its writer sent. An
@@ -428,7 +426,12 @@ def load(
         index.close()
     else:
         try:
-            read = _build(path, status, progress, say, unbuilt)
+            read = _build(
+                path,
+                status,
+                progress,
+                lambda why: say(f"no index for {path}: {why}; answering without it"),
+            )
         except streaming.NotStreamable:
             return LoadedBase(factbase.load(path), path)
         if read is not None:
@@ -448,11 +451,30 @@ def load(
     return LoadedBase(base, path)
 
 
+def build(path: Path, progress: Progress, unbuilt: Say) -> None:
+    """Read, check and index the base at ``path`` now, as its first lookup would (kb index);
+    ``unbuilt`` hears why when no index can be written. Raises FactBaseError for a base with
+    errors, or one that cannot be read."""
+    try:
+        status = path.stat()
+        indexable = _indexable(status)
+    except OSError:
+        indexable = False
+    if not indexable:
+        # Names the problem in its own words; a small base needs no index.
+        factbase.load(path)
+        return
+    try:
+        _build(path, status, progress, unbuilt)
+    except streaming.NotStreamable:
+        factbase.load(path)
+
+
 def _build(
-    path: Path, status: os.stat_result, progress: Progress, say: Say, unbuilt: Say | None
+    path: Path, status: os.stat_result, progress: Progress, unbuilt: Say
 ) -> os.stat_result | None:
     """Read, check and index the base at ``path`` a batch at a time; the status of the file
-    indexed, None where no index could be written (``say`` or ``unbuilt`` hear why) or the
+    indexed, None where no index could be written (``unbuilt`` hears why) or the
     file changed while it was read. Raises FactBaseError for a base with errors."""
     import sqlite3
 
@@ -460,7 +482,7 @@ def _build(
     try:
         builder = index_build.Builder(path)
     except (OSError, sqlite3.Error) as error:
-        _unwritable(path, error, say, unbuilt)
+        unbuilt(_unwritable(path, error))
         return None
     failure: list[Exception] = []
 
@@ -482,19 +504,16 @@ def _build(
                 return read
             except (OSError, sqlite3.Error) as error:
                 failure.append(error)
-    _unwritable(path, failure[0], say, unbuilt)
+    unbuilt(_unwritable(path, failure[0]))
     return None
 
 
-def _unwritable(path: Path, error: Exception, say: Say, unbuilt: Say | None) -> None:
+def _unwritable(path: Path, error: Exception) -> str:
+    """Why no index of the base at ``path`` could be written."""
     file = location(path)
     folder = file.parent if file else path.parent
     reason = getattr(error, "strerror", None) or str(error)
-    why = f"cannot write in {folder}: {reason}"
-    if unbuilt is not None:
-        unbuilt(why)
-    else:
-        say(f"no index for {path}: {why}; answering without it")
+    return f"cannot write in {folder}: {reason}"
 
 
 def _answer(

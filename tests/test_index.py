@@ -643,6 +643,9 @@ def test_a_base_too_large_to_read_whole_is_answered_from_its_index(
     lookups the index answers work; one that needs the whole base says so, exit 3."""
     monkeypatch.setattr(factbase, "MAX_BYTES", 1024 * 1024)
     assert large.stat().st_size > factbase.MAX_BYTES
+    built = invoke("--facts", str(large), "index", "--json")
+    assert built.exit_code == 0
+    assert json.loads(built.stdout)[0]["quotes"] == 2000
     found = invoke("--facts", str(large), "quote", NAME, "--json")
     assert found.exit_code == 0
     assert json.loads(found.stdout)[0]["speaker"]["name"] == NAME
