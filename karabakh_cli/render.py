@@ -65,7 +65,12 @@ def _json_text(value: Any, *, indent: int) -> str:
 
 def _escaped(encoded: bytes) -> str:
     """JSON text with its raw DEL and C1 controls escaped."""
-    return _RAW_CONTROL.sub(lambda found: f"\\u{ord(found.group()):04x}", encoded.decode())
+    text = encoded.decode()
+    # Neither DEL nor a C1 control (U+0080 to U+009F, 0xc2 0x80 to 0xc2 0x9f in UTF-8) can be
+    # in bytes without 0x7f and 0xc2: two byte searches spare most output the scan.
+    if b"\x7f" not in encoded and b"\xc2" not in encoded:
+        return text
+    return _RAW_CONTROL.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def json_text(value: Any) -> str:
