@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import msgspec
 from rapidfuzz import fuzz, process
 
-from karabakh_cli import factbase, index_build, match, model
+from karabakh_cli import factbase, index_build, index_search, match, model
 from karabakh_cli.index_build import Progress, location
-from karabakh_cli.queries import LoadedBase
+from karabakh_cli.queries import Filters, LoadedBase, SearchedBase
 
 if TYPE_CHECKING:
     # sqlite3 (as hashlib and secrets) costs milliseconds to import: only a base large enough
@@ -74,7 +74,17 @@ class ByFragment(NamedTuple):
     fragment: str
 
 
-Wanted = ByName | ById | Timeline | ByFragment
+class ByWords(NamedTuple):
+    """What `kb search` needs: the records whose scores decide its hits and their total (see
+    index_search.py)."""
+
+    query: str
+    kinds: tuple[model.RecordKind, ...]
+    filters: Filters
+    limit: int | None
+
+
+Wanted = ByName | ById | Timeline | ByFragment | ByWords
 
 
 def _indexable(status: os.stat_result | None) -> bool:
@@ -135,6 +145,8 @@ class Index:
         records that is (an id no record has: its suggestions need every id)."""
         if isinstance(wanted, ByName):
             return LoadedBase(self._named_base(wanted.name), path)
+        if isinstance(wanted, ByWords):
+            return self._searched_base(path, wanted)
         if isinstance(wanted, ById):
             found = self._record_position(wanted.record_id)
             if found is None:
@@ -146,6 +158,16 @@ class Index:
             positions = self._positions("select position from record where collection = 'events'")
         base = self._base(positions, speeches=False, terms=isinstance(wanted, ById))
         return LoadedBase(base, path)
+
+    def _searched_base(self, path: Path, wanted: ByWords) -> SearchedBase | None:
+        """The records a search scores, those their rows show, and the sure hits left out."""
+        chosen = index_search.preselect(self.connection, *wanted)
+        if chosen is None:
+            return None
+        scored = self._records(chosen.positions)
+        base = self._base(scored, speeches=False, terms=False)
+        searched = frozenset(record.id for record in scored.values())
+        return SearchedBase(base, path, searched=searched, left_out=chosen.left_out)
 
     def _positions(self, sql: str, parameters: Sequence[object] = ()) -> list[int]:
         return [position for (position,) in self.connection.execute(sql, parameters)]

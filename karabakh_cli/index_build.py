@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from karabakh_cli import __version__, factbase, match, model
+from karabakh_cli import __version__, factbase, index_search, match, model
 from karabakh_cli.text import fold, spell_out_contractions_in
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 # Raised whenever what the index stores changes shape: an index of another format is rebuilt.
-FORMAT = 7
+FORMAT = 8
 
 SCHEMA = """
 create table meta (name text primary key, value);
@@ -135,11 +135,12 @@ def _fill(
 ) -> None:
     connection.execute("pragma journal_mode = off")
     connection.execute("pragma synchronous = off")
-    connection.executescript(SCHEMA)
+    connection.executescript(SCHEMA + index_search.SCHEMA)
     connection.execute("begin")
     slices = msgspec.json.decode(data, type=_Slices)
     total = sum(len(getattr(base, collection)) for collection in model.COLLECTIONS)
     position = 0
+    search = index_search.SearchRows()
     with progress(f"indexing {path.name}", total) as advance:
         for collection in model.COLLECTIONS:
             records: list[model.Record] = getattr(base, collection)
@@ -152,6 +153,9 @@ def _fill(
                     )
                 ],
             )
+            searched = search.words(collection, enumerate(records, start=position))
+            connection.executemany(index_search.INSERT_WORDS, searched)
+            search.flush(connection)
             position += len(records)
             advance(len(records))
     first_quote = len(base.sources) + len(base.people)
@@ -206,6 +210,7 @@ def _fill(
         "base": str(path.resolve()),
         "run_together": "\n".join(run_together).encode(),
         "run_together_people": owners.tobytes(),
+        **index_search.vocabulary(connection),
         **{f"count:{name}": len(getattr(base, name)) for name in model.COLLECTIONS},
         # Written last: an index whose build stopped half-way has no "complete".
         "complete": 1,

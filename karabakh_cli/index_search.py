@@ -1,0 +1,303 @@
+"""`kb search` answered from the derived index (see index.py): the rows its tables hold, and
+the records a search must score, chosen from them. Never prints.
+
+What a search matches (match.search_texts): every query word w, of L letters, reaches
+match.search_threshold(w) by rapidfuzz's partial_ratio against the text's form P =
+utils.default_process(text) (its contractions first spelled out when the query holds a word
+spelling out writes). P holds only letters and digits, lower case, and spaces: its words
+are the runs between spaces, and the index stores each text's words (``search_word``).
+
+Why the words a text holds tell which texts can match:
+
+1. A text whose P is longer than L scores against stretches of P of at most L characters
+   (L long, or shorter at P's start or end), 200 m / (L + s) for a stretch of s characters
+   sharing m letters, in order, with w. Reaching the threshold bounds the edits, the letters
+   of w left out plus the characters of the stretch left out: at most
+   match.search_edits(w) = E (0 for words of up to 5 letters, at most 2 for 6 to 9 letters,
+   at most 4 for longer ones).
+2. Cut w into E + 1 pieces, end to end. Each edit breaks at most one piece (a letter left out
+   breaks its own; a character of the stretch left out, the one piece it falls inside), so
+   one piece stands whole and unbroken in the stretch. A piece holds no space, so it stands
+   within one word of P: **the text holds a word containing a piece of w**. This holds for
+   any cut, so the cut chosen is the one whose pieces the fewest texts hold.
+3. A word of P containing w itself makes the text score exactly 100 for w, and only such a
+   word does (a score of 100 is w found whole in P): such texts are *sure* hits for w.
+4. A text whose P is no longer than L is compared the other way round (rapidfuzz swaps the
+   strings), and one whose contractions a spelling-out search changes has other words than
+   those stored: both are kept aside (``search_special``) and always scored.
+
+So the texts to score are, for every query word, those holding a word that contains one of
+its pieces, and the special ones; of those, texts sure for every word score exactly 100 and
+need no scoring. Hits are ranked by score, then by their place among the searched texts:
+the first ``limit`` sure hits in that order outrank every later one, so the partial base holds
+those, the texts that are neither sure nor ruled out, and the special ones; the sure hits it
+leaves out are only counted (``Preselection.left_out``), for the total.
+
+The words containing a piece are found among the distinct words (the vocabulary) by one
+rapidfuzz call: a word containing a piece of at least p letters scores at least 100 p / L by
+partial_ratio against w, whichever of the two is longer; a substring test then keeps those
+that do contain a piece.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from rapidfuzz import fuzz, process, utils
+
+from karabakh_cli import match, model
+from karabakh_cli.text import spell_out_contractions_in
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from karabakh_cli.queries import Filters
+
+SCHEMA = """
+-- The words of each searched text's default_process form, keyed by its place among the
+-- searched texts (KEY_BITS): P holds no ASCII character but letters, digits and spaces,
+-- so the ascii tokenizer splits it at its spaces only.
+create virtual table search_word using fts5 (
+    words, content = '', detail = none, tokenize = 'ascii'
+);
+create virtual table search_word_vocabulary using fts5vocab (search_word, 'row');
+create table search_special (
+    key integer primary key, length integer not null, spelled integer not null
+);
+create table search_date (key integer primary key, first integer not null, last integer not null);
+"""
+
+# A searched text's key: its kind's place in model.SEARCHED_KINDS above these bits, its record's
+# position below, so that keys run in the order search lists equal hits.
+KEY_BITS = 40
+_POSITION = (1 << KEY_BITS) - 1
+# Texts up to this long are special (point 4): a query word longer than this is looked for by
+# reading the base whole.
+LONGEST_WORD = 64
+# More vocabulary words than this for one query word make an expression too costly to run:
+# such a query reads the base whole.
+_MOST_WORDS = 10_000
+
+
+# Texts spelled out at once: as fast as all of them, without a copy of every text.
+_BATCH = 10_000
+
+
+def _day(date: tuple[int, int, int]) -> int:
+    year, month, day = date
+    return (year * 100 + month) * 100 + day
+
+
+class SearchRows:
+    """The rows of the search tables for the records of one kind at a time: each searched
+    text's words as an iterator for ``search_word``, while its special and date rows are
+    kept for ``flush``."""
+
+    def __init__(self) -> None:
+        self.special: list[tuple[int, int, int]] = []
+        self.dates: list[tuple[int, int, int]] = []
+
+    def words(
+        self, collection: str, numbered: Iterable[tuple[int, model.Record]]
+    ) -> Iterator[tuple[int, str]]:
+        """``search_word`` rows of ``collection``'s ``numbered`` records (with positions)."""
+        kind = model.KIND[model.KIND_OF_COLLECTION[collection]]
+        searchable = kind.searchable
+        if searchable is None:
+            return
+        rank = model.SEARCHED_KINDS.index(kind.name) << KEY_BITS
+        batch: list[tuple[int, model.Record]] = []
+        for position, record in numbered:
+            batch.append((rank | position, record))
+            if len(batch) == _BATCH:
+                yield from self._batch_words(kind, searchable, batch)
+                batch = []
+        yield from self._batch_words(kind, searchable, batch)
+
+    def _batch_words(
+        self,
+        kind: model.KindOfRecord,
+        searchable: Callable[[model.Record], str],
+        batch: list[tuple[int, model.Record]],
+    ) -> Iterator[tuple[int, str]]:
+        texts = [searchable(record) for _, record in batch]
+        for (key, record), text, spelled in zip(
+            batch, texts, spell_out_contractions_in(texts), strict=True
+        ):
+            processed = utils.default_process(text)
+            if len(processed) <= LONGEST_WORD or spelled != text:
+                self.special.append((key, len(processed), spelled != text))
+            if kind.dated:
+                # A dated kind's records all have a date.
+                date = model.parse_partial_date(record.date)  # type: ignore[attr-defined]
+                self.dates.append((key, _day(date.covers_start()), _day(date.covers_end())))
+            yield key, processed
+
+    def flush(self, connection: sqlite3.Connection) -> None:
+        """Write the special and date rows kept so far."""
+        connection.executemany("insert into search_special values (?, ?, ?)", self.special)
+        connection.executemany("insert into search_date values (?, ?, ?)", self.dates)
+        self.special.clear()
+        self.dates.clear()
+
+
+INSERT_WORDS = "insert into search_word (rowid, words) values (?, ?)"
+
+
+def vocabulary(connection: sqlite3.Connection) -> dict[str, bytes]:
+    """The meta rows of the searched words: each distinct word and how many texts hold it."""
+    rows = connection.execute("select term, doc from search_word_vocabulary").fetchall()
+    return {
+        "search_vocabulary": "\n".join(word for word, _ in rows).encode(),
+        "search_documents": array("q", (count for _, count in rows)).tobytes(),
+    }
+
+
+class Preselection(NamedTuple):
+    """The records a search scores (positions), and the sure hits it leaves out."""
+
+    positions: list[int]
+    left_out: int
+
+
+class _Words(NamedTuple):
+    """The vocabulary words of one query word: those containing it, those containing a piece."""
+
+    sure: list[str]
+    near: list[str]
+
+
+def _pieces(word: str, edits: int, cost: dict[str, int]) -> list[str]:
+    """``word`` cut into ``edits`` + 1 pieces of at least len(word) // (edits + 1) letters,
+    the cut whose pieces ``cost`` least in all (a piece not in ``cost`` costs nothing)."""
+    count = edits + 1
+    shortest = len(word) // count
+    # best[(end, pieces)]: the cheapest cut of word[:end] into that many pieces.
+    best: dict[tuple[int, int], tuple[int, list[str]]] = {(0, 0): (0, [])}
+    for pieces in range(1, count + 1):
+        for end in range(pieces * shortest, len(word) + 1):
+            options = [
+                (best[(start, pieces - 1)][0] + cost.get(word[start:end], 0), start)
+                for start in range((pieces - 1) * shortest, end - shortest + 1)
+                if (start, pieces - 1) in best
+            ]
+            if options:
+                total, start = min(options)
+                best[(end, pieces)] = (total, [*best[(start, pieces - 1)][1], word[start:end]])
+    return best[(len(word), count)][1]
+
+
+def _vocabulary_words(
+    word: str, vocabulary: Sequence[str], documents: Sequence[int]
+) -> _Words | None:
+    """The vocabulary words holding ``word`` and those holding a piece of it (point 2 of the
+    module's docstring), or None when there are too many to look for."""
+    edits = match.search_edits(word)
+    shortest = len(word) // (edits + 1)
+    found = process.extract(
+        word,
+        vocabulary,
+        scorer=fuzz.partial_ratio,
+        score_cutoff=100 * shortest / len(word) - 1e-6,
+        limit=None,
+    )
+    if len(found) > _MOST_WORDS:
+        return None
+    candidates = [(vocabulary[index], documents[index]) for _, _, index in found]
+    cost: dict[str, int] = {}
+    if edits:
+        for start in range(len(word)):
+            for end in range(start + shortest, len(word) + 1):
+                piece = word[start:end]
+                cost[piece] = sum(count for held, count in candidates if piece in held)
+    pieces = _pieces(word, edits, cost)
+    return _Words(
+        sure=[held for held, _ in candidates if word in held],
+        near=[held for held, _ in candidates if any(piece in held for piece in pieces)],
+    )
+
+
+def _any_of(words: list[str]) -> str:
+    # Quoted, a word is a string to FTS5, never an operator such as NOT.
+    return "(" + " OR ".join(f'"{word}"' for word in words) + ")"
+
+
+def preselect(
+    connection: sqlite3.Connection,
+    query: str,
+    kinds: Iterable[model.RecordKind],
+    filters: Filters,
+    limit: int | None,
+) -> Preselection | None:
+    """The records whose scores decide a search for ``query`` with ``kinds``, ``filters`` and
+    ``limit``, and how many sure hits are left out; None when the index cannot tell."""
+    words = match.search_words(query)
+    if not words:
+        return Preselection([], 0)
+    if len(words[-1]) > LONGEST_WORD:
+        return None
+    rows = connection.execute(
+        "select name, value from meta where name in ('search_vocabulary', 'search_documents')"
+    )
+    stored = dict(rows.fetchall())
+    vocabulary = bytes(stored["search_vocabulary"]).decode().split("\n")
+    documents = array("q", bytes(stored["search_documents"]))
+    found = [_vocabulary_words(word, vocabulary, documents) for word in words]
+    if any(held is None for held in found):
+        return None
+    held_words = [held for held in found if held is not None]
+    # Texts holding a piece of every word; those holding every word whole.
+    near = " AND ".join(_any_of(held.near) for held in held_words)
+    sure = " AND ".join(_any_of(held.sure) for held in held_words)
+    if not all(held.near for held in held_words):
+        near = sure = ""
+    elif not all(held.sure for held in held_words):
+        sure = ""
+    special = "select key from search_special where length <= ?" + (
+        " or spelled" if match.spells_out(words) else ""
+    )
+    undated = filters.since is None and filters.until is None
+    dates: list[int] = []
+    if not undated:
+        dates = [
+            _day(filters.since.covers_start()) if filters.since else 0,
+            _day(filters.until.covers_end()) if filters.until else 99_999_999,
+        ]
+    chosen: list[int] = []
+    sure_count = taken = 0
+    for name in model.SEARCHED_KINDS:
+        if name not in kinds or not (model.KIND[name].dated or undated):
+            continue
+        rank = model.SEARCHED_KINDS.index(name)
+        bounds = [rank << KEY_BITS, (rank + 1) << KEY_BITS]
+        span = "key >= ? and key < ?"
+        keys = [
+            key for (key,) in connection.execute(f"{special} and {span}", [len(words[-1]), *bounds])
+        ]
+        chosen += keys
+        if not near:
+            continue
+        texts = (
+            "select search_word.rowid from search_word"
+            + ("" if undated else " join search_date on search_date.key = search_word.rowid")
+            + " where search_word match ? and search_word.rowid >= ? and search_word.rowid < ?"
+            + ("" if undated else " and search_date.last >= ? and search_date.first <= ?")
+        )
+        unsure = f"({near}) NOT ({sure})" if sure else near
+        chosen += [key for (key,) in connection.execute(texts, [unsure, *bounds, *dates])]
+        if not sure:
+            continue
+        sure_texts = f"{texts} and search_word.rowid not in ({special})"
+        parameters = [sure, *bounds, *dates, len(words[-1])]
+        (count,) = connection.execute(f"select count(*) from ({sure_texts})", parameters).fetchone()
+        sure_count += count
+        wanted = count if limit is None else min(count, limit - taken)
+        if wanted > 0:
+            firsts = connection.execute(
+                f"{sure_texts} order by search_word.rowid limit ?", [*parameters, wanted]
+            )
+            chosen += [key for (key,) in firsts]
+            taken += wanted
+    return Preselection(sorted({key & _POSITION for key in chosen}), sure_count - taken)
