@@ -47,6 +47,8 @@ FROM_BYTES = 1024 * 1024
 SHOWN_FROM_BYTES = 16 * 1024 * 1024
 # SQLite's limit on bound parameters is 32,766 in recent versions, 999 in old ones.
 _CHUNK = 900
+# Records a search scores at a time, when it reads them only to keep the best.
+_SCORED = 10_000
 
 Say = Callable[[str], None]
 
@@ -160,14 +162,30 @@ class Index:
         return LoadedBase(base, path)
 
     def _searched_base(self, path: Path, wanted: ByWords) -> SearchedBase | None:
-        """The records a search scores, those their rows show, and the sure hits left out."""
+        """The records whose scores decide a search, those their rows show, and how many hits
+        are left out (see index_search.py)."""
         chosen = index_search.preselect(self.connection, *wanted)
         if chosen is None:
             return None
-        scored = self._records(chosen.positions)
+        unsure = [key & index_search.POSITION for key in chosen.unsure]
+        left_out = chosen.left_out
+        if wanted.limit is not None and len(unsure) > wanted.limit:
+            unsure, unseen = index_search.best_hits(
+                wanted.query, wanted.limit, self._in_chunks(unsure)
+            )
+            left_out += unseen
+        scored = self._records([*chosen.sure, *unsure])
         base = self._base(scored, speeches=False, terms=False)
         searched = frozenset(record.id for record in scored.values())
-        return SearchedBase(base, path, searched=searched, left_out=chosen.left_out)
+        return SearchedBase(base, path, searched=searched, left_out=left_out)
+
+    def _in_chunks(self, positions: list[int]) -> Iterator[list[tuple[int, model.Record]]]:
+        """The records at ``positions``, in their order, a chunk at a time: the texts a search
+        scores may be most of a large base."""
+        for start in range(0, len(positions), _SCORED):
+            chunk = positions[start : start + _SCORED]
+            records = self._records(chunk)
+            yield [(position, records[position]) for position in chunk]
 
     def _positions(self, sql: str, parameters: Sequence[object] = ()) -> list[int]:
         return [position for (position,) in self.connection.execute(sql, parameters)]

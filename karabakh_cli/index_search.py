@@ -72,7 +72,7 @@ create table search_date (key integer primary key, first integer not null, last 
 # A searched text's key: its kind's place in model.SEARCHED_KINDS above these bits, its record's
 # position below, so that keys run in the order search lists equal hits.
 KEY_BITS = 40
-_POSITION = (1 << KEY_BITS) - 1
+POSITION = (1 << KEY_BITS) - 1
 # Texts up to this long are special (point 4): a query word longer than this is looked for by
 # reading the base whole.
 LONGEST_WORD = 64
@@ -156,9 +156,11 @@ def vocabulary(connection: sqlite3.Connection) -> dict[str, bytes]:
 
 
 class Preselection(NamedTuple):
-    """The records a search scores (positions), and the sure hits it leaves out."""
+    """What decides a search: the first sure hits (positions), the texts to score (keys, in
+    the order search lists equal hits), and how many sure hits are left out."""
 
-    positions: list[int]
+    sure: list[int]
+    unsure: list[int]
     left_out: int
 
 
@@ -235,7 +237,7 @@ def preselect(
     ``limit``, and how many sure hits are left out; None when the index cannot tell."""
     words = match.search_words(query)
     if not words:
-        return Preselection([], 0)
+        return Preselection([], [], 0)
     if len(words[-1]) > LONGEST_WORD:
         return None
     rows = connection.execute(
@@ -255,49 +257,91 @@ def preselect(
         near = sure = ""
     elif not all(held.sure for held in held_words):
         sure = ""
-    special = "select key from search_special where length <= ?" + (
-        " or spelled" if match.spells_out(words) else ""
+    special = "select key from search_special where (length <= ?" + (
+        " or spelled)" if match.spells_out(words) else ")"
     )
     undated = filters.since is None and filters.until is None
+    dated = "" if undated else " join search_date on search_date.key = {table}.{key}"
     dates: list[int] = []
     if not undated:
+        dated += " and search_date.last >= ? and search_date.first <= ?"
         dates = [
             _day(filters.since.covers_start()) if filters.since else 0,
             _day(filters.until.covers_end()) if filters.until else 99_999_999,
         ]
-    chosen: list[int] = []
-    sure_count = taken = 0
+    specials = (
+        "select search_special.key from search_special"
+        + dated.format(table="search_special", key="key")
+        + " where search_special.key >= ? and search_special.key < ?"
+    )
+    texts = (
+        "select search_word.rowid from search_word"
+        + dated.format(table="search_word", key="rowid")
+        + " where search_word match ? and search_word.rowid >= ? and search_word.rowid < ?"
+    )
+    sure_found: list[int] = []
+    unsure: list[int] = []
+    sure_count = 0
     for name in model.SEARCHED_KINDS:
         if name not in kinds or not (model.KIND[name].dated or undated):
             continue
         rank = model.SEARCHED_KINDS.index(name)
         bounds = [rank << KEY_BITS, (rank + 1) << KEY_BITS]
-        span = "key >= ? and key < ?"
-        keys = [
-            key for (key,) in connection.execute(f"{special} and {span}", [len(words[-1]), *bounds])
-        ]
-        chosen += keys
-        if not near:
-            continue
-        texts = (
-            "select search_word.rowid from search_word"
-            + ("" if undated else " join search_date on search_date.key = search_word.rowid")
-            + " where search_word match ? and search_word.rowid >= ? and search_word.rowid < ?"
-            + ("" if undated else " and search_date.last >= ? and search_date.first <= ?")
-        )
-        unsure = f"({near}) NOT ({sure})" if sure else near
-        chosen += [key for (key,) in connection.execute(texts, [unsure, *bounds, *dates])]
+        longest = len(words[-1])
+        found_keys = {
+            key
+            for (key,) in connection.execute(
+                f"{specials} and search_special.key in ({special})", [*dates, *bounds, longest]
+            )
+        }
+        if near:
+            unsure_texts = f"({near}) NOT ({sure})" if sure else near
+            found_keys.update(
+                key for (key,) in connection.execute(texts, [*dates, unsure_texts, *bounds])
+            )
+        unsure += sorted(found_keys)
         if not sure:
             continue
         sure_texts = f"{texts} and search_word.rowid not in ({special})"
-        parameters = [sure, *bounds, *dates, len(words[-1])]
+        parameters = [*dates, sure, *bounds, longest]
         (count,) = connection.execute(f"select count(*) from ({sure_texts})", parameters).fetchone()
         sure_count += count
-        wanted = count if limit is None else min(count, limit - taken)
+        wanted = count if limit is None else min(count, limit - len(sure_found))
         if wanted > 0:
             firsts = connection.execute(
                 f"{sure_texts} order by search_word.rowid limit ?", [*parameters, wanted]
             )
-            chosen += [key for (key,) in firsts]
-            taken += wanted
-    return Preselection(sorted({key & _POSITION for key in chosen}), sure_count - taken)
+            sure_found += [key & POSITION for (key,) in firsts]
+    return Preselection(sure_found, unsure, sure_count - len(sure_found))
+
+
+_KIND_OF_STRUCT = {kind.struct: kind for kind in model.KINDS}
+
+
+def _searched_text(record: model.Record) -> str:
+    searchable = _KIND_OF_STRUCT[type(record)].searchable
+    assert searchable is not None, "only searched records are scored"
+    return searchable(record)
+
+
+def best_hits(
+    query: str, limit: int, chunks: Iterable[list[tuple[int, model.Record]]]
+) -> tuple[list[int], int]:
+    """Of the records of ``chunks`` (with their positions, in the order search lists equal
+    hits), the positions of the ``limit`` best hits for ``query``, and how many other hits
+    there are: scored by match.search_texts a chunk at a time, then among each chunk's best.
+
+    A hit among the best of all is among the best of its chunk, which ranks the same way.
+    """
+    best: list[tuple[int, model.Record]] = []
+    total = 0
+    for chunk in chunks:
+        hits, found = match.search_texts(
+            query, [_searched_text(record) for _, record in chunk], limit
+        )
+        total += found
+        # Best first, equal scores in the chunk's order: so among the chunks' best, equal
+        # scores stay in the order search lists them.
+        best += [chunk[hit.index] for hit in hits]
+    hits, _ = match.search_texts(query, [_searched_text(record) for _, record in best], limit)
+    return [best[hit.index][0] for hit in hits], total - len(hits)

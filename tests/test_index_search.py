@@ -296,8 +296,11 @@ def test_indexed_search_equals_a_brute_force_read(
     searches: list[tuple[str, tuple[RecordKind, ...], queries.Filters, int | None]],
 ) -> None:
     """On random bases with typos, punctuation and non-ASCII letters, search from the index
-    equals reading the base whole, whatever the kinds, dates and limit."""
+    equals reading the base whole, whatever the kinds, dates and limit; also when the texts
+    to score are read and ranked a chunk at a time."""
     monkeypatch.setattr(index, "FROM_BYTES", 0)
+    # Texts scored two at a time, so that the best of several chunks are merged.
+    monkeypatch.setattr(index, "_SCORED", 2)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = tmp_path / "facts.json"
     path.write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
