@@ -26,12 +26,21 @@ Why the words a text holds tell which texts can match:
    strings), and one whose contractions a spelling-out search changes has other words than
    those stored: both are kept aside (``search_special``) and always scored.
 
-So the texts to score are, for every query word, those holding a word that contains one of
-its pieces, and the special ones; of those, texts sure for every word score exactly 100 and
-need no scoring. Hits are ranked by score, then by their place among the searched texts:
-the first ``limit`` sure hits in that order outrank every later one, so the partial base holds
-those, the texts that are neither sure nor ruled out, and the special ones; the sure hits it
-leaves out are only counted (``Preselection.left_out``), for the total.
+5. A word of 6 to 9 letters (one typo allowed) scores more than 100 (L - 1) / L only held
+   whole (point 3) or by a stretch at P's start or end of L - 1 letters all shared with w, in
+   P's first or last word: a word beginning or ending so (an *edge* word). A text holding a
+   word with a stretch of L sharing L - 1 letters (a *typo* word) scores at least that. So a
+   text holding a typo word and neither w whole nor an edge word scores exactly rapidfuzz's
+   ratio of L - 1 letters of L, without being read.
+
+So the texts that can match are, for every query word, those holding a word that contains
+one of its pieces, and the special ones. A text whose score for every word is known (points
+3 and 5) and not special has a known score, the length-weighted mean search_texts takes; the
+others must be read and scored. Hits are ranked by score, then by their place among the
+searched texts: at each known score, best first, the first texts in that order outrank every
+later one of that score, so the partial base holds only the first ``limit`` of those, and of
+the texts read, only the ``limit`` best (index_search.best_hits); the hits it leaves out are
+counted (``Preselection.left_out``), for the total.
 
 The words containing a piece are found among the distinct words (the vocabulary) by one
 rapidfuzz call: a word containing a piece of at least p letters scores at least 100 p / L by
@@ -41,11 +50,13 @@ that do contain a piece.
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import fuzz, process, utils
+from rapidfuzz.distance import Indel
 
 from karabakh_cli import match, model
 from karabakh_cli.text import spell_out_contractions_in
@@ -165,10 +176,14 @@ class Preselection(NamedTuple):
 
 
 class _Words(NamedTuple):
-    """The vocabulary words of one query word: those containing it, those containing a piece."""
+    """The vocabulary words of one query word: those containing it, those containing a piece,
+    and for a word allowed one typo, those scoring it one typo and those that may score more
+    at a text's start or end (point 5 of the module's docstring)."""
 
     sure: list[str]
     near: list[str]
+    typo: list[str]
+    edge: list[str]
 
 
 def _pieces(word: str, edits: int, cost: dict[str, int]) -> list[str]:
@@ -215,15 +230,35 @@ def _vocabulary_words(
                 piece = word[start:end]
                 cost[piece] = sum(count for held, count in candidates if piece in held)
     pieces = _pieces(word, edits, cost)
-    return _Words(
-        sure=[held for held, _ in candidates if word in held],
-        near=[held for held, _ in candidates if any(piece in held for piece in pieces)],
-    )
+    near = [held for held, _ in candidates if any(piece in held for piece in pieces)]
+    sure = [held for held in near if word in held]
+    if match.search_typos(word) != 1:
+        return _Words(sure, near, [], [])
+    length = len(word)
+    # Indel distances: a stretch of L sharing L - 1 letters is 2 edits away; a start or end of
+    # L - 1 letters all shared, 1.
+    typo = [
+        held
+        for held in near
+        if any(
+            Indel.distance(word, held[start : start + length]) <= 2
+            for start in range(len(held) - length + 1)
+        )
+    ]
+    edge = [
+        held
+        for held in near
+        if len(held) >= length - 1
+        and min(Indel.distance(word, held[: length - 1]), Indel.distance(word, held[1 - length :]))
+        <= 1
+    ]
+    return _Words(sure, near, typo, edge)
 
 
 def _any_of(words: list[str]) -> str:
+    """FTS5's expression for texts holding one of ``words``, "" (none) if there are none."""
     # Quoted, a word is a string to FTS5, never an operator such as NOT.
-    return "(" + " OR ".join(f'"{word}"' for word in words) + ")"
+    return " OR ".join(f'"{word}"' for word in words)
 
 
 def preselect(
@@ -247,16 +282,11 @@ def preselect(
     vocabulary = bytes(stored["search_vocabulary"]).decode().split("\n")
     documents = array("q", bytes(stored["search_documents"]))
     found = [_vocabulary_words(word, vocabulary, documents) for word in words]
-    if any(held is None for held in found):
-        return None
     held_words = [held for held in found if held is not None]
-    # Texts holding a piece of every word; those holding every word whole.
-    near = " AND ".join(_any_of(held.near) for held in held_words)
-    sure = " AND ".join(_any_of(held.sure) for held in held_words)
-    if not all(held.near for held in held_words):
-        near = sure = ""
-    elif not all(held.sure for held in held_words):
-        sure = ""
+    if len(held_words) < len(found):
+        return None
+    if 2 ** len(words) > _MOST_MIXES:
+        held_words = [held._replace(typo=[]) for held in held_words]
     special = "select key from search_special where (length <= ?" + (
         " or spelled)" if match.spells_out(words) else ")"
     )
@@ -273,46 +303,98 @@ def preselect(
         "select search_special.key from search_special"
         + dated.format(table="search_special", key="key")
         + " where search_special.key >= ? and search_special.key < ?"
+        + " and search_special.key in ("
+        + special
+        + ")"
     )
     texts = (
         "select search_word.rowid from search_word"
         + dated.format(table="search_word", key="rowid")
         + " where search_word match ? and search_word.rowid >= ? and search_word.rowid < ?"
     )
-    sure_found: list[int] = []
-    unsure: list[int] = []
-    sure_count = 0
-    for name in model.SEARCHED_KINDS:
-        if name not in kinds or not (model.KIND[name].dated or undated):
-            continue
-        rank = model.SEARCHED_KINDS.index(name)
-        bounds = [rank << KEY_BITS, (rank + 1) << KEY_BITS]
-        longest = len(words[-1])
-        found_keys = {
-            key
-            for (key,) in connection.execute(
-                f"{specials} and search_special.key in ({special})", [*dates, *bounds, longest]
-            )
-        }
-        if near:
-            unsure_texts = f"({near}) NOT ({sure})" if sure else near
-            found_keys.update(
-                key for (key,) in connection.execute(texts, [*dates, unsure_texts, *bounds])
-            )
-        unsure += sorted(found_keys)
-        if not sure:
-            continue
-        sure_texts = f"{texts} and search_word.rowid not in ({special})"
-        parameters = [*dates, sure, *bounds, longest]
-        (count,) = connection.execute(f"select count(*) from ({sure_texts})", parameters).fetchone()
-        sure_count += count
-        wanted = count if limit is None else min(count, limit - len(sure_found))
-        if wanted > 0:
-            firsts = connection.execute(
-                f"{sure_texts} order by search_word.rowid limit ?", [*parameters, wanted]
-            )
-            sure_found += [key & POSITION for (key,) in firsts]
-    return Preselection(sure_found, unsure, sure_count - len(sure_found))
+    known = f"{texts} and search_word.rowid not in ({special})"
+    longest = len(words[-1])
+    ranks = [
+        model.SEARCHED_KINDS.index(name)
+        for name in model.SEARCHED_KINDS
+        if name in kinds and (model.KIND[name].dated or undated)
+    ]
+    spans = [[rank << KEY_BITS, (rank + 1) << KEY_BITS] for rank in ranks]
+    unsure: set[int] = set()
+    for span in spans:
+        unsure.update(key for (key,) in connection.execute(specials, [*dates, *span, longest]))
+    near = _all_of([_any_of(held.near) for held in held_words])
+    if near:
+        unsure_texts = _but(near, _all_of([_known(held) for held in held_words]))
+        for span in spans:
+            rows = connection.execute(texts, [*dates, unsure_texts, *span])
+            unsure.update(key for (key,) in rows)
+    first: list[int] = []
+    counted = 0
+    for level in _levels(words, held_words):
+        for span in spans:
+            parameters = [*dates, level, *span, longest]
+            (count,) = connection.execute(f"select count(*) from ({known})", parameters).fetchone()
+            counted += count
+            wanted = count if limit is None else min(count, limit - len(first))
+            if wanted > 0:
+                rows = connection.execute(
+                    f"{known} order by search_word.rowid limit ?", [*parameters, wanted]
+                )
+                first += [key & POSITION for (key,) in rows]
+    return Preselection(first, sorted(unsure), counted - len(first))
+
+
+def _all_of(expressions: list[str]) -> str:
+    """FTS5's expression for texts matching every one of ``expressions``, "" (none) if one is."""
+    if not all(expressions):
+        return ""
+    return " AND ".join(f"({expression})" for expression in expressions)
+
+
+def _but(expression: str, leaving_out: str) -> str:
+    return f"({expression}) NOT ({leaving_out})" if leaving_out else expression
+
+
+def _either(expressions: list[str]) -> str:
+    return " OR ".join(f"({expression})" for expression in expressions if expression)
+
+
+def _one_typo(held: _Words) -> str:
+    """The texts scoring exactly one typo for a word (point 5): holding a word that does,
+    neither one holding it whole nor one that may score more at the text's start or end."""
+    typo = _any_of(held.typo)
+    return _but(typo, _either([_any_of(held.sure), _any_of(held.edge)])) if typo else ""
+
+
+def _known(held: _Words) -> str:
+    return _either([_any_of(held.sure), _one_typo(held)])
+
+
+# Beyond this many query words, texts scoring one typo for some are scored one by one rather
+# than in groups of every mix of exact and one-typo words.
+_MOST_MIXES = 64
+
+
+def _levels(words: list[str], held_words: list[_Words]) -> list[str]:
+    """FTS5 expressions of the texts known to match without reading them, a score at a time,
+    best first: each word held whole (100), or for a word allowed one typo, with one typo
+    (rapidfuzz's score of L - 1 letters of L in order)."""
+    options = []
+    for word, held in zip(words, held_words, strict=True):
+        typo = fuzz.ratio(word, "\x00" + word[1:])
+        choices = [(100.0, _any_of(held.sure)), (typo, _one_typo(held))]
+        options.append([choice for choice in choices if choice[1]])
+    weight = sum(len(word) for word in words)
+    by_score: dict[float, list[str]] = {}
+    for mix in itertools.product(*options):
+        # As search_texts scores a text: the same sum, in the same order.
+        score = round(
+            sum(len(word) * value for word, (value, _) in zip(words, mix, strict=True)) / weight,
+            1,
+        )
+        by_score.setdefault(score, []).append(_all_of([expression for _, expression in mix]))
+    return [_either(by_score[score]) for score in sorted(by_score, reverse=True)]
 
 
 _KIND_OF_STRUCT = {kind.struct: kind for kind in model.KINDS}

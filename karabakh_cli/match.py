@@ -547,20 +547,28 @@ def search_threshold(word: str) -> float:
     Short words must occur exactly, or "zebra" would find "celebration"; a word of 6 to 9
     letters may have one typo, a longer one two.
     """
-    typos = 0 if len(word) <= 5 else 1 if len(word) <= 9 else 2
-    return 100 * (1 - typos / len(word)) - 0.01
+    return 100 * (1 - search_typos(word) / len(word)) - 0.01
+
+
+def search_typos(word: str) -> int:
+    """How many typos a search word may have: none up to 5 letters, one up to 9, two beyond."""
+    return 0 if len(word) <= 5 else 1 if len(word) <= 9 else 2
 
 
 def search_words(query: str) -> list[str]:
     """The words search_texts looks for in ``query``, shortest first: those of two letters or
-    more, in the form utils.default_process gives texts, stopwords left out unless all are."""
+    more, in the form utils.default_process gives texts, stopwords left out unless all are.
+
+    Words of one length are in alphabetical order: in a set's order, the one giving the
+    snippet its place (the last) would change from run to run.
+    """
     words = sorted(
         {
             word
             for word in utils.default_process(spell_out_contractions(query)).split()
             if len(word) > 1
         },
-        key=len,
+        key=lambda word: (len(word), word),
     )
     return [word for word in words if word not in _STOPWORDS] or words
 

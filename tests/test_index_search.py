@@ -184,7 +184,7 @@ def _typo(draw: st.DrawFn) -> str:
     word = draw(st.sampled_from(_WORDS))
     edit = draw(st.sampled_from(["none", "change", "drop", "add"]))
     where = draw(st.integers(0, len(word)))
-    letter = draw(st.sampled_from("aeiostx"))
+    letter = draw(st.sampled_from("aeiorstx"))
     if edit == "change" and where < len(word):
         return word[:where] + letter + word[where + 1 :]
     if edit == "drop" and where < len(word):
@@ -261,6 +261,37 @@ def _bases(draw: st.DrawFn) -> dict[str, Any]:
         "terms": terms,
         "events": events,
     }
+
+
+def _base_of(texts: list[str]) -> dict[str, Any]:
+    """A base of one speaker and a quote of each of ``texts``."""
+    source = {"id": "src-a", "title": "T", "publisher": "P", "date": "2023"}
+    source |= {"language": "en", "url": None}
+    person = {"id": "p-0", "name": "N", "kind": "person", "role": None, "aliases": []}
+    person |= {"source": "src-a", "excerpt": "e"}
+    quotes = [
+        {"id": f"q-{number}", "speaker": "p-0", "text": text, "date": "2023", "place": None}
+        | {"medium": "m", "source": "src-a", "excerpt": f"said {text} then"}
+        for number, text in enumerate(texts)
+    ]
+    base = {"schema_version": 1, "sources": [source], "people": [person], "quotes": quotes}
+    return base | {"terms": [], "events": []}
+
+
+def test_one_typo_at_a_text_s_start_or_end_is_scored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word one typo away scores more where it starts or ends the text ("ceasefirx" against
+    "ceasefire talks"), so such texts are read and scored, not taken for the one-typo score."""
+    monkeypatch.setattr(index, "FROM_BYTES", 0)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = tmp_path / "facts.json"
+    texts = ["the talks, ceasefire talks", "ceasefire talks", "talks on a ceasefire"]
+    path.write_text(json.dumps(_base_of(texts)), encoding="utf-8")
+    index.load(path, None, no_say)
+    for query in ("ceasefirx", "xeasefire", "ceasfire", "ceasefire"):
+        for limit in (1, 2, None):
+            same_search(path, query, limit=limit)
 
 
 _filters = st.sampled_from(
