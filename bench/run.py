@@ -205,7 +205,7 @@ def main() -> None:
         return
     # The scale series: how cost grows with the base. Each size's first lookup runs the
     # integrity checks and builds the index; later lookups are answered from the index
-    # (search and people read the base whole, trusting the index's verdict).
+    # (people reads the base whole, trusting the index's verdict).
     for size, runs in [(10_000, 5), (100_000, 3), (500_000, 1)]:
         bench.first_lookup(size)
         bench.lookups(size, "default", default, runs)

@@ -342,3 +342,9 @@ def test_indexed_search_equals_a_brute_force_read(
         *((text, SEARCHED_KINDS, queries.Filters(), 2) for text in texts),
     ]:
         same_search(path, query, kinds, filters, limit)
+
+
+def test_words_of_one_length_are_searched_in_alphabetical_order() -> None:
+    """The words of a search come shortest first, and alphabetically within a length, so the
+    word placing the snippet is the same on every run."""
+    assert match.search_words("secarity talks bilatral") == ["talks", "bilatral", "secarity"]
