@@ -51,6 +51,7 @@ that do contain a piece.
 from __future__ import annotations
 
 import itertools
+import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
@@ -101,6 +102,34 @@ def _day(date: tuple[int, int, int]) -> int:
     return (year * 100 + month) * 100 + day
 
 
+# The characters outside ASCII that the contraction patterns (text.py) match as ASCII ones:
+# the apostrophes, and the letters a pattern ignoring case takes for ASCII (Python's re docs).
+_AS_ASCII = str.maketrans({"’": "'", "ʼ": "'", "İ": "i", "ı": "i", "ſ": "s", "K": "k"})
+_WORD_OUTSIDE_ASCII = re.compile(r"(?=\w)[^\x00-\x7f]")
+_OUTSIDE_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _spelled_out(texts: list[str]) -> list[bool]:
+    """Whether spelling out contractions changes each text.
+
+    Asked of an ASCII text of the same shape, which the patterns match at the same places:
+    those characters as their ASCII selves, any other word character as "x" (no pattern holds
+    one) and any other character as a space, so word boundaries stay where they are. An ASCII
+    text is screened for the patterns in a few substring tests; a text with a character
+    outside ASCII would go through the patterns themselves.
+    """
+    shapes = [
+        text
+        if text.isascii()
+        else _OUTSIDE_ASCII.sub(" ", _WORD_OUTSIDE_ASCII.sub("x", text.translate(_AS_ASCII)))
+        for text in texts
+    ]
+    return [
+        spelled != shape
+        for shape, spelled in zip(shapes, spell_out_contractions_in(shapes), strict=True)
+    ]
+
+
 class SearchRows:
     """The rows of the search tables for the records of one kind at a time: each searched
     text's words as an iterator for ``search_word``, while its special and date rows are
@@ -134,12 +163,10 @@ class SearchRows:
         batch: list[tuple[int, model.Record]],
     ) -> Iterator[tuple[int, str]]:
         texts = [searchable(record) for _, record in batch]
-        for (key, record), text, spelled in zip(
-            batch, texts, spell_out_contractions_in(texts), strict=True
-        ):
+        for (key, record), text, spelled in zip(batch, texts, _spelled_out(texts), strict=True):
             processed = utils.default_process(text)
-            if len(processed) <= LONGEST_WORD or spelled != text:
-                self.special.append((key, len(processed), spelled != text))
+            if len(processed) <= LONGEST_WORD or spelled:
+                self.special.append((key, len(processed), spelled))
             if kind.dated:
                 # A dated kind's records all have a date.
                 date = model.parse_partial_date(record.date)  # type: ignore[attr-defined]

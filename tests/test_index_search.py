@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, utils
 
 from karabakh_cli import index, index_search, match, queries, views
 from karabakh_cli.model import SEARCHED_KINDS, RecordKind
+from karabakh_cli.text import spell_out_contractions
 from tests.conftest import Invoke
 from tests.test_index import large, no_say, whole  # noqa: F401 (a fixture, used by name)
 
@@ -348,3 +349,17 @@ def test_words_of_one_length_are_searched_in_alphabetical_order() -> None:
     """The words of a search come shortest first, and alphabetically within a length, so the
     word placing the snippet is the same on every run."""
     assert match.search_words("secarity talks bilatral") == ["talks", "bilatral", "secarity"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    texts=st.lists(
+        st.text(alphabet=st.sampled_from("wontcaisdhelr '’ʼİıſKé·—_1"), max_size=16), max_size=4
+    )
+)
+def test_texts_whose_contractions_change_are_told_exactly(texts: list[str]) -> None:
+    """Which texts spelling out contractions changes is told as the patterns themselves tell
+    it, with apostrophes, letters that match ASCII ones ignoring case, and other letters."""
+    assert index_search._spelled_out(texts) == [
+        spell_out_contractions(text) != text for text in texts
+    ]
