@@ -104,9 +104,13 @@ def _day(date: tuple[int, int, int]) -> int:
 
 # The characters outside ASCII that the contraction patterns (text.py) match as ASCII ones:
 # the apostrophes, and the letters a pattern ignoring case takes for ASCII (Python's re docs).
-_AS_ASCII = str.maketrans({"’": "'", "ʼ": "'", "İ": "i", "ı": "i", "ſ": "s", "K": "k"})
-_WORD_OUTSIDE_ASCII = re.compile(r"(?=\w)[^\x00-\x7f]")
+_AS_ASCII = {"’": "'", "ʼ": "'", "İ": "i", "ı": "i", "ſ": "s", "K": "k"}
 _OUTSIDE_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _ascii_shape(found: re.Match[str]) -> str:
+    char = found.group()
+    return _AS_ASCII.get(char) or ("x" if char.isalnum() or char == "_" else " ")
 
 
 def _spelled_out(texts: list[str]) -> list[bool]:
@@ -118,12 +122,7 @@ def _spelled_out(texts: list[str]) -> list[bool]:
     text is screened for the patterns in a few substring tests; a text with a character
     outside ASCII would go through the patterns themselves.
     """
-    shapes = [
-        text
-        if text.isascii()
-        else _OUTSIDE_ASCII.sub(" ", _WORD_OUTSIDE_ASCII.sub("x", text.translate(_AS_ASCII)))
-        for text in texts
-    ]
+    shapes = [text if text.isascii() else _OUTSIDE_ASCII.sub(_ascii_shape, text) for text in texts]
     return [
         spelled != shape
         for shape, spelled in zip(shapes, spell_out_contractions_in(shapes), strict=True)
