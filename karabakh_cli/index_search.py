@@ -23,8 +23,9 @@ Why the words a text holds tell which texts can match:
 3. A word of P containing w itself makes the text score exactly 100 for w, and only such a
    word does (a score of 100 is w found whole in P): such texts are *sure* hits for w.
 4. A text whose P is no longer than L is compared the other way round (rapidfuzz swaps the
-   strings), and one whose contractions a spelling-out search changes has other words than
-   those stored: both are kept aside (``search_special``) and always scored.
+   strings; ``search_short`` lists them), and one whose contractions a spelling-out search
+   changes has other words than those stored (it holds one of the words _contracted finds
+   in the vocabulary): both are always read and scored.
 
 5. A word of 6 to 9 letters (one typo allowed) scores more than 100 (L - 1) / L only held
    whole (point 3) or by a stretch at P's start or end of L - 1 letters all shared with w, in
@@ -34,8 +35,8 @@ Why the words a text holds tell which texts can match:
    ratio of L - 1 letters of L, without being read.
 
 So the texts that can match are, for every query word, those holding a word that contains
-one of its pieces, and the special ones. A text whose score for every word is known (points
-3 and 5) and not special has a known score, the length-weighted mean search_texts takes; the
+one of its pieces, and those of point 4. A text whose score for every word is known (points
+3 and 5) and not one of point 4 has a known score, the length-weighted mean search_texts takes; the
 others must be read and scored. Hits are ranked by score, then by their place among the
 searched texts: at each known score, best first, the first texts in that order outrank every
 later one of that score, so the partial base holds only the first ``limit`` of those, and of
@@ -51,7 +52,6 @@ that do contain a piece.
 from __future__ import annotations
 
 import itertools
-import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
@@ -60,7 +60,7 @@ from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import Indel
 
 from karabakh_cli import match, model
-from karabakh_cli.text import spell_out_contractions_in
+from karabakh_cli.text import spell_out_contractions
 
 if TYPE_CHECKING:
     import sqlite3
@@ -75,9 +75,7 @@ create virtual table search_word using fts5 (
     words, content = '', detail = none, tokenize = 'ascii'
 );
 create virtual table search_word_vocabulary using fts5vocab (search_word, 'row');
-create table search_special (
-    key integer primary key, length integer not null, spelled integer not null
-);
+create table search_short (key integer primary key, length integer not null);
 create table search_date (key integer primary key, first integer not null, last integer not null);
 """
 
@@ -85,7 +83,7 @@ create table search_date (key integer primary key, first integer not null, last 
 # position below, so that keys run in the order search lists equal hits.
 KEY_BITS = 40
 POSITION = (1 << KEY_BITS) - 1
-# Texts up to this long are special (point 4): a query word longer than this is looked for by
+# Texts up to this long are listed (point 4): a query word longer than this is looked for by
 # reading the base whole.
 LONGEST_WORD = 64
 # More vocabulary words than this for one query word make an expression too costly to run:
@@ -93,7 +91,7 @@ LONGEST_WORD = 64
 _MOST_WORDS = 10_000
 
 
-# Texts spelled out at once: as fast as all of them, without a copy of every text.
+# Records made into rows at once.
 _BATCH = 10_000
 
 
@@ -102,40 +100,13 @@ def _day(date: tuple[int, int, int]) -> int:
     return (year * 100 + month) * 100 + day
 
 
-# The characters outside ASCII that the contraction patterns (text.py) match as ASCII ones:
-# the apostrophes, and the letters a pattern ignoring case takes for ASCII (Python's re docs).
-_AS_ASCII = {"’": "'", "ʼ": "'", "İ": "i", "ı": "i", "ſ": "s", "K": "k"}
-_OUTSIDE_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def _ascii_shape(found: re.Match[str]) -> str:
-    char = found.group()
-    return _AS_ASCII.get(char) or ("x" if char.isalnum() or char == "_" else " ")
-
-
-def _spelled_out(texts: list[str]) -> list[bool]:
-    """Whether spelling out contractions changes each text.
-
-    Asked of an ASCII text of the same shape, which the patterns match at the same places:
-    those characters as their ASCII selves, any other word character as "x" (no pattern holds
-    one) and any other character as a space, so word boundaries stay where they are. An ASCII
-    text is screened for the patterns in a few substring tests; a text with a character
-    outside ASCII would go through the patterns themselves.
-    """
-    shapes = [text if text.isascii() else _OUTSIDE_ASCII.sub(_ascii_shape, text) for text in texts]
-    return [
-        spelled != shape
-        for shape, spelled in zip(shapes, spell_out_contractions_in(shapes), strict=True)
-    ]
-
-
 class SearchRows:
     """The rows of the search tables for the records of one kind at a time: each searched
-    text's words as an iterator for ``search_word``, while its special and date rows are
+    text's words as an iterator for ``search_word``, while its short and date rows are
     kept for ``flush``."""
 
     def __init__(self) -> None:
-        self.special: list[tuple[int, int, int]] = []
+        self.short: list[tuple[int, int]] = []
         self.dates: list[tuple[int, int, int]] = []
 
     def words(
@@ -161,11 +132,10 @@ class SearchRows:
         searchable: Callable[[model.Record], str],
         batch: list[tuple[int, model.Record]],
     ) -> Iterator[tuple[int, str]]:
-        texts = [searchable(record) for _, record in batch]
-        for (key, record), text, spelled in zip(batch, texts, _spelled_out(texts), strict=True):
-            processed = utils.default_process(text)
-            if len(processed) <= LONGEST_WORD or spelled:
-                self.special.append((key, len(processed), spelled))
+        for key, record in batch:
+            processed = utils.default_process(searchable(record))
+            if len(processed) <= LONGEST_WORD:
+                self.short.append((key, len(processed)))
             if kind.dated:
                 # A dated kind's records all have a date.
                 date = model.parse_partial_date(record.date)  # type: ignore[attr-defined]
@@ -173,10 +143,10 @@ class SearchRows:
             yield key, processed
 
     def flush(self, connection: sqlite3.Connection) -> None:
-        """Write the special and date rows kept so far."""
-        connection.executemany("insert into search_special values (?, ?, ?)", self.special)
+        """Write the short and date rows kept so far."""
+        connection.executemany("insert into search_short values (?, ?)", self.short)
         connection.executemany("insert into search_date values (?, ?, ?)", self.dates)
-        self.special.clear()
+        self.short.clear()
         self.dates.clear()
 
 
@@ -313,9 +283,9 @@ def preselect(
         return None
     if 2 ** len(words) > _MOST_MIXES:
         held_words = [held._replace(typo=[]) for held in held_words]
-    special = "select key from search_special where (length <= ?" + (
-        " or spelled)" if match.spells_out(words) else ")"
-    )
+    # Point 4: texts no longer than the longest word, and those spelling out may change.
+    short = "select key from search_short where length <= ?"
+    contracted = _any_of(_contracted(vocabulary)) if match.spells_out(words) else ""
     undated = filters.since is None and filters.until is None
     dated = "" if undated else " join search_date on search_date.key = {table}.{key}"
     dates: list[int] = []
@@ -325,20 +295,17 @@ def preselect(
             _day(filters.since.covers_start()) if filters.since else 0,
             _day(filters.until.covers_end()) if filters.until else 99_999_999,
         ]
-    specials = (
-        "select search_special.key from search_special"
-        + dated.format(table="search_special", key="key")
-        + " where search_special.key >= ? and search_special.key < ?"
-        + " and search_special.key in ("
-        + special
-        + ")"
+    shorts = (
+        "select search_short.key from search_short"
+        + dated.format(table="search_short", key="key")
+        + " where search_short.key >= ? and search_short.key < ? and search_short.length <= ?"
     )
     texts = (
         "select search_word.rowid from search_word"
         + dated.format(table="search_word", key="rowid")
         + " where search_word match ? and search_word.rowid >= ? and search_word.rowid < ?"
     )
-    known = f"{texts} and search_word.rowid not in ({special})"
+    known = f"{texts} and search_word.rowid not in ({short})"
     longest = len(words[-1])
     ranks = [
         model.SEARCHED_KINDS.index(name)
@@ -347,17 +314,18 @@ def preselect(
     ]
     spans = [[rank << KEY_BITS, (rank + 1) << KEY_BITS] for rank in ranks]
     unsure: set[int] = set()
-    for span in spans:
-        unsure.update(key for (key,) in connection.execute(specials, [*dates, *span, longest]))
     near = _all_of([_any_of(held.near) for held in held_words])
-    if near:
-        unsure_texts = _but(near, _all_of([_known(held) for held in held_words]))
-        for span in spans:
+    unsure_texts = _either(
+        [_but(near, _all_of([_known(held) for held in held_words])) if near else "", contracted]
+    )
+    for span in spans:
+        unsure.update(key for (key,) in connection.execute(shorts, [*dates, *span, longest]))
+        if unsure_texts:
             rows = connection.execute(texts, [*dates, unsure_texts, *span])
             unsure.update(key for (key,) in rows)
     first: list[int] = []
     counted = 0
-    for level in _levels(words, held_words):
+    for level in (_but(level, contracted) for level in _levels(words, held_words)):
         for span in spans:
             parameters = [*dates, level, *span, longest]
             (count,) = connection.execute(f"select count(*) from ({known})", parameters).fetchone()
@@ -369,6 +337,35 @@ def preselect(
                 )
                 first += [key & POSITION for (key,) in rows]
     return Preselection(first, sorted(unsure), counted - len(first))
+
+
+# Put before a word, these make it the end of a contraction (won't, it's, I'm) if it is one.
+_CONTRACTED_BEFORE = ("won'", "it'", "i'")
+
+
+def _contracted(vocabulary: Iterable[str]) -> list[str]:
+    """The words a text holds if spelling out may change it (point 4).
+
+    A contraction the patterns match is bounded by characters that are not word characters
+    (\\b), which default_process makes spaces (it keeps no character that \\w refuses), and
+    it lowers only letters the patterns match either way. So a text holding one holds, as a
+    whole word, the contraction without an apostrophe ("wont", holding "nt" or "not"), its end
+    after an apostrophe ' or ’ ("t", "s", "m", "re", ...), or with ʼ, which is a letter to
+    both, a word holding ʼ.
+    """
+    return [
+        word
+        for word in vocabulary
+        if "ʼ" in word
+        or (("nt" in word or "not" in word) and spell_out_contractions(word) != word)
+        or (
+            len(word) <= 2
+            and any(
+                spell_out_contractions(before + word) != before + word
+                for before in _CONTRACTED_BEFORE
+            )
+        )
+    ]
 
 
 def _all_of(expressions: list[str]) -> str:
