@@ -233,10 +233,12 @@ def _vocabulary_words(
     length = len(word)
     # Indel distances: a stretch of L sharing L - 1 letters is 2 edits away; a start or end of
     # L - 1 letters all shared, 1.
+    # A word holding w whole is sure, not a typo.
     typo = [
         held
         for held in near
-        if any(
+        if word not in held
+        and any(
             Indel.distance(word, held[start : start + length]) <= 2
             for start in range(len(held) - length + 1)
         )
