@@ -34,6 +34,14 @@ Why the words a text holds tell which texts can match:
    text holding a typo word and neither w whole nor an edge word scores exactly rapidfuzz's
    ratio of L - 1 letters of L, without being read.
 
+6. For a word allowed one typo, that is all a stretch of L can hold: L letters of w (held
+   whole), L - 1 letters and one other character, which is either a letter (a typo word) or
+   the one space between the end of a word and the start of the next, together w with a
+   letter left out; or a start or end of P (an edge word). Of those two parts, one holds at
+   least half of the L - 1 letters: so only words holding w whole, typo and edge words, and
+   words ending with the start, or beginning with the end, of at least half its letters of w
+   with a letter left out, can let a text reach the threshold (they all hold a piece too).
+
 So the texts that can match are, for every query word, those holding a word that contains
 one of its pieces, and those of point 4. A text whose score for every word is known (points
 3 and 5) and not one of point 4 has a known score, the length-weighted mean search_texts takes; the
@@ -250,7 +258,23 @@ def _vocabulary_words(
         and min(Indel.distance(word, held[: length - 1]), Indel.distance(word, held[1 - length :]))
         <= 1
     ]
+    # Point 6: the words that can take part in a stretch reaching the threshold.
+    ends, starts = _split_parts(word)
+    able = {*sure, *typo, *edge}
+    near = [held for held in near if held in able or held.endswith(ends) or held.startswith(starts)]
     return _Words(sure, near, typo, edge)
+
+
+def _split_parts(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The starts and the ends, of at least half its letters, of ``word`` with a letter left
+    out: what a word must end or begin with to hold the longer part of a one-typo stretch
+    spanning a space (point 6)."""
+    shortened = {word[:left_out] + word[left_out + 1 :] for left_out in range(len(word))}
+    half = len(word) // 2
+    return (
+        tuple({part[:end] for part in shortened for end in range(half, len(part) + 1)}),
+        tuple({part[start:] for part in shortened for start in range(len(part) - half + 1)}),
+    )
 
 
 def _any_of(words: list[str]) -> str:
