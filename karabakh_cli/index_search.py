@@ -321,47 +321,47 @@ def preselect(
             _day(filters.since.covers_start()) if filters.since else 0,
             _day(filters.until.covers_end()) if filters.until else 99_999_999,
         ]
-    shorts = (
-        "select search_short.key from search_short"
-        + dated.format(table="search_short", key="key")
-        + " where search_short.key >= ? and search_short.key < ? and search_short.length <= ?"
-    )
-    texts = (
-        "select search_word.rowid from search_word"
-        + dated.format(table="search_word", key="rowid")
-        + " where search_word match ? and search_word.rowid >= ? and search_word.rowid < ?"
-    )
-    known = f"{texts} and search_word.rowid not in ({short})"
-    longest = len(words[-1])
     ranks = [
         model.SEARCHED_KINDS.index(name)
         for name in model.SEARCHED_KINDS
         if name in kinds and (model.KIND[name].dated or undated)
     ]
-    spans = [[rank << KEY_BITS, (rank + 1) << KEY_BITS] for rank in ranks]
-    unsure: set[int] = set()
+    # The kinds searched, by the bits of the key above the position: one query for all.
+    kinds_in = f" and {{key}} >> {KEY_BITS} in ({', '.join(map(str, ranks))})"
+    shorts = (
+        "select search_short.key from search_short"
+        + dated.format(table="search_short", key="key")
+        + " where search_short.length <= ?"
+        + kinds_in.format(key="search_short.key")
+    )
+    texts = (
+        "select search_word.rowid from search_word"
+        + dated.format(table="search_word", key="rowid")
+        + " where search_word match ?"
+        + kinds_in.format(key="search_word.rowid")
+    )
+    known = f"{texts} and search_word.rowid not in ({short})"
+    longest = len(words[-1])
+    unsure = {key for (key,) in connection.execute(shorts, [*dates, longest])}
     near = _all_of([_any_of(held.near) for held in held_words])
     unsure_texts = _either(
         [_but(near, _all_of([_known(held) for held in held_words])) if near else "", contracted]
     )
-    for span in spans:
-        unsure.update(key for (key,) in connection.execute(shorts, [*dates, *span, longest]))
-        if unsure_texts:
-            rows = connection.execute(texts, [*dates, unsure_texts, *span])
-            unsure.update(key for (key,) in rows)
+    if unsure_texts:
+        unsure.update(key for (key,) in connection.execute(texts, [*dates, unsure_texts]))
     first: list[int] = []
     counted = 0
     for level in (_but(level, contracted) for level in _levels(words, held_words)):
-        for span in spans:
-            parameters = [*dates, level, *span, longest]
-            (count,) = connection.execute(f"select count(*) from ({known})", parameters).fetchone()
-            counted += count
-            wanted = count if limit is None else min(count, limit - len(first))
-            if wanted > 0:
-                rows = connection.execute(
-                    f"{known} order by search_word.rowid limit ?", [*parameters, wanted]
-                )
-                first += [key & POSITION for (key,) in rows]
+        parameters = [*dates, level, longest]
+        (count,) = connection.execute(f"select count(*) from ({known})", parameters).fetchone()
+        counted += count
+        # Keys run in the order search lists equal hits.
+        wanted = count if limit is None else min(count, limit - len(first))
+        if wanted > 0:
+            rows = connection.execute(
+                f"{known} order by search_word.rowid limit ?", [*parameters, wanted]
+            )
+            first += [key & POSITION for (key,) in rows]
     return Preselection(first, sorted(unsure), counted - len(first))
 
 
