@@ -26,30 +26,29 @@ Why the words a text holds tell which texts can match:
    strings; ``search_short`` lists them), and one whose contractions a spelling-out search
    changes has other words than those stored (it holds one of the words _contracted finds
    in the vocabulary): both are always read and scored.
-
 5. A word of 6 to 9 letters (one typo allowed) scores more than 100 (L - 1) / L only held
    whole (point 3) or by a stretch at P's start or end of L - 1 letters all shared with w, in
    P's first or last word: a word beginning or ending so (an *edge* word). A text holding a
    word with a stretch of L sharing L - 1 letters (a *typo* word) scores at least that. So a
    text holding a typo word and neither w whole nor an edge word scores exactly rapidfuzz's
    ratio of L - 1 letters of L, without being read.
+6. For such a word, that is all a stretch reaching the threshold can hold: w (held whole);
+   L - 1 of its letters and one other character, either a letter (a typo word) or the one
+   space between the end of a word and the start of the next, which then hold w with a letter
+   left out between them; or L - 1 of its letters at P's start or end (an edge word). Of the
+   two parts around a space, one holds at least half of the L - 1 letters. So only words
+   holding w whole, typo and edge words, and words ending with the start, or beginning with
+   the end, of at least half of w with a letter left out, can let a text reach the threshold
+   (each holds a piece too): those are its near words, not every word holding a piece.
 
-6. For a word allowed one typo, that is all a stretch of L can hold: L letters of w (held
-   whole), L - 1 letters and one other character, which is either a letter (a typo word) or
-   the one space between the end of a word and the start of the next, together w with a
-   letter left out; or a start or end of P (an edge word). Of those two parts, one holds at
-   least half of the L - 1 letters: so only words holding w whole, typo and edge words, and
-   words ending with the start, or beginning with the end, of at least half its letters of w
-   with a letter left out, can let a text reach the threshold (they all hold a piece too).
-
-So the texts that can match are, for every query word, those holding a word that contains
-one of its pieces, and those of point 4. A text whose score for every word is known (points
-3 and 5) and not one of point 4 has a known score, the length-weighted mean search_texts takes; the
-others must be read and scored. Hits are ranked by score, then by their place among the
-searched texts: at each known score, best first, the first texts in that order outrank every
-later one of that score, so the partial base holds only the first ``limit`` of those, and of
-the texts read, only the ``limit`` best (index_search.best_hits); the hits it leaves out are
-counted (``Preselection.left_out``), for the total.
+So the texts that can match are, for every query word, those holding a near word, and those
+of point 4. A text whose score for every word is known (points 3 and 5) and not one of point
+4 has a known score, the length-weighted mean search_texts takes; the others (such as texts
+near a word of 10 letters or more, but not holding it) must be read and scored. Hits are
+ranked by score, then by their place among the searched texts: at each known score, best
+first, the first texts in that order outrank every later one of that score, so the partial
+base holds only the first ``limit`` of those, and of the texts read only the ``limit`` best
+(best_hits); the hits it leaves out are counted (``Preselection.left_out``), for the total.
 
 The words containing a piece are found among the distinct words (the vocabulary) by one
 rapidfuzz call: a word containing a piece of at least p letters scores at least 100 p / L by
@@ -61,7 +60,7 @@ from __future__ import annotations
 
 import itertools
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import fuzz, process, utils
@@ -99,10 +98,6 @@ LONGEST_WORD = 64
 _MOST_WORDS = 10_000
 
 
-# Records made into rows at once.
-_BATCH = 10_000
-
-
 def _day(date: tuple[int, int, int]) -> int:
     year, month, day = date
     return (year * 100 + month) * 100 + day
@@ -126,21 +121,8 @@ class SearchRows:
         if searchable is None:
             return
         rank = model.SEARCHED_KINDS.index(kind.name) << KEY_BITS
-        batch: list[tuple[int, model.Record]] = []
         for position, record in numbered:
-            batch.append((rank | position, record))
-            if len(batch) == _BATCH:
-                yield from self._batch_words(kind, searchable, batch)
-                batch = []
-        yield from self._batch_words(kind, searchable, batch)
-
-    def _batch_words(
-        self,
-        kind: model.KindOfRecord,
-        searchable: Callable[[model.Record], str],
-        batch: list[tuple[int, model.Record]],
-    ) -> Iterator[tuple[int, str]]:
-        for key, record in batch:
+            key = rank | position
             processed = utils.default_process(searchable(record))
             if len(processed) <= LONGEST_WORD:
                 self.short.append((key, len(processed)))
