@@ -140,7 +140,6 @@ def _fill(
     slices = msgspec.json.decode(data, type=_Slices)
     total = sum(len(getattr(base, collection)) for collection in model.COLLECTIONS)
     position = 0
-    search = index_search.SearchRows()
     with progress(f"indexing {path.name}", total) as advance:
         for collection in model.COLLECTIONS:
             records: list[model.Record] = getattr(base, collection)
@@ -153,9 +152,9 @@ def _fill(
                     )
                 ],
             )
-            searched = search.words(collection, enumerate(records, start=position))
-            connection.executemany(index_search.INSERT_WORDS, searched)
-            search.flush(connection)
+            searched = index_search.search_rows(collection, enumerate(records, start=position))
+            for sql, rows in zip(index_search.INSERTS, searched, strict=True):
+                connection.executemany(sql, rows)
             position += len(records)
             advance(len(records))
     first_quote = len(base.sources) + len(base.people)

@@ -60,7 +60,7 @@ from __future__ import annotations
 
 import itertools
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import fuzz, process, utils
@@ -103,44 +103,41 @@ def _day(date: tuple[int, int, int]) -> int:
     return (year * 100 + month) * 100 + day
 
 
-class SearchRows:
-    """The rows of the search tables for the records of one kind at a time: each searched
-    text's words as an iterator for ``search_word``, while its short and date rows are
-    kept for ``flush``."""
-
-    def __init__(self) -> None:
-        self.short: list[tuple[int, int]] = []
-        self.dates: list[tuple[int, int, int]] = []
-
-    def words(
-        self, collection: str, numbered: Iterable[tuple[int, model.Record]]
-    ) -> Iterator[tuple[int, str]]:
-        """``search_word`` rows of ``collection``'s ``numbered`` records (with positions)."""
-        kind = model.KIND[model.KIND_OF_COLLECTION[collection]]
-        searchable = kind.searchable
-        if searchable is None:
-            return
-        rank = model.SEARCHED_KINDS.index(kind.name) << KEY_BITS
-        for position, record in numbered:
-            key = rank | position
-            processed = utils.default_process(searchable(record))
-            if len(processed) <= LONGEST_WORD:
-                self.short.append((key, len(processed)))
-            if kind.dated:
-                # A dated kind's records all have a date.
-                date = model.parse_partial_date(record.date)  # type: ignore[attr-defined]
-                self.dates.append((key, _day(date.covers_start()), _day(date.covers_end())))
-            yield key, processed
-
-    def flush(self, connection: sqlite3.Connection) -> None:
-        """Write the short and date rows kept so far."""
-        connection.executemany("insert into search_short values (?, ?)", self.short)
-        connection.executemany("insert into search_date values (?, ?, ?)", self.dates)
-        self.short.clear()
-        self.dates.clear()
+# Where search_rows' three lists go, in their order.
+INSERTS = (
+    "insert into search_word (rowid, words) values (?, ?)",
+    "insert into search_short values (?, ?)",
+    "insert into search_date values (?, ?, ?)",
+)
 
 
-INSERT_WORDS = "insert into search_word (rowid, words) values (?, ?)"
+Row = tuple[int | str, ...]
+
+
+def search_rows(
+    collection: str, numbered: Iterable[tuple[int, model.Record]]
+) -> tuple[list[Row], list[Row], list[Row]]:
+    """The rows of the search tables (INSERTS) for a batch of ``collection``'s records with
+    their positions: each searched text's words, the short ones' lengths, the dated ones' days."""
+    kind = model.KIND[model.KIND_OF_COLLECTION[collection]]
+    searchable = kind.searchable
+    words: list[Row] = []
+    short: list[Row] = []
+    dates: list[Row] = []
+    if searchable is None:
+        return words, short, dates
+    rank = model.SEARCHED_KINDS.index(kind.name) << KEY_BITS
+    for position, record in numbered:
+        key = rank | position
+        processed = utils.default_process(searchable(record))
+        words.append((key, processed))
+        if len(processed) <= LONGEST_WORD:
+            short.append((key, len(processed)))
+        if kind.dated:
+            # A dated kind's records all have a date.
+            date = model.parse_partial_date(record.date)  # type: ignore[attr-defined]
+            dates.append((key, _day(date.covers_start()), _day(date.covers_end())))
+    return words, short, dates
 
 
 def vocabulary(connection: sqlite3.Connection) -> dict[str, bytes]:
