@@ -364,3 +364,24 @@ def test_a_text_spelling_out_changes_holds_a_contracted_word(text: str) -> None:
     held = set(utils.default_process(text).split())
     if spell_out_contractions(text) != text:
         assert held & set(index_search._contracted(held))
+
+
+def test_a_word_too_long_to_look_up_reads_the_base_whole(
+    invoke: Invoke,
+    large: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A query word over index_search.LONGEST_WORD letters is left to the whole base, which
+    answers as it always did."""
+    word = "ceasefire" * 8
+    index.load(large, None, no_say)
+    found = index.Index.open(large, large.stat())
+    assert found is not None
+    wanted = index.ByWords(word, SEARCHED_KINDS, queries.Filters(), 50)
+    assert found.facts(large, wanted) is None
+    found.close()
+    from_index = invoke("--facts", str(large), "search", word, "talks")
+    monkeypatch.setattr(index, "FROM_BYTES", 1 << 40)
+    read_whole = invoke("--facts", str(large), "search", word, "talks")
+    assert from_index.exit_code == read_whole.exit_code
+    assert (from_index.stdout, from_index.stderr) == (read_whole.stdout, read_whole.stderr)
