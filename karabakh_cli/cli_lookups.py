@@ -161,8 +161,8 @@ def search(
     """Search quotes, terms, events and people, best match first."""
     text = phrase(words)
     filters = filters_of(since, until)
-    facts = load(ctx)
     kinds: list[RecordKind] = [k.value for k in kind] if kind else list(SEARCHED_KINDS)
+    facts = load(ctx, index.ByWords(text, tuple(kinds), filters, limit or None))
     hits, total = queries.search(facts, text, kinds, filters, limit or None)
     for note in queries.search_notes(text, len(hits), total):
         say(note)

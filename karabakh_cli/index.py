@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import msgspec
 from rapidfuzz import fuzz, process
 
-from karabakh_cli import factbase, index_build, match, model, streaming
+from karabakh_cli import factbase, index_build, index_search, match, model, streaming
 from karabakh_cli.index_build import Progress, location
 from karabakh_cli.problems import FactBaseError, Problem
-from karabakh_cli.queries import Involvement, LoadedBase
+from karabakh_cli.queries import Filters, Involvement, LoadedBase, SearchedBase
 
 if TYPE_CHECKING:
     # sqlite3 (as hashlib and secrets) costs milliseconds to import: only a base large enough
@@ -49,6 +49,8 @@ SHOWN_FROM_BYTES = 16 * 1024 * 1024
 _MIB = 1024 * 1024
 # SQLite's limit on bound parameters is 32,766 in recent versions, 999 in old ones.
 _CHUNK = 900
+# Records a search scores at a time, when it reads them only to keep the best.
+_SCORED = 10_000
 
 Say = Callable[[str], None]
 
@@ -88,7 +90,17 @@ class Everyone(NamedTuple):
     one by one as the rows are written, and the sources they cite."""
 
 
-Wanted = ByName | ById | WholeCollection | Disputes | ByFragment | Everyone
+class ByWords(NamedTuple):
+    """What `kb search` needs: the records whose scores decide its hits and their total (see
+    index_search.py)."""
+
+    query: str
+    kinds: tuple[model.RecordKind, ...]
+    filters: Filters
+    limit: int | None
+
+
+Wanted = ByName | ById | WholeCollection | Disputes | ByFragment | Everyone | ByWords
 
 
 def _indexable(status: os.stat_result | None) -> bool:
@@ -155,6 +167,8 @@ class Index:
             )
             base = self._base(cited, speeches=False, terms=False)
             return LoadedBase(base, path, counted=functools.partial(self._involvement, path))
+        if isinstance(wanted, ByWords):
+            return self._searched_base(path, wanted)
         if isinstance(wanted, ById):
             found = self._record_position(wanted.record_id)
             if found is None:
@@ -194,6 +208,32 @@ class Index:
             clear(path)
             problem = Problem(f"its index was damaged ({error}) and is removed; run kb again")
             raise FactBaseError(str(path), [problem]) from None
+
+    def _searched_base(self, path: Path, wanted: ByWords) -> SearchedBase | None:
+        """The records whose scores decide a search, those their rows show, and how many hits
+        are left out (see index_search.py)."""
+        chosen = index_search.preselect(self.connection, *wanted)
+        if chosen is None:
+            return None
+        unsure = [key & index_search.POSITION for key in chosen.unsure]
+        left_out = chosen.left_out
+        if wanted.limit is not None and len(unsure) > wanted.limit:
+            unsure, unseen = index_search.best_hits(
+                wanted.query, wanted.limit, self._in_chunks(unsure)
+            )
+            left_out += unseen
+        scored = self._records([*chosen.sure, *unsure])
+        base = self._base(scored, speeches=False, terms=False)
+        searched = frozenset(record.id for record in scored.values())
+        return SearchedBase(base, path, searched=searched, left_out=left_out)
+
+    def _in_chunks(self, positions: list[int]) -> Iterator[list[tuple[int, model.Record]]]:
+        """The records at ``positions``, in their order, a chunk at a time: the texts a search
+        scores may be most of a large base."""
+        for start in range(0, len(positions), _SCORED):
+            chunk = positions[start : start + _SCORED]
+            records = self._records(chunk)
+            yield [(position, records[position]) for position in chunk]
 
     def _positions(self, sql: str, parameters: Sequence[object] = ()) -> list[int]:
         return [position for (position,) in self.connection.execute(sql, parameters)]

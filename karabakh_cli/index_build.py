@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from karabakh_cli import __version__, factbase, match, model, streaming
+from karabakh_cli import __version__, factbase, index_search, match, model, streaming
 from karabakh_cli.text import fold
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 # Raised whenever what the index stores changes shape: an index of another format is rebuilt.
-FORMAT = 8
+FORMAT = 9
 
 SCHEMA = """
 create table meta (name text primary key, value);
@@ -189,7 +189,7 @@ class Builder:
         )
         self.connection.execute("pragma journal_mode = off")
         self.connection.execute("pragma synchronous = off")
-        self.connection.executescript(SCHEMA)
+        self.connection.executescript(SCHEMA + index_search.SCHEMA)
         self.connection.execute("begin")
         self.counts = dict.fromkeys(model.COLLECTIONS, 0)
         # Each spelling's words run together (without noise words, as match's exact score
@@ -227,6 +227,9 @@ class Builder:
                 "insert into involved values (?, ?, ?, ?)",
                 list(_involvement_rows(enumerate(batch.records, start=first))),
             )
+            searched = index_search.search_rows(collection, enumerate(batch.records, start=first))
+            for sql, rows in zip(index_search.INSERTS, searched, strict=True):
+                self._writer.insert(sql, rows)
             if collection == "people":
                 self._add_people(first, typing.cast("list[model.Person]", batch.records))
             elif collection == "quotes":
@@ -290,6 +293,7 @@ class Builder:
             "base": str(self.path.resolve()),
             "run_together": "\n".join(self.run_together).encode(),
             "run_together_people": self.owners.tobytes(),
+            **index_search.vocabulary(connection),
             **{f"count:{name}": count for name, count in self.counts.items()},
             # Written last: an index whose build stopped half-way has no "complete".
             "complete": 1,

@@ -102,6 +102,15 @@ class LoadedBase(msgspec.Struct, frozen=True, dict=True):
         return inverse
 
 
+class SearchedBase(LoadedBase, frozen=True, kw_only=True):
+    """The part of a base that decides one search, from the index (index_search.py): the
+    records to score (``searched``: the others are there for the rows to show), and how many
+    hits scoring 100 it leaves out, each listed after ``limit`` hits it holds."""
+
+    searched: frozenset[str]
+    left_out: int
+
+
 class Filters(msgspec.Struct, frozen=True):
     """--since, --until and --place, as the commands that take them apply them."""
 
@@ -276,6 +285,7 @@ def _searchable(
 ) -> list[tuple[RecordKind, SourcedRecord, str]]:
     wanted = set(kinds)
     undated = filters.since is None and filters.until is None
+    searched = facts.searched if isinstance(facts, SearchedBase) else None
     return [
         (kind.name, record, kind.searchable(record))
         for name in SEARCHED_KINDS
@@ -283,7 +293,8 @@ def _searchable(
         and ((kind := KIND[name]).dated or undated)
         and kind.searchable is not None
         for record in getattr(facts.content, kind.collection)
-        if not kind.dated or filters.admits_date(record.date)
+        if (not kind.dated or filters.admits_date(record.date))
+        and (searched is None or record.id in searched)
     ]
 
 
@@ -304,7 +315,7 @@ def search(
         )
         for hit in hits
     ]
-    return found, total
+    return found, total + (facts.left_out if isinstance(facts, SearchedBase) else 0)
 
 
 def search_notes(query: str, shown: int, total: int) -> list[str]:
