@@ -248,26 +248,55 @@ def _sorted(found: list[tuple[SortKey, Problem]]) -> list[Problem]:
     return [problem for _, problem in sorted(found, key=operator.itemgetter(0))]
 
 
+class _FedIds:
+    """The ids of one kind's records in the order fed, and where in the collection each is:
+    a list and a set of the id strings, no number per record."""
+
+    def __init__(self) -> None:
+        self.known: set[str] = set()
+        self.in_order: list[str] = []
+        self.runs: list[tuple[int, int]] = []
+        """(position in ``in_order``, index in the collection) where each run of consecutive
+        indexes starts: a record that failed to decode leaves a gap."""
+
+    def add(self, first_index: int, ids: list[str]) -> None:
+        if not self.runs or self._next_index() != first_index:
+            self.runs.append((len(self.in_order), first_index))
+        self.in_order += ids
+        self.known.update(ids)
+
+    def _next_index(self) -> int:
+        position, index = self.runs[-1]
+        return index + len(self.in_order) - position
+
+    def indexed(self) -> Iterator[tuple[int, str]]:
+        """Each id fed, with its index in the collection."""
+        ends = [position for position, _ in self.runs[1:]] + [len(self.in_order)]
+        # Not strict: with nothing fed there are no runs, and the one end is left over.
+        for (position, index), end in zip(self.runs, ends, strict=False):
+            ids = map(self.in_order.__getitem__, range(position, end))
+            yield from zip(itertools.count(index), ids)
+
+
 class _RecordChecks:
     """The integrity checks, fed a batch of records of one kind at a time.
 
     Each record's own checks (id form, date, verbatim text, self links) run as it is fed;
-    what spans records keeps only ids, never records: every id with where it is, the ids
-    referred to, the folded spellings of names, and the references not yet resolved.
+    what spans records keeps only ids, never records: every id in the order fed, the ids
+    used twice, the folded spellings of names, the references not yet resolved, and the
+    records nothing has referred to yet.
     """
 
     def __init__(self, *, warn: bool) -> None:
         self.warn = warn
         self.found: list[tuple[SortKey, Problem]] = []
-        self.index_of: dict[model.RecordKind, dict[str, int]] = {
-            kind.name: {} for kind in model.KINDS
-        }
-        """Each kind's ids, with the index of the first record of the kind fed with each."""
-        self.repeats: dict[str, list[tuple[int, int]]] = {}
-        """Ids used more than once, with the (rank, index) of each use not in ``index_of``."""
-        self.used: dict[model.RecordKind, set[str]] = {
-            kind.name: set() for kind in model.KINDS if kind.unused_warning and warn
-        }
+        self.ids: dict[model.RecordKind, _FedIds] = {kind.name: _FedIds() for kind in model.KINDS}
+        self.duplicated: set[str] = set()
+        warned = [kind.name for kind in model.KINDS if kind.unused_warning and warn]
+        self.unused: dict[model.RecordKind, set[str]] = {name: set() for name in warned}
+        """Of the kinds worth a warning, the ids fed that nothing has referred to yet."""
+        self.used_early: dict[model.RecordKind, set[str]] = {name: set() for name in warned}
+        """Ids referred to before a record of the kind had them."""
         self.owner_of: dict[str, str] = {}
         """Each folded spelling of a name, with the id of the first person it names."""
         self.pending: list[_PendingReference] = []
@@ -293,24 +322,28 @@ class _RecordChecks:
 
     def _ids(self, kind: model.KindOfRecord, rank: int, first_index: int, ids: list[str]) -> None:
         """Every id well-formed and used once in the whole base."""
-        known = self.index_of[kind.name]
-        if (
+        fed = self.ids[kind.name]
+        if kind.name in self.unused:
+            new = set(ids).difference(fed.known, self.used_early[kind.name])
+            self.unused[kind.name].update(new)
+        if not (
             all(map(model.ID_FORM.fullmatch, ids))
             and len(set(ids)) == len(ids)
-            and all(other.keys().isdisjoint(ids) for other in self.index_of.values())
+            and all(other.known.isdisjoint(ids) for other in self.ids.values())
         ):
-            known.update(zip(ids, range(first_index, first_index + len(ids)), strict=True))
-            return
-        for index, record_id in enumerate(ids, first_index):
-            if not model.ID_FORM.fullmatch(record_id):
-                message = f"must be a record id (lower-case letters, digits and hyphens), got {record_id!r}"
-                self.report((_IDS, rank, index, 0), _id_location(rank, index, record_id), message)
-            if record_id in known:
-                self.repeats.setdefault(record_id, []).append((rank, index))
-                continue
-            known[record_id] = index
-            if any(record_id in other for other in self.index_of.values() if other is not known):
-                self.repeats.setdefault(record_id, [])
+            in_batch: set[str] = set()
+            for index, record_id in enumerate(ids, first_index):
+                if not model.ID_FORM.fullmatch(record_id):
+                    message = f"must be a record id (lower-case letters, digits and hyphens), got {record_id!r}"
+                    self.report(
+                        (_IDS, rank, index, 0), _id_location(rank, index, record_id), message
+                    )
+                if record_id in in_batch or any(
+                    record_id in other.known for other in self.ids.values()
+                ):
+                    self.duplicated.add(record_id)
+                in_batch.add(record_id)
+        fed.add(first_index, ids)
 
     def _dates(
         self,
@@ -338,10 +371,14 @@ class _RecordChecks:
         """Each reference names a record of its kind, now or by the end, and none its own."""
         values = list(map(operator.attrgetter(reference.field), records))
         targets = list(itertools.chain.from_iterable(values)) if reference.many else values
-        if reference.target in self.used and reference.counts_as_use:
-            self.used[reference.target].update(targets)
-        known = self.index_of[reference.target]
+        known = self.ids[reference.target].known
         resolved = all(map(known.__contains__, targets))
+        if reference.target in self.unused and reference.counts_as_use:
+            self.unused[reference.target].difference_update(targets)
+            if not resolved:
+                self.used_early[reference.target].update(
+                    itertools.filterfalse(known.__contains__, targets)
+                )
         links_to_itself = operator.contains if reference.many else operator.eq
         if resolved and not (
             reference.target == kind.name and any(map(links_to_itself, values, ids))
@@ -366,7 +403,7 @@ class _RecordChecks:
             self.prune_at = max(_PENDING_PRUNED_AT, 2 * len(self.pending))
 
     def _resolves(self, pending: _PendingReference) -> bool:
-        return pending.target in self.index_of[pending.reference.target]
+        return pending.target in self.ids[pending.reference.target].known
 
     def _verbatim(
         self,
@@ -390,6 +427,22 @@ class _RecordChecks:
 
         People are fed in the order of the file, so the first to claim a spelling owns it.
         """
+        spellings = [(person.name, *person.aliases) for person in people]
+        folded = _folded(list(itertools.chain.from_iterable(spellings)))
+        owners = list(
+            itertools.chain.from_iterable(
+                itertools.repeat(person.id, len(names))
+                for person, names in zip(people, spellings, strict=True)
+            )
+        )
+        # Each spelling's first claim in the batch. A batch whose spellings are new to the base
+        # and each claimed by one person has nothing to report: it is checked in a few calls.
+        claims = dict(zip(reversed(folded), reversed(owners), strict=True))
+        if self.owner_of.keys().isdisjoint(claims) and len(claims) == len(
+            set(zip(folded, owners, strict=True))
+        ):
+            self.owner_of.update(claims)
+            return
         collection = model.KIND["person"].collection
         for index, person in enumerate(people, first_index):
             for position, name in enumerate([person.name, *person.aliases]):
@@ -419,42 +472,41 @@ class _RecordChecks:
             self._unused()
         return _sorted(self.found)
 
-    def _uses(self, record_id: str) -> list[tuple[int, int]]:
-        """Every (rank, index) of a record with ``record_id``, in the order of the base."""
-        first_of_each_kind = [
-            (rank, self.index_of[kind.name][record_id])
-            for rank, kind in enumerate(model.KINDS)
-            if record_id in self.index_of[kind.name]
-        ]
-        return sorted([*first_of_each_kind, *self.repeats.get(record_id, ())])
-
     def _duplicates(self) -> None:
-        for record_id in self.repeats:
-            (first_rank, first_index), *later = self._uses(record_id)
-            first = f"{model.KINDS[first_rank].collection}[{first_index}]"
-            for rank, index in later:
-                message = f"duplicate id {record_id!r}, first used by {first}"
-                self.report((_IDS, rank, index, 1), _id_location(rank, index, record_id), message)
+        """Each use of an id after its first in the order of the base, named with the first."""
+        if not self.duplicated:
+            return
+        first_use: dict[str, tuple[int, int]] = {}
+        for rank, kind in enumerate(model.KINDS):
+            for index, record_id in self.ids[kind.name].indexed():
+                if record_id not in self.duplicated:
+                    continue
+                first_rank, first_index = first_use.setdefault(record_id, (rank, index))
+                if (first_rank, first_index) != (rank, index):
+                    first = f"{model.KINDS[first_rank].collection}[{first_index}]"
+                    message = f"duplicate id {record_id!r}, first used by {first}"
+                    self.report(
+                        (_IDS, rank, index, 1), _id_location(rank, index, record_id), message
+                    )
 
     def _unused(self) -> None:
         """Warnings: a record of a kind worth one that nothing refers to (as a use)."""
-        for kind_name, used in self.used.items():
+        for kind_name, unused in self.unused.items():
             kind = model.KIND[kind_name]
             rank = _RANK[kind_name]
-            records = itertools.chain(
-                self.index_of[kind_name].items(),
-                (
-                    (record_id, index)
-                    for record_id, uses in self.repeats.items()
-                    for use_rank, index in uses
-                    if use_rank == rank
-                ),
-            )
-            for record_id, index in records:
-                if record_id not in used:
+            for index, record_id in self.ids[kind_name].indexed() if unused else ():
+                if record_id in unused:
                     location = Location(kind.collection, index, record_id)
                     warning = location.problem(str(kind.unused_warning), "warning")
                     self.found.append(((_UNUSED, rank, index), warning))
+
+
+def _folded(names: list[str]) -> list[str]:
+    """``fold`` of each name; ASCII names, the most, lower-cased at once as one string."""
+    joined = "\n".join(names)
+    if joined.isascii() and len(folded := joined.lower().split("\n")) == len(names):
+        return folded
+    return list(map(fold, names))
 
 
 def _id_location(rank: int, index: int, record_id: str) -> Location:
