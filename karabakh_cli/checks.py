@@ -429,18 +429,14 @@ class _RecordChecks:
         """
         spellings = [(person.name, *person.aliases) for person in people]
         folded = _folded(list(itertools.chain.from_iterable(spellings)))
+        ids = [person.id for person in people]
         owners = list(
-            itertools.chain.from_iterable(
-                itertools.repeat(person.id, len(names))
-                for person, names in zip(people, spellings, strict=True)
-            )
+            itertools.chain.from_iterable(map(itertools.repeat, ids, map(len, spellings)))
         )
-        # Each spelling's first claim in the batch. A batch whose spellings are new to the base
-        # and each claimed by one person has nothing to report: it is checked in a few calls.
-        claims = dict(zip(reversed(folded), reversed(owners), strict=True))
-        if self.owner_of.keys().isdisjoint(claims) and len(claims) == len(
-            set(zip(folded, owners, strict=True))
-        ):
+        # A batch whose spellings are all new to the base and to each other has nothing to
+        # report: it is checked in a few calls rather than a loop over its people.
+        claims = dict(zip(folded, owners, strict=True))
+        if len(claims) == len(folded) and self.owner_of.keys().isdisjoint(claims):
             self.owner_of.update(claims)
             return
         collection = model.KIND["person"].collection
