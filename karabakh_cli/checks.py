@@ -8,9 +8,12 @@ text, aliases no two people share.
 
 from __future__ import annotations
 
+import array
+import bisect
 import itertools
 import operator
 import re
+import sys
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -233,15 +236,45 @@ _PENDING_PRUNED_AT = 65_536
 
 
 class _PendingReference(NamedTuple):
-    """A reference to an id no record of its kind had when it was fed: a problem unless one
-    comes later."""
+    """A reference to an id, where it is: a problem if no record of its kind has the id, or
+    if it names the record holding it."""
 
     rank: int
     record_index: int
     record_id: str
     reference: model.Reference
-    position: int | None
+    position: int
+    """The position in a list of ids; 0 for a field holding one id."""
     target: str
+
+
+class _Unresolved:
+    """One field's references to ids no record of the target kind had when they were fed,
+    compactly: the index of each record and the list position in machine integers, and the
+    id interned (a base fed quotes first has a million references to a few thousand ids)."""
+
+    def __init__(self) -> None:
+        self.indexes = array.array("q")
+        self.positions = array.array("q")
+        self.targets: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def add(self, index: int, position: int, target: str) -> None:
+        self.indexes.append(index)
+        self.positions.append(position)
+        self.targets.append(sys.intern(target))
+
+    def prune(self, known: set[str]) -> None:
+        """Drop the references resolved since: their ids are ``known`` now."""
+        kept = list(itertools.filterfalse(lambda at: self.targets[at] in known, range(len(self))))
+        self.indexes = array.array("q", map(self.indexes.__getitem__, kept))
+        self.positions = array.array("q", map(self.positions.__getitem__, kept))
+        self.targets = list(map(self.targets.__getitem__, kept))
+
+    def __iter__(self) -> Iterator[tuple[int, int, str]]:
+        return zip(self.indexes, self.positions, self.targets, strict=True)
 
 
 def _sorted(found: list[tuple[SortKey, Problem]]) -> list[Problem]:
@@ -268,6 +301,12 @@ class _FedIds:
     def _next_index(self) -> int:
         position, index = self.runs[-1]
         return index + len(self.in_order) - position
+
+    def id_at(self, index: int) -> str:
+        """The id of the record at ``index`` in the collection, once fed."""
+        run = bisect.bisect_right(self.runs, index, key=operator.itemgetter(1)) - 1
+        position, first_index = self.runs[run]
+        return self.in_order[position + index - first_index]
 
     def indexed(self) -> Iterator[tuple[int, str]]:
         """Each id fed, with its index in the collection."""
@@ -299,7 +338,8 @@ class _RecordChecks:
         """Ids referred to before a record of the kind had them."""
         self.owner_of: dict[str, str] = {}
         """Each folded spelling of a name, with the id of the first person it names."""
-        self.pending: list[_PendingReference] = []
+        self.unresolved: dict[tuple[int, model.Reference], _Unresolved] = {}
+        """By the kind's rank and the reference, the references that named no record yet."""
         self.prune_at = _PENDING_PRUNED_AT
 
     def report(self, key: SortKey, location: Location, message: str) -> None:
@@ -384,13 +424,11 @@ class _RecordChecks:
             reference.target == kind.name and any(map(links_to_itself, values, ids))
         ):
             return
+        unresolved = self.unresolved.setdefault((rank, reference), _Unresolved())
         for index, (record_id, value) in enumerate(zip(ids, values, strict=True), first_index):
-            positions = enumerate(value) if reference.many else [(None, value)]
-            for position, target in positions:
+            for position, target in enumerate(value) if reference.many else [(0, value)]:
                 if target not in known:
-                    self.pending.append(
-                        _PendingReference(rank, index, record_id, reference, position, target)
-                    )
+                    unresolved.add(index, position, target)
                 elif target == record_id and reference.target == kind.name:
                     pending = _PendingReference(rank, index, record_id, reference, position, target)
                     self.report(
@@ -398,12 +436,10 @@ class _RecordChecks:
                         _reference_location(pending),
                         f"a {reference.target} cannot link to itself",
                     )
-        if len(self.pending) > self.prune_at:
-            self.pending = [pending for pending in self.pending if not self._resolves(pending)]
-            self.prune_at = max(_PENDING_PRUNED_AT, 2 * len(self.pending))
-
-    def _resolves(self, pending: _PendingReference) -> bool:
-        return pending.target in self.ids[pending.reference.target].known
+        if sum(map(len, self.unresolved.values())) > self.prune_at:
+            for (_, pruned), references in self.unresolved.items():
+                references.prune(self.ids[pruned.target].known)
+            self.prune_at = max(_PENDING_PRUNED_AT, 2 * sum(map(len, self.unresolved.values())))
 
     def _verbatim(
         self,
@@ -457,13 +493,18 @@ class _RecordChecks:
     def finish(self) -> list[Problem]:
         """Every problem found, in the order the checks list them for the whole base."""
         self._duplicates()
-        for pending in self.pending:
-            if not self._resolves(pending):
-                self.report(
-                    _reference_key(pending, 0),
-                    _reference_location(pending),
-                    f"no {pending.reference.target} has the id {pending.target!r}",
-                )
+        for (rank, reference), unresolved in self.unresolved.items():
+            known = self.ids[reference.target].known
+            fed = self.ids[model.KINDS[rank].name]
+            for index, position, target in unresolved:
+                if target not in known:
+                    record_id = fed.id_at(index)
+                    pending = _PendingReference(rank, index, record_id, reference, position, target)
+                    self.report(
+                        _reference_key(pending, 0),
+                        _reference_location(pending),
+                        f"no {reference.target} has the id {target!r}",
+                    )
         if self.warn:
             self._unused()
         return _sorted(self.found)
@@ -511,9 +552,8 @@ def _id_location(rank: int, index: int, record_id: str) -> Location:
 
 def _reference_key(pending: _PendingReference, problem: int) -> SortKey:
     """Field by field, then record by record; a dangling reference before a self link."""
-    position = -1 if pending.position is None else pending.position
     field = _FIELD_RANK[pending.reference.field]
-    return (_REFERENCES, field, pending.rank, pending.record_index, position, problem)
+    return (_REFERENCES, field, pending.rank, pending.record_index, pending.position, problem)
 
 
 def _reference_location(pending: _PendingReference) -> Location:
@@ -521,7 +561,7 @@ def _reference_location(pending: _PendingReference) -> Location:
         model.KINDS[pending.rank].collection, pending.record_index, pending.record_id
     )
     at_field = location.at(pending.reference.field)
-    return at_field if pending.position is None else at_field.at(pending.position)
+    return at_field.at(pending.position) if pending.reference.many else at_field
 
 
 class _ArchiveChecks:
