@@ -2,8 +2,9 @@
 
 Structure checks read the decoded JSON field by field against the structs in ``model``, so
 they report every problem and never drift from what the loader accepts. Integrity checks
-read typed records: well-formed unique ids, real dates, references that resolve, verbatim
-text, aliases no two people share.
+read typed records, a batch at a time (``IntegrityChecker``), so that a base larger than
+memory is checked too: well-formed unique ids, real dates, references that resolve,
+verbatim text, aliases no two people share, excerpts that stand in their archived source.
 """
 
 from __future__ import annotations
@@ -231,11 +232,12 @@ _FIELD_RANK: dict[str, int] = {
         dict.fromkeys(reference.field for kind in model.KINDS for reference in kind.references)
     )
 }
-# Dangling references are kept until there are this many, then those resolved since dropped.
+# References not yet resolved are pruned of those resolved since once there are this many, and
+# then each time they double: a base whose quotes answer later quotes stays small.
 _PENDING_PRUNED_AT = 65_536
 
 
-class _PendingReference(NamedTuple):
+class _ReferenceAt(NamedTuple):
     """A reference to an id, where it is: a problem if no record of its kind has the id, or
     if it names the record holding it."""
 
@@ -430,10 +432,10 @@ class _RecordChecks:
                 if target not in known:
                     unresolved.add(index, position, target)
                 elif target == record_id and reference.target == kind.name:
-                    pending = _PendingReference(rank, index, record_id, reference, position, target)
+                    reference_at = _ReferenceAt(rank, index, record_id, reference, position, target)
                     self.report(
-                        _reference_key(pending, 1),
-                        _reference_location(pending),
+                        _reference_key(reference_at, 1),
+                        _reference_location(reference_at),
                         f"a {reference.target} cannot link to itself",
                     )
         if sum(map(len, self.unresolved.values())) > self.prune_at:
@@ -499,10 +501,10 @@ class _RecordChecks:
             for index, position, target in unresolved:
                 if target not in known:
                     record_id = fed.id_at(index)
-                    pending = _PendingReference(rank, index, record_id, reference, position, target)
+                    reference_at = _ReferenceAt(rank, index, record_id, reference, position, target)
                     self.report(
-                        _reference_key(pending, 0),
-                        _reference_location(pending),
+                        _reference_key(reference_at, 0),
+                        _reference_location(reference_at),
                         f"no {reference.target} has the id {target!r}",
                     )
         if self.warn:
@@ -550,18 +552,25 @@ def _id_location(rank: int, index: int, record_id: str) -> Location:
     return Location(model.KINDS[rank].collection, index, record_id).at("id")
 
 
-def _reference_key(pending: _PendingReference, problem: int) -> SortKey:
+def _reference_key(reference_at: _ReferenceAt, problem: int) -> SortKey:
     """Field by field, then record by record; a dangling reference before a self link."""
-    field = _FIELD_RANK[pending.reference.field]
-    return (_REFERENCES, field, pending.rank, pending.record_index, pending.position, problem)
-
-
-def _reference_location(pending: _PendingReference) -> Location:
-    location = Location(
-        model.KINDS[pending.rank].collection, pending.record_index, pending.record_id
+    field = _FIELD_RANK[reference_at.reference.field]
+    return (
+        _REFERENCES,
+        field,
+        reference_at.rank,
+        reference_at.record_index,
+        reference_at.position,
+        problem,
     )
-    at_field = location.at(pending.reference.field)
-    return at_field.at(pending.position) if pending.reference.many else at_field
+
+
+def _reference_location(reference_at: _ReferenceAt) -> Location:
+    location = Location(
+        model.KINDS[reference_at.rank].collection, reference_at.record_index, reference_at.record_id
+    )
+    at_field = location.at(reference_at.reference.field)
+    return at_field.at(reference_at.position) if reference_at.reference.many else at_field
 
 
 class _ArchiveChecks:
