@@ -234,7 +234,7 @@ _FIELD_RANK: dict[str, int] = {
 }
 # References not yet resolved are pruned of those resolved since once there are this many, and
 # then each time they double: a base whose quotes answer later quotes stays small.
-_PENDING_PRUNED_AT = 65_536
+_UNRESOLVED_PRUNED_AT = 65_536
 
 
 class _ReferenceAt(NamedTuple):
@@ -342,7 +342,7 @@ class _RecordChecks:
         """Each folded spelling of a name, with the id of the first person it names."""
         self.unresolved: dict[tuple[int, model.Reference], _Unresolved] = {}
         """By the kind's rank and the reference, the references that named no record yet."""
-        self.prune_at = _PENDING_PRUNED_AT
+        self.prune_at = _UNRESOLVED_PRUNED_AT
 
     def report(self, key: SortKey, location: Location, message: str) -> None:
         self.found.append((key, location.problem(message)))
@@ -441,7 +441,7 @@ class _RecordChecks:
         if sum(map(len, self.unresolved.values())) > self.prune_at:
             for (_, pruned), references in self.unresolved.items():
                 references.prune(self.ids[pruned.target].known)
-            self.prune_at = max(_PENDING_PRUNED_AT, 2 * sum(map(len, self.unresolved.values())))
+            self.prune_at = max(_UNRESOLVED_PRUNED_AT, 2 * sum(map(len, self.unresolved.values())))
 
     def _verbatim(
         self,

@@ -268,7 +268,7 @@ def test_references_resolved_by_later_batches_are_dropped_while_feeding(
 ) -> None:
     """With the pending references pruned at every batch, forward references still resolve
     and a dangling one is still found."""
-    monkeypatch.setattr(checks, "_PENDING_PRUNED_AT", 0)
+    monkeypatch.setattr(checks, "_UNRESOLVED_PRUNED_AT", 0)
     checker = checks.IntegrityChecker(warn=False)
     checker.feed(SOURCES, 0, [_source()])
     checker.feed(PEOPLE, 0, [_person("p-0")])
