@@ -573,6 +573,28 @@ def _reference_location(reference_at: _ReferenceAt) -> Location:
     return at_field.at(reference_at.position) if reference_at.reference.many else at_field
 
 
+class _WaitingExcerpts:
+    """Excerpts citing one source id, fed before the sources: where each is, and the excerpt
+    as written, in UTF-8 (half the size of a str holding one curly quotation mark), decoded
+    and normalised only if the source has an archived text to look in."""
+
+    def __init__(self) -> None:
+        self.ranks = array.array("b")
+        self.indexes = array.array("q")
+        self.record_ids: list[str] = []
+        self.excerpts: list[bytes] = []
+
+    def add(self, rank: int, index: int, record_id: str, excerpt: str) -> None:
+        self.ranks.append(rank)
+        self.indexes.append(index)
+        self.record_ids.append(record_id)
+        self.excerpts.append(excerpt.encode())
+
+    def __iter__(self) -> Iterator[tuple[int, int, str, str]]:
+        excerpts = (excerpt.decode() for excerpt in self.excerpts)
+        return zip(self.ranks, self.indexes, self.record_ids, excerpts, strict=True)
+
+
 class _ArchiveChecks:
     """Each source's archived text, read once as its source is fed, and every excerpt citing
     the source found in that text.
@@ -588,8 +610,8 @@ class _ArchiveChecks:
         self.found: list[tuple[SortKey, Problem]] = []
         self.texts: dict[str, list[tuple[int, str, str]]] = {}
         """Each source id's archived texts, quoting normalised: (source index, text, message)."""
-        self.waiting: dict[str, list[tuple[int, int, str, str]]] = {}
-        """Excerpts fed before the sources, by source id: (rank, index, record id, excerpt)."""
+        self.waiting: dict[str, _WaitingExcerpts] = {}
+        """Excerpts fed before the sources, by the source id they cite."""
         self.sources_fed = False
         self.sources_done = False
 
@@ -609,14 +631,13 @@ class _ArchiveChecks:
         rank = _RANK[kind.name]
         for index, record in enumerate(records, first_index):
             cited = typing.cast("model.SourcedRecord", record)
-            if self.sources_done:
-                if texts := self.texts.get(cited.source):
-                    excerpt = normalise_quoting(cited.excerpt)
-                    for source_index, text, message in texts:
-                        self._excerpt(source_index, text, message, (rank, index, cited.id, excerpt))
-            else:
-                waiting = (rank, index, cited.id, normalise_quoting(cited.excerpt))
-                self.waiting.setdefault(cited.source, []).append(waiting)
+            if not self.sources_done:
+                waiting = self.waiting.setdefault(sys.intern(cited.source), _WaitingExcerpts())
+                waiting.add(rank, index, cited.id, cited.excerpt)
+            elif texts := self.texts.get(cited.source):
+                excerpt = normalise_quoting(cited.excerpt)
+                for source_index, text, message in texts:
+                    self._excerpt(source_index, text, message, (rank, index, cited.id, excerpt))
 
     def _source(self, index: int, source: model.Source) -> None:
         # Imported here: the loader imports this module, and a lookup never reads an archive.
@@ -649,8 +670,9 @@ class _ArchiveChecks:
             f"({source.archive.path})"
         )
         self.texts.setdefault(source.id, []).append((index, normalised, message))
-        for waiting in self.waiting.get(source.id, ()):
-            self._excerpt(index, normalised, message, waiting)
+        for rank, cited_index, record_id, excerpt in self.waiting.get(source.id, ()):
+            cited = (rank, cited_index, record_id, normalise_quoting(excerpt))
+            self._excerpt(index, normalised, message, cited)
 
     def _excerpt(
         self, source_index: int, text: str, message: str, cited: tuple[int, int, str, str]
