@@ -229,27 +229,6 @@ def load_read(
     return base, status, data
 
 
-class _Checker:
-    """TEMPORARY until checks.IntegrityChecker lands: holds every record."""
-
-    def __init__(self, *, warn: bool, folder: Path | None = None) -> None:
-        self.warn = warn
-        self.folder = folder
-        self.records: dict[str, list[tuple[int, model.Record]]] = {
-            name: [] for name in model.COLLECTIONS
-        }
-
-    def feed(self, kind: model.KindOfRecord, first: int, records: list[model.Record]) -> None:
-        self.records[kind.collection] += enumerate(records, start=first)
-
-    def finish(self) -> list[Problem]:
-        records = checks.IndexedRecords(self.records)
-        problems = checks.integrity_problems(records, warn=self.warn)
-        if self.folder is not None:
-            problems += checks.archive_problems(records, self.folder, warn=self.warn)
-        return problems
-
-
 def scan(
     path: Path,
     consume: Callable[[streaming.Batch], None],
@@ -263,7 +242,7 @@ def scan(
     Raise streaming.NotStreamable for a file a batch-wise read cannot take although a whole
     read does (a base no larger than MAX_BYTES): the caller reads it whole.
     """
-    checker = _Checker(warn=False)
+    checker = checks.IntegrityChecker(warn=False)
     try:
         status = _scan(path, checker, consume, advance)
     except streaming.NotStreamable as error:
@@ -280,7 +259,7 @@ def scan(
 
 def _scan(
     path: Path,
-    checker: _Checker,
+    checker: checks.IntegrityChecker,
     consume: Callable[[streaming.Batch], None],
     advance: Callable[[int], None],
 ) -> os.stat_result | None:
@@ -334,7 +313,7 @@ def diagnose_file(path: Path) -> list[Problem]:
     if not regular:
         # A pipe cannot be read twice; read cannot read a folder and says so.
         return diagnose(read(path), path.parent)
-    checker = _Checker(warn=True, folder=path.parent)
+    checker = checks.IntegrityChecker(warn=True, folder=path.parent)
     try:
         _scan(path, checker, lambda batch: None, lambda step: None)
     except streaming.NotStreamable as error:

@@ -39,14 +39,18 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def count_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Each time the integrity checks run: on a base read a batch at a time, or whole."""
     calls: list[int] = []
-    real = checks.integrity_problems
 
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return real(*args, **kwargs)
+    def counting(real: Any) -> Any:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            calls.append(1)
+            return real(*args, **kwargs)
 
-    monkeypatch.setattr(checks, "integrity_problems", counted)
+        return counted
+
+    monkeypatch.setattr(checks.IntegrityChecker, "finish", counting(checks.IntegrityChecker.finish))
+    monkeypatch.setattr(checks, "integrity_problems", counting(checks.integrity_problems))
     return calls
 
 
