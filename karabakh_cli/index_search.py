@@ -58,6 +58,7 @@ that do contain a piece.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from array import array
 from collections.abc import Iterable, Sequence
@@ -104,6 +105,14 @@ def _day(date: tuple[int, int, int]) -> int:
     return (year * 100 + month) * 100 + day
 
 
+@functools.lru_cache(maxsize=4096)
+def _days(date: str) -> tuple[int, int]:
+    """The first and last day a partial date can be: a base's records share few dates, each
+    parsed once."""
+    parsed = model.parse_partial_date(date)
+    return _day(parsed.covers_start()), _day(parsed.covers_end())
+
+
 # Where search_rows' three lists go, in their order.
 INSERTS = (
     "insert into search_word (rowid, words) values (?, ?)",
@@ -136,8 +145,7 @@ def search_rows(
             short.append((key, len(processed)))
         if kind.dated:
             # A dated kind's records all have a date.
-            date = model.parse_partial_date(record.date)  # type: ignore[attr-defined]
-            dates.append((key, _day(date.covers_start()), _day(date.covers_end())))
+            dates.append((key, *_days(record.date)))  # type: ignore[attr-defined]
     return words, short, dates
 
 

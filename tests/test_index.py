@@ -291,17 +291,16 @@ def test_a_full_disk_answers_with_one_line(invoke: Invoke, large: Path, full_dis
     assert list(file.parent.iterdir()) == []
 
 
-def test_an_insert_failing_in_the_writer_thread_answers_with_one_line(
+def test_an_sqlite_error_half_way_answers_with_one_line(
     invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Rows are inserted by a thread of their own: an insert failing there (here, into a
-    table that is not there) leaves no index and no temporary file, and kb answers."""
-    real = index_build._Writer.insert
+    """An insert failing half-way through the build (an SQLite error, not a full disk)
+    leaves no index and no temporary file, and kb answers."""
 
-    def failing(writer: Any, sql: str, rows: Any) -> None:
-        real(writer, sql.replace("insert into spoken", "insert into nowhere"), rows)
+    def failing(*args: Any) -> None:
+        raise sqlite3.OperationalError("no such table: nowhere")
 
-    monkeypatch.setattr(index_build._Writer, "insert", failing)
+    monkeypatch.setattr(index_build.Builder, "_add_quotes", failing)
     file = index.location(large)
     assert file is not None
     result = invoke("--facts", str(large), "quote", NAME, "--json")

@@ -7,8 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from karabakh_cli import index
+from karabakh_cli import index, index_build
+from karabakh_cli.text import fold
 from tests.conftest import bench_generator
 from tests.test_index import NAME, no_say, quote_rows, show_rows, whole
 
@@ -39,3 +42,35 @@ def test_the_first_lookup_answers_as_a_whole_read(
     facts = index.load(reformatted, index.ByName(name), no_say)
     assert any(cache.rglob("*.sqlite"))
     assert quote_rows(facts, name) == quote_rows(whole(reformatted), name)
+
+
+spelling_words = st.sampled_from(
+    [
+        "of",
+        "the",
+        "Al",
+        "al-Assad",
+        "président",
+        "O'Neil",
+        "x\ny",
+        "anna",
+        "_",
+        "ß",
+        "—",
+        "1",
+        "",
+        "²",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(spelling_words, max_size=5).map(" ".join), max_size=8))
+def test_spellings_run_together_a_batch_at_once_as_one_at_a_time(spellings: list[str]) -> None:
+    """Spellings run together by the shortcut for letters and digits between spaces equal
+    their \\w runs run together: noise words, non-ASCII letters, punctuation, line breaks
+    and runs of spaces included."""
+    folded = [fold(spelling) for spelling in spellings]
+    assert index_build._run_together(folded) == [
+        index_build._spelling_run_together(spelling) for spelling in folded
+    ]
