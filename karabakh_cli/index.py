@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import msgspec
 from rapidfuzz import fuzz, process
 
-from karabakh_cli import factbase, index_build, index_search, match, model, streaming
+from karabakh_cli import factbase, index_build, match, model, streaming
 from karabakh_cli.index_build import Progress, location
 from karabakh_cli.problems import FactBaseError, Problem
 from karabakh_cli.queries import Filters, Involvement, LoadedBase, SearchedBase
@@ -212,6 +212,9 @@ class Index:
     def _searched_base(self, path: Path, wanted: ByWords) -> SearchedBase | None:
         """The records whose scores decide a search, those their rows show, and how many hits
         are left out (see index_search.py)."""
+        # Imported by the lookup that needs it: kb's start-up does without.
+        from karabakh_cli import index_search
+
         chosen = index_search.preselect(self.connection, *wanted)
         if chosen is None:
             return None

@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from karabakh_cli import __version__, factbase, index_search, match, model, streaming
+from karabakh_cli import __version__, factbase, match, model, streaming
 from karabakh_cli.text import fold
 
 if TYPE_CHECKING:
@@ -154,6 +154,9 @@ class Builder:
         import secrets
         import sqlite3
 
+        # Imported by the build that needs it: kb's start-up does without.
+        from karabakh_cli import index_search
+
         file = location(path)
         if file is None:
             raise OSError("no cache folder")
@@ -184,6 +187,8 @@ class Builder:
 
     def add(self, batch: streaming.Batch) -> None:
         """Index one batch of records."""
+        from karabakh_cli import index_search
+
         collection = batch.kind.collection
         first = batch.first_position
         self.counts[collection] += len(batch.records)
@@ -259,6 +264,8 @@ class Builder:
 
     def commit(self, key: str) -> Path:
         """Finish the index of the base keyed ``key`` and rename it into place; where it is."""
+        from karabakh_cli import index_search
+
         connection = self.connection
         connection.execute("commit")
         connection.executescript(INDEXES)
