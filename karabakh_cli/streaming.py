@@ -43,6 +43,16 @@ _MSGSPEC_INDEX = re.compile(r"^\$\[(\d+)\]")
 _MSGSPEC_OFFSET = re.compile(r"\(byte (\d+)\)$")
 
 
+# UTF-8's continuation bytes: every other byte starts a character.
+_CONTINUATION = bytes(range(0x80, 0xC0))
+
+
+def _characters(data: bytes) -> int:
+    """How many characters the UTF-8 bytes ``data`` hold, a character cut at either end
+    counted once: as a column counts them."""
+    return len(data.translate(None, _CONTINUATION))
+
+
 class NotStreamable(Exception):
     """The file cannot be read as a stream of records: what is wrong, and where (a byte
     offset, with its 1-based line and column), when known."""
@@ -88,15 +98,16 @@ class Reader:
     """The records of one open fact base file, a batch at a time (``batches``); what else
     the top-level object holds is checked as it is met."""
 
-    def __init__(self, file: BinaryIO, limit: int, piece: int = PIECE) -> None:
+    def __init__(self, file: BinaryIO, limit: int, piece: int | None = None) -> None:
         self._file = file
         self._limit = limit
-        self._piece = piece
+        self._piece = piece or PIECE
         self._buffer = b""
-        # The file offset of the buffer's first byte, and the lines that end before it.
+        # The file offset of the buffer's first byte, the lines that end before it, and the
+        # characters of the line it starts in that come before it.
         self._start = 0
         self._lines_before = 0
-        self._last_line_start = 0
+        self._columns_before = 0
         self._at = 0
         self._ended = False
         self._position = 0
@@ -116,10 +127,12 @@ class Reader:
         # Consumed bytes leave the buffer first: it never holds much more than a piece.
         keep = self._at - self._start
         dropped = self._buffer[:keep]
-        newlines = dropped.count(b"\n")
-        if newlines:
-            self._lines_before += newlines
-            self._last_line_start = self._start + dropped.rindex(b"\n") + 1
+        last_newline = dropped.rfind(b"\n")
+        if last_newline >= 0:
+            self._lines_before += dropped.count(b"\n")
+            self._columns_before = _characters(dropped[last_newline + 1 :])
+        else:
+            self._columns_before += _characters(dropped)
         self._buffer = self._buffer[keep:] + chunk
         self._start = self._at
         return True
@@ -134,14 +147,14 @@ class Reader:
     def where(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column (in characters) of a file offset in the buffer."""
         relative = offset - self._start
+        last_newline = self._buffer.rfind(b"\n", 0, relative)
+        if last_newline < 0:
+            # The line began before the buffer does.
+            column = self._columns_before + _characters(self._buffer[:relative])
+            return self._lines_before + 1, column + 1
         newlines = self._buffer.count(b"\n", 0, relative)
-        line_start = (
-            self._start + self._buffer.rindex(b"\n", 0, relative) + 1
-            if newlines
-            else self._last_line_start
-        )
-        before = self._buffer[line_start - self._start : relative]
-        return self._lines_before + newlines + 1, len(before.decode("utf-8", "replace")) + 1
+        column = _characters(self._buffer[last_newline + 1 : relative])
+        return self._lines_before + newlines + 1, column + 1
 
     def offsets(self, batch: Batch) -> Iterator[int]:
         """The byte offset in the file of each record of ``batch``, the batch last read."""

@@ -194,6 +194,7 @@ def test_a_file_over_the_limit_is_refused_as_it_is_read() -> None:
     ),
     order=st.permutations(["schema_version", *model.COLLECTIONS]),
     indent=st.sampled_from([None, 1, 4]),
+    piece=st.integers(min_value=1, max_value=300),
 )
 def test_validating_a_batch_at_a_time_finds_what_a_whole_read_finds(
     tmp_path_factory: pytest.TempPathFactory,
@@ -201,9 +202,11 @@ def test_validating_a_batch_at_a_time_finds_what_a_whole_read_finds(
     faults: list[str],
     order: list[str],
     indent: int | None,
+    piece: int,
 ) -> None:
     """The problems of a base checked a batch at a time, and their lines and columns, are
-    those of a whole read, whatever the layout."""
+    those of a whole read, whatever the layout and however the pieces fall (lines that
+    began pieces before included)."""
     base = base_of(texts)
     quotes, people = base["quotes"], base["people"]
     for number, fault in enumerate(faults):
@@ -224,4 +227,6 @@ def test_validating_a_batch_at_a_time_finds_what_a_whole_read_finds(
             people.append({**PERSON, "id": f"p-twin-{number}", "aliases": []})
     path = tmp_path_factory.mktemp("base") / "facts.json"
     path.write_bytes(layouts(base, order, indent))
-    assert factbase.diagnose_file(path) == factbase.diagnose(path.read_bytes(), path.parent)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(streaming, "PIECE", piece)
+        assert factbase.diagnose_file(path) == factbase.diagnose(path.read_bytes(), path.parent)
