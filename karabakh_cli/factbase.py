@@ -1,4 +1,6 @@
-"""Find, read and check a fact base. Never prints; every failure is a FactBaseError."""
+"""Find, read and check a fact base, whole or a batch of records at a time. Never prints;
+every failure is a FactBaseError, but for a file that only a whole read can take
+(streaming.NotStreamable, which scan's callers answer by reading it whole)."""
 
 from __future__ import annotations
 
@@ -239,16 +241,15 @@ def scan(
     the status of the very file read (None if it changed while it was read). Raise
     FactBaseError naming the errors found, as load does.
 
-    Raise streaming.NotStreamable for a file a batch-wise read cannot take although a whole
-    read does (a base no larger than MAX_BYTES): the caller reads it whole.
+    Raise streaming.NotStreamable for a file a batch-wise read cannot take that is no larger
+    than MAX_BYTES: the caller reads it whole (load), which names its problem as every lookup
+    of a smaller base does. A larger one's first problem is a FactBaseError.
     """
     checker = checks.IntegrityChecker(warn=False)
     try:
         status = _scan(path, checker, consume, advance)
     except streaming.NotStreamable as error:
         if error.size <= MAX_BYTES:
-            # A whole read names the problem as every lookup of a smaller base does.
-            load_read(path)
             raise
         raise FactBaseError(str(path), [_not_streamable(error)], more_may_follow=True) from None
     errors = checker.finish()
@@ -329,12 +330,33 @@ def diagnose_file(path: Path) -> list[Problem]:
 def _located_in_file(path: Path, problems: list[Problem]) -> list[Problem]:
     """Problems with the line and column of their value, in the order of the file: the file
     read once more a batch at a time, each record at fault placed within its own text."""
-    from karabakh_cli.jsonpos import locate
-
     wanted: dict[tuple[str, int], list[Problem]] = {}
     for problem in problems:
         if len(problem.path) >= 2 and isinstance(problem.path[1], int):
             wanted.setdefault((str(problem.path[0]), problem.path[1]), []).append(problem)
+    try:
+        placed = _placements(path, wanted)
+    except (OSError, ValueError, streaming.NotStreamable, streaming.TooLarge):
+        # Read again to place the problems, the file had changed or gone since (a ValueError:
+        # a record no longer where it was).
+        problem = Problem("changed while it was checked; run kb validate again")
+        raise FactBaseError(str(path), [problem]) from None
+    located = [
+        msgspec.structs.replace(problem, line=where[0], column=where[1])
+        if (where := placed.get(problem))
+        else problem
+        for problem in problems
+    ]
+    return sorted(located, key=lambda problem: (problem.line or 0, problem.column or 0))
+
+
+def _placements(
+    path: Path, wanted: dict[tuple[str, int], list[Problem]]
+) -> dict[Problem, tuple[int, int]]:
+    """The line and column of each problem ``wanted`` lists by its record, read from the file
+    at ``path`` once more a batch at a time."""
+    from karabakh_cli.jsonpos import locate
+
     placed: dict[Problem, tuple[int, int]] = {}
     with path.open("rb") as file:
         reader = streaming.Reader(file, MAX_SCANNED_BYTES)
@@ -358,13 +380,7 @@ def _located_in_file(path: Path, problems: list[Problem]) -> list[Problem]:
                             line + found[0] - 1,
                             column + found[1] - 1 if found[0] == 1 else found[1],
                         )
-    located = [
-        msgspec.structs.replace(problem, line=where[0], column=where[1])
-        if (where := placed.get(problem))
-        else problem
-        for problem in problems
-    ]
-    return sorted(located, key=lambda problem: (problem.line or 0, problem.column or 0))
+    return placed
 
 
 def cache_folder() -> Path | None:

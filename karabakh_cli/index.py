@@ -14,7 +14,9 @@ trusted.
 A lookup answered from the index runs today's query code on a *partial* base: the records
 the query can reach, and those its rows refer to, in the order of the file. The index only
 preselects; it must select a superset of what can match, and the scoring is the same code as
-an unindexed lookup's, so the answers are the same. Building an index is index_build.py's.
+an unindexed lookup's, so the answers are the same. The tables and how they are filled are
+index_build.py's (and index_search.py's); when a base is read, checked and indexed is here
+(load, build).
 """
 
 from __future__ import annotations
@@ -158,7 +160,8 @@ class Index:
 
     def facts(self, path: Path, wanted: Wanted) -> LoadedBase | None:
         """The partial base ``wanted`` needs, or None where the index cannot tell which
-        records that is (an id no record has: its suggestions need every id)."""
+        records that is: an id no record has (its suggestions need every id), or a search
+        the index cannot preselect (see index_search.preselect)."""
         if isinstance(wanted, ByName):
             return LoadedBase(self._named_base(wanted.name), path)
         if isinstance(wanted, Everyone):
@@ -215,7 +218,9 @@ class Index:
         # Imported by the lookup that needs it: kb's start-up does without.
         from karabakh_cli import index_search
 
-        chosen = index_search.preselect(self.connection, *wanted)
+        chosen = index_search.preselect(
+            self.connection, wanted.query, wanted.kinds, wanted.filters, wanted.limit
+        )
         if chosen is None:
             return None
         unsure = [key & index_search.POSITION for key in chosen.unsure]

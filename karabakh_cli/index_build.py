@@ -122,24 +122,6 @@ def _involvement_rows(
             )
 
 
-def _run_together(folded: list[str]) -> list[str]:
-    """Each folded spelling's words run together, without noise words, as match's exact
-    score runs them. A spelling of letters and digits between spaces (most are) has
-    its words in split(): their \\w runs, since re's \\w is str.isalnum or "_"."""
-    noise = match.NAME_NOISE
-    return [
-        squeezed
-        if (squeezed := spelling.replace(" ", "")).isalnum() and noise.isdisjoint(spelling.split())
-        else _spelling_run_together(spelling)
-        for spelling in folded
-    ]
-
-
-def _spelling_run_together(spelling: str) -> str:
-    noise = match.NAME_NOISE
-    return "".join(word for word in match.WORD.findall(spelling) if word not in noise)
-
-
 class Builder:
     """An index being written into a temporary file, fed the base a batch of records at a
     time (``add``), then renamed into place (``commit``); discarded unless committed.
@@ -165,13 +147,18 @@ class Builder:
         self.file = file
         self.temporary = file.with_name(f".{file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         self.connection = sqlite3.connect(self.temporary, isolation_level=None)
-        self.connection.execute("pragma journal_mode = off")
-        self.connection.execute("pragma synchronous = off")
-        self.connection.execute("pragma cache_size = -65536")
-        # Larger pages fill faster: a tenth off the build; a lookup reads a few pages more.
-        self.connection.execute("pragma page_size = 16384")
-        self.connection.executescript(SCHEMA + index_search.SCHEMA)
-        self.connection.execute("begin")
+        try:
+            self.connection.execute("pragma journal_mode = off")
+            self.connection.execute("pragma synchronous = off")
+            self.connection.execute("pragma cache_size = -65536")
+            # Larger pages fill faster: a tenth off the build; a lookup reads a few pages more.
+            self.connection.execute("pragma page_size = 16384")
+            self.connection.executescript(SCHEMA + index_search.SCHEMA)
+            self.connection.execute("begin")
+        except BaseException:
+            # Not yet a context: nothing else would remove the file (a full disk, say).
+            self.__exit__()
+            raise
         self.counts = dict.fromkeys(model.COLLECTIONS, 0)
         # Each spelling's words run together (without noise words, as match's exact score
         # runs them), and the position of the person it spells.
@@ -186,35 +173,33 @@ class Builder:
         self.temporary.unlink(missing_ok=True)
 
     def add(self, batch: streaming.Batch) -> None:
-        """Index one batch of records."""
+        """Index one batch of records (the caller keeps the garbage collector paused, as the
+        rows make no cycles)."""
         from karabakh_cli import index_search
 
         collection = batch.kind.collection
         first = batch.first_position
         self.counts[collection] += len(batch.records)
-        # The rows create no cycles; left on, the collector would rescan them again and
-        # again, as while decoding.
-        with factbase.no_garbage_collection():
-            self.connection.executemany(
-                "insert into record values (?, ?, ?, ?)",
-                [
-                    (position, collection, record.id, bytes(text))
-                    for position, (record, text) in enumerate(
-                        zip(batch.records, batch.texts, strict=True), start=first
-                    )
-                ],
-            )
-            self.connection.executemany(
-                "insert into involved values (?, ?, ?, ?)",
-                list(_involvement_rows(enumerate(batch.records, start=first))),
-            )
-            searched = index_search.search_rows(collection, enumerate(batch.records, start=first))
-            for sql, rows in zip(index_search.INSERTS, searched, strict=True):
-                self.connection.executemany(sql, rows)
-            if collection == "people":
-                self._add_people(first, typing.cast("list[model.Person]", batch.records))
-            elif collection == "quotes":
-                self._add_quotes(first, typing.cast("list[model.Quote]", batch.records))
+        self.connection.executemany(
+            "insert into record values (?, ?, ?, ?)",
+            [
+                (position, collection, record.id, bytes(text))
+                for position, (record, text) in enumerate(
+                    zip(batch.records, batch.texts, strict=True), start=first
+                )
+            ],
+        )
+        self.connection.executemany(
+            "insert into involved values (?, ?, ?, ?)",
+            list(_involvement_rows(enumerate(batch.records, start=first))),
+        )
+        searched = index_search.search_rows(collection, enumerate(batch.records, start=first))
+        for sql, rows in zip(index_search.INSERTS, searched, strict=True):
+            self.connection.executemany(sql, rows)
+        if collection == "people":
+            self._add_people(first, typing.cast("list[model.Person]", batch.records))
+        elif collection == "quotes":
+            self._add_quotes(first, typing.cast("list[model.Quote]", batch.records))
 
     def _add_people(self, first: int, people: list[model.Person]) -> None:
         spellings = [spelling for person in people for spelling in (person.name, *person.aliases)]
@@ -222,7 +207,7 @@ class Builder:
         folded = [
             spelling.lower() if spelling.isascii() else fold(spelling) for spelling in spellings
         ]
-        self.run_together += _run_together(folded)
+        self.run_together += match.run_together(folded)
         # One row a person, every spelling's words: a third of the rows of one a spelling. The
         # tokenizer splits an ASCII spelling into its \w runs itself.
         names: list[tuple[int, str]] = []

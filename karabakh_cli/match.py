@@ -159,14 +159,6 @@ class _WordIndex:
     def vocabulary(self) -> set[str]:
         return {word.decode() for word in set(self.lines.split())}
 
-    def run_together(self, leaving_out: frozenset[str] = frozenset()) -> list[str]:
-        """Each text's words, but those ``leaving_out``, with nothing between them."""
-        lines = self.lines
-        if leaving_out:
-            words = b"|".join(re.escape(word.encode()) for word in sorted(leaving_out))
-            lines = re.sub(rb"(?<= )(?:" + words + rb")(?= )", b"", lines)
-        return lines.replace(b" ", b"").decode().split("\n")
-
     def words_of(self, index: int) -> list[str]:
         """The words of text ``index``: its line, split as laid out (no regular expression)."""
         return self.lines[self.line_starts[index] : self.line_starts[index + 1]].decode().split()
@@ -181,6 +173,20 @@ class _WordIndex:
 
 
 Spelling = tuple[Person, str]
+
+
+def run_together(folded: list[str]) -> list[str]:
+    """Each folded spelling's words run together, without noise words, as the exact score
+    runs them: so one cut-off keeps every spelling that can reach it, whether matched here or
+    stored in the index. A spelling of letters and digits between spaces (most are) has its
+    words in split(): its \\w runs, since re's \\w is str.isalnum or "_"."""
+    return [
+        squeezed
+        if (squeezed := spelling.replace(" ", "")).isalnum()
+        and NAME_NOISE.isdisjoint(spelling.split())
+        else "".join(word for word in WORD.findall(spelling) if word not in NAME_NOISE)
+        for spelling in folded
+    ]
 
 
 class _Spellings:
@@ -214,7 +220,8 @@ class _Spellings:
             if self._run_together is None:
                 # Without noise words ("president", "of"), as the exact score runs them
                 # together: so the same cut-off keeps every spelling that can reach it.
-                self._run_together = self.words.run_together(leaving_out=NAME_NOISE)
+                # The spellings' words, folded once already, one text a line.
+                self._run_together = run_together(self.words.lines.decode().split("\n"))
             found = process.extract(
                 query_words[0],
                 self._run_together,

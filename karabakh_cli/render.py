@@ -285,10 +285,12 @@ def progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
         sys.stderr.write(f"kb: {visible(description)} ({size}), once for this file\n")
         yield lambda step: None
         return
+    from rich.markup import escape
     from rich.progress import Progress
 
     with Progress(console=_console(sys.stderr), transient=True) as bar:
-        task = bar.add_task(visible(description), total=total)
+        # A task's description is markup to Rich: a file named "[bold]x.json" stays as it is.
+        task = bar.add_task(escape(visible(description)), total=total)
         yield lambda step: bar.advance(task, step)
 
 

@@ -54,8 +54,8 @@ def _characters(data: bytes) -> int:
 
 
 class NotStreamable(Exception):
-    """The file cannot be read as a stream of records: what is wrong, and where (a byte
-    offset, with its 1-based line and column), when known."""
+    """The file cannot be read as a stream of records: what is wrong, and where (its 1-based
+    line and column), when known."""
 
     def __init__(self, message: str, where: tuple[int, int] | None = None) -> None:
         super().__init__(message)
@@ -158,8 +158,11 @@ class Reader:
 
     def offsets(self, batch: Batch) -> Iterator[int]:
         """The byte offset in the file of each record of ``batch``, the batch last read."""
-        at = batch.start - self._start
-        for text in batch.texts:
+        return self._offsets(batch.start, batch.texts)
+
+    def _offsets(self, start: int, texts: list[msgspec.Raw]) -> Iterator[int]:
+        at = start - self._start
+        for text in texts:
             record = bytes(text)
             # Between two records lie only a comma and white space: the first match is it.
             at = self._buffer.index(record, at)
@@ -208,7 +211,7 @@ class Reader:
             raise self._error(f"invalid JSON: expected {what}")
         try:
             value = msgspec.json.decode(found.group())
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, UnicodeDecodeError):
             raise self._error(f"invalid JSON: expected {what}") from None
         self._at = self._start + found.end()
         return value
@@ -224,20 +227,21 @@ class Reader:
         else:
             while True:
                 self._skip_space()
-                key_at = self._at
+                # Placed now: reading on may drop the key's bytes from the buffer.
+                key_where = self.where(self._at)
                 key = self._token(_STRING, "a field name in double quotes")
                 assert isinstance(key, str)
                 if key in seen:
-                    raise self._error(f"the field {key!r} is given twice", key_at)
+                    raise NotStreamable(f"the field {key!r} is given twice", key_where)
+                if key not in model.COLLECTIONS and key not in ("schema_version", "$schema"):
+                    raise NotStreamable(f"unknown field {key!r}", key_where)
                 self._expect(b":", "':'")
                 if key in model.COLLECTIONS:
                     self._expect(b"[", f"an array of {key}")
                     seen[key] = []
                     yield from self._collection(model.KIND[model.KIND_OF_COLLECTION[key]], key)
-                elif key in ("schema_version", "$schema"):
-                    seen[key] = self._token(_SCALAR, "a value")
                 else:
-                    raise self._error(f"unknown field {key!r}", key_at)
+                    seen[key] = self._token(_SCALAR, "a value")
                 if self._next() == b"}":
                     self._at += 1
                     break
@@ -252,8 +256,8 @@ class Reader:
             raise NotStreamable(f"object is missing the field {missing[0]!r}")
         if seen["schema_version"] != 1 or type(seen["schema_version"]) is not int:
             raise NotStreamable(f"schema_version must be 1, got {seen['schema_version']!r}")
-        if not isinstance(seen.get("$schema", ""), str):
-            raise NotStreamable("$schema must be a string")
+        if not isinstance(seen.get("$schema"), str | None):
+            raise NotStreamable("$schema must be a string or null")
 
     # -- the records -----------------------------------------------------------------------
 
@@ -269,7 +273,7 @@ class Reader:
             try:
                 records = decoder.decode(piece)
             except msgspec.ValidationError as error:
-                raise self._rejected(error, collection, index, start) from None
+                raise self._rejected(error, collection, index, start, texts) from None
             except (msgspec.DecodeError, UnicodeDecodeError) as error:
                 raise self._error(f"invalid text in {collection}: {error}", start) from None
             yield Batch(kind, index, self._position, records, texts, start, end)
@@ -283,15 +287,24 @@ class Reader:
             self._skip_space()
 
     def _rejected(
-        self, error: msgspec.ValidationError, collection: str, first: int, start: int
+        self,
+        error: msgspec.ValidationError,
+        collection: str,
+        first: int,
+        start: int,
+        texts: list[msgspec.Raw],
     ) -> NotStreamable:
-        """msgspec's message for a record of the piece, naming the record in the file."""
+        """msgspec's message for a record of the piece, naming the record in the file and
+        placing it."""
         message, _, path = str(error).partition(" - at `")
         path = path.rstrip("`")
         found = _MSGSPEC_INDEX.match(path)
-        if found:
-            path = f"{collection}[{first + int(found.group(1))}]{path[found.end() :]}"
-        return NotStreamable(f"{path}: {message}" if path else message, self.where(start))
+        if found is None:
+            return NotStreamable(f"{path}: {message}" if path else message, self.where(start))
+        number = int(found.group(1))
+        path = f"{collection}[{first + number}]{path[found.end() :]}"
+        offsets = list(self._offsets(start, texts[: number + 1]))
+        return NotStreamable(f"{path}: {message}", self.where(offsets[-1]))
 
     def _piece_from(self, start: int) -> tuple[int, bytes, list[msgspec.Raw]]:
         """The end of the last whole record within a piece's length of ``start`` (at least
@@ -332,8 +345,8 @@ class Reader:
         return self._error(f"invalid JSON: {described}", at)
 
     def _record_end(self, start: int) -> int:
-        """The file offset just past the record (or other value) starting at ``start``: a
-        scan of its brackets that skips strings whole."""
+        """The file offset just past the record starting at ``start``: a scan of its
+        brackets that skips strings whole (a string at the top is a value of its own)."""
         depth = 0
         at = start
         while True:

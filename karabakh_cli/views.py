@@ -349,7 +349,9 @@ def source_row(source: Source, counts: dict[str, int] | None = None) -> Row:
 
 
 def sources_listing(facts: LoadedBase) -> Listing:
-    rows = (source_row(source, counts) for source, counts in queries.contributions(facts))
+    # A list, not a stream: a source's row has archive fields only when it has an archive,
+    # and a streamed CSV takes its header from the first row.
+    rows = [source_row(source, counts) for source, counts in queries.contributions(facts)]
     columns = [
         Column("Publisher", "publisher"),
         Column("Title", "title", Shape.MAIN, beneath="id"),

@@ -163,6 +163,15 @@ def test_a_record_larger_than_a_piece_is_read_whole() -> None:
             (1, 35),
         ),
         (b'{"schema_version": 1, "terms": [1 2]}', "invalid JSON", (1, 35)),
+        (b'{"sch\xffema_version": 1}', "invalid JSON: expected a field name", (1, 2)),
+        (
+            b'{"schema_version": 1, "sources": [\n'
+            + json.dumps(SOURCE).encode()
+            + b',\n  {"id": 3}]}',
+            "sources[1].id: Expected `str`",
+            (3, 3),
+        ),
+        (b'{"schema_version": 1,' + b" " * 300 + b'"extra": 2}', "unknown field 'extra'", (1, 322)),
     ],
 )
 def test_what_cannot_be_streamed_says_what_and_where(
@@ -174,6 +183,13 @@ def test_what_cannot_be_streamed_says_what_and_where(
     assert refused.value.message.startswith(message)
     if where is not None:
         assert refused.value.where == where
+
+
+def test_a_schema_given_as_null_is_read_as_a_whole_read_reads_it() -> None:
+    """ "$schema": null is what the model allows, as a batch-wise read allows it."""
+    base = {"$schema": None, **base_of(["a"])}
+    data = json.dumps(base).encode()
+    assert read(data, 32)[0] == whole(data)
 
 
 def test_a_file_over_the_limit_is_refused_as_it_is_read() -> None:

@@ -660,3 +660,35 @@ def test_a_base_too_large_to_read_whole_is_answered_from_its_index(
     assert whole_read.stderr == (
         f"kb: {large}: file is {size} MiB: this lookup reads the whole base, at most 1 MiB\n"
     )
+
+
+def test_a_cache_that_refuses_the_tables_leaves_no_file(
+    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index whose tables cannot be made (here, a schema SQLite refuses) leaves no
+    temporary file behind, and kb answers with one line."""
+    from karabakh_cli import index_search
+
+    monkeypatch.setattr(index_search, "SCHEMA", "create nonsense;")
+    file = index.location(large)
+    assert file is not None
+    result = invoke("--facts", str(large), "quote", NAME, "--json")
+    assert result.exit_code == 0
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"kb: no index for {large}: cannot write in {file.parent}")
+    assert list(file.parent.iterdir()) == []
+
+
+def test_a_base_changed_while_validate_places_its_problems_says_so(
+    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kb validate reads a base once to check it and once more to place its problems: a file
+    changed in between is one line and exit 3, never a traceback."""
+
+    def changed(*args: Any) -> None:
+        raise ValueError("subsection not found")
+
+    monkeypatch.setattr(factbase, "_placements", changed)
+    result = invoke("validate", str(large))
+    assert result.exit_code == 3
+    assert result.stderr == (f"kb: {large}: changed while it was checked; run kb validate again\n")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import index, index_build
+from karabakh_cli import index, match
 from karabakh_cli.text import fold
 from tests.conftest import bench_generator
 from tests.test_index import NAME, no_say, quote_rows, show_rows, whole
@@ -71,6 +71,7 @@ def test_spellings_run_together_a_batch_at_once_as_one_at_a_time(spellings: list
     their \\w runs run together: noise words, non-ASCII letters, punctuation, line breaks
     and runs of spaces included."""
     folded = [fold(spelling) for spelling in spellings]
-    assert index_build._run_together(folded) == [
-        index_build._spelling_run_together(spelling) for spelling in folded
+    assert match.run_together(folded) == [
+        "".join(word for word in match.WORD.findall(spelling) if word not in match.NAME_NOISE)
+        for spelling in folded
     ]

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -668,3 +669,18 @@ def test_show_writes_a_quote_s_source_title_as_the_footer_does(
     shown = invoke("--facts", str(facts), "show", source["id"], "-f", "plain")
     assert shown.exit_code == 0
     assert f"Title\t{source['title']}" in shown.stdout.splitlines()
+
+
+def test_a_progress_bar_shows_a_file_name_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file name that reads as Rich markup ("[/]", "[bold]") is shown literally in the
+    progress bar on a terminal, never styled or refused."""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stderr = Terminal()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    with render.progress("indexing [/]x[bold].json", 10) as advance:
+        advance(10)
+    assert "indexing [/]x[bold].json" in stderr.getvalue()
