@@ -108,6 +108,8 @@ class Reader:
         self._start = 0
         self._lines_before = 0
         self._columns_before = 0
+        # The last offset placed, with its line and column (see where).
+        self._placed = (-1, 0, 0)
         self._at = 0
         self._ended = False
         self._position = 0
@@ -145,16 +147,23 @@ class Reader:
         return True
 
     def where(self, offset: int) -> tuple[int, int]:
-        """The 1-based line and column (in characters) of a file offset in the buffer."""
-        relative = offset - self._start
-        last_newline = self._buffer.rfind(b"\n", 0, relative)
+        """The 1-based line and column (in characters) of a file offset in the buffer.
+
+        Counted on from the offset placed last when it lies before this one in the buffer,
+        so placing the many findings of a long line costs the line once, not once a finding.
+        """
+        placed, line, column = self._placed
+        if not self._start <= placed <= offset:
+            placed, line, column = self._start, self._lines_before + 1, self._columns_before + 1
+        between = self._buffer[placed - self._start : offset - self._start]
+        last_newline = between.rfind(b"\n")
         if last_newline < 0:
-            # The line began before the buffer does.
-            column = self._columns_before + _characters(self._buffer[:relative])
-            return self._lines_before + 1, column + 1
-        newlines = self._buffer.count(b"\n", 0, relative)
-        column = _characters(self._buffer[last_newline + 1 : relative])
-        return self._lines_before + newlines + 1, column + 1
+            column += _characters(between)
+        else:
+            line += between.count(b"\n")
+            column = _characters(between[last_newline + 1 :]) + 1
+        self._placed = (offset, line, column)
+        return line, column
 
     def offsets(self, batch: Batch) -> Iterator[int]:
         """The byte offset in the file of each record of ``batch``, the batch last read."""
