@@ -69,7 +69,7 @@ def _read(path: Path) -> tuple[bytes, os.stat_result | None]:
         raise FactBaseError(label, [Problem(error.strerror or str(error))]) from None
     if data.isspace() or not data:
         raise FactBaseError(label, [Problem("file is empty; expected a JSON object")])
-    return data, status if _identity(after) == _identity(status) else None
+    return data, status if identity(after) == identity(status) else None
 
 
 def _too_large(label: str, what: str, limit: int | None = None) -> FactBaseError:
@@ -94,7 +94,7 @@ def _read_at_most(file: BinaryIO, limit: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def _identity(status: os.stat_result) -> tuple[int, int, int, int, int]:
+def identity(status: os.stat_result) -> tuple[int, int, int, int, int]:
     """What changes when a file is edited or replaced: as git's index keys a file."""
     return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
@@ -200,16 +200,10 @@ def _first_problem(label: str, data: bytes, error: Exception) -> FactBaseError:
     return FactBaseError(label, [found or Problem(str(error))], more_may_follow=True)
 
 
-def load(path: Path) -> model.FactBase:
-    """Read, decode and check a fact base; raise FactBaseError naming every error found."""
-    return load_read(path)[0]
-
-
-def load_read(
+def load(
     path: Path, passed_before: Callable[[os.stat_result], bool] | None = None
-) -> tuple[model.FactBase, os.stat_result | None, bytes]:
-    """A checked fact base, with the status of the very file it was read from (None if that
-    changed while it was read) and the bytes read; raise FactBaseError naming every error
+) -> model.FactBase:
+    """Read a fact base whole, decode and check it; raise FactBaseError naming every error
     found.
 
     The typed decode is the fast path; only a base that fails it is decoded a second time,
@@ -224,11 +218,11 @@ def load_read(
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
             raise _first_problem(label, data, error) from None
         if status is not None and passed_before is not None and passed_before(status):
-            return base, status, data
+            return base
         errors = checks.integrity_problems(checks.indexed(base), warn=False)
     if errors:
         raise FactBaseError(label, errors)
-    return base, status, data
+    return base
 
 
 def scan(
@@ -291,7 +285,7 @@ def _scan(
         raise FactBaseError(label, [Problem("no such file")]) from None
     except OSError as error:
         raise FactBaseError(label, [Problem(error.strerror or str(error))]) from None
-    return status if _identity(after) == _identity(status) else None
+    return status if identity(after) == identity(status) else None
 
 
 def _not_streamable(error: streaming.NotStreamable) -> Problem:

@@ -493,7 +493,7 @@ def load(
         size, most = status.st_size / _MIB, factbase.MAX_BYTES // _MIB
         message = f"file is {size:,.1f} MiB: this lookup reads the whole base, at most {most} MiB"
         raise FactBaseError(str(path), [Problem(message)])
-    base, _, _ = factbase.load_read(
+    base = factbase.load(
         path, passed_before=lambda status: trusted == index_build.key(path, status)
     )
     return LoadedBase(base, path)

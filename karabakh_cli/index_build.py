@@ -90,14 +90,7 @@ def location(path: Path) -> Path | None:
 
 def key(path: Path, status: os.stat_result) -> str:
     """What an index is valid for: as git's index keys a file, and kb's version and format."""
-    identity = (
-        status.st_dev,
-        status.st_ino,
-        status.st_size,
-        status.st_mtime_ns,
-        status.st_ctime_ns,
-    )
-    return "\n".join(map(str, (__version__, FORMAT, path.resolve(), *identity)))
+    return "\n".join(map(str, (__version__, FORMAT, path.resolve(), *factbase.identity(status))))
 
 
 _QUOTE_LINKS = [ref.field for ref in model.KIND["quote"].references if ref.target == "quote"]
@@ -203,10 +196,8 @@ class Builder:
 
     def _add_people(self, first: int, people: list[model.Person]) -> None:
         spellings = [spelling for person in people for spelling in (person.name, *person.aliases)]
-        # Folded once, here; an ASCII spelling (most are) in one call.
-        folded = [
-            spelling.lower() if spelling.isascii() else fold(spelling) for spelling in spellings
-        ]
+        # Folded once, here (fold lower-cases an ASCII spelling, as most are, itself).
+        folded = [fold(spelling) for spelling in spellings]
         self.run_together += match.run_together(folded)
         # One row a person, every spelling's words: a third of the rows of one a spelling. The
         # tokenizer splits an ASCII spelling into its \w runs itself.

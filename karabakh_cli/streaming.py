@@ -127,15 +127,15 @@ class Reader:
         if self._start + len(self._buffer) + len(chunk) > self._limit:
             raise TooLarge
         # Consumed bytes leave the buffer first: it never holds much more than a piece.
-        keep = self._at - self._start
-        dropped = self._buffer[:keep]
+        consumed = self._at - self._start
+        dropped = self._buffer[:consumed]
         last_newline = dropped.rfind(b"\n")
         if last_newline >= 0:
             self._lines_before += dropped.count(b"\n")
             self._columns_before = _characters(dropped[last_newline + 1 :])
         else:
             self._columns_before += _characters(dropped)
-        self._buffer = self._buffer[keep:] + chunk
+        self._buffer = self._buffer[consumed:] + chunk
         self._start = self._at
         return True
 
@@ -212,7 +212,7 @@ class Reader:
             found = pattern.match(self._buffer, relative)
             # A token reaching the buffer's end may go on in the next chunk; so may a string
             # that does not end in it. Anything else is no token, however much is read.
-            cut = found.end() >= len(self._buffer) if found else self._buffer[relative:] == b'"'
+            cut = found is not None and found.end() >= len(self._buffer)
             unended = found is None and self._buffer[relative : relative + 1] == b'"'
             if not (cut or unended) or not self._more():
                 break
