@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 import typing
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from karabakh_cli import __version__, factbase, match, model, streaming
+from karabakh_cli import __version__, factbase, match, model, queries, streaming
 from karabakh_cli.text import fold
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 # Raised whenever what the index stores changes shape: an index of another format is rebuilt.
-FORMAT = 9
+FORMAT = 10
 
 SCHEMA = """
 create table meta (name text primary key, value);
@@ -45,28 +45,11 @@ create table involvement (
     position integer primary key, source text not null,
     quotes integer not null, terms integer not null, events integer not null
 );
--- Who each record involves (see _involvement_rows), for the counts; never kept in the file.
-create temp table involved (
-    position integer not null, collection text not null, person text not null, source text
-);
 """
 INDEXES = """
 create index record_id on record (id);
 create index spoken_speaker on spoken (speaker);
 create index link_target on link (target);
-"""
-# Everyone's counts as queries.involvement makes them: quotes by speaker, terms and events by
-# distinct actor; once the base is whole, so each row of kb people is one read.
-INVOLVEMENT = """
-create index temp.involved_person on involved (person, collection);
-insert into involvement
-select position, source,
-    (select count(*) from spoken where speaker = person),
-    (select count(*) from involved as acted where acted.person = involved.person
-        and acted.collection = 'terms'),
-    (select count(*) from involved as acted where acted.person = involved.person
-        and acted.collection = 'events')
-from involved where collection = 'people' order by position;
 """
 
 # A progress display: given a description and a total, a context that takes each step's size.
@@ -94,25 +77,6 @@ def key(path: Path, status: os.stat_result) -> str:
 
 
 _QUOTE_LINKS = [ref.field for ref in model.KIND["quote"].references if ref.target == "quote"]
-
-
-_COLLECTION_OF = {struct: collection for collection, struct in model.COLLECTIONS.items()}
-
-
-def _involvement_rows(
-    numbered: Iterable[tuple[int, model.Record]],
-) -> Iterator[tuple[int, str, str, str | None]]:
-    """Whom each of one collection's records involves, as queries.involvement counts: a
-    person itself (with the source its row shows), each actor of a term or event once. A
-    quote involves its speaker, which ``spoken`` holds already."""
-    for position, record in numbered:
-        if isinstance(record, model.Person):
-            yield position, "people", record.id, record.source
-        elif isinstance(record, model.Term | model.Event):
-            collection = _COLLECTION_OF[type(record)]
-            yield from (
-                (position, collection, actor, None) for actor in dict.fromkeys(record.actors)
-            )
 
 
 class Builder:
@@ -157,6 +121,9 @@ class Builder:
         # runs them), and the position of the person it spells.
         self.run_together: list[str] = []
         self.owners = array("q")
+        # kb people's rows: each person's position, id and source, and their counts.
+        self.people: list[tuple[int, str, str]] = []
+        self.involving = queries.Involving()
 
     def __enter__(self) -> Builder:
         return self
@@ -182,10 +149,7 @@ class Builder:
                 )
             ],
         )
-        self.connection.executemany(
-            "insert into involved values (?, ?, ?, ?)",
-            list(_involvement_rows(enumerate(batch.records, start=first))),
-        )
+        self.involving.add(collection, batch.records)
         searched = index_search.search_rows(collection, enumerate(batch.records, start=first))
         for sql, rows in zip(index_search.INSERTS, searched, strict=True):
             self.connection.executemany(sql, rows)
@@ -195,6 +159,9 @@ class Builder:
             self._add_quotes(first, typing.cast("list[model.Quote]", batch.records))
 
     def _add_people(self, first: int, people: list[model.Person]) -> None:
+        self.people += [
+            (position, person.id, person.source) for position, person in enumerate(people, first)
+        ]
         spellings = [spelling for person in people for spelling in (person.name, *person.aliases)]
         # Folded once, here (fold lower-cases an ASCII spelling, as most are, itself).
         folded = [fold(spelling) for spelling in spellings]
@@ -243,9 +210,15 @@ class Builder:
         from karabakh_cli import index_search
 
         connection = self.connection
+        connection.executemany(
+            "insert into involvement values (?, ?, ?, ?, ?)",
+            [
+                (position, source, *self.involving.of(person))
+                for position, person, source in self.people
+            ],
+        )
         connection.execute("commit")
         connection.executescript(INDEXES)
-        connection.executescript(INVOLVEMENT)
         meta: dict[str, object] = {
             **{
                 f"{table}_vocabulary": "\n".join(

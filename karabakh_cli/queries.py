@@ -374,16 +374,41 @@ class Involvement(msgspec.Struct, frozen=True):
     events: int
 
 
+class Involving:
+    """How many quotes, terms and events involve each person (a quote its speaker, a term
+    or event each of its actors once), counted a collection's records at a time: for kb
+    people, from a whole base or while one is indexed."""
+
+    def __init__(self) -> None:
+        self.quotes: Counter[str] = Counter()
+        self.terms: Counter[str] = Counter()
+        self.events: Counter[str] = Counter()
+
+    def add(self, collection: str, records: Iterable[Record]) -> None:
+        if collection == "quotes":
+            self.quotes.update(record.speaker for record in records)  # type: ignore[attr-defined]
+        elif collection in ("terms", "events"):
+            getattr(self, collection).update(
+                actor
+                for record in records
+                for actor in set(record.actors)  # type: ignore[attr-defined]
+            )
+
+    def of(self, person_id: str) -> tuple[int, int, int]:
+        """The quotes, terms and events that involve ``person_id``."""
+        return self.quotes[person_id], self.terms[person_id], self.events[person_id]
+
+
 def involvement(facts: LoadedBase) -> Iterator[Involvement]:
     """Everyone in the base with how many quotes, terms and events involve them, one by one."""
     if facts.counted is not None:
         yield from facts.counted()
         return
-    quotes = Counter(quote.speaker for quote in facts.content.quotes)
-    terms = Counter(actor for term in facts.content.terms for actor in set(term.actors))
-    events = Counter(actor for event in facts.content.events for actor in set(event.actors))
+    counts = Involving()
+    for collection in ("quotes", "terms", "events"):
+        counts.add(collection, getattr(facts.content, collection))
     for person in facts.content.people:
-        yield Involvement(person, quotes[person.id], terms[person.id], events[person.id])
+        yield Involvement(person, *counts.of(person.id))
 
 
 def contributions(facts: LoadedBase) -> list[tuple[Source, Counter[str]]]:
