@@ -222,6 +222,11 @@ def main() -> None:
                 ["who-said", "bilateral talks security mediation", "--json"],
                 "≤ 0.5 s, ≤ 150 MiB",
             ),
+            (
+                "kb who-said FRAGMENT no quote says",
+                ["who-said", "the army said the border talks were cancelled", "--json"],
+                "≤ 0.5 s, ≤ 150 MiB",
+            ),
             ("kb people --format jsonl", ["people", "--format", "jsonl"], ""),
             ("kb validate", ["validate"], ""),
         ],
