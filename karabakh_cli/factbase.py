@@ -52,24 +52,30 @@ def _read(path: Path) -> tuple[bytes, os.stat_result | None]:
     between a look at the path and the read cannot pass for the one looked at.
     """
     label = str(path)
+    with _reading(label), path.open("rb") as file:
+        status = os.fstat(file.fileno())
+        if stat.S_ISREG(status.st_mode) and status.st_size > MAX_BYTES:
+            raise _too_large(label, f"is {status.st_size // _MIB} MiB")
+        data = _read_at_most(file, MAX_BYTES + 1, status.st_size)
+        if len(data) > MAX_BYTES:
+            raise _too_large(label, f"holds more than {MAX_BYTES // _MIB} MiB")
+        after = os.fstat(file.fileno())
+    if data.isspace() or not data:
+        raise FactBaseError(label, [Problem("file is empty; expected a JSON object")])
+    return data, status if identity(after) == identity(status) else None
+
+
+@contextlib.contextmanager
+def _reading(label: str) -> Iterator[None]:
+    """Why the fact base file ``label`` cannot be opened or read, as a FactBaseError."""
     try:
-        with path.open("rb") as file:
-            status = os.fstat(file.fileno())
-            if stat.S_ISREG(status.st_mode) and status.st_size > MAX_BYTES:
-                raise _too_large(label, f"is {status.st_size // _MIB} MiB")
-            data = _read_at_most(file, MAX_BYTES + 1, status.st_size)
-            if len(data) > MAX_BYTES:
-                raise _too_large(label, f"holds more than {MAX_BYTES // _MIB} MiB")
-            after = os.fstat(file.fileno())
+        yield
     except IsADirectoryError:
         raise FactBaseError(label, [Problem("is a directory, not a fact base file")]) from None
     except FileNotFoundError:
         raise FactBaseError(label, [Problem("no such file")]) from None
     except OSError as error:
         raise FactBaseError(label, [Problem(error.strerror or str(error))]) from None
-    if data.isspace() or not data:
-        raise FactBaseError(label, [Problem("file is empty; expected a JSON object")])
-    return data, status if identity(after) == identity(status) else None
 
 
 def _too_large(label: str, what: str, limit: int | None = None) -> FactBaseError:
@@ -261,7 +267,7 @@ def _scan(
     """Feed ``checker`` and ``consume`` every batch of the file (see scan)."""
     label = str(path)
     try:
-        with path.open("rb") as file:
+        with _reading(label), path.open("rb") as file:
             status = os.fstat(file.fileno())
             if stat.S_ISREG(status.st_mode) and status.st_size > MAX_SCANNED_BYTES:
                 raise _too_large(label, f"is {status.st_size // _MIB} MiB", MAX_SCANNED_BYTES)
@@ -279,12 +285,6 @@ def _scan(
     except streaming.NotStreamable as error:
         error.size = status.st_size
         raise
-    except IsADirectoryError:
-        raise FactBaseError(label, [Problem("is a directory, not a fact base file")]) from None
-    except FileNotFoundError:
-        raise FactBaseError(label, [Problem("no such file")]) from None
-    except OSError as error:
-        raise FactBaseError(label, [Problem(error.strerror or str(error))]) from None
     return status if identity(after) == identity(status) else None
 
 
