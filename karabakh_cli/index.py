@@ -230,7 +230,7 @@ class Index:
                 wanted.query, wanted.limit, self._in_chunks(unsure)
             )
             left_out += unseen
-        scored = self._records([*chosen.sure, *unsure])
+        scored = self._records([*chosen.known, *unsure])
         base = self._base(scored, speeches=False, terms=False)
         searched = frozenset(record.id for record in scored.values())
         return SearchedBase(base, path, searched=searched, left_out=left_out)

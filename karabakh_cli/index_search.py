@@ -92,6 +92,9 @@ create table search_date (key integer primary key, first integer not null, last 
 # position below, so that keys run in the order search lists equal hits.
 KEY_BITS = 40
 POSITION = (1 << KEY_BITS) - 1
+# Beyond this many query words, texts scoring one typo for some are scored one by one rather
+# than in groups of every mix of exact and one-typo words.
+_MOST_MIXES = 64
 # Texts up to this long are listed (point 4): a query word longer than this is looked for by
 # reading the base whole.
 LONGEST_WORD = 64
@@ -159,10 +162,11 @@ def vocabulary(connection: sqlite3.Connection) -> dict[str, bytes]:
 
 
 class Preselection(NamedTuple):
-    """What decides a search: the first sure hits (positions), the texts to score (keys, in
-    the order search lists equal hits), and how many sure hits are left out."""
+    """What decides a search: the first hits whose score is known (positions: a text holding
+    every query word whole, or one typo away), the texts to score (keys, in the order search
+    lists equal hits), and how many known hits are left out."""
 
-    sure: list[int]
+    known: list[int]
     unsure: list[int]
     left_out: int
 
@@ -406,11 +410,6 @@ def _one_typo(held: _Words) -> str:
 
 def _known(held: _Words) -> str:
     return _either([_any_of(held.sure), _one_typo(held)])
-
-
-# Beyond this many query words, texts scoring one typo for some are scored one by one rather
-# than in groups of every mix of exact and one-typo words.
-_MOST_MIXES = 64
 
 
 def _levels(words: list[str], held_words: list[_Words]) -> list[str]:

@@ -520,7 +520,8 @@ def _attribution(fragment: str) -> _Attribution:
 
 
 def attribution_score(fragment: str, quote_text: str) -> float:
-    """How well ``fragment`` stands for ``quote_text``, 0-100.
+    """How well ``fragment`` stands for ``quote_text``, 0-100: one quote scored on its own,
+    the reference who_said's shared scoring (_Attribution) equals.
 
     The share of the fragment's content words (weighted by length, so rare long words count
     more) found in the quote, each credited by how similar its best match is. A fragment

@@ -105,7 +105,8 @@ class LoadedBase(msgspec.Struct, frozen=True, dict=True):
 class SearchedBase(LoadedBase, frozen=True, kw_only=True):
     """The part of a base that decides one search, from the index (index_search.py): the
     records to score (``searched``: the others are there for the rows to show), and how many
-    hits scoring 100 it leaves out, each listed after ``limit`` hits it holds."""
+    hits it leaves out: hits whose score the index knows (every word whole, or one typo away)
+    past the first ``limit``, and hits scored lower than ``limit`` better ones."""
 
     searched: frozenset[str]
     left_out: int
