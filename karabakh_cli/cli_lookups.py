@@ -15,7 +15,7 @@ from typing import Annotated
 import msgspec
 import typer
 
-from karabakh_cli import factbase, index, match, queries, render, views
+from karabakh_cli import attribution, factbase, index, queries, render, views
 from karabakh_cli.cli_app import (
     SEARCH_LIMIT,
     FactsOption,
@@ -174,7 +174,7 @@ def search(
     "kb who-said no celebration --json",
     name="who-said",
     exit_codes=described(
-        NOT_FOUND=f"no quote scores at least {match.WHO_SAID_THRESHOLD}: kb refuses to guess, "
+        NOT_FOUND=f"no quote scores at least {attribution.WHO_SAID_THRESHOLD}: kb refuses to guess, "
         "and shows the closest, saying it is not a match"
     ),
 )
@@ -202,11 +202,11 @@ def who_said(
     # With dates to filter by, the nearest misses are among the quotes of those dates only,
     # which the index does not preselect: those lookups read the whole base.
     facts = load(ctx, None if since or until else index.ByFragment(fragment))
-    attribution = queries.who_said(facts, fragment, filters_of(since, until))
-    refusal = queries.refusal(facts, fragment, attribution)
+    outcome = queries.who_said(facts, fragment, filters_of(since, until))
+    refusal = queries.refusal(facts, fragment, outcome)
     if refusal:
         say(refusal)
-    return views.who_said_listing(facts, fragment, attribution.found)
+    return views.who_said_listing(facts, fragment, outcome.found)
 
 
 @listing_command("kb people", "kb people --format csv")

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import msgspec
 from rapidfuzz import fuzz, process
 
-from karabakh_cli import factbase, index_build, match, model, streaming
+from karabakh_cli import attribution, factbase, index_build, match, model, streaming
 from karabakh_cli.index_build import Progress, location
 from karabakh_cli.problems import FactBaseError, Problem
 from karabakh_cli.queries import Filters, Involvement, LoadedBase, SearchedBase
@@ -82,7 +82,7 @@ class Disputes(NamedTuple):
 
 class ByFragment(NamedTuple):
     """What `kb who-said FRAGMENT` (with no date filter) needs: the quotes that can reach the
-    threshold, or when none can, the nearest misses match.who_said would score."""
+    threshold, or when none can, the nearest misses attribution.who_said would score."""
 
     fragment: str
 
@@ -327,13 +327,13 @@ class Index:
         return people
 
     def _attributable(self, fragment: str) -> list[int]:
-        """The quotes match.who_said scores word by word for ``fragment`` over the whole base.
+        """The quotes attribution.who_said scores word by word for ``fragment`` over the whole base.
 
-        match.who_said's own choice, made from the stored words and postings: FTS5 reads
+        attribution.who_said's own choice, made from the stored words and postings: FTS5 reads
         and intersects the postings in C, so only the quotes holding a word of each group
         reach Python.
         """
-        return match.quotes_to_score(
+        return attribution.quotes_to_score(
             fragment,
             self._vocabulary("quote_word"),
             lambda word, among: self._holding_all(

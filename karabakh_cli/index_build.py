@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from karabakh_cli import __version__, factbase, match, model, queries, streaming
+from karabakh_cli import __version__, attribution, factbase, match, model, queries, streaming
 from karabakh_cli.text import fold
 
 if TYPE_CHECKING:
@@ -200,7 +200,7 @@ class Builder:
             [
                 (position, form if form.isascii() else " ".join(match.WORD.findall(form)))
                 for position, form in enumerate(
-                    match.attribution_forms([quote.text for quote in quotes]), start=first
+                    attribution.attribution_forms([quote.text for quote in quotes]), start=first
                 )
             ],
         )

@@ -1,8 +1,8 @@
 """`kb search` answered from the derived index (see index.py): the rows its tables hold, and
 the records a search must score, chosen from them. Never prints.
 
-What a search matches (match.search_texts): every query word w, of L letters, reaches
-match.search_threshold(w) by rapidfuzz's partial_ratio against the text's form P =
+What a search matches (searching.search_texts): every query word w, of L letters, reaches
+searching.search_threshold(w) by rapidfuzz's partial_ratio against the text's form P =
 utils.default_process(text) (its contractions first spelled out when the query holds a word
 spelling out writes). P holds only letters and digits, lower case, and spaces: its words
 are the runs between spaces, and the index stores each text's words (``search_word``).
@@ -13,7 +13,7 @@ Why the words a text holds tell which texts can match:
    (L long, or shorter at P's start or end), 200 m / (L + s) for a stretch of s characters
    sharing m letters, in order, with w. Reaching the threshold bounds the edits, the letters
    of w left out plus the characters of the stretch left out: at most
-   match.search_edits(w) = E (0 for words of up to 5 letters, at most 2 for 6 to 9 letters,
+   searching.search_edits(w) = E (0 for words of up to 5 letters, at most 2 for 6 to 9 letters,
    at most 4 for longer ones).
 2. Cut w into E + 1 pieces, end to end. Each edit breaks at most one piece (a letter left out
    breaks its own; a character of the stretch left out, the one piece it falls inside), so
@@ -67,7 +67,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import Indel
 
-from karabakh_cli import match, model
+from karabakh_cli import model, searching
 from karabakh_cli.text import spell_out_contractions
 
 if TYPE_CHECKING:
@@ -207,7 +207,7 @@ def _vocabulary_words(
 ) -> _Words | None:
     """The vocabulary words holding ``word`` and those holding a piece of it (point 2 of the
     module's docstring), or None when there are too many to look for."""
-    edits = match.search_edits(word)
+    edits = searching.search_edits(word)
     shortest = len(word) // (edits + 1)
     found = process.extract(
         word,
@@ -228,7 +228,7 @@ def _vocabulary_words(
     pieces = _pieces(word, edits, cost)
     near = [held for held, _ in candidates if any(piece in held for piece in pieces)]
     sure = [held for held in near if word in held]
-    if match.search_typos(word) != 1:
+    if searching.search_typos(word) != 1:
         return _Words(sure, near, [], [])
     length = len(word)
     # Indel distances: a stretch of L sharing L - 1 letters is 2 edits away; a start or end of
@@ -284,7 +284,7 @@ def preselect(
 ) -> Preselection | None:
     """The records whose scores decide a search for ``query`` with ``kinds``, ``filters`` and
     ``limit``, and how many sure hits are left out; None when the index cannot tell."""
-    words = match.search_words(query)
+    words = searching.search_words(query)
     if not words:
         return Preselection([], [], 0)
     if len(words[-1]) > LONGEST_WORD:
@@ -303,7 +303,7 @@ def preselect(
         held_words = [held._replace(typo=[]) for held in held_words]
     # Point 4: texts no longer than the longest word, and those spelling out may change.
     short = "select key from search_short where length <= ?"
-    contracted = _any_of(_contracted(vocabulary)) if match.spells_out(words) else ""
+    contracted = _any_of(_contracted(vocabulary)) if searching.spells_out(words) else ""
     undated = filters.since is None and filters.until is None
     dated = "" if undated else " join search_date on search_date.key = {table}.{key}"
     dates: list[int] = []
@@ -447,19 +447,19 @@ def best_hits(
 ) -> tuple[list[int], int]:
     """Of the records of ``chunks`` (with their positions, in the order search lists equal
     hits), the positions of the ``limit`` best hits for ``query``, and how many other hits
-    there are: scored by match.search_texts a chunk at a time, then among each chunk's best.
+    there are: scored by searching.search_texts a chunk at a time, then among each chunk's best.
 
     A hit among the best of all is among the best of its chunk, which ranks the same way.
     """
     best: list[tuple[int, model.Record]] = []
     total = 0
     for chunk in chunks:
-        hits, found = match.search_texts(
+        hits, found = searching.search_texts(
             query, [_searched_text(record) for _, record in chunk], limit
         )
         total += found
         # Best first, equal scores in the chunk's order: so among the chunks' best, equal
         # scores stay in the order search lists them.
         best += [chunk[hit.index] for hit in hits]
-    hits, _ = match.search_texts(query, [_searched_text(record) for _, record in best], limit)
+    hits, _ = searching.search_texts(query, [_searched_text(record) for _, record in best], limit)
     return [best[hit.index][0] for hit in hits], total - len(hits)

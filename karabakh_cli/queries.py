@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import msgspec
 from rapidfuzz import fuzz, process, utils
 
-from karabakh_cli import match
+from karabakh_cli import attribution, match, searching
 from karabakh_cli.model import (
     CITABLE_KINDS,
     COLLECTIONS,
@@ -305,7 +305,7 @@ def search(
     """Records whose text holds every word of ``query`` (fuzzily), best first, at most
     ``limit`` of them, and how many matched in all."""
     searchable = _searchable(facts, kinds, filters)
-    hits, total = match.search_texts(query, [text for _, _, text in searchable], limit)
+    hits, total = searching.search_texts(query, [text for _, _, text in searchable], limit)
     found = [
         SearchHit(
             searchable[hit.index][0],
@@ -332,16 +332,16 @@ class Attribution(msgspec.Struct, frozen=True):
     """The quotes a fragment comes from, scoring at least ``threshold``, best first; and when
     there are none, the closest quote, which is not a match."""
 
-    found: list[match.Scored]
-    closest: match.Scored | None
-    threshold: float = match.WHO_SAID_THRESHOLD
+    found: list[attribution.Scored]
+    closest: attribution.Scored | None
+    threshold: float = attribution.WHO_SAID_THRESHOLD
 
 
 def who_said(facts: LoadedBase, fragment: str, filters: Filters) -> Attribution:
     """Every quote scoring at least the who-said threshold as the source of ``fragment``."""
     quotes = [quote for quote in facts.content.quotes if filters.admits_date(quote.date)]
-    scored = match.who_said(fragment, quotes) if quotes else []
-    found = [item for item in scored if item.score >= match.WHO_SAID_THRESHOLD]
+    scored = attribution.who_said(fragment, quotes) if quotes else []
+    found = [item for item in scored if item.score >= attribution.WHO_SAID_THRESHOLD]
     return Attribution(found, None if found or not scored else scored[0])
 
 
@@ -349,18 +349,18 @@ def who_said(facts: LoadedBase, fragment: str, filters: Filters) -> Attribution:
 _REFUSAL_EXCERPT = 100
 
 
-def refusal(facts: LoadedBase, fragment: str, attribution: Attribution) -> str | None:
+def refusal(facts: LoadedBase, fragment: str, outcome: Attribution) -> str | None:
     """Why who-said names no one, with the closest quote shown as what it is: not a match."""
-    if attribution.found:
+    if outcome.found:
         return None
-    threshold = f"{attribution.threshold:.0f}"
+    threshold = f"{outcome.threshold:.0f}"
     message = f"no quote in the fact base matches {fragment!r}: none scores {threshold} or more"
-    closest = attribution.closest
+    closest = outcome.closest
     if closest is None:
         return message
     speaker = facts.people[closest.quote.speaker].name
     shown = _snippet(closest.quote.text, 0, 0, context=_REFUSAL_EXCERPT)
-    lacking = match.lacking_names(fragment, closest.quote.text)
+    lacking = attribution.lacking_names(fragment, closest.quote.text)
     lacks = f" (it has no word for {', '.join(map(repr, lacking))})" if lacking else ""
     return (
         f"{message}; the closest, NOT a match, scores {closest.score:.0f}{lacks}: "

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from karabakh_cli import match, queries
+from karabakh_cli import attribution, queries
 from karabakh_cli.model import CitableRecord, Event, Person, Quote, Record, RecordKind, Source, Term
 from karabakh_cli.queries import LoadedBase
 from karabakh_cli.text import find_verbatim
@@ -395,7 +395,7 @@ def search_listing(facts: LoadedBase, query: str, hits: list[queries.SearchHit])
     return Listing(f"Search: {query}", rows, columns, cites=functools.partial(cited_sources, facts))
 
 
-def who_said_listing(facts: LoadedBase, fragment: str, found: list[match.Scored]) -> Listing:
+def who_said_listing(facts: LoadedBase, fragment: str, found: list[attribution.Scored]) -> Listing:
     rows = [{"score": item.score, **quote_row(facts, item.quote)} for item in found]
     columns = [
         Column("Score", "score", Shape.SHORT),

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, utils
 
-from karabakh_cli import index, index_search, match, queries, views
+from karabakh_cli import index, index_search, queries, searching, views
 from karabakh_cli.model import SEARCHED_KINDS, RecordKind
 from karabakh_cli.text import spell_out_contractions
 from tests.conftest import Invoke
@@ -126,7 +126,7 @@ def test_a_text_that_can_match_holds_a_piece_of_the_word(word: str, text: str) -
     found = index_search._vocabulary_words(word, held, [1] * len(held))
     assert found is not None
     score = fuzz.partial_ratio(word, processed)
-    if len(processed) > len(word) and score >= match.search_threshold(word):
+    if len(processed) > len(word) and score >= searching.search_threshold(word):
         assert found.near
     if len(processed) > len(word):
         assert bool(found.sure) == (score == 100)
@@ -348,7 +348,7 @@ def test_indexed_search_equals_a_brute_force_read(
 def test_words_of_one_length_are_searched_in_alphabetical_order() -> None:
     """The words of a search come shortest first, and alphabetically within a length, so the
     word placing the snippet is the same on every run."""
-    assert match.search_words("secarity talks bilatral") == ["talks", "bilatral", "secarity"]
+    assert searching.search_words("secarity talks bilatral") == ["talks", "bilatral", "secarity"]
 
 
 @settings(max_examples=500, deadline=None)

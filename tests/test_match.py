@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import factbase, match
-from karabakh_cli.match import WHO_SAID_THRESHOLD
+from karabakh_cli import attribution, factbase, match
+from karabakh_cli.attribution import WHO_SAID_THRESHOLD
 from tests.conftest import FACTS
 
 BASE = factbase.load(FACTS)
@@ -144,8 +144,8 @@ def test_name_threshold_leaves_margin_over_non_names() -> None:
         assert not ranked or ranked[0].score <= match.NAME_THRESHOLD - 10, (query, ranked[0])
 
 
-def best(fragment: str) -> match.Scored:
-    return match.who_said(fragment, BASE.quotes)[0]
+def best(fragment: str) -> attribution.Scored:
+    return attribution.who_said(fragment, BASE.quotes)[0]
 
 
 PARAPHRASES = {
@@ -223,20 +223,22 @@ INVENTED = [
 @pytest.mark.parametrize("fragment", INVENTED)
 def test_invented_quotes_and_other_records_are_refused(fragment: str) -> None:
     """Invented quotes, negations of real ones, and words of terms or events score under the threshold."""
-    assert all(item.score < WHO_SAID_THRESHOLD for item in match.who_said(fragment, BASE.quotes))
+    assert all(
+        item.score < WHO_SAID_THRESHOLD for item in attribution.who_said(fragment, BASE.quotes)
+    )
 
 
 def test_a_lacking_name_is_named() -> None:
     """The proper names a quote lacks are reported as typed; sentence starts and names the quote holds are not."""
     text = BASE.quotes[7].text
-    assert match.lacking_names("Their protection is up to the Turks.", text) == ["Turks"]
-    assert match.lacking_names("Turks will not participate", text) == []
-    assert match.lacking_names("provided by Russia. Protection", text) == []
+    assert attribution.lacking_names("Their protection is up to the Turks.", text) == ["Turks"]
+    assert attribution.lacking_names("Turks will not participate", text) == []
+    assert attribution.lacking_names("provided by Russia. Protection", text) == []
 
 
 def test_negation_flip_scores_at_most_half() -> None:
     """Dropping the 'not' of a quote makes it say the opposite; it scores 50 at most."""
-    assert match.attribution_score("the Russians will participate", BASE.quotes[7].text) <= 50
+    assert attribution.attribution_score("the Russians will participate", BASE.quotes[7].text) <= 50
 
 
 @pytest.mark.parametrize(

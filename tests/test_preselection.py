@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
-from karabakh_cli import match
+from karabakh_cli import attribution, match
 from karabakh_cli.model import Person, Quote
 from tests.conftest import spy
 
@@ -72,9 +72,9 @@ def quote(index: int, text: str) -> Quote:
 def straightforward_score(fragment: str, quote_text: str) -> float:
     """attribution_score as its docstring states it, each content word compared with every
     word of the quote afresh: what the scorer's shared comparisons must equal."""
-    fragment_words = match._words(fragment)
-    content = match._content_words(fragment_words)
-    quote_words = match._words(quote_text)
+    fragment_words = attribution._words(fragment)
+    content = attribution._content_words(fragment_words)
+    quote_words = attribution._words(quote_text)
     if not content or not quote_words:
         return 0.0
     total = earned = 0.0
@@ -82,28 +82,32 @@ def straightforward_score(fragment: str, quote_text: str) -> float:
     for word in content:
         total += len(word)
         near = process.extract(
-            word, quote_words, scorer=fuzz.ratio, score_cutoff=match.WORD_THRESHOLD, limit=None
+            word,
+            quote_words,
+            scorer=fuzz.ratio,
+            score_cutoff=attribution.WORD_THRESHOLD,
+            limit=None,
         )
         if near:
             similarity = max(value for _, value, _ in near)
             earned += len(word) * similarity / 100
             occurrences.append(sorted(i for _, value, i in near if value == similarity))
-    positions = match._nearest_occurrences(occurrences)
+    positions = attribution._nearest_occurrences(occurrences)
     score = 100 * earned / total
     if positions:
-        start = max(0, min(positions) - match._NEGATION_REACH)
-        stretch = quote_words[start : max(positions) + match._NEGATION_REACH + 1]
-        if match._polarity(stretch) != match._polarity(fragment_words):
+        start = max(0, min(positions) - attribution._NEGATION_REACH)
+        stretch = quote_words[start : max(positions) + attribution._NEGATION_REACH + 1]
+        if attribution._polarity(stretch) != attribution._polarity(fragment_words):
             score = min(score, 50.0)
-    if score > match._LACKING_NAME_CAP and match.lacking_names(fragment, quote_text):
-        score = match._LACKING_NAME_CAP
+    if score > attribution._LACKING_NAME_CAP and attribution.lacking_names(fragment, quote_text):
+        score = attribution._LACKING_NAME_CAP
     return round(score, 1)
 
 
 def brute_force_who_said(fragment: str, quotes: list[Quote]) -> list[tuple[float, str]]:
     scored = [(straightforward_score(fragment, quote.text), quote.id) for quote in quotes]
     return sorted(
-        (score, quote_id) for score, quote_id in scored if score >= match.WHO_SAID_THRESHOLD
+        (score, quote_id) for score, quote_id in scored if score >= attribution.WHO_SAID_THRESHOLD
     )
 
 
@@ -114,9 +118,11 @@ def test_who_said_finds_every_quote_a_full_scan_finds(
 ) -> None:
     """Every quote scoring at least the threshold is in the answer, with the same score."""
     quotes = [quote(index, text) for index, text in enumerate(quote_texts)]
-    answer = match.who_said(fragment, quotes)
+    answer = attribution.who_said(fragment, quotes)
     found = sorted(
-        (item.score, item.quote.id) for item in answer if item.score >= match.WHO_SAID_THRESHOLD
+        (item.score, item.quote.id)
+        for item in answer
+        if item.score >= attribution.WHO_SAID_THRESHOLD
     )
     assert found == brute_force_who_said(fragment, quotes)
     assert [item.score for item in answer] == sorted((item.score for item in answer), reverse=True)
@@ -131,7 +137,9 @@ def test_scores_equal_comparing_every_word_afresh(
     comparing each content word with every word of the quote afresh."""
     for fragment in fragments:
         for text in quote_texts:
-            assert match.attribution_score(fragment, text) == straightforward_score(fragment, text)
+            assert attribution.attribution_score(fragment, text) == straightforward_score(
+                fragment, text
+            )
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
@@ -142,35 +150,35 @@ def test_quotes_to_score_are_the_same_among_the_groups_a_quote_must_hold(
     """Summing bounds only among the quotes holding a word of each group (as the index
     does), at falling marks for the nearest misses, chooses the same quotes as summing them
     once over every quote."""
-    held = [set(match._words(text)) for text in quote_texts]
+    held = [set(attribution._words(text)) for text in quote_texts]
     vocabulary = set().union(*held)
 
-    def holding_among(word: str, among: match.Among) -> list[int]:
+    def holding_among(word: str, among: attribution.Among) -> list[int]:
         return [
             index
             for index, words in enumerate(held)
             if word in words and all(words.intersection(group) for group in among)
         ]
 
-    def holding(word: str, among: match.Among) -> list[int]:
+    def holding(word: str, among: attribution.Among) -> list[int]:
         return [index for index, words in enumerate(held) if word in words]
 
-    assert match.quotes_to_score(fragment, vocabulary, holding_among) == (
-        match.quotes_to_score(fragment, vocabulary, holding, narrows=False)
+    assert attribution.quotes_to_score(fragment, vocabulary, holding_among) == (
+        attribution.quotes_to_score(fragment, vocabulary, holding, narrows=False)
     )
 
 
 def test_a_quote_must_hold_a_word_near_each_heavy_content_word() -> None:
     """The words carrying more than a quarter of a fragment's weight each make a group a
     quote must hold; the light ones together make one more."""
-    asked: list[match.Among] = []
+    asked: list[attribution.Among] = []
 
-    def holding(word: str, among: match.Among) -> list[int]:
+    def holding(word: str, among: attribution.Among) -> list[int]:
         asked.append(among)
         return []
 
     vocabulary = ["bilateral", "talks", "security", "mediation", "mediated", "tanks"]
-    match.quotes_to_score("bilateral talks security mediation", vocabulary, holding)
+    attribution.quotes_to_score("bilateral talks security mediation", vocabulary, holding)
     groups = sorted(sorted(group) for group in asked[0])
     assert groups == [["bilateral"], ["mediated", "mediation"], ["security"]]
 
@@ -181,14 +189,14 @@ def test_the_nearest_misses_outside_the_groups_of_the_threshold_are_found() -> N
     held = [{"alpha", "cider"}] * 20 + [{"alpha", "bravo", "exile"}]
     vocabulary = ["alpha", "bravo", "cider", "delta", "exile"]
 
-    def holding(word: str, among: match.Among) -> list[int]:
+    def holding(word: str, among: attribution.Among) -> list[int]:
         return [
             index
             for index, words in enumerate(held)
             if word in words and all(words.intersection(group) for group in among)
         ]
 
-    chosen = match.quotes_to_score("alpha bravo cider delta exile", vocabulary, holding)
+    chosen = attribution.quotes_to_score("alpha bravo cider delta exile", vocabulary, holding)
     assert chosen == [*range(19), 20]
 
 
@@ -200,7 +208,7 @@ def test_who_said_finds_a_paraphrase_behind_thousands_of_near_misses() -> None:
     ]
     quotes.append(quote(3000, "mediated by russian peacekeepers and their leaders"))
     fragment = "mediation of the Russian peacekeepers' leadership"
-    answer = match.who_said(fragment, quotes)
+    answer = attribution.who_said(fragment, quotes)
     assert (answer[0].quote.id, answer[0].score) == ("q-3000", 88.4)
     assert [(item.score, item.quote.id) for item in answer[:1]] == brute_force_who_said(
         fragment, quotes
@@ -210,9 +218,9 @@ def test_who_said_finds_a_paraphrase_behind_thousands_of_near_misses() -> None:
 def test_who_said_names_a_nearest_miss_when_nothing_reaches_the_threshold() -> None:
     """With no quote at the threshold, the closest are still scored for the caller to name."""
     quotes = [quote(0, "talks about the weather"), quote(1, "nothing in common")]
-    answer = match.who_said("talks ceasefire mediation", quotes)
+    answer = attribution.who_said("talks ceasefire mediation", quotes)
     assert [item.quote.id for item in answer] == ["q-0"]
-    assert answer[0].score < match.WHO_SAID_THRESHOLD
+    assert answer[0].score < attribution.WHO_SAID_THRESHOLD
 
 
 NAME_WORDS = [
