@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 import msgspec
 
-from karabakh_cli import checks, model, streaming
+from karabakh_cli import checks, integrity, model, streaming
 from karabakh_cli.problems import FactBaseError, Problem
 
 # jsonpos is imported where a problem needs a line and column: a clean load never does.
@@ -168,9 +168,9 @@ def diagnose(data: bytes, folder: Path | None = None) -> list[Problem]:
                 return problems
             records = checks.indexed_from_raw(raw)
         warn = not problems
-        problems += checks.integrity_problems(records, warn=warn)
+        problems += integrity.integrity_problems(records, warn=warn)
         if folder is not None:
-            problems += checks.archive_problems(records, folder, warn=warn)
+            problems += integrity.archive_problems(records, folder, warn=warn)
     return _located(data.decode("utf-8"), list(dict.fromkeys(problems))) if problems else []
 
 
@@ -225,7 +225,7 @@ def load(
             raise _first_problem(label, data, error) from None
         if status is not None and passed_before is not None and passed_before(status):
             return base
-        errors = checks.integrity_problems(checks.indexed(base), warn=False)
+        errors = integrity.integrity_problems(checks.indexed(base), warn=False)
     if errors:
         raise FactBaseError(label, errors)
     return base
@@ -245,7 +245,7 @@ def scan(
     than MAX_BYTES: the caller reads it whole (load), which names its problem as every lookup
     of a smaller base does. A larger one's first problem is a FactBaseError.
     """
-    checker = checks.IntegrityChecker(warn=False)
+    checker = integrity.IntegrityChecker(warn=False)
     try:
         status = _scan(path, checker, consume, advance)
     except streaming.NotStreamable as error:
@@ -260,7 +260,7 @@ def scan(
 
 def _scan(
     path: Path,
-    checker: checks.IntegrityChecker,
+    checker: integrity.IntegrityChecker,
     consume: Callable[[streaming.Batch], None],
     advance: Callable[[int], None],
 ) -> os.stat_result | None:
@@ -308,7 +308,7 @@ def diagnose_file(path: Path) -> list[Problem]:
     if not regular:
         # A pipe cannot be read twice; read cannot read a folder and says so.
         return diagnose(read(path), path.parent)
-    checker = checks.IntegrityChecker(warn=True, folder=path.parent)
+    checker = integrity.IntegrityChecker(warn=True, folder=path.parent)
     try:
         _scan(path, checker, lambda batch: None, lambda step: None)
     except streaming.NotStreamable as error:

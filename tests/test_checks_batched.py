@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import checks, model
+from karabakh_cli import checks, integrity, model
 from karabakh_cli.problems import Problem
 from tests.conftest import spy
 
@@ -149,7 +149,7 @@ def _fed(
     warn: bool,
     folder: Path | None,
 ) -> list[Problem]:
-    checker = checks.IntegrityChecker(warn=warn, folder=folder)
+    checker = integrity.IntegrityChecker(warn=warn, folder=folder)
     for kind in order:
         for first_index, batch in _batches(records.by_collection[kind.collection], sizes):
             checker.feed(kind, first_index, batch)
@@ -157,9 +157,9 @@ def _fed(
 
 
 def _whole(records: checks.IndexedRecords, *, warn: bool, folder: Path | None) -> list[Problem]:
-    problems = checks.integrity_problems(records, warn=warn)
+    problems = integrity.integrity_problems(records, warn=warn)
     if folder is not None:
-        problems += checks.archive_problems(records, folder, warn=warn)
+        problems += integrity.archive_problems(records, folder, warn=warn)
     return problems
 
 
@@ -233,7 +233,7 @@ def _lines(problems: list[Problem]) -> list[str]:
 
 def test_a_duplicate_id_split_over_two_batches_is_found() -> None:
     """An id used in one batch and again in the next is a duplicate of the first use."""
-    checker = checks.IntegrityChecker(warn=False)
+    checker = integrity.IntegrityChecker(warn=False)
     checker.feed(SOURCES, 0, [_source()])
     checker.feed(PEOPLE, 0, [_person("p-0"), _person("p-1", "Putin")])
     checker.feed(PEOPLE, 2, [_person("p-1", "Pashinyan")])
@@ -244,7 +244,7 @@ def test_a_duplicate_id_split_over_two_batches_is_found() -> None:
 
 def test_a_duplicate_across_kinds_names_the_first_use_in_the_order_of_the_base() -> None:
     """With quotes fed before people, the person keeps the id and the quote is the duplicate."""
-    checker = checks.IntegrityChecker(warn=False)
+    checker = integrity.IntegrityChecker(warn=False)
     checker.feed(QUOTES, 0, [_quote("q-0"), _quote("p-0")])
     checker.feed(SOURCES, 0, [_source()])
     checker.feed(PEOPLE, 0, [_person("p-0")])
@@ -255,7 +255,7 @@ def test_a_duplicate_across_kinds_names_the_first_use_in_the_order_of_the_base()
 
 def test_a_reference_to_a_person_fed_later_resolves() -> None:
     """A speaker fed after the quote naming them is no problem; one never fed is."""
-    checker = checks.IntegrityChecker(warn=True)
+    checker = integrity.IntegrityChecker(warn=True)
     checker.feed(QUOTES, 0, [_quote("q-0", "p-0")])
     checker.feed(QUOTES, 1, [_quote("q-1", "p-gone")])
     checker.feed(PEOPLE, 0, [_person("p-0")])
@@ -268,8 +268,8 @@ def test_references_resolved_by_later_batches_are_dropped_while_feeding(
 ) -> None:
     """With the pending references pruned at every batch, forward references still resolve
     and a dangling one is still found."""
-    monkeypatch.setattr(checks, "_UNRESOLVED_PRUNED_AT", 0)
-    checker = checks.IntegrityChecker(warn=False)
+    monkeypatch.setattr(integrity, "_UNRESOLVED_PRUNED_AT", 0)
+    checker = integrity.IntegrityChecker(warn=False)
     checker.feed(SOURCES, 0, [_source()])
     checker.feed(PEOPLE, 0, [_person("p-0")])
     for index in range(5):
@@ -279,7 +279,7 @@ def test_references_resolved_by_later_batches_are_dropped_while_feeding(
 
 def test_a_self_link_in_a_later_batch_is_found_at_its_index() -> None:
     """A quote contradicting itself is named by its index in the collection, not the batch."""
-    checker = checks.IntegrityChecker(warn=False)
+    checker = integrity.IntegrityChecker(warn=False)
     checker.feed(SOURCES, 0, [_source()])
     checker.feed(PEOPLE, 0, [_person("p-0")])
     checker.feed(QUOTES, 0, [_quote("q-0")])
@@ -291,7 +291,7 @@ def test_a_self_link_in_a_later_batch_is_found_at_its_index() -> None:
 
 def test_a_spelling_shared_across_batches_belongs_to_the_first_person() -> None:
     """An alias in a later batch folding to an earlier person's name is reported there."""
-    checker = checks.IntegrityChecker(warn=False)
+    checker = integrity.IntegrityChecker(warn=False)
     checker.feed(SOURCES, 0, [_source()])
     checker.feed(PEOPLE, 0, [_person("p-0", "Şahin")])
     checker.feed(PEOPLE, 1, [_person("p-1", "Putin", "Vladimir", "sahin")])
@@ -300,7 +300,7 @@ def test_a_spelling_shared_across_batches_belongs_to_the_first_person() -> None:
 
 def test_a_bad_date_is_found_at_its_index_in_the_collection() -> None:
     """A batch starting at index 5 names its records 5, 6, ..."""
-    checker = checks.IntegrityChecker(warn=False)
+    checker = integrity.IntegrityChecker(warn=False)
     checker.feed(SOURCES, 0, [_source()])
     checker.feed(PEOPLE, 0, [_person("p-0")])
     checker.feed(QUOTES, 5, [_quote("q-5"), _quote("q-6", date="2023-02-30")])
@@ -312,7 +312,7 @@ def test_a_bad_date_is_found_at_its_index_in_the_collection() -> None:
 def test_people_referred_to_only_by_later_batches_are_not_unused() -> None:
     """The unused warning waits for every batch: a person quoted later is used, one never
     quoted is not."""
-    checker = checks.IntegrityChecker(warn=True)
+    checker = integrity.IntegrityChecker(warn=True)
     checker.feed(PEOPLE, 0, [_person("p-0"), _person("p-1", "Putin")])
     checker.feed(QUOTES, 0, [_quote("q-0", "p-0")])
     checker.feed(SOURCES, 0, [_source()])
@@ -323,7 +323,7 @@ def test_people_referred_to_only_by_later_batches_are_not_unused() -> None:
 
 def test_no_warnings_unless_asked() -> None:
     """Without ``warn``, neither unused records nor sources without archives are reported."""
-    checker = checks.IntegrityChecker(warn=False, folder=Path())
+    checker = integrity.IntegrityChecker(warn=False, folder=Path())
     checker.feed(SOURCES, 0, [_source()])
     checker.feed(PEOPLE, 0, [_person("p-0"), _person("p-1", "Putin")])
     assert checker.finish() == []
@@ -331,7 +331,7 @@ def test_no_warnings_unless_asked() -> None:
 
 def test_an_empty_batch_changes_nothing() -> None:
     """Feeding no records finds no problems."""
-    checker = checks.IntegrityChecker(warn=True, folder=Path())
+    checker = integrity.IntegrityChecker(warn=True, folder=Path())
     for kind in model.KINDS:
         checker.feed(kind, 0, [])
     assert checker.finish() == []
@@ -346,7 +346,7 @@ def _archive(folder: Path, text: str) -> model.Archive:
 def test_excerpts_fed_before_their_source_are_checked_when_it_comes(tmp_path: Path) -> None:
     """Quotes fed before the sources wait for their source's archive, then each is checked."""
     archived = _archive(tmp_path, "He said “talks” today.")
-    checker = checks.IntegrityChecker(warn=False, folder=tmp_path)
+    checker = integrity.IntegrityChecker(warn=False, folder=tmp_path)
     checker.feed(QUOTES, 0, [_quote("q-0", excerpt='said "talks"')])
     checker.feed(QUOTES, 1, [_quote("q-1", excerpt="said talks tomorrow")])
     checker.feed(PEOPLE, 0, [_person("p-0")])
@@ -360,7 +360,7 @@ def test_excerpts_fed_before_their_source_are_checked_when_it_comes(tmp_path: Pa
 def test_excerpts_fed_after_their_source_are_checked_as_they_come(tmp_path: Path) -> None:
     """Once the sources are fed, each excerpt is checked against the archived text kept."""
     archived = _archive(tmp_path, "He said “talks” today.")
-    checker = checks.IntegrityChecker(warn=False, folder=tmp_path)
+    checker = integrity.IntegrityChecker(warn=False, folder=tmp_path)
     checker.feed(SOURCES, 0, [_source(archived)])
     checker.feed(PEOPLE, 0, [_person("p-0")])
     checker.feed(QUOTES, 0, [_quote("q-0", excerpt="talks tomorrow")])
@@ -377,7 +377,7 @@ def test_each_archive_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
     archived = _archive(tmp_path, "He said talks")
     reads = spy(monkeypatch, archive, "read_text")
-    checker = checks.IntegrityChecker(warn=False, folder=tmp_path)
+    checker = integrity.IntegrityChecker(warn=False, folder=tmp_path)
     checker.feed(QUOTES, 0, [_quote("q-0")])
     checker.feed(SOURCES, 0, [_source(archived)])
     checker.feed(PEOPLE, 0, [_person("p-0")])

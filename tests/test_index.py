@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import checks, factbase, index, index_build, queries, views
+from karabakh_cli import factbase, index, index_build, integrity, queries, views
 from karabakh_cli.text import fold
 from tests.conftest import FACTS, KB, STABLE_ENV, Invoke, bench_generator
 
@@ -49,8 +49,10 @@ def count_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
         return counted
 
-    monkeypatch.setattr(checks.IntegrityChecker, "finish", counting(checks.IntegrityChecker.finish))
-    monkeypatch.setattr(checks, "integrity_problems", counting(checks.integrity_problems))
+    monkeypatch.setattr(
+        integrity.IntegrityChecker, "finish", counting(integrity.IntegrityChecker.finish)
+    )
+    monkeypatch.setattr(integrity, "integrity_problems", counting(integrity.integrity_problems))
     return calls
 
 
