@@ -19,7 +19,7 @@ PARTIAL_DATE_FORM = f"{DATE_FORM} with an optional trailing '?'"
 # ECMA regular expressions); which months and days exist, the parser checks.
 PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(\?)?")
 
-# The forms of ids and dates are published in the JSON Schema and checked by checks.py (ids)
+# The forms of ids and dates are published in the JSON Schema and checked by integrity.py (ids)
 # and parse_partial_date (dates), not by msgspec while decoding: a regular expression per
 # id and date field would triple the time it takes to load a large base.
 ID_FORM = re.compile(r"[a-z0-9][a-z0-9-]*")
