@@ -278,39 +278,36 @@ def test_kb_index_on_a_full_disk_says_why_it_has_none(
     ]
 
 
-def test_a_full_disk_answers_with_one_line(invoke: Invoke, large: Path, full_disk: None) -> None:
-    """With the disk full while the index is written, kb answers and says so in one line."""
-
-    file = index.location(large)
-    assert file is not None
-    result = invoke("--facts", str(large), "quote", NAME, "--json")
-    assert result.exit_code == 0
-    assert json.loads(result.stdout)[0]["speaker"]["id"] == "p-3"
-    assert result.stderr.splitlines() == [
-        f"kb: no index for {large}: cannot write in {file.parent}: "
-        "No space left on device; answering without it"
-    ]
-    assert list(file.parent.iterdir()) == []
-
-
-def test_an_sqlite_error_half_way_answers_with_one_line(
-    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("failing", "error", "reason"),
+    [
+        ("add", OSError(errno.ENOSPC, "No space left on device"), "No space left on device"),
+        ("_add_quotes", sqlite3.OperationalError("no such table: x"), "no such table: x"),
+    ],
+    ids=["full disk", "sqlite error half-way"],
+)
+def test_a_failing_build_answers_with_one_line(
+    invoke: Invoke,
+    large: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failing: str,
+    error: Exception,
+    reason: str,
 ) -> None:
-    """An insert failing half-way through the build (an SQLite error, not a full disk)
-    leaves no index and no temporary file, and kb answers."""
+    """With the disk full while the index is written, or an insert failing half-way, kb
+    answers, says so in one line, and leaves no index and no temporary file."""
 
-    def failing(*args: Any) -> None:
-        raise sqlite3.OperationalError("no such table: nowhere")
+    def fail(*args: Any) -> None:
+        raise error
 
-    monkeypatch.setattr(index_build.Builder, "_add_quotes", failing)
+    monkeypatch.setattr(index_build.Builder, failing, fail)
     file = index.location(large)
     assert file is not None
     result = invoke("--facts", str(large), "quote", NAME, "--json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)[0]["speaker"]["id"] == "p-3"
     assert result.stderr.splitlines() == [
-        f"kb: no index for {large}: cannot write in {file.parent}: no such table: nowhere;"
-        " answering without it"
+        f"kb: no index for {large}: cannot write in {file.parent}: {reason}; answering without it"
     ]
     assert list(file.parent.iterdir()) == []
 
