@@ -1,6 +1,7 @@
 """The matching thresholds, checked over many spellings, non-names, paraphrases and inventions.
 
-These lists are the evidence the thresholds in karabakh_cli/match.py were chosen from.
+These lists are the evidence the thresholds in karabakh_cli/match.py, attribution.py and
+searching.py were chosen from.
 """
 
 from __future__ import annotations
