@@ -16,7 +16,7 @@ from karabakh_cli import index, index_search, queries, searching, views
 from karabakh_cli.model import SEARCHED_KINDS, RecordKind
 from karabakh_cli.text import spell_out_contractions
 from tests.conftest import Invoke
-from tests.test_index import large, no_say, whole  # noqa: F401 (a fixture, used by name)
+from tests.test_index import indexed, large, no_say, whole  # noqa: F401 (a fixture, used by name)
 
 
 def search_rows(
@@ -31,16 +31,6 @@ def search_rows(
     return [*rows, total, queries.search_notes(query, len(hits), total)]
 
 
-def searched(path: Path, wanted: index.ByWords) -> queries.LoadedBase:
-    """The partial base the index gives a search, asserting it came from the index."""
-    found = index.Index.open(path, path.stat())
-    assert found is not None
-    facts = found.facts(path, wanted)
-    found.close()
-    assert facts is not None
-    return facts
-
-
 def same_search(
     path: Path,
     query: str,
@@ -49,7 +39,7 @@ def same_search(
     limit: int | None = 50,
 ) -> None:
     filters = filters or queries.Filters()
-    facts = searched(path, index.ByWords(query, kinds, filters, limit))
+    facts = indexed(path, index.ByWords(query, kinds, filters, limit))
     assert search_rows(facts, query, kinds, filters, limit) == search_rows(
         whole(path), query, kinds, filters, limit
     )
@@ -88,7 +78,7 @@ def test_searches_from_the_index_equal_a_whole_read(
 def test_a_frequent_word_reads_only_the_hits_shown(large: Path) -> None:  # noqa: F811
     """A word in thousands of texts reads the hits shown, and counts the rest."""
     index.load(large, None, no_say)
-    facts = searched(large, index.ByWords("ceasefire", SEARCHED_KINDS, queries.Filters(), 5))
+    facts = indexed(large, index.ByWords("ceasefire", SEARCHED_KINDS, queries.Filters(), 5))
     assert isinstance(facts, queries.SearchedBase)
     assert len(facts.searched) == 5
     assert facts.left_out > 100
