@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import re
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import BinaryIO
 import msgspec
 
 from karabakh_cli import checks, integrity, model, streaming
-from karabakh_cli.problems import FactBaseError, Problem
+from karabakh_cli.problems import FactBaseError, Problem, syntax_error
 
 # jsonpos is imported where a problem needs a line and column: a clean load never does.
 
@@ -28,7 +27,6 @@ MAX_BYTES = 512 * 1024 * 1024
 # records (their ids, names and references), about 0.4 GiB at a million quotes.
 MAX_SCANNED_BYTES = 2 * 1024 * 1024 * 1024
 _MIB = 1024 * 1024
-_BYTE_OFFSET = re.compile(r"\(byte (\d+)\)$")
 
 
 def builtin_path() -> Path:
@@ -115,12 +113,11 @@ def _syntax_problem(data: bytes, error: Exception) -> Problem:
     if message == "Input data was truncated":
         line, column = line_column_of_byte(data, len(data))
         return Problem("JSON ends too early: the file is truncated", line=line, column=column)
-    offset = _BYTE_OFFSET.search(message)
-    message = _BYTE_OFFSET.sub("", message).replace("JSON is malformed: ", "").strip()
+    described, offset = syntax_error(error)
     if offset is None:
-        return Problem(f"invalid JSON: {message}")
-    line, column = line_column_of_byte(data, int(offset.group(1)))
-    return Problem(f"invalid JSON: {message}", line=line, column=column)
+        return Problem(f"invalid JSON: {described}")
+    line, column = line_column_of_byte(data, offset)
+    return Problem(f"invalid JSON: {described}", line=line, column=column)
 
 
 def parse(data: bytes) -> tuple[str, object]:

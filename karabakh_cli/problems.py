@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import msgspec
 
 JsonPath = tuple[str | int, ...]
 Severity = Literal["error", "warning"]
+
+_BYTE_OFFSET = re.compile(r"\(byte (\d+)\)$")
+
+
+def syntax_error(error: Exception) -> tuple[str, int | None]:
+    """msgspec's message for malformed JSON without its jargon, and the byte offset it names
+    (None where it names none)."""
+    message = str(error)
+    offset = _BYTE_OFFSET.search(message)
+    described = _BYTE_OFFSET.sub("", message).replace("JSON is malformed: ", "").strip()
+    return described, int(offset.group(1)) if offset else None
 
 
 class Problem(msgspec.Struct, frozen=True):

@@ -25,6 +25,7 @@ from typing import BinaryIO, NamedTuple
 import msgspec
 
 from karabakh_cli import model
+from karabakh_cli.problems import syntax_error
 
 # A piece of records decoded at once: large enough that per-piece costs vanish, small enough
 # that the pieces in flight cost a few MiB.
@@ -40,7 +41,6 @@ _RECORD_END = re.compile(rb"\}[ \t\r\n]*[,\]]")
 # Everything that is not a string or a bracket, for the exact scan.
 _PLAIN = re.compile(rb'[^"\[\]{}]*')
 _MSGSPEC_INDEX = re.compile(r"^\$\[(\d+)\]")
-_MSGSPEC_OFFSET = re.compile(r"\(byte (\d+)\)$")
 
 
 # UTF-8's continuation bytes: every other byte starts a character.
@@ -334,9 +334,9 @@ class Reader:
             except msgspec.DecodeError as error:
                 # Past the array's end (the guess was in the next collection), msgspec says
                 # where the array closed: the records end before it.
-                offset = _MSGSPEC_OFFSET.search(str(error))
-                if offset:
-                    high = min(high, low + int(offset.group(1)) - 1)
+                _, offset = syntax_error(error)
+                if offset is not None:
+                    high = min(high, low + offset - 1)
         end = self._record_end(start)
         # The scan may have read on, moving the buffer.
         piece = b"[" + self._buffer[start - self._start : end - self._start] + b"]"
@@ -346,11 +346,9 @@ class Reader:
             raise self._syntax(error, start) from None
 
     def _syntax(self, error: msgspec.DecodeError, start: int) -> NotStreamable:
-        message = str(error)
-        offset = _MSGSPEC_OFFSET.search(message)
-        described = _MSGSPEC_OFFSET.sub("", message).replace("JSON is malformed: ", "").strip()
+        described, offset = syntax_error(error)
         # The piece starts with the "[" added before the record.
-        at = start + int(offset.group(1)) - 1 if offset else start
+        at = start + offset - 1 if offset is not None else start
         return self._error(f"invalid JSON: {described}", at)
 
     def _record_end(self, start: int) -> int:
