@@ -243,12 +243,7 @@ def scan(
     of a smaller base does. A larger one's first problem is a FactBaseError.
     """
     checker = integrity.IntegrityChecker(warn=False)
-    try:
-        status = _scan(path, checker, consume, advance)
-    except streaming.NotStreamable as error:
-        if error.size <= MAX_BYTES:
-            raise
-        raise FactBaseError(str(path), [_not_streamable(error)], more_may_follow=True) from None
+    status = _scan(path, checker, consume, advance)
     errors = checker.finish()
     if errors:
         raise FactBaseError(str(path), errors)
@@ -261,7 +256,9 @@ def _scan(
     consume: Callable[[streaming.Batch], None],
     advance: Callable[[int], None],
 ) -> os.stat_result | None:
-    """Feed ``checker`` and ``consume`` every batch of the file (see scan)."""
+    """Feed ``checker`` and ``consume`` every batch of the file (see scan). A file the
+    batch-wise read cannot take raises NotStreamable if it can be read whole, else a
+    FactBaseError with its first problem (``more_may_follow``)."""
     label = str(path)
     try:
         with _reading(label), path.open("rb") as file:
@@ -280,14 +277,12 @@ def _scan(
         what = f"holds more than {MAX_SCANNED_BYTES // _MIB} MiB"
         raise _too_large(label, what, MAX_SCANNED_BYTES) from None
     except streaming.NotStreamable as error:
-        error.size = status.st_size
-        raise
+        if status.st_size <= MAX_BYTES:
+            raise
+        line, column = error.where or (None, None)
+        problem = Problem(error.message, line=line, column=column)
+        raise FactBaseError(label, [problem], more_may_follow=True) from None
     return status if identity(after) == identity(status) else None
-
-
-def _not_streamable(error: streaming.NotStreamable) -> Problem:
-    line, column = error.where or (None, None)
-    return Problem(error.message, line=line, column=column)
 
 
 def diagnose_file(path: Path) -> list[Problem]:
@@ -308,12 +303,14 @@ def diagnose_file(path: Path) -> list[Problem]:
     checker = integrity.IntegrityChecker(warn=True, folder=path.parent)
     try:
         _scan(path, checker, lambda batch: None, lambda step: None)
-    except streaming.NotStreamable as error:
-        if error.size <= MAX_BYTES:
-            return diagnose(read(path), path.parent)
+    except streaming.NotStreamable:
+        return diagnose(read(path), path.parent)
+    except FactBaseError as error:
+        if not error.more_may_follow:
+            raise
         # Too large to read whole: the first problem that stops a batch-wise read is all
         # that can be told.
-        return [_not_streamable(error)]
+        return error.problems
     problems = list(dict.fromkeys(checker.finish()))
     return _located_in_file(path, problems) if problems else []
 

@@ -61,8 +61,6 @@ class NotStreamable(Exception):
         super().__init__(message)
         self.message = message
         self.where = where
-        # The size of the file, filled in by whoever knows it.
-        self.size = 0
 
 
 class TooLarge(Exception):

@@ -691,3 +691,33 @@ def test_a_base_changed_while_validate_places_its_problems_says_so(
     result = invoke("validate", str(large))
     assert result.exit_code == 3
     assert result.stderr == (f"kb: {large}: changed while it was checked; run kb validate again\n")
+
+
+def test_a_broken_base_too_large_to_read_whole_names_its_first_problem(
+    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the whole-read limit, a record the model rejects is named where it stands: a
+    lookup says it in one line with a hint (exit 3), kb validate lists it (exit 1)."""
+    monkeypatch.setattr(factbase, "MAX_BYTES", 1024 * 1024)
+    text = large.read_text(encoding="utf-8")
+    broken = text.replace(
+        '"id": "q-1500", "speaker": "p-', '"id": "q-1500", "speaker": 7, "x": "p-'
+    )
+    assert broken != text
+    large.write_text(broken, encoding="utf-8")
+    offset = broken.index('"speaker": 7')
+    line = broken.count("\n", 0, offset) + 1
+    # Placed at the record: the batch reader knows where each record starts.
+    record = broken.rfind("{", 0, offset)
+    record_column = record - broken.rfind("\n", 0, record)
+    looked_up = invoke("--facts", str(large), "quote", NAME)
+    assert looked_up.exit_code == 3
+    assert looked_up.stderr.splitlines()[0] == (
+        f"kb: {large}:{line}:{record_column}: quotes[1500].speaker: Expected `str`, got `int`"
+    )
+    assert "more problems may follow" in looked_up.stderr.splitlines()[1]
+    validated = invoke("validate", str(large))
+    assert validated.exit_code == 1
+    assert validated.stdout.splitlines() == [
+        f"{large}:{line}:{record_column}: quotes[1500].speaker: Expected `str`, got `int`"
+    ]
