@@ -8,7 +8,7 @@ import contextlib
 import gc
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -176,9 +176,16 @@ def _located(text: str, problems: list[Problem]) -> list[Problem]:
     from karabakh_cli.jsonpos import locate
 
     positions = locate(text, (problem.path for problem in problems))
+    return _placed(problems, {problem: positions.get(problem.path) for problem in problems})
+
+
+def _placed(
+    problems: list[Problem], places: Mapping[Problem, tuple[int, int] | None]
+) -> list[Problem]:
+    """``problems`` with the line and column ``places`` gives each, in the order of the file."""
     located = [
-        msgspec.structs.replace(problem, line=position[0], column=position[1])
-        if (position := positions.get(problem.path))
+        msgspec.structs.replace(problem, line=where[0], column=where[1])
+        if (where := places.get(problem))
         else problem
         for problem in problems
     ]
@@ -329,13 +336,7 @@ def _located_in_file(path: Path, problems: list[Problem]) -> list[Problem]:
         # a record no longer where it was).
         problem = Problem("changed while it was checked; run kb validate again")
         raise FactBaseError(str(path), [problem]) from None
-    located = [
-        msgspec.structs.replace(problem, line=where[0], column=where[1])
-        if (where := placed.get(problem))
-        else problem
-        for problem in problems
-    ]
-    return sorted(located, key=lambda problem: (problem.line or 0, problem.column or 0))
+    return _placed(problems, placed)
 
 
 def _placements(

@@ -166,17 +166,13 @@ class Builder:
         # Folded once, here (fold lower-cases an ASCII spelling, as most are, itself).
         folded = [fold(spelling) for spelling in spellings]
         self.run_together += match.run_together(folded)
-        # One row a person, every spelling's words: a third of the rows of one a spelling. The
-        # tokenizer splits an ASCII spelling into its \w runs itself.
+        # One row a person, every spelling's words: a third of the rows of one a spelling.
         names: list[tuple[int, str]] = []
         at = 0
         for position, person in enumerate(people, start=first):
             count = 1 + len(person.aliases)
             self.owners.extend([position] * count)
-            words = [
-                spelling if spelling.isascii() else " ".join(match.WORD.findall(spelling))
-                for spelling in folded[at : at + count]
-            ]
+            words = [match.spaced_words(spelling) for spelling in folded[at : at + count]]
             names.append((position, " ".join(words)))
             at += count
         self.connection.executemany("insert into name_word (rowid, words) values (?, ?)", names)
@@ -198,7 +194,7 @@ class Builder:
         self.connection.executemany(
             "insert into quote_word (rowid, words) values (?, ?)",
             [
-                (position, form if form.isascii() else " ".join(match.WORD.findall(form)))
+                (position, match.spaced_words(form))
                 for position, form in enumerate(
                     attribution.attribution_forms([quote.text for quote in quotes]), start=first
                 )

@@ -122,6 +122,13 @@ def _ascii_word_table() -> bytes:
 _WORD_BYTES = _ascii_word_table()
 
 
+def spaced_words(form: str) -> str:
+    """A normalised text's \\w runs, space-separated: an ASCII text as it is, since its
+    non-word characters separate words already (for the byte table below, and for FTS5's
+    ascii tokenizer, which keeps every non-ASCII character in a word)."""
+    return form if form.isascii() else " ".join(WORD.findall(form))
+
+
 class WordIndex:
     """The words of many texts (``\\w+`` runs of each text's ``normalise``d form), laid out
     for fast look-ups: one line of space-separated words a text, so that finding which texts
@@ -141,9 +148,7 @@ class WordIndex:
                 text.lower() if normalise is fold and text.isascii() else normalise(text)
                 for text in texts
             )
-            joined = "\x00".join(
-                form if form.isascii() else " ".join(WORD.findall(form)) for form in forms
-            )
+            joined = "\x00".join(spaced_words(form) for form in forms)
         # Every word has a space on each side, so b" word " finds it whole.
         self.lines = b" " + joined.encode().translate(_WORD_BYTES).replace(b"\n", b" \n ") + b" "
         # Each line's length and its newline, summed in C: no Python step per text.
