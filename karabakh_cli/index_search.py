@@ -132,7 +132,7 @@ def search_rows(
 ) -> tuple[list[Row], list[Row], list[Row]]:
     """The rows of the search tables (INSERTS) for a batch of ``collection``'s records with
     their positions: each searched text's words, the short ones' lengths, the dated ones' days."""
-    kind = model.KIND[model.KIND_OF_COLLECTION[collection]]
+    kind = model.KIND_IN_COLLECTION[collection]
     searchable = kind.searchable
     words: list[Row] = []
     short: list[Row] = []
@@ -433,11 +433,8 @@ def _levels(words: list[str], held_words: list[_Words]) -> list[str]:
     return [_either(by_score[score]) for score in sorted(by_score, reverse=True)]
 
 
-_KIND_OF_STRUCT = {kind.struct: kind for kind in model.KINDS}
-
-
 def _searched_text(record: model.Record) -> str:
-    searchable = _KIND_OF_STRUCT[type(record)].searchable
+    searchable = model.KIND_OF_STRUCT[type(record)].searchable
     assert searchable is not None, "only searched records are scored"
     return searchable(record)
 

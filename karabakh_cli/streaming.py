@@ -246,7 +246,7 @@ class Reader:
                 if key in model.COLLECTIONS:
                     self._expect(b"[", f"an array of {key}")
                     seen[key] = []
-                    yield from self._collection(model.KIND[model.KIND_OF_COLLECTION[key]], key)
+                    yield from self._collection(model.KIND_IN_COLLECTION[key])
                 else:
                     seen[key] = self._token(_SCALAR, "a value")
                 if self._next() == b"}":
@@ -268,7 +268,8 @@ class Reader:
 
     # -- the records -----------------------------------------------------------------------
 
-    def _collection(self, kind: model.KindOfRecord, collection: str) -> Iterator[Batch]:
+    def _collection(self, kind: model.KindOfRecord) -> Iterator[Batch]:
+        collection = kind.collection
         index = 0
         if self._next() == b"]":
             self._at += 1
