@@ -10,12 +10,15 @@ import os
 import stat
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import msgspec
 
-from karabakh_cli import checks, integrity, model, streaming
+from karabakh_cli import checks, integrity, model
 from karabakh_cli.problems import FactBaseError, Problem, syntax_error
+
+if TYPE_CHECKING:
+    from karabakh_cli import streaming
 
 # jsonpos is imported where a problem needs a line and column: a clean load never does.
 
@@ -266,6 +269,8 @@ def _scan(
     """Feed ``checker`` and ``consume`` every batch of the file (see scan). A file the
     batch-wise read cannot take raises NotStreamable if it can be read whole, else a
     FactBaseError with its first problem (``more_may_follow``)."""
+    from karabakh_cli import streaming
+
     label = str(path)
     try:
         with _reading(label), path.open("rb") as file:
@@ -307,6 +312,8 @@ def diagnose_file(path: Path) -> list[Problem]:
     if not regular:
         # A pipe cannot be read twice; read cannot read a folder and says so.
         return diagnose(read(path), path.parent)
+    from karabakh_cli import streaming
+
     checker = integrity.IntegrityChecker(warn=True, folder=path.parent)
     try:
         _scan(path, checker, lambda batch: None, lambda step: None)
@@ -325,6 +332,8 @@ def diagnose_file(path: Path) -> list[Problem]:
 def _located_in_file(path: Path, problems: list[Problem]) -> list[Problem]:
     """Problems with the line and column of their value, in the order of the file: the file
     read once more a batch at a time, each record at fault placed within its own text."""
+    from karabakh_cli import streaming
+
     wanted: dict[tuple[str, int], list[Problem]] = {}
     for problem in problems:
         if len(problem.path) >= 2 and isinstance(problem.path[1], int):
@@ -344,6 +353,7 @@ def _placements(
 ) -> dict[Problem, tuple[int, int]]:
     """The line and column of each problem ``wanted`` lists by its record, read from the file
     at ``path`` once more a batch at a time."""
+    from karabakh_cli import streaming
     from karabakh_cli.jsonpos import locate
 
     placed: dict[Problem, tuple[int, int]] = {}

@@ -33,15 +33,17 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import msgspec
 from rapidfuzz import fuzz, process
 
-from karabakh_cli import attribution, factbase, index_build, match, model, streaming
+from karabakh_cli import attribution, factbase, index_build, match, model
 from karabakh_cli.index_build import Progress, location
 from karabakh_cli.problems import FactBaseError, Problem
 from karabakh_cli.queries import Filters, Involvement, LoadedBase, SearchedBase
 
 if TYPE_CHECKING:
-    # sqlite3 (as hashlib and secrets) costs milliseconds to import: only a base large enough
-    # to be indexed pays them.
+    # sqlite3 (as hashlib and secrets) costs milliseconds to import, and the batch reader one:
+    # only a base large enough to be indexed pays them.
     import sqlite3
+
+    from karabakh_cli import streaming
 
 # Below this size a base decodes and checks in a few milliseconds, less than opening an index
 # costs; the built-in base (22 KB) never has one.
@@ -473,6 +475,8 @@ def load(
     if index is not None:
         index.close()
     else:
+        from karabakh_cli.streaming import NotStreamable
+
         try:
             read = _build(
                 path,
@@ -480,7 +484,7 @@ def load(
                 progress,
                 lambda why: say(f"no index for {path}: {why}; answering without it"),
             )
-        except streaming.NotStreamable:
+        except NotStreamable:
             return LoadedBase(factbase.load(path), path)
         if read is not None:
             trusted = index_build.key(path, read)
@@ -512,9 +516,11 @@ def build(path: Path, progress: Progress, unbuilt: Say) -> None:
         # Names the problem in its own words; a small base needs no index.
         factbase.load(path)
         return
+    from karabakh_cli.streaming import NotStreamable
+
     try:
         _build(path, status, progress, unbuilt)
-    except streaming.NotStreamable:
+    except NotStreamable:
         factbase.load(path)
 
 

@@ -11,13 +11,15 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from karabakh_cli import __version__, attribution, factbase, match, model, queries, streaming
+from karabakh_cli import __version__, attribution, factbase, match, model, queries
 from karabakh_cli.text import fold
 
 if TYPE_CHECKING:
-    # sqlite3 (as hashlib and secrets) costs milliseconds to import: only a base large enough
-    # to be indexed pays them.
+    # sqlite3 (as hashlib and secrets) costs milliseconds to import, and the batch reader one:
+    # only a base large enough to be indexed pays them.
     import sqlite3
+
+    from karabakh_cli import streaming
 
 # Raised whenever what the index stores changes shape: an index of another format is rebuilt.
 FORMAT = 10

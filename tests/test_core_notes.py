@@ -87,11 +87,17 @@ def test_a_supplied_title_is_bracketed_alike_in_footers_and_citations(invoke: In
 
 def test_a_lookup_never_builds_kb_add(tmp_path: Path) -> None:
     """kb quote --json on the built-in base imports none of what only other work needs: kb
-    add, SQLite and search's index (large bases), Rich (tables)."""
+    add, SQLite, the batch reader and search's index (large bases), Rich (tables)."""
     import subprocess
     import sys
 
-    unneeded = ["karabakh_cli.cli_add", "karabakh_cli.index_search", "sqlite3", "rich"]
+    unneeded = [
+        "karabakh_cli.cli_add",
+        "karabakh_cli.index_search",
+        "karabakh_cli.streaming",
+        "sqlite3",
+        "rich",
+    ]
     program = (
         "import sys\n"
         "from karabakh_cli.cli import app\n"
