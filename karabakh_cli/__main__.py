@@ -1,5 +1,5 @@
 """python -m karabakh_cli"""
 
-from karabakh_cli.cli import app
+from karabakh_cli.cli.app import app
 
 app(prog_name="kb")

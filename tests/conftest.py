@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from karabakh_cli.cli import app
+from karabakh_cli.cli.app import app
 
 # The indexes tests build (hundreds of MB in all) go to a cache of the run's own, never the
 # user's: set here, before any test module copies os.environ for the kb it runs.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from karabakh_cli.cli import app
+from karabakh_cli.cli.app import app
 from tests.conftest import STABLE_ENV
 
 # An invented report: typographic quotation marks, a title with a full stop (Mr., Gen.),

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from karabakh_cli import archive
+from karabakh_cli.base import archive
 from karabakh_cli.text import find_verbatim, normalise_quoting
 from tests.conftest import ARCHIVES, FACTS, Invoke
 

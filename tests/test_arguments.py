@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from karabakh_cli.queries import _snippet
+from karabakh_cli.lookup.queries import _snippet
 from karabakh_cli.text import spell_out_contractions, spell_out_contractions_in
 from tests.conftest import FACTS, KB, Invoke, run_captured, run_on_a_terminal
 
@@ -367,7 +367,7 @@ def _commands_with_a_date_range() -> list[list[str]]:
     for its argument when it takes one."""
     import typer.main
 
-    from karabakh_cli.cli import app
+    from karabakh_cli.cli.app import app
 
     group = typer.main.get_group(app)
     return [

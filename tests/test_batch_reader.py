@@ -1,4 +1,4 @@
-"""Reading a fact base a batch of records at a time (streaming.Reader): the same records as a
+"""Reading a fact base a batch of records at a time (batches.Reader): the same records as a
 whole decode, each with its exact text, whatever the layout, the piece size and the text of
 the records; and never a wrong record from a broken file."""
 
@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import factbase, model, streaming
+from karabakh_cli import model
+from karabakh_cli.base import batches, factbase
 
 # Texts that look like the end of a record, to lure the reader's guesses into strings.
 LURES = ['}, {"id": "x"}', "}]", '"}, {', "\\", '\\"}, ', "}", "{", "[", "]", "ü “é” ﬁ", "\n"]
@@ -73,7 +74,7 @@ def read(data: bytes, piece: int) -> tuple[dict[str, list[model.Record]], list[b
     found: dict[str, list[model.Record]] = {name: [] for name in model.COLLECTIONS}
     texts: list[bytes] = []
     position = 0
-    for batch in streaming.Reader(io.BytesIO(data), 1 << 30, piece=piece).batches():
+    for batch in batches.Reader(io.BytesIO(data), 1 << 30, piece=piece).batches():
         records = found[batch.kind.collection]
         assert batch.first_index == len(records)
         assert batch.first_position == position
@@ -130,7 +131,7 @@ def test_a_damaged_file_never_yields_wrong_records(
         expected = None
     try:
         found, _ = read(damaged, piece)
-    except streaming.NotStreamable:
+    except batches.NotStreamable:
         return
     assert found == expected
 
@@ -178,7 +179,7 @@ def test_what_cannot_be_streamed_says_what_and_where(
     data: bytes, message: str, where: tuple[int, int] | None
 ) -> None:
     """Each refusal names the problem and, where it knows, its line and column."""
-    with pytest.raises(streaming.NotStreamable) as refused:
+    with pytest.raises(batches.NotStreamable) as refused:
         read(data, 64)
     assert refused.value.message.startswith(message)
     if where is not None:
@@ -195,8 +196,8 @@ def test_a_schema_given_as_null_is_read_as_a_whole_read_reads_it() -> None:
 def test_a_file_over_the_limit_is_refused_as_it_is_read() -> None:
     """The limit holds for a stream with no size: reading stops past it."""
     data = layouts(base_of(["x" * 100] * 50), ["schema_version", *model.COLLECTIONS], 2)
-    with pytest.raises(streaming.TooLarge):
-        list(streaming.Reader(io.BytesIO(data), len(data) // 2, piece=256).batches())
+    with pytest.raises(batches.TooLarge):
+        list(batches.Reader(io.BytesIO(data), len(data) // 2, piece=256).batches())
 
 
 @settings(
@@ -244,5 +245,5 @@ def test_validating_a_batch_at_a_time_finds_what_a_whole_read_finds(
     path = tmp_path_factory.mktemp("base") / "facts.json"
     path.write_bytes(layouts(base, order, indent))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(streaming, "PIECE", piece)
+        patch.setattr(batches, "PIECE", piece)
         assert factbase.diagnose_file(path) == factbase.diagnose(path.read_bytes(), path.parent)

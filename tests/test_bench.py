@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from karabakh_cli import factbase
+from karabakh_cli.base import factbase
 from tests.conftest import REPO, bench_generator
 
 generator = bench_generator()

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from karabakh_cli import checks, factbase
-from karabakh_cli.problems import FactBaseError
+from karabakh_cli.base import checks, factbase
+from karabakh_cli.base.problems import FactBaseError
 from tests.conftest import Invoke, spy
 
 WriteBase = Callable[..., Path]

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import checks, integrity, model
-from karabakh_cli.problems import Problem
+from karabakh_cli import model
+from karabakh_cli.base import checks, integrity
+from karabakh_cli.base.problems import Problem
 from tests.conftest import spy
 
 # Few ids, names and words, so that random records share ids, spellings and text often.
@@ -373,7 +374,7 @@ def test_excerpts_fed_after_their_source_are_checked_as_they_come(tmp_path: Path
 
 def test_each_archive_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """However many batches cite a source, its archive is read once, as the source is fed."""
-    from karabakh_cli import archive
+    from karabakh_cli.base import archive
 
     archived = _archive(tmp_path, "He said talks")
     reads = spy(monkeypatch, archive, "read_text")

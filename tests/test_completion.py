@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from karabakh_cli import factbase, match, queries
+from karabakh_cli.base import factbase
+from karabakh_cli.lookup import match, queries
 from tests.conftest import FACTS, KB, run_captured
 
 ENV = {

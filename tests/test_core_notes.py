@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from karabakh_cli import factbase, queries
+from karabakh_cli.base import factbase
+from karabakh_cli.lookup import queries
 from tests.conftest import FACTS, Invoke
 
 
@@ -92,15 +93,15 @@ def test_a_lookup_never_builds_kb_add(tmp_path: Path) -> None:
     import sys
 
     unneeded = [
-        "karabakh_cli.cli_add",
-        "karabakh_cli.index_search",
-        "karabakh_cli.streaming",
+        "karabakh_cli.cli.add",
+        "karabakh_cli.index.search",
+        "karabakh_cli.base.batches",
         "sqlite3",
         "rich",
     ]
     program = (
         "import sys\n"
-        "from karabakh_cli.cli import app\n"
+        "from karabakh_cli.cli.app import app\n"
         "try:\n"
         "    app(['quote', 'Putin', '--json'], prog_name='kb')\n"
         "except SystemExit as end:\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from karabakh_cli.exits import ExitCode
+from karabakh_cli.cli.exits import ExitCode
 from tests.conftest import REPO, Invoke
 
 
@@ -33,8 +33,8 @@ def test_help_lists_every_exit_code_with_its_meaning(invoke: Invoke) -> None:
 
 def test_cite_formats_are_the_listing_formats_and_two_more() -> None:
     """kb cite offers every listing format, in the same order, then csl-json and bibtex."""
-    from karabakh_cli.cli_lookups import CiteFormat
-    from karabakh_cli.render import Format
+    from karabakh_cli.cli.lookups import CiteFormat
+    from karabakh_cli.output.render import Format
 
     assert [form.value for form in CiteFormat] == [
         *(form.value for form in Format),

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from karabakh_cli import archive, factbase
+from karabakh_cli.base import archive, factbase
+from karabakh_cli.base.problems import FactBaseError
 from karabakh_cli.model import parse_partial_date
-from karabakh_cli.problems import FactBaseError
 from karabakh_cli.text import contains_verbatim, normalise_quoting
 from tests.conftest import FACTS
 

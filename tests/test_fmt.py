@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import canonical
+from karabakh_cli.base import canonical
 from tests.conftest import FACTS, Invoke
 
 

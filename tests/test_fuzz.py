@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from karabakh_cli.cli import app
+from karabakh_cli.cli.app import app
 from tests.conftest import FACTS, STABLE_ENV
 
 ORIGINAL: dict[str, Any] = json.loads(FACTS.read_text(encoding="utf-8"))

@@ -14,7 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import factbase, index, index_build, integrity, queries, views
+from karabakh_cli.base import factbase, integrity
+from karabakh_cli.index import builder, loading, location, search
+from karabakh_cli.lookup import queries
+from karabakh_cli.output import views
 from karabakh_cli.text import fold
 from tests.conftest import FACTS, KB, STABLE_ENV, Invoke, bench_generator
 
@@ -35,7 +38,7 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     def full(*args: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(index_build.Builder, "add", full)
+    monkeypatch.setattr(builder.Builder, "add", full)
 
 
 def count_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -92,8 +95,8 @@ def show_rows(facts: queries.LoadedBase, record_id: str) -> list[dict[str, Any]]
 
 def people_listed(path: Path, *, indexed: bool) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
     """kb people's rows and the sources under its table, from the index or the whole base."""
-    found = index.Index.open(path, path.stat()) if indexed else None
-    facts = found.facts(path, index.Everyone()) if found else whole(path)
+    found = loading.Index.open(path, path.stat()) if indexed else None
+    facts = found.facts(path, loading.Everyone()) if found else whole(path)
     assert facts is not None
     assert (facts.counted is not None) == indexed
     listing = views.people_listing(facts)
@@ -103,9 +106,9 @@ def people_listed(path: Path, *, indexed: bool) -> tuple[list[dict[str, Any]], t
     return rows, views.cited_sources(facts, rows)
 
 
-def indexed(path: Path, wanted: index.Wanted) -> queries.LoadedBase:
+def indexed(path: Path, wanted: loading.Wanted) -> queries.LoadedBase:
     """The partial base the index gives, asserting it came from the index."""
-    found = index.Index.open(path, path.stat())
+    found = loading.Index.open(path, path.stat())
     assert found is not None
     facts = found.facts(path, wanted)
     found.close()
@@ -126,64 +129,64 @@ def test_an_unchanged_large_base_is_checked_once(
 ) -> None:
     """The index stands for the clean verdict: the second load skips the integrity checks."""
     calls = count_checks(monkeypatch)
-    index.load(large, None, no_say)
-    index.load(large, None, no_say)
+    loading.load(large, None, no_say)
+    loading.load(large, None, no_say)
     assert len(calls) == 1
 
 
 def test_lookups_from_the_index_equal_a_whole_read(large: Path) -> None:
     """quote, show, timeline, terms, disputes and people answer from the index exactly as
     from the whole base."""
-    index.load(large, None, no_say)
+    loading.load(large, None, no_say)
     for name in (NAME, "Petrosyn", "petrosyan", "Nobody Atall", "the"):
-        assert quote_rows(indexed(large, index.ByName(name)), name) == quote_rows(
+        assert quote_rows(indexed(large, loading.ByName(name)), name) == quote_rows(
             whole(large), name
         )
-    assert timeline_rows(indexed(large, index.WholeCollection("events"))) == timeline_rows(
+    assert timeline_rows(indexed(large, loading.WholeCollection("events"))) == timeline_rows(
         whole(large)
     )
-    assert terms_rows(indexed(large, index.WholeCollection("terms"))) == terms_rows(whole(large))
-    assert disputes_rows(indexed(large, index.Disputes())) == disputes_rows(whole(large))
+    assert terms_rows(indexed(large, loading.WholeCollection("terms"))) == terms_rows(whole(large))
+    assert disputes_rows(indexed(large, loading.Disputes())) == disputes_rows(whole(large))
     assert people_listed(large, indexed=True) == people_listed(large, indexed=False)
     for fragment in ("bilateral talks security mediation", "no celebration", "zzz qqq", "the"):
-        assert who_said_rows(indexed(large, index.ByFragment(fragment)), fragment) == (
+        assert who_said_rows(indexed(large, loading.ByFragment(fragment)), fragment) == (
             who_said_rows(whole(large), fragment)
         )
     for record_id in ("q-7", "Q-7", "p-3", "t-4", "e-9", "src-synthetic"):
-        assert show_rows(indexed(large, index.ById(record_id)), record_id) == show_rows(
+        assert show_rows(indexed(large, loading.ById(record_id)), record_id) == show_rows(
             whole(large), record_id
         )
 
 
 def test_an_id_no_record_has_is_left_to_the_whole_base(large: Path) -> None:
     """For an unknown id the index gives nothing, so the suggestions come from every id."""
-    index.load(large, None, no_say)
-    found = index.Index.open(large, large.stat())
+    loading.load(large, None, no_say)
+    found = loading.Index.open(large, large.stat())
     assert found is not None
-    assert found.facts(large, index.ById("q-nothing")) is None
+    assert found.facts(large, loading.ById("q-nothing")) is None
 
 
 def test_an_edit_keeping_size_and_mtime_is_seen(large: Path) -> None:
     """A same-size edit with the modification time put back still changes the answer."""
-    index.load(large, None, no_say)
+    loading.load(large, None, no_say)
     before = large.stat()
     text = large.read_text(encoding="utf-8")
     edited = text.replace('"id": "q-3", "speaker": "p-3"', '"id": "q-3", "speaker": "p-4"')
     assert edited != text and len(edited) == len(text)
     large.write_text(edited, encoding="utf-8")
     os.utime(large, ns=(before.st_atime_ns, before.st_mtime_ns))
-    facts = index.load(large, index.ByName(NAME), no_say)
+    facts = loading.load(large, loading.ByName(NAME), no_say)
     assert "q-3" not in [row["id"] for row in quote_rows(facts, NAME)[:-2]]
 
 
 def test_an_edit_breaking_a_reference_is_always_checked(large: Path) -> None:
     """After an edit that breaks a reference, the old index cannot vouch for the file."""
-    index.load(large, None, no_say)
+    loading.load(large, None, no_say)
     base = json.loads(large.read_text(encoding="utf-8"))
     base["quotes"][5]["speaker"] = "nobody"
     large.write_text(json.dumps(base), encoding="utf-8")
     with pytest.raises(factbase.FactBaseError, match="no person has the id 'nobody'"):
-        index.load(large, index.ByName(NAME), no_say)
+        loading.load(large, loading.ByName(NAME), no_say)
 
 
 def _garbage(file: Path) -> None:
@@ -209,8 +212,8 @@ def _old_version(file: Path) -> None:
     connection.execute(
         "update meta set value = replace(value, ?, ?) where name = 'key'",
         (
-            f"\n{index_build.FORMAT}\n",
-            f"\n{index_build.FORMAT - 1}\n",
+            f"\n{location.FORMAT}\n",
+            f"\n{location.FORMAT - 1}\n",
         ),
     )
     connection.commit()
@@ -223,16 +226,16 @@ def test_a_spoilt_index_is_rebuilt_never_trusted(
 ) -> None:
     """A corrupt, truncated, foreign or old-format index is not used; the base is checked and
     indexed again."""
-    index.load(large, None, no_say)
-    file = index.location(large)
+    loading.load(large, None, no_say)
+    file = location.location(large)
     assert file is not None
     spoil(file)
-    assert index.Index.open(large, large.stat()) is None
+    assert loading.Index.open(large, large.stat()) is None
     calls = count_checks(monkeypatch)
-    facts = index.load(large, index.ByName(NAME), no_say)
+    facts = loading.load(large, loading.ByName(NAME), no_say)
     assert quote_rows(facts, NAME) == quote_rows(whole(large), NAME)
     assert len(calls) == 2
-    assert index.Index.open(large, large.stat()) is not None
+    assert loading.Index.open(large, large.stat()) is not None
 
 
 def test_a_cache_that_is_a_file_answers_with_one_line(
@@ -269,7 +272,7 @@ def test_kb_index_on_a_full_disk_says_why_it_has_none(
 ) -> None:
     """kb index, when writing the index fails, names the failure once and exits 1."""
 
-    file = index.location(large)
+    file = location.location(large)
     assert file is not None
     result = invoke("--facts", str(large), "index")
     assert result.exit_code == 1
@@ -300,8 +303,8 @@ def test_a_failing_build_answers_with_one_line(
     def fail(*args: Any) -> None:
         raise error
 
-    monkeypatch.setattr(index_build.Builder, failing, fail)
-    file = index.location(large)
+    monkeypatch.setattr(builder.Builder, failing, fail)
+    file = location.location(large)
     assert file is not None
     result = invoke("--facts", str(large), "quote", NAME, "--json")
     assert result.exit_code == 0
@@ -326,7 +329,7 @@ def test_kb_index_shows_where_and_what(invoke: Invoke, large: Path) -> None:
     result = invoke("--facts", str(large), "index", "--json")
     assert result.exit_code == 0, result.stderr
     (row,) = json.loads(result.stdout)
-    assert row["index"] == str(index.location(large))
+    assert row["index"] == str(location.location(large))
     assert row["base"] == str(large.resolve())
     assert row["bytes"] == Path(row["index"]).stat().st_size
     assert (row["quotes"], row["people"], row["events"]) == (2000, 200, 400)
@@ -335,7 +338,7 @@ def test_kb_index_shows_where_and_what(invoke: Invoke, large: Path) -> None:
 def test_kb_index_clear_removes_it(invoke: Invoke, large: Path) -> None:
     """kb index --clear removes the index; a second --clear finds nothing (exit 1)."""
     assert invoke("--facts", str(large), "quote", NAME).exit_code == 0
-    file = index.location(large)
+    file = location.location(large)
     assert file is not None and file.exists()
     cleared = invoke("--facts", str(large), "index", "--clear")
     assert cleared.exit_code == 0
@@ -368,8 +371,8 @@ def test_eight_installed_kb_at_once_on_a_fresh_cache(large: Path, cache: Path) -
     assert [run.returncode for run in runs] == [0] * 8
     assert [out for out, _ in outcomes] == [expected] * 8
     assert [error for _, error in outcomes] == [""] * 8
-    file = index.location(large)
-    assert file is not None and index.Index.open(large, large.stat()) is not None
+    file = location.location(large)
+    assert file is not None and loading.Index.open(large, large.stat()) is not None
     assert [path.name for path in file.parent.iterdir()] == [file.name]
 
 
@@ -531,23 +534,25 @@ def test_indexed_answers_equal_a_brute_force_read(
 ) -> None:
     """On random bases, quote, who-said, show, timeline, disputes and people from the index
     equal reading the base whole."""
-    monkeypatch.setattr(index, "FROM_BYTES", 0)
+    monkeypatch.setattr(loading, "FROM_BYTES", 0)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = tmp_path / "facts.json"
     path.write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
-    index.load(path, None, no_say)
+    loading.load(path, None, no_say)
     for name in [*queries_, *(person["name"] for person in base["people"])]:
-        assert quote_rows(indexed(path, index.ByName(name)), name) == quote_rows(whole(path), name)
-    assert timeline_rows(indexed(path, index.WholeCollection("events"))) == timeline_rows(
+        assert quote_rows(indexed(path, loading.ByName(name)), name) == quote_rows(
+            whole(path), name
+        )
+    assert timeline_rows(indexed(path, loading.WholeCollection("events"))) == timeline_rows(
         whole(path)
     )
-    assert disputes_rows(indexed(path, index.Disputes())) == disputes_rows(whole(path))
+    assert disputes_rows(indexed(path, loading.Disputes())) == disputes_rows(whole(path))
     for fragment in [*fragments, *(quote["text"] for quote in base["quotes"][:3])]:
-        assert who_said_rows(indexed(path, index.ByFragment(fragment)), fragment) == (
+        assert who_said_rows(indexed(path, loading.ByFragment(fragment)), fragment) == (
             who_said_rows(whole(path), fragment)
         )
     for quote in base["quotes"]:
-        assert show_rows(indexed(path, index.ById(quote["id"])), quote["id"]) == show_rows(
+        assert show_rows(indexed(path, loading.ById(quote["id"])), quote["id"]) == show_rows(
             whole(path), quote["id"]
         )
     assert people_listed(path, indexed=True) == people_listed(path, indexed=False)
@@ -562,20 +567,20 @@ def test_who_said_from_the_index_equals_a_whole_read_on_many_quotes(
 ) -> None:
     """On random bases of up to 80 quotes, enough for many to reach the threshold or for
     nearest misses at each mark, who-said from the index equals reading the base whole."""
-    monkeypatch.setattr(index, "FROM_BYTES", 0)
+    monkeypatch.setattr(loading, "FROM_BYTES", 0)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = tmp_path / "facts.json"
     path.write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
-    index.load(path, None, no_say)
+    loading.load(path, None, no_say)
     for fragment in fragments:
-        assert who_said_rows(indexed(path, index.ByFragment(fragment)), fragment) == (
+        assert who_said_rows(indexed(path, loading.ByFragment(fragment)), fragment) == (
             who_said_rows(whole(path), fragment)
         )
 
 
 def test_the_builtin_base_is_not_indexed() -> None:
     """The built-in base is under the size that gets an index."""
-    assert FACTS.stat().st_size < index.FROM_BYTES
+    assert FACTS.stat().st_size < loading.FROM_BYTES
 
 
 def test_a_long_build_says_what_it_does(
@@ -583,7 +588,7 @@ def test_a_long_build_says_what_it_does(
 ) -> None:
     """Building the index of a base past the shown size says so, once, on stderr (no
     terminal: one line, not a bar)."""
-    monkeypatch.setattr(index, "SHOWN_FROM_BYTES", 0)
+    monkeypatch.setattr(loading, "SHOWN_FROM_BYTES", 0)
     first = invoke("--facts", str(large), "quote", NAME, "--json")
     assert first.exit_code == 0
     size = f"{large.stat().st_size / 1024 / 1024:,.1f} MiB"
@@ -624,7 +629,7 @@ def test_a_base_flipped_while_read_never_leaves_a_clean_index_for_a_broken_file(
     try:
         for _ in range(40):
             try:
-                facts = index.load(target, index.ByName(NAME), no_say)
+                facts = loading.load(target, loading.ByName(NAME), no_say)
             except factbase.FactBaseError as error:
                 assert "no person has the id 'p-X'" in str(error)
             else:
@@ -635,7 +640,7 @@ def test_a_base_flipped_while_read_never_leaves_a_clean_index_for_a_broken_file(
     target.unlink()
     target.symlink_to(broken)
     with pytest.raises(factbase.FactBaseError, match="no person has the id 'p-X'"):
-        index.load(target, index.ByName(NAME), no_say)
+        loading.load(target, loading.ByName(NAME), no_say)
 
 
 def test_a_base_too_large_to_read_whole_is_answered_from_its_index(
@@ -666,10 +671,9 @@ def test_a_cache_that_refuses_the_tables_leaves_no_file(
 ) -> None:
     """An index whose tables cannot be made (here, a schema SQLite refuses) leaves no
     temporary file behind, and kb answers with one line."""
-    from karabakh_cli import index_search
 
-    monkeypatch.setattr(index_search, "SCHEMA", "create nonsense;")
-    file = index.location(large)
+    monkeypatch.setattr(search, "SCHEMA", "create nonsense;")
+    file = location.location(large)
     assert file is not None
     result = invoke("--facts", str(large), "quote", NAME, "--json")
     assert result.exit_code == 0

@@ -1,5 +1,5 @@
 """kb search from the derived index: the same hits, scores, order, snippets and totals as
-reading the base whole (see karabakh_cli/index_search.py for why)."""
+reading the base whole (see karabakh_cli/search.py for why)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, utils
 
-from karabakh_cli import index, index_search, queries, searching, views
+from karabakh_cli.index import loading, search
+from karabakh_cli.lookup import queries, searching
 from karabakh_cli.model import SEARCHED_KINDS, RecordKind
+from karabakh_cli.output import views
 from karabakh_cli.text import spell_out_contractions
 from tests.conftest import Invoke
 from tests.test_index import indexed, large, no_say, whole  # noqa: F401 (a fixture, used by name)
@@ -39,7 +41,7 @@ def same_search(
     limit: int | None = 50,
 ) -> None:
     filters = filters or queries.Filters()
-    facts = indexed(path, index.ByWords(query, kinds, filters, limit))
+    facts = indexed(path, loading.ByWords(query, kinds, filters, limit))
     assert search_rows(facts, query, kinds, filters, limit) == search_rows(
         whole(path), query, kinds, filters, limit
     )
@@ -71,14 +73,14 @@ def test_searches_from_the_index_equal_a_whole_read(
     limit: int | None,
 ) -> None:
     """Frequent, misspelt, multi-word, filtered and unknown words find what the whole base does."""
-    index.load(large, None, no_say)
+    loading.load(large, None, no_say)
     same_search(large, query, kinds, filters, limit)
 
 
 def test_a_frequent_word_reads_only_the_hits_shown(large: Path) -> None:  # noqa: F811
     """A word in thousands of texts reads the hits shown, and counts the rest."""
-    index.load(large, None, no_say)
-    facts = indexed(large, index.ByWords("ceasefire", SEARCHED_KINDS, queries.Filters(), 5))
+    loading.load(large, None, no_say)
+    facts = indexed(large, loading.ByWords("ceasefire", SEARCHED_KINDS, queries.Filters(), 5))
     assert isinstance(facts, queries.SearchedBase)
     assert len(facts.searched) == 5
     assert facts.left_out > 100
@@ -93,7 +95,7 @@ def test_kb_search_on_an_indexed_base_answers_as_a_whole_read(
     arguments = ["--facts", str(large), "search", "ceasfire", "talks", "--json"]
     first = invoke(*arguments)
     indexed_ = invoke(*arguments)
-    monkeypatch.setattr(index, "FROM_BYTES", 1 << 40)
+    monkeypatch.setattr(loading, "FROM_BYTES", 1 << 40)
     read_whole = invoke(*arguments)
     assert indexed_.exit_code == 0
     assert first.stdout == indexed_.stdout == read_whole.stdout
@@ -113,7 +115,7 @@ def test_a_text_that_can_match_holds_a_piece_of_the_word(word: str, text: str) -
     of the pieces chosen, and holds the word whole exactly when it scores 100."""
     processed = utils.default_process(text)
     held = sorted(set(processed.split()))
-    found = index_search._vocabulary_words(word, held, [1] * len(held))
+    found = search._vocabulary_words(word, held, [1] * len(held))
     assert found is not None
     score = fuzz.partial_ratio(word, processed)
     if len(processed) > len(word) and score >= searching.search_threshold(word):
@@ -274,12 +276,12 @@ def test_one_typo_at_a_text_s_start_or_end_is_scored(
 ) -> None:
     """A word one typo away scores more where it starts or ends the text ("ceasefirx" against
     "ceasefire talks"), so such texts are read and scored, not taken for the one-typo score."""
-    monkeypatch.setattr(index, "FROM_BYTES", 0)
+    monkeypatch.setattr(loading, "FROM_BYTES", 0)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = tmp_path / "facts.json"
     texts = ["the talks, ceasefire talks", "ceasefire talks", "talks on a ceasefire"]
     path.write_text(json.dumps(_base_of(texts)), encoding="utf-8")
-    index.load(path, None, no_say)
+    loading.load(path, None, no_say)
     for query in ("ceasefirx", "xeasefire", "ceasfire", "ceasefire"):
         for limit in (1, 2, None):
             same_search(path, query, limit=limit)
@@ -320,13 +322,13 @@ def test_indexed_search_equals_a_brute_force_read(
     """On random bases with typos, punctuation and non-ASCII letters, search from the index
     equals reading the base whole, whatever the kinds, dates and limit; also when the texts
     to score are read and ranked a chunk at a time."""
-    monkeypatch.setattr(index, "FROM_BYTES", 0)
+    monkeypatch.setattr(loading, "FROM_BYTES", 0)
     # Texts scored two at a time, so that the best of several chunks are merged.
-    monkeypatch.setattr(index, "_SCORED", 2)
+    monkeypatch.setattr(loading, "_SCORED", 2)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = tmp_path / "facts.json"
     path.write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
-    index.load(path, None, no_say)
+    loading.load(path, None, no_say)
     texts = [quote["text"] for quote in base["quotes"][:2]]
     for query, kinds, filters, limit in [
         *searches,
@@ -353,7 +355,7 @@ def test_a_text_spelling_out_changes_holds_a_contracted_word(text: str) -> None:
     apostrophes, letters that match ASCII ones ignoring case, and other letters about."""
     held = set(utils.default_process(text).split())
     if spell_out_contractions(text) != text:
-        assert held & set(index_search._contracted(held))
+        assert held & set(search._contracted(held))
 
 
 def test_a_word_too_long_to_look_up_reads_the_base_whole(
@@ -361,17 +363,17 @@ def test_a_word_too_long_to_look_up_reads_the_base_whole(
     large: Path,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A query word over index_search.LONGEST_WORD letters is left to the whole base, which
+    """A query word over search.LONGEST_WORD letters is left to the whole base, which
     answers as it always did."""
     word = "ceasefire" * 8
-    index.load(large, None, no_say)
-    found = index.Index.open(large, large.stat())
+    loading.load(large, None, no_say)
+    found = loading.Index.open(large, large.stat())
     assert found is not None
-    wanted = index.ByWords(word, SEARCHED_KINDS, queries.Filters(), 50)
+    wanted = loading.ByWords(word, SEARCHED_KINDS, queries.Filters(), 50)
     assert found.facts(large, wanted) is None
     found.close()
     from_index = invoke("--facts", str(large), "search", word, "talks")
-    monkeypatch.setattr(index, "FROM_BYTES", 1 << 40)
+    monkeypatch.setattr(loading, "FROM_BYTES", 1 << 40)
     read_whole = invoke("--facts", str(large), "search", word, "talks")
     assert from_index.exit_code == read_whole.exit_code
     assert (from_index.stdout, from_index.stderr) == (read_whole.stdout, read_whole.stderr)

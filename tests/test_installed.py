@@ -132,7 +132,7 @@ def test_hostile_names_never_crash(tmp_path: Path, name: str, code: int) -> None
 
 def test_the_suite_keeps_its_indexes_out_of_the_users_cache(tmp_path: Path) -> None:
     """An index built by a kb the tests run lands in the test run's own cache, not ~/.cache."""
-    from karabakh_cli import index
+    from karabakh_cli.index import location
     from tests.conftest import TEST_CACHE, bench_generator
 
     big = bench_generator().write(2000, tmp_path / "bases")
@@ -142,6 +142,6 @@ def test_the_suite_keeps_its_indexes_out_of_the_users_cache(tmp_path: Path) -> N
     )
     assert result.returncode in (0, 1), result.stderr
     assert env["XDG_CACHE_HOME"] == TEST_CACHE
-    built = index.location(big)
+    built = location.location(big)
     assert built is not None and built.is_file()
     assert built.is_relative_to(TEST_CACHE)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
-from karabakh_cli import cli_lookups, model
+from karabakh_cli import model
+from karabakh_cli.cli import lookups
 
 
 def test_every_collection_of_the_fact_base_is_a_kind() -> None:
@@ -28,7 +29,7 @@ def test_references_name_fields_of_the_struct() -> None:
 
 def test_search_kind_option_matches_the_searched_kinds() -> None:
     """kb search --kind offers exactly the kinds the search looks in, in the same order."""
-    assert [choice.value for choice in cli_lookups.Kind] == list(model.SEARCHED_KINDS)
+    assert [choice.value for choice in lookups.Kind] == list(model.SEARCHED_KINDS)
 
 
 def test_citable_records_are_the_citable_kinds() -> None:

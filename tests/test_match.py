@@ -1,6 +1,6 @@
 """The matching thresholds, checked over many spellings, non-names, paraphrases and inventions.
 
-These lists are the evidence the thresholds in karabakh_cli/match.py, attribution.py and
+These lists are the evidence the thresholds in karabakh_cli/lookup/match.py, attribution.py and
 searching.py were chosen from.
 """
 
@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import attribution, factbase, match
-from karabakh_cli.attribution import WHO_SAID_THRESHOLD
+from karabakh_cli.base import factbase
+from karabakh_cli.lookup import attribution, match
+from karabakh_cli.lookup.attribution import WHO_SAID_THRESHOLD
 from tests.conftest import FACTS
 
 BASE = factbase.load(FACTS)
@@ -254,7 +255,7 @@ def test_negation_flip_scores_at_most_half() -> None:
 )
 def test_search_finds_words_with_typos(query: str, expected: str) -> None:
     """Each word of a search is found fuzzily, in any order."""
-    from karabakh_cli import queries
+    from karabakh_cli.lookup import queries
 
     facts = queries.LoadedBase(BASE, FACTS)
     hits, total = queries.search(
@@ -267,7 +268,7 @@ def test_search_finds_words_with_typos(query: str, expected: str) -> None:
 @pytest.mark.parametrize("query", ["zebra", "Moscow", "nuclear weapons", "xyzzy"])
 def test_search_for_absent_words_finds_nothing(query: str) -> None:
     """Words the base does not hold find nothing."""
-    from karabakh_cli import queries
+    from karabakh_cli.lookup import queries
 
     facts = queries.LoadedBase(BASE, FACTS)
     assert queries.search(

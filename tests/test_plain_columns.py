@@ -7,7 +7,7 @@ import re
 import pytest
 import typer.main
 
-from karabakh_cli.cli import app
+from karabakh_cli.cli.app import app
 from tests.conftest import REPO, Invoke
 
 # An argument each command that needs one finds something with in the built-in base.

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
-from karabakh_cli import attribution, match
+from karabakh_cli.lookup import attribution, match
 from karabakh_cli.model import Person, Quote
 from tests.conftest import spy
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from karabakh_cli import factbase
+from karabakh_cli.base import factbase
+from karabakh_cli.index import location
 from tests.conftest import FACTS, KB, STABLE_ENV, Invoke, run_captured
 
 SMALL_LIMIT = 1024 * 1024
@@ -174,7 +175,7 @@ class TestCacheFolder:
     ) -> None:
         """An absolute XDG_CACHE_HOME holds kb's folder."""
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-        assert factbase.cache_folder() == tmp_path / "kb"
+        assert location.cache_folder() == tmp_path / "kb"
 
     def test_a_relative_xdg_cache_home_is_ignored(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -182,7 +183,7 @@ class TestCacheFolder:
         """The XDG spec calls a relative path invalid: kb falls back to ~/.cache."""
         monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
         monkeypatch.setenv("HOME", str(tmp_path))
-        assert factbase.cache_folder() == tmp_path / ".cache" / "kb"
+        assert location.cache_folder() == tmp_path / ".cache" / "kb"
 
     def test_no_home_at_all_means_no_cache(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Without HOME and with no passwd entry for the uid, there is no cache folder."""
@@ -194,7 +195,7 @@ class TestCacheFolder:
         monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
         monkeypatch.delenv("HOME", raising=False)
         monkeypatch.setattr(pwd, "getpwuid", no_entry)
-        assert factbase.cache_folder() is None
+        assert location.cache_folder() is None
 
     @pytest.mark.parametrize("xdg", ["", "relative/cache"])
     def test_a_large_base_loads_without_any_cache_folder(

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 
-from karabakh_cli import layout, render, views
+from karabakh_cli.output import layout, render, views
 from tests.conftest import Invoke
 
 WIDTHS = [60, 80, 120, 200]

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from karabakh_cli import factbase, queries
+from karabakh_cli.base import factbase
+from karabakh_cli.lookup import queries
 from karabakh_cli.model import parse_partial_date
 from tests.conftest import FACTS, Invoke
 

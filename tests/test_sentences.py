@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from karabakh_cli import archive, sentences
+from karabakh_cli.base import archive, sentences
 
 TALK = (
     "Talks went on. “Two or three are expected, Mr. Amirbayov says. J. R. Smith agreed, "

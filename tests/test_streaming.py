@@ -15,9 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import index, render, views
-from karabakh_cli.problems import FactBaseError
-from karabakh_cli.render import Format
+from karabakh_cli.base.problems import FactBaseError
+from karabakh_cli.index import loading
+from karabakh_cli.output import render, views
+from karabakh_cli.output.render import Format
 from karabakh_cli.text import visible
 from tests.conftest import KB, STABLE_ENV, Invoke, bench_generator, run_captured
 
@@ -150,7 +151,7 @@ def test_people_from_the_index_print_what_the_whole_base_prints(
     assert building.exit_code == 0
     later = invoke("--facts", str(large), "people", "--format", fmt)
     assert later.exit_code == 0
-    monkeypatch.setattr(index, "FROM_BYTES", 1 << 40)
+    monkeypatch.setattr(loading, "FROM_BYTES", 1 << 40)
     read_whole = invoke("--facts", str(large), "people", "--format", fmt)
     assert read_whole.exit_code == 0
     assert building.stdout == later.stdout == read_whole.stdout
@@ -161,16 +162,16 @@ def test_people_answered_from_the_index_decode_no_quote(
     large: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Once indexed, kb people's base holds no quotes: the counts come from the index."""
-    index.load(large, None, print)
-    found = index.Index.open(large, large.stat())
+    loading.load(large, None, print)
+    found = loading.Index.open(large, large.stat())
     assert found is not None
-    facts = found.facts(large, index.Everyone())
+    facts = found.facts(large, loading.Everyone())
     assert facts is not None
     assert facts.content.quotes == []
     assert facts.content.people == []
     rows = list(views.people_listing(facts).rows)
     found.close()
-    assert len(rows) == index.Index.open(large, large.stat()).summary()["people"]  # type: ignore[union-attr]
+    assert len(rows) == loading.Index.open(large, large.stat()).summary()["people"]  # type: ignore[union-attr]
     assert sum(row["quotes"] for row in rows) == 2000
 
 
@@ -201,17 +202,17 @@ def test_an_index_failing_while_people_are_written_is_removed_and_named(large: P
     """An index that fails half-way through kb people's rows (damaged past what opening it
     checks) ends the listing with a FactBaseError naming the base, and is removed, so the
     next run builds it afresh."""
-    index.load(large, None, print)
-    found = index.Index.open(large, large.stat())
+    loading.load(large, None, print)
+    found = loading.Index.open(large, large.stat())
     assert found is not None
-    facts = found.facts(large, index.Everyone())
+    facts = found.facts(large, loading.Everyone())
     assert facts is not None and facts.counted is not None
     people = facts.counted()
     next(people)
     found.connection.close()
     with pytest.raises(FactBaseError, match=r"its index was damaged .* and is removed"):
         next(people)
-    assert index.describe(large) == index.NOT_BUILT
+    assert loading.describe(large) == loading.NOT_BUILT
 
 
 def _shown(char: str) -> str:

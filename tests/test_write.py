@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli import factbase, ids, sentences, writing
-from karabakh_cli.problems import Problem
+from karabakh_cli.base import factbase, sentences
+from karabakh_cli.base.problems import Problem
+from karabakh_cli.curate import ids, writing
 from karabakh_cli.text import contains_verbatim
 from tests.conftest import FACTS, REPO, Invoke
 from tests.curating import ARTICLE, SOURCE_ID, kb, make_base

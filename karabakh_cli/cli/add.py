@@ -1,0 +1,465 @@
+"""kb add: one subcommand a writable kind, each declaring its options and returning an AddPlan;
+asking for what is missing, adding, reporting and showing are in ``_add`` once. Its core is
+adding.py (new records) and writing.py (locked, checked, atomic writes).
+
+Imported only when a command line names ``add`` (cli_app.KbGroup), so lookups never build
+its five subcommands.
+"""
+
+# No ``from __future__ import annotations`` here: Typer reads these signatures on every run,
+# and real annotation objects spare it evaluating each string again.
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+
+import typer
+from typer.core import TyperGroup
+
+from karabakh_cli.cli.exits import ExitCode, described
+from karabakh_cli.cli.shared import (
+    FormatOption,
+    JsonOption,
+    Refused,
+    State,
+    check_date,
+    emit,
+    help_examples,
+    record_shown,
+    say,
+)
+from karabakh_cli.model import DATE_EXAMPLES, PERSON_KINDS
+from karabakh_cli.output import views
+from karabakh_cli.output.render import Format
+from karabakh_cli.text import listed
+
+if TYPE_CHECKING:
+    from karabakh_cli.curate import adding
+    from karabakh_cli.lookup.queries import LoadedBase
+
+
+def _written_path(ctx: typer.Context) -> Path:
+    """The fact base a write goes to: one named by --facts or KB_FACTS, never the built-in one."""
+    from karabakh_cli.curate import adding
+
+    state = ctx.find_object(State)
+    try:
+        return adding.write_target(state.facts_path if state else None)
+    except adding.Refused as refused:
+        raise Refused(str(refused)) from None
+
+
+def _given_or_asked(values: dict[str, Any]) -> dict[str, Any]:
+    """The required options, those missing asked for on a terminal; in a pipe or script
+    a missing option is never asked for, and the command fails naming every one."""
+    missing = [option for option, value in values.items() if value is None]
+    if missing and not sys.stdin.isatty():
+        raise Refused(f"missing {', '.join(missing)} (kb asks for them only on a terminal)")
+    for option in missing:
+        values[option] = typer.prompt(option.lstrip("-").capitalize(), err=True)
+    return values
+
+
+def _shown(added: "adding.Added") -> views.Listing:
+    """The added record as kb show lists it: an add prints what kb show would print afterwards."""
+    return record_shown(added.facts, added.kind, added.record)
+
+
+def _add(
+    ctx: typer.Context,
+    plan: "AddPlan",
+    excerpt: str | None,
+    dry_run: bool,
+    fmt: Format | None,
+    json_flag: bool,
+) -> None:
+    """Run one kb add: ask for what is missing, add, show the record as kb show does."""
+    from karabakh_cli.curate import adding, writing
+
+    path = _written_path(ctx)
+    required = dict(plan.required.values())
+    answers = {**_given_or_asked(required), "--excerpt": excerpt}
+    while True:
+        try:
+            added = adding.add(path, plan.build(answers), dry_run=dry_run)
+            break
+        except adding.Missing as missing:
+            if answers.get(missing.option) is not None or not sys.stdin.isatty():
+                raise Refused(f"missing {missing.option}: {missing}") from None
+            say(str(missing))
+            answers[missing.option] = typer.prompt(
+                missing.option.lstrip("-").capitalize(), err=True
+            )
+        except adding.Refused as refused:
+            where = f"{refused.option}: " if refused.option else ""
+            raise Refused(f"{where}{refused}; nothing written") from None
+        except writing.Invalid as invalid:
+            problem = invalid.problems[0].as_loader_line(str(path))
+            raise Refused(f"nothing written: the result would not be valid: {problem}") from None
+    for note in added.notes:
+        say(note)
+    say(
+        f"dry run: {added.record.id} not written to {path}"
+        if dry_run
+        else f"added {added.kind} {added.record.id} to {path}"
+    )
+    emit(_shown(added), fmt, json_flag, None, None)
+
+
+add_app = typer.Typer(
+    cls=TyperGroup,
+    name="add",
+    help="Add a record to the fact base named by --facts or KB_FACTS, checked and locked.",
+    epilog=described(
+        (ExitCode.FOUND, ExitCode.USAGE, ExitCode.FACT_BASE, ExitCode.INTERRUPTED),
+        FOUND="added (or shown, with --dry-run)",
+        USAGE="refused, nothing written",
+    ),
+    no_args_is_help=True,
+)
+
+
+class AddPlan(NamedTuple):
+    """What a kb add subcommand hands on: the core function making its record, the options it
+    requires (each as the keyword it is passed as: its option and the value given, None when
+    not), and the keyword arguments given as they are. ``_add`` asks for what is missing and
+    builds the record once."""
+
+    new: Callable[..., "adding.New"]
+    required: dict[str, tuple[str, Any]]
+    given: dict[str, Any]
+    excerpt: bool = True
+    """Whether the kind has an excerpt (--excerpt, asked for when kb cannot find it)."""
+
+    def build(self, answers: dict[str, Any]) -> "adding.Build":
+        """The record's builder, from the answers to the required options (and --excerpt)."""
+        keywords = {keyword: answers[option] for keyword, (option, _) in self.required.items()}
+        if self.excerpt:
+            keywords["excerpt"] = answers["--excerpt"]
+        return functools.partial(self.new, **self.given, **keywords)
+
+
+AddCommand = Callable[..., AddPlan]
+
+
+def add_command(kind: str, *examples: str) -> Callable[[AddCommand], AddCommand]:
+    """Register a kb add subcommand, and run the add with ``_add``, so every kind is asked for,
+    checked, written and shown alike.
+
+    The command declares its own options, then the shared ones (``ExcerptOption`` where the kind
+    has an excerpt, ``IdOption``, ``DryRunOption``, ``FormatOption``, ``JsonOption``); the shared
+    ones are read here, and the command only says what it requires and how to build the record.
+    """
+
+    def register(command: AddCommand) -> AddCommand:
+        @functools.wraps(command)
+        def run(**arguments: Any) -> None:
+            plan = command(**arguments)
+            _add(
+                arguments["ctx"],
+                plan,
+                arguments.get("excerpt"),
+                arguments["dry_run"],
+                arguments["fmt"],
+                arguments["json"],
+            )
+
+        add_app.command(kind, epilog=help_examples(*examples))(run)
+        return command
+
+    return register
+
+
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show the record that would be added; write nothing.")
+]
+IdOption = Annotated[
+    str | None,
+    typer.Option(
+        "--id", help="The record's id [default: made from the record].", show_default=False
+    ),
+]
+SourceIdOption = Annotated[
+    str | None,
+    typer.Option("--source", help="The id of the source it comes from.", show_default=False),
+]
+ExcerptOption = Annotated[
+    str | None,
+    typer.Option(
+        "--excerpt",
+        help="The passage of the source it stands in [default: the sentences of the archived text holding it].",
+        show_default=False,
+    ),
+]
+NoteOption = Annotated[
+    str | None, typer.Option("--note", help="A curator's note.", show_default=False)
+]
+ActorOption = Annotated[
+    list[str] | None,
+    typer.Option("--actor", help="Who acts, by name or id (repeatable).", show_default=False),
+]
+DateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        callback=check_date,
+        help=f"{DATE_EXAMPLES}; a trailing ? if unsure.",
+        show_default=False,
+    ),
+]
+
+
+@add_command(
+    "source",
+    'kb --facts my.json add source --title Talks --publisher "Le Monde" --date 2023-09-21 --text a.txt',
+    "kb --facts my.json add source --title Briefing --publisher TASS --date 2023-09 --text b.txt --json",
+)
+def add_source(
+    ctx: typer.Context,
+    title: Annotated[
+        str | None, typer.Option("--title", help="The document's title.", show_default=False)
+    ] = None,
+    publisher: Annotated[
+        str | None, typer.Option("--publisher", help="Who published it.", show_default=False)
+    ] = None,
+    date: DateOption = None,
+    text: Annotated[
+        Path | None,
+        typer.Option(
+            "--text",
+            help="The document's text, a UTF-8 file; kb archives a copy.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Where it was published.", show_default=False)
+    ] = None,
+    language: Annotated[
+        str, typer.Option("--language", help="The language of the text, e.g. en, fr.")
+    ] = "en",
+    title_supplied: Annotated[
+        bool,
+        typer.Option(
+            "--title-supplied",
+            help="The document has no title of its own: --title describes it, and citations "
+            "show it in square brackets.",
+        ),
+    ] = False,
+    record_id: IdOption = None,
+    dry_run: DryRunOption = False,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+) -> AddPlan:
+    """Add a source: its text is archived beside the base as sources/ID.txt, with its SHA-256."""
+    return AddPlan(
+        _source_from_file,
+        {
+            "title": ("--title", title),
+            "publisher": ("--publisher", publisher),
+            "date": ("--date", date),
+            "text_file": ("--text", text),
+        },
+        {
+            "title_supplied": title_supplied,
+            "url": url,
+            "language": language,
+            "record_id": record_id,
+        },
+        excerpt=False,
+    )
+
+
+def _source_from_file(facts: "LoadedBase", *, text_file: str, **fields: Any) -> "adding.New":
+    """adding.new_source with the text read from the file --text names."""
+    from karabakh_cli.curate import adding
+
+    file = Path(text_file)
+    try:
+        content = file.read_bytes()
+    except OSError as error:
+        raise adding.Refused(f"cannot read {file}: {error.strerror}", "--text") from None
+    return adding.new_source(facts, text=content, **fields)
+
+
+@add_command(
+    "person",
+    'kb --facts my.json add person --name "Nikol Pashinyan" --role "Prime Minister" --source src-a',
+    "kb --facts my.json add person --name Armenia --kind state --role State --source src-a --dry-run",
+)
+def add_person(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None, typer.Option("--name", help="The name as usually written.", show_default=False)
+    ] = None,
+    role: Annotated[
+        str | None,
+        typer.Option(
+            "--role", help="What they are, e.g. President of Azerbaijan.", show_default=False
+        ),
+    ] = None,
+    source: SourceIdOption = None,
+    alias: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--alias", help="Another spelling of the name (repeatable).", show_default=False
+        ),
+    ] = None,
+    kind: Annotated[str, typer.Option("--kind", help=f"{listed(PERSON_KINDS, 'or')}.")] = "person",
+    excerpt: ExcerptOption = None,
+    note: NoteOption = None,
+    record_id: IdOption = None,
+    dry_run: DryRunOption = False,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+) -> AddPlan:
+    """Add a person, organisation or state; the excerpt is the sentence of the source naming them."""
+    from karabakh_cli.curate import adding
+
+    return AddPlan(
+        adding.new_person,
+        {"name": ("--name", name), "role": ("--role", role), "source_id": ("--source", source)},
+        {"aliases": alias or [], "kind": kind, "note": note, "record_id": record_id},
+    )
+
+
+@add_command(
+    "quote",
+    'kb --facts my.json add quote --speaker Aliev --text "restored" --source src-a --date 2023-09-20',
+    'kb --facts my.json add quote --speaker putn --text "These talks" --source src-a --date 2023 --json',
+)
+def add_quote(
+    ctx: typer.Context,
+    speaker: Annotated[
+        str | None,
+        typer.Option(
+            "--speaker",
+            help="Who said it: a name as kb quote takes it, or an id.",
+            show_default=False,
+        ),
+    ] = None,
+    text: Annotated[
+        str | None,
+        typer.Option(
+            "--text",
+            help="The words, verbatim as the source's text prints them.",
+            show_default=False,
+        ),
+    ] = None,
+    source: SourceIdOption = None,
+    date: DateOption = None,
+    place: Annotated[
+        str | None, typer.Option("--place", help="Where it was said.", show_default=False)
+    ] = None,
+    medium: Annotated[
+        str | None,
+        typer.Option(
+            "--medium",
+            help="How: televised speech, interview... [default: reported by the source's publisher]",
+            show_default=False,
+        ),
+    ] = None,
+    excerpt: ExcerptOption = None,
+    note: NoteOption = None,
+    contradicts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--contradicts",
+            help="The id of a quote this one contradicts (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    record_id: IdOption = None,
+    dry_run: DryRunOption = False,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+) -> AddPlan:
+    """Add a quote: its text must stand verbatim in the source's archived text."""
+    from karabakh_cli.curate import adding
+
+    return AddPlan(
+        adding.new_quote,
+        {
+            "speaker": ("--speaker", speaker),
+            "text": ("--text", text),
+            "source_id": ("--source", source),
+            "date": ("--date", date),
+        },
+        {
+            "place": place,
+            "medium": medium,
+            "note": note,
+            "contradicts": contradicts or [],
+            "record_id": record_id,
+        },
+    )
+
+
+@add_command(
+    "event",
+    'kb --facts my.json add event --date 2023-09-19 --text "Offensive" --source src-a --excerpt "..."',
+    'kb --facts my.json add event --date 2023-09-20 --text "ceasefire" --source src-a --actor Russia',
+)
+def add_event(
+    ctx: typer.Context,
+    date: DateOption = None,
+    text: Annotated[
+        str | None,
+        typer.Option("--text", help="What happened, in your own words.", show_default=False),
+    ] = None,
+    source: SourceIdOption = None,
+    excerpt: ExcerptOption = None,
+    place: Annotated[
+        str | None, typer.Option("--place", help="Where it happened.", show_default=False)
+    ] = None,
+    actor: ActorOption = None,
+    note: NoteOption = None,
+    record_id: IdOption = None,
+    dry_run: DryRunOption = False,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+) -> AddPlan:
+    """Add an event; its excerpt is --excerpt, found by kb only where the text itself stands in the source."""
+    from karabakh_cli.curate import adding
+
+    return AddPlan(
+        adding.new_event,
+        {"date": ("--date", date), "text": ("--text", text), "source_id": ("--source", source)},
+        {"place": place, "actors": actor or [], "note": note, "record_id": record_id},
+    )
+
+
+@add_command(
+    "term",
+    'kb --facts my.json add term --text "Withdrawal of remaining units" --quoted --source src-a',
+    'kb --facts my.json add term --text "lay down their arms" --source src-a --actor Karabakh --json',
+)
+def add_term(
+    ctx: typer.Context,
+    text: Annotated[
+        str | None,
+        typer.Option(
+            "--text", help="The term, verbatim as the source's text prints it.", show_default=False
+        ),
+    ] = None,
+    source: SourceIdOption = None,
+    quoted: Annotated[
+        bool, typer.Option("--quoted", help="The source prints the term in quotation marks.")
+    ] = False,
+    excerpt: ExcerptOption = None,
+    actor: ActorOption = None,
+    note: NoteOption = None,
+    record_id: IdOption = None,
+    dry_run: DryRunOption = False,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+) -> AddPlan:
+    """Add a ceasefire term, after the others; its text must stand verbatim in the source's archived text."""
+    from karabakh_cli.curate import adding
+
+    return AddPlan(
+        adding.new_term,
+        {"text": ("--text", text), "source_id": ("--source", source)},
+        {"quoted": quoted, "actors": actor or [], "note": note, "record_id": record_id},
+    )

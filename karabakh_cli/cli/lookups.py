@@ -1,0 +1,443 @@
+"""The lookup commands: quote, terms, timeline, search, who-said, people, show, sources,
+disputes, cite, validate and schema. Each parses its options, calls the core (queries, views,
+factbase) and hands the result on: a listing command returns its listing for cli_app's emit
+to write; cite, validate and schema hand their own formats (BibTeX, CSL-JSON, check lines,
+the schema) to render's writers.
+"""
+
+# No ``from __future__ import annotations`` here: Typer reads these signatures on every run,
+# and real annotation objects spare it evaluating each string again.
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+import typer
+
+from karabakh_cli.base import factbase
+from karabakh_cli.base.problems import summary
+from karabakh_cli.cli.exits import ExitCode, described
+from karabakh_cli.cli.shared import (
+    SEARCH_LIMIT,
+    FactsOption,
+    FormatOption,
+    HtmlOption,
+    JsonOption,
+    PlaceOption,
+    SinceOption,
+    SvgOption,
+    UntilOption,
+    app,
+    complete_ids,
+    complete_speakers,
+    emit,
+    facts_path,
+    filters_of,
+    help_examples,
+    listing_command,
+    load,
+    non_empty,
+    phrase,
+    record_shown,
+    say,
+)
+from karabakh_cli.index import loading
+from karabakh_cli.lookup import attribution, queries
+from karabakh_cli.model import (
+    SEARCHED_KINDS,
+    CitableRecord,
+    RecordKind,
+)
+from karabakh_cli.output import render, views
+from karabakh_cli.output.render import Format
+from karabakh_cli.text import visible
+
+
+@listing_command(
+    "kb quote Putin", "kb quote Vladimir Putin --since 2023-09", "kb quote aliev --json"
+)
+def quote(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="NAME...",
+            help="Speaker's name, any spelling: surname, first name, typos; no quotes needed.",
+            callback=non_empty,
+            autocompletion=complete_speakers,
+            show_default=False,
+        ),
+    ],
+    since: SinceOption = None,
+    until: UntilOption = None,
+    place: PlaceOption = None,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
+) -> views.Listing:
+    """A speaker's quotes, in date order."""
+    name = phrase(words)
+    filters = filters_of(since, until, place)
+    facts = load(ctx, loading.ByName(name))
+    found = queries.quotes_by(facts, name, filters)
+    for note in found.notes(name, filtered=filters.given):
+        say(note)
+    return views.quotes_listing(facts, found.title, found.quotes)
+
+
+@listing_command("kb terms", "kb terms --format markdown")
+def terms(
+    ctx: typer.Context,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
+) -> views.Listing:
+    """The ceasefire's terms, numbered in the document's order, with their source."""
+    return views.terms_listing(load(ctx, loading.WholeCollection("terms")))
+
+
+@listing_command("kb timeline", "kb timeline --since 2023-09-20 --json")
+def timeline(
+    ctx: typer.Context,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    place: PlaceOption = None,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
+) -> views.Listing:
+    """What happened, in date order; a year or month comes before the days within it."""
+    filters = filters_of(since, until, place)
+    facts = load(ctx, loading.WholeCollection("events"))
+    events = queries.timeline(facts, filters)
+    for note in queries.timeline_notes(events, filters):
+        say(note)
+    return views.timeline_listing(facts, events)
+
+
+class Kind(str, enum.Enum):
+    """The kinds kb search looks in: model.SEARCHED_KINDS, spelled out for Typer and mypy
+    (tests/test_kinds.py checks that the two agree)."""
+
+    quote = "quote"
+    term = "term"
+    event = "event"
+    person = "person"
+
+
+@listing_command("kb search peacekeepers", "kb search Yevlakh talks --kind event --json")
+def search(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="WORDS...",
+            help="Words to look for, in any order; typos are forgiven; no quotes needed.",
+            callback=non_empty,
+            show_default=False,
+        ),
+    ],
+    kind: Annotated[
+        list[Kind] | None,
+        typer.Option(
+            "--kind", "-k", help="Only records of this kind (repeatable).", show_default=False
+        ),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, help="At most this many hits; 0 for all.")
+    ] = SEARCH_LIMIT,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
+) -> views.Listing:
+    """Search quotes, terms, events and people, best match first."""
+    text = phrase(words)
+    filters = filters_of(since, until)
+    kinds: list[RecordKind] = [k.value for k in kind] if kind else list(SEARCHED_KINDS)
+    facts = load(ctx, loading.ByWords(text, tuple(kinds), filters, limit or None))
+    hits, total = queries.search(facts, text, kinds, filters, limit or None)
+    for note in queries.search_notes(text, len(hits), total):
+        say(note)
+    return views.search_listing(facts, text, hits)
+
+
+@listing_command(
+    "kb who-said the Russians will not participate",
+    "kb who-said no celebration --json",
+    name="who-said",
+    exit_codes=described(
+        NOT_FOUND=f"no quote scores at least {attribution.WHO_SAID_THRESHOLD}: kb refuses to guess, "
+        "and shows the closest, saying it is not a match"
+    ),
+)
+def who_said(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FRAGMENT...",
+            help="A half-remembered or paraphrased piece of a quote; no quotes needed.",
+            callback=non_empty,
+            show_default=False,
+        ),
+    ],
+    since: SinceOption = None,
+    until: UntilOption = None,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
+) -> views.Listing:
+    """Which quote a fragment most likely comes from, best first, scored 0-100."""
+    fragment = phrase(words)
+    # With dates to filter by, the nearest misses are among the quotes of those dates only,
+    # which the index does not preselect: those lookups read the whole base.
+    facts = load(ctx, None if since or until else loading.ByFragment(fragment))
+    outcome = queries.who_said(facts, fragment, filters_of(since, until))
+    refusal = queries.refusal(facts, fragment, outcome)
+    if refusal:
+        say(refusal)
+    return views.who_said_listing(facts, fragment, outcome.found)
+
+
+@listing_command("kb people", "kb people --format csv")
+def people(
+    ctx: typer.Context,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
+) -> views.Listing:
+    """Everyone in the fact base, with how many quotes, terms and events involve them."""
+    return views.people_listing(load(ctx, loading.Everyone()))
+
+
+@listing_command("kb show q-putin-mediation", "kb show e-ceasefire-signed --json")
+def show(
+    ctx: typer.Context,
+    record_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="A record id, as other commands print it.",
+            autocompletion=complete_ids,
+        ),
+    ],
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
+) -> views.Listing:
+    """One record in full, with its source, and the quote marked in the sentences around it
+    in the source's archived text (or in its excerpt, where there is no archive)."""
+    facts = load(ctx, loading.ById(record_id))
+    found = queries.find_record(facts, record_id)
+    if found is None:
+        say(queries.missing_id_note(facts, record_id))
+        return views.Listing("", [], [])
+    return record_shown(facts, *found)
+
+
+@listing_command("kb sources", "kb --facts my-facts.json sources --json")
+def sources(
+    ctx: typer.Context,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
+) -> views.Listing:
+    """The sources, what each contributes, and (in the title) which fact base file is in use."""
+    facts = load(ctx)
+    return views.sources_listing(facts)
+
+
+@listing_command("kb disputes", "kb disputes --json")
+def disputes(
+    ctx: typer.Context,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
+) -> views.Listing:
+    """Pairs of quotes that contradict or respond to each other, as curated from the sources."""
+    facts = load(ctx, loading.Disputes())
+    found = queries.disputes(facts)
+    for note in queries.disputes_notes(found):
+        say(note)
+    return views.disputes_listing(facts, found)
+
+
+class CiteFormat(str, enum.Enum):
+    """render.Format's listing formats, and the two that reference managers read (spelled out
+    for Typer and mypy; tests/test_exits.py checks the listing formats match)."""
+
+    table = "table"
+    plain = "plain"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    markdown = "markdown"
+    csl_json = "csl-json"
+    bibtex = "bibtex"
+
+
+@app.command(
+    epilog=help_examples("kb cite q-putin-mediation", "kb cite q-putin-mediation --format bibtex")
+)
+def cite(
+    ctx: typer.Context,
+    record_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="A quote, term or event id.", autocompletion=complete_ids
+        ),
+    ],
+    fmt: Annotated[
+        CiteFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="csl-json (Zotero, pandoc), bibtex, or any listing format [default: table on a terminal, plain in a pipe]",
+            show_default=False,
+        ),
+    ] = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+    facts_option: FactsOption = None,  # read by its callback, into the state
+) -> None:
+    """A ready citation of a quote, term or event: who, how, when, and where it was reported.
+
+    On a terminal it is the bare sentence, ready to copy; --format table draws it in a box.
+    """
+    from karabakh_cli.output import citation
+
+    facts = load(ctx)
+    kind, record = queries.find_record(facts, record_id) or (None, None)
+    if not isinstance(record, CitableRecord):
+        say(queries.uncitable_note(facts, record_id, kind))
+        emit(views.Listing("", [], []), None, json or fmt is CiteFormat.json, None, None)
+        return
+    if record.note and fmt not in (CiteFormat.bibtex, CiteFormat.csl_json) and not json:
+        # The citation stays bare for copying; what a reader must know of it goes beside it.
+        say(f"note on {record.id}: {record.note}")
+    if fmt is CiteFormat.bibtex:
+        render.write_text(citation.bibtex(facts, record), sys.stdout)
+    elif fmt is CiteFormat.csl_json:
+        render.write_json([citation.csl_json(facts, record)], sys.stdout)
+    else:
+        assert kind is not None  # found, since the record is
+        # A person copies a citation from the terminal: the bare sentence, no box around it.
+        chosen = Format(fmt.value) if fmt else None if json else Format.plain
+        emit(views.citation_listing(facts, kind, record), chosen, json, svg, html)
+
+
+@app.command(
+    epilog=help_examples(
+        "kb validate facts.json",
+        "kb validate facts.json --json",
+        exit_codes=described(
+            FOUND="no errors (warnings allowed)", NOT_FOUND="errors found, each on stdout"
+        ),
+    )
+)
+def validate(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="Fact base to check [default: the one in use].", show_default=False),
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Findings as a JSON array.")] = False,
+) -> None:
+    """Check a fact base and report every problem as PATH:LINE:COL: record.field: what.
+
+    Each source's archived text is checked against its SHA-256, and every excerpt against
+    that text.
+    """
+    target = path or facts_path(ctx)
+    problems = factbase.diagnose_file(target)
+    if json:
+        render.write_json(
+            [{"file": str(target), **msgspec.structs.asdict(problem)} for problem in problems],
+            sys.stdout,
+        )
+    else:
+        render.write_text(
+            "".join(visible(problem.as_validate_line(str(target))) + "\n" for problem in problems),
+            sys.stdout,
+        )
+    say(summary(str(target), problems))
+    if any(problem.severity == "error" for problem in problems):
+        raise typer.Exit(ExitCode.NOT_FOUND)
+
+
+@app.command(
+    epilog=help_examples("kb schema > facts.schema.json", "kb schema | jq '.$defs | keys'")
+)
+def schema() -> None:
+    """The JSON Schema of the fact base, generated from the model kb loads it with."""
+    from karabakh_cli.model import FactBase
+
+    document = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "kb fact base",
+        **msgspec.json.schema(FactBase),
+    }
+    render.write_json(document, sys.stdout)
+
+
+# kb index: where a large base's derived index is, what it covers; --clear removes it.
+@app.command(
+    "index",
+    epilog=help_examples(
+        "kb --facts big.json index",
+        "kb --facts big.json index --clear",
+        exit_codes=described(
+            FOUND="there is an index (or --clear removed one)",
+            NOT_FOUND="there is none: the base is small, or the cache cannot be written",
+        ),
+    ),
+)
+def index_command(
+    ctx: typer.Context,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Remove the index; the next lookup builds it again.")
+    ] = False,
+    json: JsonOption = False,
+    facts_option: FactsOption = None,  # read by its callback, into the state
+) -> None:
+    """The derived index of the fact base: where it is kept, what it covers and its size.
+
+    kb builds it on the first lookup in a base of 1 MiB or more, in the user's cache folder,
+    and rebuilds it whenever the base changes; a smaller base is read whole, with no index.
+    """
+    path = facts_path(ctx)
+    if clear:
+        removed = loading.clear(path)
+        say(f"removed {removed}" if removed else f"no index for {path}")
+        raise typer.Exit(ExitCode.FOUND if removed else ExitCode.NOT_FOUND)
+    found = loading.describe(path)
+    if found == loading.NOT_BUILT:
+        unwritable: list[str] = []
+        loading.build(path, render.progress, unwritable.append)
+        found = unwritable[0] if unwritable else loading.describe(path)
+    if isinstance(found, str):
+        say(f"no index for {path}: {found}")
+        raise typer.Exit(ExitCode.NOT_FOUND)
+    emit(views.index_listing(found), None if json else Format.plain, json, None, None)

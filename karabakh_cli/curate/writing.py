@@ -1,0 +1,139 @@
+"""Every write to a fact base: checked whole first, under an exclusive lock, replaced atomically.
+
+A writer holds ``.NAME.lock`` beside the base (fcntl.flock) from the moment it reads the base
+until the new version is in place, so two writers never both build on the same old version.
+The new version goes to a temporary file in the same folder, is synced to disk, and is renamed
+over the old one: a writer killed at any moment leaves the old file or the new one. Only a
+writer holding the lock creates temporary files, so any the next writer finds under the lock
+were left by a dead one, and it removes them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import glob
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import msgspec
+
+from karabakh_cli import files, model
+from karabakh_cli.base import canonical, factbase
+from karabakh_cli.base.problems import FactBaseError, Problem
+
+
+class Invalid(Exception):
+    """The write would leave an invalid fact base; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__(problems[0].message)
+
+
+def lock_file(path: Path) -> Path:
+    return path.with_name(f".{path.name}.lock")
+
+
+def _temporary_pattern(path: Path) -> str:
+    return f".{glob.escape(path.name)}.*.tmp"
+
+
+def _cannot_write(path: Path, error: OSError) -> FactBaseError:
+    return FactBaseError(str(path), [Problem(f"cannot write: {error.strerror or error}")])
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the exclusive lock of the base at ``path``; clear what dead writers left."""
+    if not path.is_file():
+        factbase.read(path)  # says why there is no base to write to, before making a lock file
+    try:
+        handle = os.open(lock_file(path), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise _cannot_write(path, error) from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        for leftover in path.parent.glob(_temporary_pattern(path)):
+            leftover.unlink(missing_ok=True)
+        yield
+    finally:
+        os.close(handle)
+
+
+@contextlib.contextmanager
+def placed(files: Iterable[tuple[Path, bytes]], base: Path) -> Iterator[None]:
+    """Put the files a write brings (a source's archived text) in place for the write in the
+    block, so the base can be checked against them; remove them again if it fails.
+
+    A file already there is left as it is: the caller has made sure it holds the same bytes.
+    """
+    created: list[Path] = []
+    try:
+        for file, content in files:
+            with contextlib.suppress(FileExistsError):
+                create(file, content, base=base)
+                created.append(file)
+        yield
+    except BaseException:
+        for file in created:
+            file.unlink(missing_ok=True)
+        raise
+
+
+def check(content: bytes, folder: Path | None = None) -> None:
+    """Refuse content with any error ``kb validate`` would report (warnings are allowed);
+    with ``folder``, the fact base's, its archives and every excerpt are checked too."""
+    errors = [
+        problem for problem in factbase.diagnose(content, folder) if problem.severity == "error"
+    ]
+    if errors:
+        raise Invalid(errors)
+
+
+def replace(path: Path, content: bytes) -> None:
+    """Put ``content`` at ``path`` atomically. The caller holds the lock (see ``locked``)."""
+    try:
+        files.put_atomically(path, content)
+    except OSError as error:
+        raise _cannot_write(path, error) from None
+
+
+def create(path: Path, content: bytes, base: Path | None = None) -> None:
+    """Put ``content`` at ``path`` atomically, only if nothing is there (FileExistsError).
+
+    ``base`` is the fact base the file belongs to (a source's archive text), whose writer
+    holds the lock; the temporary file is made beside it so its cleanup covers it too.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = files.written_temporary(base or path, content)
+        try:
+            # A hard link fails if the name exists, where a rename would replace it.
+            os.link(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+        files.sync_folder(path.parent)
+    except FileExistsError:
+        raise
+    except OSError as error:
+        raise _cannot_write(path, error) from None
+
+
+def reformat(path: Path, *, check_only: bool) -> bool:
+    """Whether the base at ``path`` was (or, with ``check_only``, would be) rewritten in the
+    canonical layout. Its content is kept exactly: the new text decodes to the same base."""
+    with contextlib.nullcontext() if check_only else locked(path):
+        data = factbase.read(path)
+        content = canonical.text_of(canonical.decode(data, str(path))).encode()
+        if content == data:
+            return False
+        if not check_only:
+            same = msgspec.json.decode(content, type=model.FactBase) == msgspec.json.decode(
+                data, type=model.FactBase
+            )
+            if not same:
+                raise FactBaseError(str(path), [Problem("reformatting would change the content")])
+            replace(path, content)
+    return True

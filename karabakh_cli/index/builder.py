@@ -1,0 +1,218 @@
+"""Building the derived index of a fact base: its tables, written into a temporary file and
+renamed into place where location.py says. Never prints."""
+
+from __future__ import annotations
+
+import os
+import typing
+from array import array
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from karabakh_cli import model
+from karabakh_cli.index import location
+from karabakh_cli.lookup import attribution, match, queries
+from karabakh_cli.text import fold
+
+if TYPE_CHECKING:
+    # sqlite3 (as hashlib and secrets) costs milliseconds to import, and the batch reader one:
+    # only a base large enough to be indexed pays them.
+    import sqlite3
+
+    from karabakh_cli.base import batches
+
+SCHEMA = """
+create table meta (name text primary key, value);
+create table record (
+    position integer primary key, collection text not null, id text not null,
+    json blob not null
+);
+create table spoken (speaker text not null, position integer not null);
+create table link (target text not null, position integer not null);
+-- Full-text tables of words already split as match splits them (\\w runs, folded): the
+-- ascii tokenizer keeps every non-ASCII character and "_" in a word, so its words are those.
+create virtual table name_word using fts5 (
+    words, content = '', detail = none, columnsize = 0, tokenize = "ascii tokenchars '_'"
+);
+create virtual table name_word_vocabulary using fts5vocab (name_word, 'row');
+create virtual table quote_word using fts5 (
+    words, content = '', detail = none, columnsize = 0, tokenize = "ascii tokenchars '_'"
+);
+create virtual table quote_word_vocabulary using fts5vocab (quote_word, 'row');
+-- kb people's rows: each person's position, the source its row shows and its counts.
+create table involvement (
+    position integer primary key, source text not null,
+    quotes integer not null, terms integer not null, events integer not null
+);
+"""
+INDEXES = """
+create index record_id on record (id);
+create index spoken_speaker on spoken (speaker);
+create index link_target on link (target);
+"""
+
+# A progress display: given a description and a total, a context that takes each step's size.
+Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
+
+
+_QUOTE_LINKS = [ref.field for ref in model.KIND["quote"].references if ref.target == "quote"]
+
+
+class Builder:
+    """An index being written into a temporary file, fed the base a batch of records at a
+    time (``add``), then renamed into place (``commit``); discarded unless committed.
+
+    Raises OSError or sqlite3.Error when the cache cannot take it (read-only, full, not a
+    folder).
+    """
+
+    connection: sqlite3.Connection
+
+    def __init__(self, path: Path) -> None:
+        import secrets
+        import sqlite3
+
+        # Imported by the build that needs it: kb's start-up does without.
+        from karabakh_cli.index import search
+
+        file = location.location(path)
+        if file is None:
+            raise OSError("no cache folder")
+        file.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.file = file
+        self.temporary = file.with_name(f".{file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        self.connection = sqlite3.connect(self.temporary, isolation_level=None)
+        try:
+            self.connection.execute("pragma journal_mode = off")
+            self.connection.execute("pragma synchronous = off")
+            self.connection.execute("pragma cache_size = -65536")
+            # Larger pages fill faster: a tenth off the build; a lookup reads a few pages more.
+            self.connection.execute("pragma page_size = 16384")
+            self.connection.executescript(SCHEMA + search.SCHEMA)
+            self.connection.execute("begin")
+        except BaseException:
+            # Not yet a context: nothing else would remove the file (a full disk, say).
+            self.__exit__()
+            raise
+        self.counts = dict.fromkeys(model.COLLECTIONS, 0)
+        # Each spelling's words run together (without noise words, as match's exact score
+        # runs them), and the position of the person it spells.
+        self.run_together: list[str] = []
+        self.owners = array("q")
+        # kb people's rows: each person's position, id and source, and their counts.
+        self.people: list[tuple[int, str, str]] = []
+        self.involving = queries.Involving()
+
+    def __enter__(self) -> Builder:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.connection.close()
+        self.temporary.unlink(missing_ok=True)
+
+    def add(self, batch: batches.Batch) -> None:
+        """Index one batch of records (the caller keeps the garbage collector paused, as the
+        rows make no cycles)."""
+        from karabakh_cli.index import search
+
+        collection = batch.kind.collection
+        first = batch.first_position
+        self.counts[collection] += len(batch.records)
+        self.connection.executemany(
+            "insert into record values (?, ?, ?, ?)",
+            [
+                (position, collection, record.id, bytes(text))
+                for position, (record, text) in enumerate(
+                    zip(batch.records, batch.texts, strict=True), start=first
+                )
+            ],
+        )
+        self.involving.add(collection, batch.records)
+        searched = search.search_rows(collection, enumerate(batch.records, start=first))
+        for sql, rows in zip(search.INSERTS, searched, strict=True):
+            self.connection.executemany(sql, rows)
+        if collection == "people":
+            self._add_people(first, typing.cast("list[model.Person]", batch.records))
+        elif collection == "quotes":
+            self._add_quotes(first, typing.cast("list[model.Quote]", batch.records))
+
+    def _add_people(self, first: int, people: list[model.Person]) -> None:
+        self.people += [
+            (position, person.id, person.source) for position, person in enumerate(people, first)
+        ]
+        spellings = [spelling for person in people for spelling in (person.name, *person.aliases)]
+        # Folded once, here (fold lower-cases an ASCII spelling, as most are, itself).
+        folded = [fold(spelling) for spelling in spellings]
+        self.run_together += match.run_together(folded)
+        # One row a person, every spelling's words: a third of the rows of one a spelling.
+        names: list[tuple[int, str]] = []
+        at = 0
+        for position, person in enumerate(people, start=first):
+            count = 1 + len(person.aliases)
+            self.owners.extend([position] * count)
+            words = [match.spaced_words(spelling) for spelling in folded[at : at + count]]
+            names.append((position, " ".join(words)))
+            at += count
+        self.connection.executemany("insert into name_word (rowid, words) values (?, ?)", names)
+
+    def _add_quotes(self, first: int, quotes: list[model.Quote]) -> None:
+        self.connection.executemany(
+            "insert into spoken values (?, ?)",
+            [(quote.speaker, position) for position, quote in enumerate(quotes, start=first)],
+        )
+        self.connection.executemany(
+            "insert into link values (?, ?)",
+            [
+                (target, position)
+                for position, quote in enumerate(quotes, start=first)
+                for link in _QUOTE_LINKS
+                for target in getattr(quote, link)
+            ],
+        )
+        self.connection.executemany(
+            "insert into quote_word (rowid, words) values (?, ?)",
+            [
+                (position, match.spaced_words(form))
+                for position, form in enumerate(
+                    attribution.attribution_forms([quote.text for quote in quotes]), start=first
+                )
+            ],
+        )
+
+    def commit(self, key: str) -> Path:
+        """Finish the index of the base keyed ``key`` and rename it into place; where it is."""
+        from karabakh_cli.index import search
+
+        connection = self.connection
+        connection.executemany(
+            "insert into involvement values (?, ?, ?, ?, ?)",
+            [
+                (position, source, *self.involving.of(person))
+                for position, person, source in self.people
+            ],
+        )
+        connection.execute("commit")
+        connection.executescript(INDEXES)
+        meta: dict[str, object] = {
+            **{
+                f"{table}_vocabulary": "\n".join(
+                    word for (word,) in connection.execute(f"select term from {table}_vocabulary")
+                ).encode()
+                for table in ("name_word", "quote_word")
+            },
+            "key": key,
+            "base": str(self.path.resolve()),
+            "run_together": "\n".join(self.run_together).encode(),
+            "run_together_people": self.owners.tobytes(),
+            **search.vocabulary(connection),
+            **{f"count:{name}": count for name, count in self.counts.items()},
+            # Written last: an index whose build stopped half-way has no "complete".
+            "complete": 1,
+        }
+        connection.executemany("insert into meta values (?, ?)", meta.items())
+        connection.close()
+        self.temporary.replace(self.file)
+        return self.file
