@@ -21,17 +21,17 @@ from karabakh_cli.cli.exits import ExitCode, described
 from karabakh_cli.cli.shared import (
     FormatOption,
     JsonOption,
+    Output,
     Refused,
     State,
     check_date,
+    command,
     emit,
-    help_examples,
     record_shown,
     say,
 )
 from karabakh_cli.model import DATE_EXAMPLES, PERSON_KINDS
 from karabakh_cli.output import views
-from karabakh_cli.output.render import Format
 from karabakh_cli.text import listed
 
 if TYPE_CHECKING:
@@ -67,12 +67,7 @@ def _shown(added: "adding.Added") -> views.Listing:
 
 
 def _add(
-    ctx: typer.Context,
-    plan: "AddPlan",
-    excerpt: str | None,
-    dry_run: bool,
-    fmt: Format | None,
-    json_flag: bool,
+    ctx: typer.Context, plan: "AddPlan", excerpt: str | None, dry_run: bool, output: Output
 ) -> None:
     """Run one kb add: ask for what is missing, add, show the record as kb show does."""
     from karabakh_cli.curate import adding, writing
@@ -104,7 +99,7 @@ def _add(
         if dry_run
         else f"added {added.kind} {added.record.id} to {path}"
     )
-    emit(_shown(added), fmt, json_flag, None, None)
+    emit(_shown(added), output)
 
 
 add_app = typer.Typer(
@@ -138,37 +133,6 @@ class AddPlan(NamedTuple):
         if self.excerpt:
             keywords["excerpt"] = answers["--excerpt"]
         return functools.partial(self.new, **self.given, **keywords)
-
-
-AddCommand = Callable[..., AddPlan]
-
-
-def add_command(kind: str, *examples: str) -> Callable[[AddCommand], AddCommand]:
-    """Register a kb add subcommand, and run the add with ``_add``, so every kind is asked for,
-    checked, written and shown alike.
-
-    The command declares its own options, then the shared ones (``ExcerptOption`` where the kind
-    has an excerpt, ``IdOption``, ``DryRunOption``, ``FormatOption``, ``JsonOption``); the shared
-    ones are read here, and the command only says what it requires and how to build the record.
-    """
-
-    def register(command: AddCommand) -> AddCommand:
-        @functools.wraps(command)
-        def run(**arguments: Any) -> None:
-            plan = command(**arguments)
-            _add(
-                arguments["ctx"],
-                plan,
-                arguments.get("excerpt"),
-                arguments["dry_run"],
-                arguments["fmt"],
-                arguments["json"],
-            )
-
-        add_app.command(kind, epilog=help_examples(*examples))(run)
-        return command
-
-    return register
 
 
 DryRunOption = Annotated[
@@ -210,10 +174,10 @@ DateOption = Annotated[
 ]
 
 
-@add_command(
-    "source",
+@command(
     'kb --facts my.json add source --title Talks --publisher "Le Monde" --date 2023-09-21 --text a.txt',
     "kb --facts my.json add source --title Briefing --publisher TASS --date 2023-09 --text b.txt --json",
+    name="source",
 )
 def add_source(
     ctx: typer.Context,
@@ -251,9 +215,9 @@ def add_source(
     dry_run: DryRunOption = False,
     fmt: FormatOption = None,
     json: JsonOption = False,
-) -> AddPlan:
+) -> None:
     """Add a source: its text is archived beside the base as sources/ID.txt, with its SHA-256."""
-    return AddPlan(
+    plan = AddPlan(
         _source_from_file,
         {
             "title": ("--title", title),
@@ -269,6 +233,7 @@ def add_source(
         },
         excerpt=False,
     )
+    _add(ctx, plan, None, dry_run, Output(fmt, json))
 
 
 def _source_from_file(facts: "LoadedBase", *, text_file: str, **fields: Any) -> "adding.New":
@@ -283,10 +248,10 @@ def _source_from_file(facts: "LoadedBase", *, text_file: str, **fields: Any) -> 
     return adding.new_source(facts, text=content, **fields)
 
 
-@add_command(
-    "person",
+@command(
     'kb --facts my.json add person --name "Nikol Pashinyan" --role "Prime Minister" --source src-a',
     "kb --facts my.json add person --name Armenia --kind state --role State --source src-a --dry-run",
+    name="person",
 )
 def add_person(
     ctx: typer.Context,
@@ -313,21 +278,22 @@ def add_person(
     dry_run: DryRunOption = False,
     fmt: FormatOption = None,
     json: JsonOption = False,
-) -> AddPlan:
+) -> None:
     """Add a person, organisation or state; the excerpt is the sentence of the source naming them."""
     from karabakh_cli.curate import adding
 
-    return AddPlan(
+    plan = AddPlan(
         adding.new_person,
         {"name": ("--name", name), "role": ("--role", role), "source_id": ("--source", source)},
         {"aliases": alias or [], "kind": kind, "note": note, "record_id": record_id},
     )
+    _add(ctx, plan, excerpt, dry_run, Output(fmt, json))
 
 
-@add_command(
-    "quote",
+@command(
     'kb --facts my.json add quote --speaker Aliev --text "restored" --source src-a --date 2023-09-20',
     'kb --facts my.json add quote --speaker putn --text "These talks" --source src-a --date 2023 --json',
+    name="quote",
 )
 def add_quote(
     ctx: typer.Context,
@@ -374,11 +340,11 @@ def add_quote(
     dry_run: DryRunOption = False,
     fmt: FormatOption = None,
     json: JsonOption = False,
-) -> AddPlan:
+) -> None:
     """Add a quote: its text must stand verbatim in the source's archived text."""
     from karabakh_cli.curate import adding
 
-    return AddPlan(
+    plan = AddPlan(
         adding.new_quote,
         {
             "speaker": ("--speaker", speaker),
@@ -394,12 +360,13 @@ def add_quote(
             "record_id": record_id,
         },
     )
+    _add(ctx, plan, excerpt, dry_run, Output(fmt, json))
 
 
-@add_command(
-    "event",
+@command(
     'kb --facts my.json add event --date 2023-09-19 --text "Offensive" --source src-a --excerpt "..."',
     'kb --facts my.json add event --date 2023-09-20 --text "ceasefire" --source src-a --actor Russia',
+    name="event",
 )
 def add_event(
     ctx: typer.Context,
@@ -419,21 +386,22 @@ def add_event(
     dry_run: DryRunOption = False,
     fmt: FormatOption = None,
     json: JsonOption = False,
-) -> AddPlan:
+) -> None:
     """Add an event; its excerpt is --excerpt, found by kb only where the text itself stands in the source."""
     from karabakh_cli.curate import adding
 
-    return AddPlan(
+    plan = AddPlan(
         adding.new_event,
         {"date": ("--date", date), "text": ("--text", text), "source_id": ("--source", source)},
         {"place": place, "actors": actor or [], "note": note, "record_id": record_id},
     )
+    _add(ctx, plan, excerpt, dry_run, Output(fmt, json))
 
 
-@add_command(
-    "term",
+@command(
     'kb --facts my.json add term --text "Withdrawal of remaining units" --quoted --source src-a',
     'kb --facts my.json add term --text "lay down their arms" --source src-a --actor Karabakh --json',
+    name="term",
 )
 def add_term(
     ctx: typer.Context,
@@ -454,12 +422,18 @@ def add_term(
     dry_run: DryRunOption = False,
     fmt: FormatOption = None,
     json: JsonOption = False,
-) -> AddPlan:
+) -> None:
     """Add a ceasefire term, after the others; its text must stand verbatim in the source's archived text."""
     from karabakh_cli.curate import adding
 
-    return AddPlan(
+    plan = AddPlan(
         adding.new_term,
         {"text": ("--text", text), "source_id": ("--source", source)},
         {"quoted": quoted, "actors": actor or [], "note": note, "record_id": record_id},
     )
+    _add(ctx, plan, excerpt, dry_run, Output(fmt, json))
+
+
+# kb add's subcommands, in the order kb add --help lists them.
+for subcommand in (add_source, add_person, add_quote, add_event, add_term):
+    add_app.command(subcommand.name, epilog=subcommand.epilog)(subcommand.function)

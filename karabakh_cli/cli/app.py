@@ -1,7 +1,173 @@
-"""The kb command line, the entry point: the app with its lookup commands and its writing
-commands, registered in the order --help lists them; kb add is built only when named."""
+"""The kb app: its group, which turns failures into exit codes in one place (KbGroup.main;
+the codes are exits.ExitCode), its global options, and every command, registered here and
+nowhere else in the order --help lists them. kb add is built only when named.
+"""
 
-from karabakh_cli.cli import lookups, writes
-from karabakh_cli.cli.shared import app
+# No ``from __future__ import annotations`` here: Typer reads these signatures on every run,
+# and real annotation objects spare it evaluating each string again.
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
 
-__all__ = ["app", "lookups", "writes"]
+import typer
+from typer.core import TyperGroup, TyperOption
+from typer.utils import get_params_from_function
+
+from karabakh_cli import __version__
+from karabakh_cli.base.problems import FactBaseError
+from karabakh_cli.cli import lookups, pipes, writes
+from karabakh_cli.cli.exits import ExitCode
+from karabakh_cli.cli.shared import EXIT_CODES, Command, State, say
+
+# Every command but kb add, in the order --help lists them.
+COMMANDS: tuple[Command, ...] = (
+    lookups.quote,
+    lookups.terms,
+    lookups.timeline,
+    lookups.search,
+    lookups.who_said,
+    lookups.people,
+    lookups.show,
+    lookups.sources,
+    lookups.disputes,
+    lookups.cite,
+    lookups.validate,
+    lookups.schema,
+    lookups.index_command,
+    writes.init,
+    writes.fmt_command,
+    writes.diff_command,
+)
+
+
+def _name(command: Command) -> str:
+    """A command's name on the command line, as Typer makes it from the function's."""
+    return command.name or command.function.__name__.replace("_", "-")
+
+
+READS_FACTS = [_name(command) for command in COMMANDS if command.reads_facts]
+
+
+def _use_facts(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> None:
+    """Keep --facts (or KB_FACTS) in the state, whether it comes before or after the command."""
+    if value is None:
+        return
+    source = ctx.get_parameter_source(param.name or "")
+    state = ctx.ensure_object(State)
+    state.facts_path = value
+    state.facts_origin = "KB_FACTS" if getattr(source, "name", "") == "ENVIRONMENT" else None
+
+
+def facts_option(envvar: str | None = None) -> Any:
+    """--facts before the command, where KB_FACTS stands for it."""
+    return typer.Option(
+        "--facts",
+        envvar=envvar,
+        help="Fact base to read instead of the built-in one.",
+        callback=_use_facts,
+        expose_value=False,
+        show_default=False,
+    )
+
+
+def _facts_after_the_command() -> TyperOption:
+    """The same option after a command that reads a base: people type
+    `kb quote Putin --facts mine.json` too. Not KB_FACTS there, which would override a --facts
+    given before the command. Added to each such command here, so no command declares it."""
+
+    def declared(facts: Annotated[Path | None, facts_option()] = None) -> None:
+        """Only the signature counts: Typer makes the option from it as for a command's."""
+
+    meta = get_params_from_function(declared)["facts"]
+    option, _ = typer.main.get_click_param(meta)
+    assert isinstance(option, TyperOption)
+    return option
+
+
+class KbGroup(TyperGroup):
+    """Runs a command and turns every failure into one line on stderr and its exit code.
+
+    ``kb add`` is built only when named: its five subcommands, and importing cli_add, would
+    cost every lookup a few milliseconds. --help and completion still list it, last.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in READS_FACTS:
+            self.commands[name].params.append(_facts_after_the_command())
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), "add"]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name == "add":
+            from karabakh_cli.cli import add
+
+            return typer.main.get_group(add.add_app)
+        return super().get_command(ctx, cmd_name)
+
+    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
+        kwargs["standalone_mode"] = False
+        # Made before parsing, so the fact base's origin is known when it fails to load.
+        state = kwargs.setdefault("obj", State())
+        with pipes.closed_pipes_end_output():
+            code = self._run(state, *args, **kwargs)
+        sys.exit(code)
+
+    def _run(self, state: State, *args: Any, **kwargs: Any) -> int:
+        try:
+            result = super().main(*args, **kwargs)
+            code = result if isinstance(result, int) else ExitCode.FOUND
+        except FactBaseError as error:
+            label = (
+                f"{error.file} (from {state.facts_origin})" if state.facts_origin else error.file
+            )
+            for problem in error.problems[:1]:
+                say(problem.as_loader_line(label))
+            if error.more_may_follow:
+                say(f"more problems may follow; run: kb validate {error.file}")
+            elif len(error.problems) > 1:
+                say(f"{len(error.problems) - 1} more problem(s); run: kb validate {error.file}")
+            code = ExitCode.FACT_BASE
+        except typer.TyperException as error:
+            context = getattr(error, "ctx", None)
+            hint = f" (see '{context.command_path} --help')" if context else ""
+            say(f"{error.format_message()}{hint}")
+            code = error.exit_code
+        except (KeyboardInterrupt, typer.Abort):
+            code = ExitCode.INTERRUPTED
+        return code
+
+
+app = typer.Typer(
+    cls=KbGroup,
+    name="kb",
+    help="Who said what, when and where: the September 2023 Nagorno-Karabakh offensive and "
+    "ceasefire, from a curated, sourced fact base.",
+    epilog=EXIT_CODES,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"kb {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    facts: Annotated[Path | None, facts_option(envvar="KB_FACTS")] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print kb's version."),
+    ] = False,
+) -> None:
+    """Keep the global options; each command reads the fact base when it needs it."""
+    ctx.ensure_object(State)
+
+
+for registered in COMMANDS:
+    app.command(_name(registered), epilog=registered.epilog)(registered.function)

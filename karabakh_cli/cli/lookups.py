@@ -20,22 +20,20 @@ from karabakh_cli.base.problems import summary
 from karabakh_cli.cli.exits import ExitCode, described
 from karabakh_cli.cli.shared import (
     SEARCH_LIMIT,
-    FactsOption,
     FormatOption,
     HtmlOption,
     JsonOption,
+    Output,
     PlaceOption,
     SinceOption,
     SvgOption,
     UntilOption,
-    app,
+    command,
     complete_ids,
     complete_speakers,
     emit,
     facts_path,
     filters_of,
-    help_examples,
-    listing_command,
     load,
     non_empty,
     phrase,
@@ -54,9 +52,7 @@ from karabakh_cli.output.render import Format
 from karabakh_cli.text import visible
 
 
-@listing_command(
-    "kb quote Putin", "kb quote Vladimir Putin --since 2023-09", "kb quote aliev --json"
-)
+@command("kb quote Putin", "kb quote Vladimir Putin --since 2023-09", "kb quote aliev --json")
 def quote(
     ctx: typer.Context,
     words: Annotated[
@@ -76,8 +72,7 @@ def quote(
     json: JsonOption = False,
     svg: SvgOption = None,
     html: HtmlOption = None,
-    facts_option: FactsOption = None,  # read by its callback, into the state
-) -> views.Listing:
+) -> None:
     """A speaker's quotes, in date order."""
     name = phrase(words)
     filters = filters_of(since, until, place)
@@ -85,23 +80,25 @@ def quote(
     found = queries.quotes_by(facts, name, filters)
     for note in found.notes(name, filtered=filters.given):
         say(note)
-    return views.quotes_listing(facts, found.title, found.quotes)
+    emit(views.quotes_listing(facts, found.title, found.quotes), Output(fmt, json, svg, html))
 
 
-@listing_command("kb terms", "kb terms --format markdown")
+@command("kb terms", "kb terms --format markdown")
 def terms(
     ctx: typer.Context,
     fmt: FormatOption = None,
     json: JsonOption = False,
     svg: SvgOption = None,
     html: HtmlOption = None,
-    facts_option: FactsOption = None,  # read by its callback, into the state
-) -> views.Listing:
+) -> None:
     """The ceasefire's terms, numbered in the document's order, with their source."""
-    return views.terms_listing(load(ctx, loading.WholeCollection("terms")))
+    emit(
+        views.terms_listing(load(ctx, loading.WholeCollection("terms"))),
+        Output(fmt, json, svg, html),
+    )
 
 
-@listing_command("kb timeline", "kb timeline --since 2023-09-20 --json")
+@command("kb timeline", "kb timeline --since 2023-09-20 --json")
 def timeline(
     ctx: typer.Context,
     since: SinceOption = None,
@@ -111,15 +108,14 @@ def timeline(
     json: JsonOption = False,
     svg: SvgOption = None,
     html: HtmlOption = None,
-    facts_option: FactsOption = None,  # read by its callback, into the state
-) -> views.Listing:
+) -> None:
     """What happened, in date order; a year or month comes before the days within it."""
     filters = filters_of(since, until, place)
     facts = load(ctx, loading.WholeCollection("events"))
     events = queries.timeline(facts, filters)
     for note in queries.timeline_notes(events, filters):
         say(note)
-    return views.timeline_listing(facts, events)
+    emit(views.timeline_listing(facts, events), Output(fmt, json, svg, html))
 
 
 class Kind(str, enum.Enum):
@@ -132,7 +128,7 @@ class Kind(str, enum.Enum):
     person = "person"
 
 
-@listing_command("kb search peacekeepers", "kb search Yevlakh talks --kind event --json")
+@command("kb search peacekeepers", "kb search Yevlakh talks --kind event --json")
 def search(
     ctx: typer.Context,
     words: Annotated[
@@ -159,8 +155,7 @@ def search(
     json: JsonOption = False,
     svg: SvgOption = None,
     html: HtmlOption = None,
-    facts_option: FactsOption = None,  # read by its callback, into the state
-) -> views.Listing:
+) -> None:
     """Search quotes, terms, events and people, best match first."""
     text = phrase(words)
     filters = filters_of(since, until)
@@ -169,10 +164,10 @@ def search(
     hits, total = queries.search(facts, text, kinds, filters, limit or None)
     for note in queries.search_notes(text, len(hits), total):
         say(note)
-    return views.search_listing(facts, text, hits)
+    emit(views.search_listing(facts, text, hits), Output(fmt, json, svg, html))
 
 
-@listing_command(
+@command(
     "kb who-said the Russians will not participate",
     "kb who-said no celebration --json",
     name="who-said",
@@ -198,8 +193,7 @@ def who_said(
     json: JsonOption = False,
     svg: SvgOption = None,
     html: HtmlOption = None,
-    facts_option: FactsOption = None,  # read by its callback, into the state
-) -> views.Listing:
+) -> None:
     """Which quote a fragment most likely comes from, best first, scored 0-100."""
     fragment = phrase(words)
     # With dates to filter by, the nearest misses are among the quotes of those dates only,
@@ -209,23 +203,22 @@ def who_said(
     refusal = queries.refusal(facts, fragment, outcome)
     if refusal:
         say(refusal)
-    return views.who_said_listing(facts, fragment, outcome.found)
+    emit(views.who_said_listing(facts, fragment, outcome.found), Output(fmt, json, svg, html))
 
 
-@listing_command("kb people", "kb people --format csv")
+@command("kb people", "kb people --format csv")
 def people(
     ctx: typer.Context,
     fmt: FormatOption = None,
     json: JsonOption = False,
     svg: SvgOption = None,
     html: HtmlOption = None,
-    facts_option: FactsOption = None,  # read by its callback, into the state
-) -> views.Listing:
+) -> None:
     """Everyone in the fact base, with how many quotes, terms and events involve them."""
-    return views.people_listing(load(ctx, loading.Everyone()))
+    emit(views.people_listing(load(ctx, loading.Everyone())), Output(fmt, json, svg, html))
 
 
-@listing_command("kb show q-putin-mediation", "kb show e-ceasefire-signed --json")
+@command("kb show q-putin-mediation", "kb show e-ceasefire-signed --json")
 def show(
     ctx: typer.Context,
     record_id: Annotated[
@@ -240,47 +233,45 @@ def show(
     json: JsonOption = False,
     svg: SvgOption = None,
     html: HtmlOption = None,
-    facts_option: FactsOption = None,  # read by its callback, into the state
-) -> views.Listing:
+) -> None:
     """One record in full, with its source, and the quote marked in the sentences around it
     in the source's archived text (or in its excerpt, where there is no archive)."""
     facts = load(ctx, loading.ById(record_id))
     found = queries.find_record(facts, record_id)
     if found is None:
         say(queries.missing_id_note(facts, record_id))
-        return views.Listing("", [], [])
-    return record_shown(facts, *found)
+        emit(views.Listing("", [], []), Output(fmt, json, svg, html))
+        return
+    emit(record_shown(facts, *found), Output(fmt, json, svg, html))
 
 
-@listing_command("kb sources", "kb --facts my-facts.json sources --json")
+@command("kb sources", "kb --facts my-facts.json sources --json")
 def sources(
     ctx: typer.Context,
     fmt: FormatOption = None,
     json: JsonOption = False,
     svg: SvgOption = None,
     html: HtmlOption = None,
-    facts_option: FactsOption = None,  # read by its callback, into the state
-) -> views.Listing:
+) -> None:
     """The sources, what each contributes, and (in the title) which fact base file is in use."""
     facts = load(ctx)
-    return views.sources_listing(facts)
+    emit(views.sources_listing(facts), Output(fmt, json, svg, html))
 
 
-@listing_command("kb disputes", "kb disputes --json")
+@command("kb disputes", "kb disputes --json")
 def disputes(
     ctx: typer.Context,
     fmt: FormatOption = None,
     json: JsonOption = False,
     svg: SvgOption = None,
     html: HtmlOption = None,
-    facts_option: FactsOption = None,  # read by its callback, into the state
-) -> views.Listing:
+) -> None:
     """Pairs of quotes that contradict or respond to each other, as curated from the sources."""
     facts = load(ctx, loading.Disputes())
     found = queries.disputes(facts)
     for note in queries.disputes_notes(found):
         say(note)
-    return views.disputes_listing(facts, found)
+    emit(views.disputes_listing(facts, found), Output(fmt, json, svg, html))
 
 
 class CiteFormat(str, enum.Enum):
@@ -297,9 +288,7 @@ class CiteFormat(str, enum.Enum):
     bibtex = "bibtex"
 
 
-@app.command(
-    epilog=help_examples("kb cite q-putin-mediation", "kb cite q-putin-mediation --format bibtex")
-)
+@command("kb cite q-putin-mediation", "kb cite q-putin-mediation --format bibtex")
 def cite(
     ctx: typer.Context,
     record_id: Annotated[
@@ -320,7 +309,6 @@ def cite(
     json: JsonOption = False,
     svg: SvgOption = None,
     html: HtmlOption = None,
-    facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> None:
     """A ready citation of a quote, term or event: who, how, when, and where it was reported.
 
@@ -332,7 +320,7 @@ def cite(
     kind, record = queries.find_record(facts, record_id) or (None, None)
     if not isinstance(record, CitableRecord):
         say(queries.uncitable_note(facts, record_id, kind))
-        emit(views.Listing("", [], []), None, json or fmt is CiteFormat.json, None, None)
+        emit(views.Listing("", [], []), Output(json=json or fmt is CiteFormat.json))
         return
     if record.note and fmt not in (CiteFormat.bibtex, CiteFormat.csl_json) and not json:
         # The citation stays bare for copying; what a reader must know of it goes beside it.
@@ -345,17 +333,15 @@ def cite(
         assert kind is not None  # found, since the record is
         # A person copies a citation from the terminal: the bare sentence, no box around it.
         chosen = Format(fmt.value) if fmt else None if json else Format.plain
-        emit(views.citation_listing(facts, kind, record), chosen, json, svg, html)
+        emit(views.citation_listing(facts, kind, record), Output(chosen, json, svg, html))
 
 
-@app.command(
-    epilog=help_examples(
-        "kb validate facts.json",
-        "kb validate facts.json --json",
-        exit_codes=described(
-            FOUND="no errors (warnings allowed)", NOT_FOUND="errors found, each on stdout"
-        ),
-    )
+@command(
+    "kb validate facts.json",
+    "kb validate facts.json --json",
+    exit_codes=described(
+        FOUND="no errors (warnings allowed)", NOT_FOUND="errors found, each on stdout"
+    ),
 )
 def validate(
     ctx: typer.Context,
@@ -387,9 +373,7 @@ def validate(
         raise typer.Exit(ExitCode.NOT_FOUND)
 
 
-@app.command(
-    epilog=help_examples("kb schema > facts.schema.json", "kb schema | jq '.$defs | keys'")
-)
+@command("kb schema > facts.schema.json", "kb schema | jq '.$defs | keys'", reads_facts=False)
 def schema() -> None:
     """The JSON Schema of the fact base, generated from the model kb loads it with."""
     from karabakh_cli.model import FactBase
@@ -403,16 +387,14 @@ def schema() -> None:
 
 
 # kb index: where a large base's derived index is, what it covers; --clear removes it.
-@app.command(
-    "index",
-    epilog=help_examples(
-        "kb --facts big.json index",
-        "kb --facts big.json index --clear",
-        exit_codes=described(
-            FOUND="there is an index (or --clear removed one)",
-            NOT_FOUND="there is none: the base is small, or the cache cannot be written",
-        ),
+@command(
+    "kb --facts big.json index",
+    "kb --facts big.json index --clear",
+    exit_codes=described(
+        FOUND="there is an index (or --clear removed one)",
+        NOT_FOUND="there is none: the base is small, or the cache cannot be written",
     ),
+    name="index",
 )
 def index_command(
     ctx: typer.Context,
@@ -420,7 +402,6 @@ def index_command(
         bool, typer.Option("--clear", help="Remove the index; the next lookup builds it again.")
     ] = False,
     json: JsonOption = False,
-    facts_option: FactsOption = None,  # read by its callback, into the state
 ) -> None:
     """The derived index of the fact base: where it is kept, what it covers and its size.
 
@@ -440,4 +421,4 @@ def index_command(
     if isinstance(found, str):
         say(f"no index for {path}: {found}")
         raise typer.Exit(ExitCode.NOT_FOUND)
-    emit(views.index_listing(found), None if json else Format.plain, json, None, None)
+    emit(views.index_listing(found), Output(None if json else Format.plain, json))

@@ -5,22 +5,18 @@ every command uses to load the fact base, speak to stderr and write a listing.
 
 # No ``from __future__ import annotations`` here: Typer reads these signatures on every run,
 # and real annotation objects spare it evaluating each string again.
-import functools
 import gc
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NamedTuple
 
 import msgspec
 import typer
-from typer.core import TyperGroup
 
-from karabakh_cli import __version__
 from karabakh_cli.base import factbase
 from karabakh_cli.base.problems import FactBaseError
-from karabakh_cli.cli import pipes
 from karabakh_cli.cli.exits import ExitCode, described
 from karabakh_cli.index import loading
 from karabakh_cli.lookup import queries
@@ -80,117 +76,10 @@ class State(msgspec.Struct):
     facts_origin: str | None = None
 
 
-def _use_facts(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> None:
-    """Keep --facts (or KB_FACTS) in the state, whether it comes before or after the command."""
-    if value is None:
-        return
-    source = ctx.get_parameter_source(param.name or "")
-    state = ctx.ensure_object(State)
-    state.facts_path = value
-    state.facts_origin = "KB_FACTS" if getattr(source, "name", "") == "ENVIRONMENT" else None
-
-
-def _facts_option(envvar: str | None = None) -> Any:
-    """--facts, before the command (where KB_FACTS stands for it) or after it."""
-    return typer.Option(
-        "--facts",
-        envvar=envvar,
-        help="Fact base to read instead of the built-in one.",
-        callback=_use_facts,
-        expose_value=False,
-        show_default=False,
-    )
-
-
-# The same option after the command: people type `kb quote Putin --facts mine.json` too. Not
-# KB_FACTS there, which would override a --facts given before the command.
-FactsOption = Annotated[Path | None, _facts_option()]
-
-
 class Refused(typer.TyperException):
     """What was given cannot be written; a usage error, so nothing is written and exit 2."""
 
     exit_code = ExitCode.USAGE
-
-
-class KbGroup(TyperGroup):
-    """Runs a command and turns every failure into one line on stderr and its exit code.
-
-    ``kb add`` is built only when named: its five subcommands, and importing cli_add, would
-    cost every lookup a few milliseconds. --help and completion still list it, last.
-    """
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        return [*super().list_commands(ctx), "add"]
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name == "add":
-            from karabakh_cli.cli import add
-
-            return typer.main.get_group(add.add_app)
-        return super().get_command(ctx, cmd_name)
-
-    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
-        kwargs["standalone_mode"] = False
-        # Made before parsing, so the fact base's origin is known when it fails to load.
-        state = kwargs.setdefault("obj", State())
-        with pipes.closed_pipes_end_output():
-            code = self._run(state, *args, **kwargs)
-        sys.exit(code)
-
-    def _run(self, state: State, *args: Any, **kwargs: Any) -> int:
-        try:
-            result = super().main(*args, **kwargs)
-            code = result if isinstance(result, int) else ExitCode.FOUND
-        except FactBaseError as error:
-            label = (
-                f"{error.file} (from {state.facts_origin})" if state.facts_origin else error.file
-            )
-            for problem in error.problems[:1]:
-                say(problem.as_loader_line(label))
-            if error.more_may_follow:
-                say(f"more problems may follow; run: kb validate {error.file}")
-            elif len(error.problems) > 1:
-                say(f"{len(error.problems) - 1} more problem(s); run: kb validate {error.file}")
-            code = ExitCode.FACT_BASE
-        except typer.TyperException as error:
-            context = getattr(error, "ctx", None)
-            hint = f" (see '{context.command_path} --help')" if context else ""
-            say(f"{error.format_message()}{hint}")
-            code = error.exit_code
-        except (KeyboardInterrupt, typer.Abort):
-            code = ExitCode.INTERRUPTED
-        return code
-
-
-app = typer.Typer(
-    cls=KbGroup,
-    name="kb",
-    help="Who said what, when and where: the September 2023 Nagorno-Karabakh offensive and "
-    "ceasefire, from a curated, sourced fact base.",
-    epilog=EXIT_CODES,
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        sys.stdout.write(f"kb {__version__}\n")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(
-    ctx: typer.Context,
-    facts: Annotated[Path | None, _facts_option(envvar="KB_FACTS")] = None,
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print kb's version."),
-    ] = False,
-) -> None:
-    """Keep the global options; each command reads the fact base when it needs it."""
-    ctx.ensure_object(State)
 
 
 def facts_path(ctx: typer.Context) -> Path:
@@ -316,45 +205,45 @@ FormatOption = Annotated[
     ),
 ]
 
-ListingCommand = Callable[..., views.Listing]
+
+class Command(NamedTuple):
+    """A command as app.py registers it: the function Typer calls, its name on the command
+    line (None: the function's, with dashes), its help's closing lines, and whether it reads a
+    fact base (then it takes --facts after its name too)."""
+
+    function: Callable[..., None]
+    name: str | None
+    epilog: str
+    reads_facts: bool
 
 
-def listing_command(
-    *examples: str, name: str | None = None, exit_codes: str = ""
-) -> Callable[[ListingCommand], ListingCommand]:
-    """Register a command that returns a listing, and write the listing with ``emit``, so every
-    listing command keeps the same output contract.
+def command(
+    *examples: str, name: str | None = None, exit_codes: str = "", reads_facts: bool = True
+) -> Callable[[Callable[..., None]], Command]:
+    """A command of kb's, with real examples to end its help; app.py registers it."""
 
-    The command declares the shared output options in its own signature (``fmt: FormatOption``,
-    ``json: JsonOption``, ``svg: SvgOption``, ``html: HtmlOption``, then ``FactsOption``); they
-    are read here, as sqlite-utils' output_options are, and the command never needs them.
-    """
+    def described(function: Callable[..., None]) -> Command:
+        return Command(function, name, help_examples(*examples, exit_codes=exit_codes), reads_facts)
 
-    def register(command: ListingCommand) -> ListingCommand:
-        @functools.wraps(command)
-        def run(**arguments: Any) -> None:
-            listing = command(**arguments)
-            emit(listing, arguments["fmt"], arguments["json"], arguments["svg"], arguments["html"])
-
-        app.command(name, epilog=help_examples(*examples, exit_codes=exit_codes))(run)
-        return command
-
-    return register
+    return described
 
 
-def emit(
-    listing: views.Listing,
-    fmt: Format | None,
-    json_flag: bool,
-    svg: Path | None,
-    html: Path | None,
-    *,
-    empty_is_nothing_found: bool = True,
-) -> None:
+class Output(NamedTuple):
+    """How a listing is written: the shared output options as one value, so a command hands
+    them on whole and a renamed option is a type error, not a missing key."""
+
+    fmt: Format | None = None
+    json: bool = False
+    svg: Path | None = None
+    html: Path | None = None
+
+
+def emit(listing: views.Listing, output: Output, *, empty_is_nothing_found: bool = True) -> None:
     """Write a listing to stdout in the chosen format, and its pictures; exit 1 if it is empty
     (unless ``empty_is_nothing_found`` is false: for kb diff, no rows is the good news)."""
+    svg, html = output.svg, output.html
     pictures = {"--svg": (svg, render.save_svg), "--html": (html, render.save_html)}
-    chosen = render.choose_format(fmt, json_flag, sys.stdout.isatty())
+    chosen = render.choose_format(output.fmt, output.json, sys.stdout.isatty())
     if svg or html:
         listing = listing.held()  # written twice: to stdout and into the picture
     found = render.write(listing, chosen, sys.stdout)

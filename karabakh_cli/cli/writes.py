@@ -15,26 +15,25 @@ from karabakh_cli.cli.exits import ExitCode, described
 from karabakh_cli.cli.shared import (
     FormatOption,
     JsonOption,
+    Output,
     Refused,
-    app,
+    command,
     emit,
-    help_examples,
     say,
 )
 from karabakh_cli.output import views
 
 
-@app.command(
-    epilog=help_examples(
-        "kb init my-base/facts.json",
-        "kb init my-base",
-        exit_codes=described(
-            (ExitCode.FOUND, ExitCode.USAGE, ExitCode.FACT_BASE, ExitCode.INTERRUPTED),
-            FOUND="created",
-            USAGE="PATH exists (nothing is written), or a usage error",
-            FACT_BASE="PATH cannot be written",
-        ),
-    )
+@command(
+    "kb init my-base/facts.json",
+    "kb init my-base",
+    exit_codes=described(
+        (ExitCode.FOUND, ExitCode.USAGE, ExitCode.FACT_BASE, ExitCode.INTERRUPTED),
+        FOUND="created",
+        USAGE="PATH exists (nothing is written), or a usage error",
+        FACT_BASE="PATH cannot be written",
+    ),
+    reads_facts=False,
 )
 def init(
     path: Annotated[
@@ -54,17 +53,16 @@ def init(
     say(f"created {target}; add records with: kb --facts {target} add ...")
 
 
-@app.command(
-    "fmt",
-    epilog=help_examples(
-        "kb fmt facts.json",
-        "kb fmt --check facts.json  # in CI or pre-commit",
-        exit_codes=described(
-            FOUND="every file is (now) canonical",
-            NOT_FOUND="--check found a file that is not",
-            FACT_BASE="a file cannot be read, is not a valid fact base, or cannot be written",
-        ),
+@command(
+    "kb fmt facts.json",
+    "kb fmt --check facts.json  # in CI or pre-commit",
+    exit_codes=described(
+        FOUND="every file is (now) canonical",
+        NOT_FOUND="--check found a file that is not",
+        FACT_BASE="a file cannot be read, is not a valid fact base, or cannot be written",
     ),
+    name="fmt",
+    reads_facts=False,
 )
 def fmt_command(
     files: Annotated[list[Path], typer.Argument(help="Fact base files.", show_default=False)],
@@ -90,13 +88,12 @@ def fmt_command(
         raise typer.Exit(ExitCode.NOT_FOUND)
 
 
-@app.command(
-    "diff",
-    epilog=help_examples(
-        "kb diff old-facts.json facts.json",
-        "kb diff --rev HEAD facts.json --format markdown",
-        exit_codes=described(FOUND="no differences", NOT_FOUND="differences found, as diff says"),
-    ),
+@command(
+    "kb diff old-facts.json facts.json",
+    "kb diff --rev HEAD facts.json --format markdown",
+    exit_codes=described(FOUND="no differences", NOT_FOUND="differences found, as diff says"),
+    name="diff",
+    reads_facts=False,
 )
 def diff_command(
     old: Annotated[
@@ -135,7 +132,7 @@ def diff_command(
         canonical.structure(factbase.read(new_path), str(new_path)),
     )
     listing = views.differences_listing(old_label, str(new_path), found)
-    emit(listing, fmt, json, None, None, empty_is_nothing_found=False)
+    emit(listing, Output(fmt, json), empty_is_nothing_found=False)
     if not found:
         say(f"no differences between {old_label} and {new_path}")
     raise typer.Exit(ExitCode.NOT_FOUND if found else ExitCode.FOUND)
