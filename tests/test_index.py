@@ -98,7 +98,7 @@ def people_listed(path: Path, *, indexed: bool) -> tuple[list[dict[str, Any]], t
     found = loading.Index.open(path, path.stat()) if indexed else None
     facts = found.facts(path, loading.Everyone()) if found else whole(path)
     assert facts is not None
-    assert (facts.counted is not None) == indexed
+    assert (facts.coverage.involvement is not None) == indexed
     listing = views.people_listing(facts)
     rows = list(listing.rows)
     if found:

@@ -81,9 +81,9 @@ def test_a_frequent_word_reads_only_the_hits_shown(large: Path) -> None:  # noqa
     """A word in thousands of texts reads the hits shown, and counts the rest."""
     loading.load(large, None, no_say)
     facts = indexed(large, loading.ByWords("ceasefire", SEARCHED_KINDS, queries.Filters(), 5))
-    assert isinstance(facts, queries.SearchedBase)
-    assert len(facts.searched) == 5
-    assert facts.left_out > 100
+    assert facts is not None and facts.coverage.searched is not None
+    assert len(facts.coverage.searched) == 5
+    assert facts.coverage.left_out > 100
 
 
 def test_kb_search_on_an_indexed_base_answers_as_a_whole_read(

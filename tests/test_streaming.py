@@ -206,8 +206,8 @@ def test_an_index_failing_while_people_are_written_is_removed_and_named(large: P
     found = loading.Index.open(large, large.stat())
     assert found is not None
     facts = found.facts(large, loading.Everyone())
-    assert facts is not None and facts.counted is not None
-    people = facts.counted()
+    assert facts is not None and facts.coverage.involvement is not None
+    people = facts.coverage.involvement()
     next(people)
     found.connection.close()
     with pytest.raises(FactBaseError, match=r"its index was damaged .* and is removed"):

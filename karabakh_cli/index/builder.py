@@ -104,7 +104,7 @@ class Builder:
         self.owners = array("q")
         # kb people's rows: each person's position, id and source, and their counts.
         self.people: list[tuple[int, str, str]] = []
-        self.involving = queries.Involving()
+        self.involving = queries.InvolvementCounter()
 
     def __enter__(self) -> Builder:
         return self

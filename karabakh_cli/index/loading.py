@@ -39,7 +39,7 @@ from karabakh_cli.base.problems import FactBaseError, Problem
 from karabakh_cli.index import builder, location
 from karabakh_cli.index.builder import Progress
 from karabakh_cli.lookup import attribution, match
-from karabakh_cli.lookup.queries import Filters, Involvement, LoadedBase, SearchedBase
+from karabakh_cli.lookup.queries import Coverage, Filters, Involvement, LoadedBase
 
 if TYPE_CHECKING:
     # sqlite3 (as hashlib and secrets) costs milliseconds to import, and the batch reader one:
@@ -174,7 +174,8 @@ class Index:
                 "select position from record where id in (select source from involvement)"
             )
             base = self._base(cited, speeches=False, terms=False)
-            return LoadedBase(base, path, counted=functools.partial(self._involvement, path))
+            involvement = functools.partial(self._involvement, path)
+            return LoadedBase(base, path, Coverage(involvement=involvement))
         if isinstance(wanted, ByWords):
             return self._searched_base(path, wanted)
         if isinstance(wanted, ById):
@@ -217,7 +218,7 @@ class Index:
             problem = Problem(f"its index was damaged ({error}) and is removed; run kb again")
             raise FactBaseError(str(path), [problem]) from None
 
-    def _searched_base(self, path: Path, wanted: ByWords) -> SearchedBase | None:
+    def _searched_base(self, path: Path, wanted: ByWords) -> LoadedBase | None:
         """The records whose scores decide a search, those their rows show, and how many hits
         are left out (see search.py)."""
         # Imported by the lookup that needs it: kb's start-up does without.
@@ -236,7 +237,7 @@ class Index:
         scored = self._records([*chosen.known, *unsure])
         base = self._base(scored, speeches=False, terms=False)
         searched = frozenset(record.id for record in scored.values())
-        return SearchedBase(base, path, searched=searched, left_out=left_out)
+        return LoadedBase(base, path, Coverage(searched=searched, left_out=left_out))
 
     def _in_chunks(self, positions: list[int]) -> Iterator[list[tuple[int, model.Record]]]:
         """The records at ``positions``, in their order, a chunk at a time: the texts a search

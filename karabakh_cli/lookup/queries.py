@@ -40,14 +40,29 @@ if TYPE_CHECKING:
 PLACE_THRESHOLD = 85
 
 
+class Coverage(msgspec.Struct, frozen=True):
+    """What a partial base leaves out, said as data for the lookups whose answer depends on
+    it. A base read whole leaves out nothing; the index, which reads only the records a lookup
+    can reach, fills in what it knows of the rest."""
+
+    searched: frozenset[str] | None = None
+    """The ids of the records a search scores, when the others are there only for the rows
+    to show; None: score every record."""
+    left_out: int = 0
+    """Hits a search leaves out and counts: those whose score is known past the first
+    ``limit``, and those scored lower than ``limit`` better ones."""
+    involvement: Callable[[], Iterator[Involvement]] | None = None
+    """Everyone's involvement as counted when the base was indexed, for a partial base that
+    holds none of the records to count; None where they are there to count."""
+
+
 class LoadedBase(msgspec.Struct, frozen=True, dict=True):
     """A loaded fact base with its lookups by id."""
 
     content: FactBase
     path: Path
-    counted: Callable[[], Iterator[Involvement]] | None = None
-    """Everyone's involvement as the index counted it, for a partial base of no quotes
-    (index.Everyone); None where the records are there to count."""
+    coverage: Coverage = msgspec.field(default_factory=Coverage)
+    """What ``content`` leaves out that a lookup must know of: nothing, for a base read whole."""
 
     @functools.cached_property
     def people(self) -> dict[str, Person]:
@@ -100,16 +115,6 @@ class LoadedBase(msgspec.Struct, frozen=True, dict=True):
                 for target in getattr(quote, link):
                     inverse[(link, target)].append(quote.id)
         return inverse
-
-
-class SearchedBase(LoadedBase, frozen=True, kw_only=True):
-    """The part of a base that decides one search, from the index (index_search.py): the
-    records to score (``searched``: the others are there for the rows to show), and how many
-    hits it leaves out: hits whose score the index knows (every word whole, or one typo away)
-    past the first ``limit``, and hits scored lower than ``limit`` better ones."""
-
-    searched: frozenset[str]
-    left_out: int
 
 
 class Filters(msgspec.Struct, frozen=True):
@@ -286,7 +291,7 @@ def _searchable(
 ) -> list[tuple[RecordKind, SourcedRecord, str]]:
     wanted = set(kinds)
     undated = filters.since is None and filters.until is None
-    searched = facts.searched if isinstance(facts, SearchedBase) else None
+    searched = facts.coverage.searched
     return [
         (kind.name, record, kind.searchable(record))
         for name in SEARCHED_KINDS
@@ -316,7 +321,7 @@ def search(
         )
         for hit in hits
     ]
-    return found, total + (facts.left_out if isinstance(facts, SearchedBase) else 0)
+    return found, total + facts.coverage.left_out
 
 
 def search_notes(query: str, shown: int, total: int) -> list[str]:
@@ -375,7 +380,7 @@ class Involvement(msgspec.Struct, frozen=True):
     events: int
 
 
-class Involving:
+class InvolvementCounter:
     """How many quotes, terms and events involve each person (a quote its speaker, a term
     or event each of its actors once), counted a collection's records at a time: for kb
     people, from a whole base or while one is indexed."""
@@ -400,12 +405,12 @@ class Involving:
         return self.quotes[person_id], self.terms[person_id], self.events[person_id]
 
 
-def involvement(facts: LoadedBase) -> Iterator[Involvement]:
+def involvement_of_everyone(facts: LoadedBase) -> Iterator[Involvement]:
     """Everyone in the base with how many quotes, terms and events involve them, one by one."""
-    if facts.counted is not None:
-        yield from facts.counted()
+    if facts.coverage.involvement is not None:
+        yield from facts.coverage.involvement()
         return
-    counts = Involving()
+    counts = InvolvementCounter()
     for collection in ("quotes", "terms", "events"):
         counts.add(collection, getattr(facts.content, collection))
     for person in facts.content.people:

@@ -318,7 +318,9 @@ def person_row(facts: LoadedBase, person: Person, counts: queries.Involvement | 
 
 
 def people_listing(facts: LoadedBase) -> Listing:
-    rows = (person_row(facts, found.person, found) for found in queries.involvement(facts))
+    rows = (
+        person_row(facts, found.person, found) for found in queries.involvement_of_everyone(facts)
+    )
     columns = [
         Column("Name", "name", Shape.MAIN, beneath="id"),
         Column("Kind", "kind", Shape.SHORT),
