@@ -1,4 +1,5 @@
-"""Files kb writes whole: all of the content or nothing, synced to disk.
+"""Files as kb reads and writes them: how much it reads whole at most, and writes of all the
+content or nothing, synced to disk.
 
 A leaf below every layer: the writes to a fact base (curate.writing) and the pictures a listing
 is saved as (output.render) both go through here.
@@ -9,6 +10,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+
+MIB = 1024 * 1024
+# The most kb reads whole of any file, a fact base or an archived text. Far above any real one
+# (100,000 quotes is about 76 MB), low enough to refuse a wrong file before decoding it whole (a
+# decoded base takes several times its size in memory).
+MAX_BYTES = 512 * MIB
 
 
 def sync_folder(folder: Path) -> None:

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from karabakh_cli import files
 from karabakh_cli.base import factbase, integrity
-from karabakh_cli.index import builder, loading, location, search
+from karabakh_cli.index import builder, loading, location, needs, reader, search
 from karabakh_cli.lookup import queries
 from karabakh_cli.output import views
 from karabakh_cli.text import fold
@@ -95,8 +96,8 @@ def show_rows(facts: queries.LoadedBase, record_id: str) -> list[dict[str, Any]]
 
 def people_listed(path: Path, *, indexed: bool) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
     """kb people's rows and the sources under its table, from the index or the whole base."""
-    found = loading.Index.open(path, path.stat()) if indexed else None
-    facts = found.facts(path, loading.Everyone()) if found else whole(path)
+    found = reader.Index.open(path, path.stat()) if indexed else None
+    facts = found.facts(path, needs.Everyone()) if found else whole(path)
     assert facts is not None
     assert (facts.coverage.involvement is not None) == indexed
     listing = views.people_listing(facts)
@@ -106,9 +107,9 @@ def people_listed(path: Path, *, indexed: bool) -> tuple[list[dict[str, Any]], t
     return rows, views.cited_sources(facts, rows)
 
 
-def indexed(path: Path, wanted: loading.Wanted) -> queries.LoadedBase:
+def indexed(path: Path, wanted: needs.Wanted) -> queries.LoadedBase:
     """The partial base the index gives, asserting it came from the index."""
-    found = loading.Index.open(path, path.stat())
+    found = reader.Index.open(path, path.stat())
     assert found is not None
     facts = found.facts(path, wanted)
     found.close()
@@ -139,21 +140,21 @@ def test_lookups_from_the_index_equal_a_whole_read(large: Path) -> None:
     from the whole base."""
     loading.load(large, None, no_say)
     for name in (NAME, "Petrosyn", "petrosyan", "Nobody Atall", "the"):
-        assert quote_rows(indexed(large, loading.ByName(name)), name) == quote_rows(
+        assert quote_rows(indexed(large, needs.ByName(name)), name) == quote_rows(
             whole(large), name
         )
-    assert timeline_rows(indexed(large, loading.WholeCollection("events"))) == timeline_rows(
+    assert timeline_rows(indexed(large, needs.WholeCollection("events"))) == timeline_rows(
         whole(large)
     )
-    assert terms_rows(indexed(large, loading.WholeCollection("terms"))) == terms_rows(whole(large))
-    assert disputes_rows(indexed(large, loading.Disputes())) == disputes_rows(whole(large))
+    assert terms_rows(indexed(large, needs.WholeCollection("terms"))) == terms_rows(whole(large))
+    assert disputes_rows(indexed(large, needs.Disputes())) == disputes_rows(whole(large))
     assert people_listed(large, indexed=True) == people_listed(large, indexed=False)
     for fragment in ("bilateral talks security mediation", "no celebration", "zzz qqq", "the"):
-        assert who_said_rows(indexed(large, loading.ByFragment(fragment)), fragment) == (
+        assert who_said_rows(indexed(large, needs.ByFragment(fragment)), fragment) == (
             who_said_rows(whole(large), fragment)
         )
     for record_id in ("q-7", "Q-7", "p-3", "t-4", "e-9", "src-synthetic"):
-        assert show_rows(indexed(large, loading.ById(record_id)), record_id) == show_rows(
+        assert show_rows(indexed(large, needs.ById(record_id)), record_id) == show_rows(
             whole(large), record_id
         )
 
@@ -161,9 +162,9 @@ def test_lookups_from_the_index_equal_a_whole_read(large: Path) -> None:
 def test_an_id_no_record_has_is_left_to_the_whole_base(large: Path) -> None:
     """For an unknown id the index gives nothing, so the suggestions come from every id."""
     loading.load(large, None, no_say)
-    found = loading.Index.open(large, large.stat())
+    found = reader.Index.open(large, large.stat())
     assert found is not None
-    assert found.facts(large, loading.ById("q-nothing")) is None
+    assert found.facts(large, needs.ById("q-nothing")) is None
 
 
 def test_an_edit_keeping_size_and_mtime_is_seen(large: Path) -> None:
@@ -175,7 +176,7 @@ def test_an_edit_keeping_size_and_mtime_is_seen(large: Path) -> None:
     assert edited != text and len(edited) == len(text)
     large.write_text(edited, encoding="utf-8")
     os.utime(large, ns=(before.st_atime_ns, before.st_mtime_ns))
-    facts = loading.load(large, loading.ByName(NAME), no_say)
+    facts = loading.load(large, needs.ByName(NAME), no_say)
     assert "q-3" not in [row["id"] for row in quote_rows(facts, NAME)[:-2]]
 
 
@@ -186,7 +187,7 @@ def test_an_edit_breaking_a_reference_is_always_checked(large: Path) -> None:
     base["quotes"][5]["speaker"] = "nobody"
     large.write_text(json.dumps(base), encoding="utf-8")
     with pytest.raises(factbase.FactBaseError, match="no person has the id 'nobody'"):
-        loading.load(large, loading.ByName(NAME), no_say)
+        loading.load(large, needs.ByName(NAME), no_say)
 
 
 def _garbage(file: Path) -> None:
@@ -230,12 +231,12 @@ def test_a_spoilt_index_is_rebuilt_never_trusted(
     file = location.location(large)
     assert file is not None
     spoil(file)
-    assert loading.Index.open(large, large.stat()) is None
+    assert reader.Index.open(large, large.stat()) is None
     calls = count_checks(monkeypatch)
-    facts = loading.load(large, loading.ByName(NAME), no_say)
+    facts = loading.load(large, needs.ByName(NAME), no_say)
     assert quote_rows(facts, NAME) == quote_rows(whole(large), NAME)
     assert len(calls) == 2
-    assert loading.Index.open(large, large.stat()) is not None
+    assert reader.Index.open(large, large.stat()) is not None
 
 
 def test_a_cache_that_is_a_file_answers_with_one_line(
@@ -372,7 +373,7 @@ def test_eight_installed_kb_at_once_on_a_fresh_cache(large: Path, cache: Path) -
     assert [out for out, _ in outcomes] == [expected] * 8
     assert [error for _, error in outcomes] == [""] * 8
     file = location.location(large)
-    assert file is not None and loading.Index.open(large, large.stat()) is not None
+    assert file is not None and reader.Index.open(large, large.stat()) is not None
     assert [path.name for path in file.parent.iterdir()] == [file.name]
 
 
@@ -534,25 +535,23 @@ def test_indexed_answers_equal_a_brute_force_read(
 ) -> None:
     """On random bases, quote, who-said, show, timeline, disputes and people from the index
     equal reading the base whole."""
-    monkeypatch.setattr(loading, "FROM_BYTES", 0)
+    monkeypatch.setattr(location, "FROM_BYTES", 0)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = tmp_path / "facts.json"
     path.write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
     loading.load(path, None, no_say)
     for name in [*queries_, *(person["name"] for person in base["people"])]:
-        assert quote_rows(indexed(path, loading.ByName(name)), name) == quote_rows(
-            whole(path), name
-        )
-    assert timeline_rows(indexed(path, loading.WholeCollection("events"))) == timeline_rows(
+        assert quote_rows(indexed(path, needs.ByName(name)), name) == quote_rows(whole(path), name)
+    assert timeline_rows(indexed(path, needs.WholeCollection("events"))) == timeline_rows(
         whole(path)
     )
-    assert disputes_rows(indexed(path, loading.Disputes())) == disputes_rows(whole(path))
+    assert disputes_rows(indexed(path, needs.Disputes())) == disputes_rows(whole(path))
     for fragment in [*fragments, *(quote["text"] for quote in base["quotes"][:3])]:
-        assert who_said_rows(indexed(path, loading.ByFragment(fragment)), fragment) == (
+        assert who_said_rows(indexed(path, needs.ByFragment(fragment)), fragment) == (
             who_said_rows(whole(path), fragment)
         )
     for quote in base["quotes"]:
-        assert show_rows(indexed(path, loading.ById(quote["id"])), quote["id"]) == show_rows(
+        assert show_rows(indexed(path, needs.ById(quote["id"])), quote["id"]) == show_rows(
             whole(path), quote["id"]
         )
     assert people_listed(path, indexed=True) == people_listed(path, indexed=False)
@@ -567,20 +566,20 @@ def test_who_said_from_the_index_equals_a_whole_read_on_many_quotes(
 ) -> None:
     """On random bases of up to 80 quotes, enough for many to reach the threshold or for
     nearest misses at each mark, who-said from the index equals reading the base whole."""
-    monkeypatch.setattr(loading, "FROM_BYTES", 0)
+    monkeypatch.setattr(location, "FROM_BYTES", 0)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = tmp_path / "facts.json"
     path.write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
     loading.load(path, None, no_say)
     for fragment in fragments:
-        assert who_said_rows(indexed(path, loading.ByFragment(fragment)), fragment) == (
+        assert who_said_rows(indexed(path, needs.ByFragment(fragment)), fragment) == (
             who_said_rows(whole(path), fragment)
         )
 
 
 def test_the_builtin_base_is_not_indexed() -> None:
     """The built-in base is under the size that gets an index."""
-    assert FACTS.stat().st_size < loading.FROM_BYTES
+    assert FACTS.stat().st_size < location.FROM_BYTES
 
 
 def test_a_long_build_says_what_it_does(
@@ -629,7 +628,7 @@ def test_a_base_flipped_while_read_never_leaves_a_clean_index_for_a_broken_file(
     try:
         for _ in range(40):
             try:
-                facts = loading.load(target, loading.ByName(NAME), no_say)
+                facts = loading.load(target, needs.ByName(NAME), no_say)
             except factbase.FactBaseError as error:
                 assert "no person has the id 'p-X'" in str(error)
             else:
@@ -640,7 +639,7 @@ def test_a_base_flipped_while_read_never_leaves_a_clean_index_for_a_broken_file(
     target.unlink()
     target.symlink_to(broken)
     with pytest.raises(factbase.FactBaseError, match="no person has the id 'p-X'"):
-        loading.load(target, loading.ByName(NAME), no_say)
+        loading.load(target, needs.ByName(NAME), no_say)
 
 
 def test_a_base_too_large_to_read_whole_is_answered_from_its_index(
@@ -648,8 +647,8 @@ def test_a_base_too_large_to_read_whole_is_answered_from_its_index(
 ) -> None:
     """Past the whole-read limit a base is still read a batch at a time, checked and indexed:
     lookups the index answers work; one that needs the whole base says so, exit 3."""
-    monkeypatch.setattr(factbase, "MAX_BYTES", 1024 * 1024)
-    assert large.stat().st_size > factbase.MAX_BYTES
+    monkeypatch.setattr(files, "MAX_BYTES", 1024 * 1024)
+    assert large.stat().st_size > files.MAX_BYTES
     built = invoke("--facts", str(large), "index", "--json")
     assert built.exit_code == 0
     assert json.loads(built.stdout)[0]["quotes"] == 2000
@@ -702,7 +701,7 @@ def test_a_broken_base_too_large_to_read_whole_names_its_first_problem(
 ) -> None:
     """Past the whole-read limit, a record the model rejects is named where it stands: a
     lookup says it in one line with a hint (exit 3), kb validate lists it (exit 1)."""
-    monkeypatch.setattr(factbase, "MAX_BYTES", 1024 * 1024)
+    monkeypatch.setattr(files, "MAX_BYTES", 1024 * 1024)
     text = large.read_text(encoding="utf-8")
     broken = text.replace(
         '"id": "q-1500", "speaker": "p-', '"id": "q-1500", "speaker": 7, "x": "p-'

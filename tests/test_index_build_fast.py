@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli.index import loading
+from karabakh_cli.index import loading, needs
 from karabakh_cli.lookup import match
 from karabakh_cli.text import fold
 from tests.conftest import bench_generator
@@ -31,7 +31,7 @@ def test_records_kept_as_written_read_back_the_same(reformatted: Path) -> None:
     """Records stored as the file's own JSON text decode to what a whole read gives."""
     loading.load(reformatted, None, no_say)
     for record_id in ("q-7", "p-3", "t-4", "e-9", "src-synthetic"):
-        facts = loading.load(reformatted, loading.ById(record_id), no_say)
+        facts = loading.load(reformatted, needs.ById(record_id), no_say)
         assert show_rows(facts, record_id) == show_rows(whole(reformatted), record_id)
 
 
@@ -40,7 +40,7 @@ def test_the_first_lookup_answers_as_a_whole_read(
     reformatted: Path, cache: Path, name: str
 ) -> None:
     """On a fresh cache the lookup that builds the index answers as a whole read would."""
-    facts = loading.load(reformatted, loading.ByName(name), no_say)
+    facts = loading.load(reformatted, needs.ByName(name), no_say)
     assert any(cache.rglob("*.sqlite"))
     assert quote_rows(facts, name) == quote_rows(whole(reformatted), name)
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, utils
 
-from karabakh_cli.index import loading, search
+from karabakh_cli.index import loading, location, needs, reader, search
 from karabakh_cli.lookup import queries, searching
 from karabakh_cli.model import SEARCHED_KINDS, RecordKind
 from karabakh_cli.output import views
@@ -41,7 +41,7 @@ def same_search(
     limit: int | None = 50,
 ) -> None:
     filters = filters or queries.Filters()
-    facts = indexed(path, loading.ByWords(query, kinds, filters, limit))
+    facts = indexed(path, needs.ByWords(query, kinds, filters, limit))
     assert search_rows(facts, query, kinds, filters, limit) == search_rows(
         whole(path), query, kinds, filters, limit
     )
@@ -80,7 +80,7 @@ def test_searches_from_the_index_equal_a_whole_read(
 def test_a_frequent_word_reads_only_the_hits_shown(large: Path) -> None:  # noqa: F811
     """A word in thousands of texts reads the hits shown, and counts the rest."""
     loading.load(large, None, no_say)
-    facts = indexed(large, loading.ByWords("ceasefire", SEARCHED_KINDS, queries.Filters(), 5))
+    facts = indexed(large, needs.ByWords("ceasefire", SEARCHED_KINDS, queries.Filters(), 5))
     assert facts is not None and facts.coverage.searched is not None
     assert len(facts.coverage.searched) == 5
     assert facts.coverage.left_out > 100
@@ -95,7 +95,7 @@ def test_kb_search_on_an_indexed_base_answers_as_a_whole_read(
     arguments = ["--facts", str(large), "search", "ceasfire", "talks", "--json"]
     first = invoke(*arguments)
     indexed_ = invoke(*arguments)
-    monkeypatch.setattr(loading, "FROM_BYTES", 1 << 40)
+    monkeypatch.setattr(location, "FROM_BYTES", 1 << 40)
     read_whole = invoke(*arguments)
     assert indexed_.exit_code == 0
     assert first.stdout == indexed_.stdout == read_whole.stdout
@@ -276,7 +276,7 @@ def test_one_typo_at_a_text_s_start_or_end_is_scored(
 ) -> None:
     """A word one typo away scores more where it starts or ends the text ("ceasefirx" against
     "ceasefire talks"), so such texts are read and scored, not taken for the one-typo score."""
-    monkeypatch.setattr(loading, "FROM_BYTES", 0)
+    monkeypatch.setattr(location, "FROM_BYTES", 0)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = tmp_path / "facts.json"
     texts = ["the talks, ceasefire talks", "ceasefire talks", "talks on a ceasefire"]
@@ -322,9 +322,9 @@ def test_indexed_search_equals_a_brute_force_read(
     """On random bases with typos, punctuation and non-ASCII letters, search from the index
     equals reading the base whole, whatever the kinds, dates and limit; also when the texts
     to score are read and ranked a chunk at a time."""
-    monkeypatch.setattr(loading, "FROM_BYTES", 0)
+    monkeypatch.setattr(location, "FROM_BYTES", 0)
     # Texts scored two at a time, so that the best of several chunks are merged.
-    monkeypatch.setattr(loading, "_SCORED", 2)
+    monkeypatch.setattr(reader, "_SCORED", 2)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = tmp_path / "facts.json"
     path.write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
@@ -367,13 +367,13 @@ def test_a_word_too_long_to_look_up_reads_the_base_whole(
     answers as it always did."""
     word = "ceasefire" * 8
     loading.load(large, None, no_say)
-    found = loading.Index.open(large, large.stat())
+    found = reader.Index.open(large, large.stat())
     assert found is not None
-    wanted = loading.ByWords(word, SEARCHED_KINDS, queries.Filters(), 50)
+    wanted = needs.ByWords(word, SEARCHED_KINDS, queries.Filters(), 50)
     assert found.facts(large, wanted) is None
     found.close()
     from_index = invoke("--facts", str(large), "search", word, "talks")
-    monkeypatch.setattr(loading, "FROM_BYTES", 1 << 40)
+    monkeypatch.setattr(location, "FROM_BYTES", 1 << 40)
     read_whole = invoke("--facts", str(large), "search", word, "talks")
     assert from_index.exit_code == read_whole.exit_code
     assert (from_index.stdout, from_index.stderr) == (read_whole.stdout, read_whole.stderr)

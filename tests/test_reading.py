@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from karabakh_cli import files
 from karabakh_cli.base import factbase
 from karabakh_cli.index import location
 from tests.conftest import FACTS, KB, STABLE_ENV, Invoke, run_captured
@@ -20,7 +21,7 @@ SMALL_LIMIT = 1024 * 1024
 @pytest.fixture
 def small_limit(monkeypatch: pytest.MonkeyPatch) -> int:
     """A size limit small enough that a test can exceed it in a moment."""
-    monkeypatch.setattr(factbase, "MAX_BYTES", SMALL_LIMIT)
+    monkeypatch.setattr(files, "MAX_BYTES", SMALL_LIMIT)
     monkeypatch.setattr(factbase, "MAX_SCANNED_BYTES", SMALL_LIMIT)
     return SMALL_LIMIT
 

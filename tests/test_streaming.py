@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from karabakh_cli.base.problems import FactBaseError
-from karabakh_cli.index import loading
+from karabakh_cli.index import loading, location, needs, reader
 from karabakh_cli.output import render, views
 from karabakh_cli.output.render import Format
 from karabakh_cli.text import visible
@@ -151,7 +151,7 @@ def test_people_from_the_index_print_what_the_whole_base_prints(
     assert building.exit_code == 0
     later = invoke("--facts", str(large), "people", "--format", fmt)
     assert later.exit_code == 0
-    monkeypatch.setattr(loading, "FROM_BYTES", 1 << 40)
+    monkeypatch.setattr(location, "FROM_BYTES", 1 << 40)
     read_whole = invoke("--facts", str(large), "people", "--format", fmt)
     assert read_whole.exit_code == 0
     assert building.stdout == later.stdout == read_whole.stdout
@@ -163,15 +163,15 @@ def test_people_answered_from_the_index_decode_no_quote(
 ) -> None:
     """Once indexed, kb people's base holds no quotes: the counts come from the index."""
     loading.load(large, None, print)
-    found = loading.Index.open(large, large.stat())
+    found = reader.Index.open(large, large.stat())
     assert found is not None
-    facts = found.facts(large, loading.Everyone())
+    facts = found.facts(large, needs.Everyone())
     assert facts is not None
     assert facts.content.quotes == []
     assert facts.content.people == []
     rows = list(views.people_listing(facts).rows)
     found.close()
-    assert len(rows) == loading.Index.open(large, large.stat()).summary()["people"]  # type: ignore[union-attr]
+    assert len(rows) == reader.Index.open(large, large.stat()).summary()["people"]  # type: ignore[union-attr]
     assert sum(row["quotes"] for row in rows) == 2000
 
 
@@ -203,16 +203,16 @@ def test_an_index_failing_while_people_are_written_is_removed_and_named(large: P
     checks) ends the listing with a FactBaseError naming the base, and is removed, so the
     next run builds it afresh."""
     loading.load(large, None, print)
-    found = loading.Index.open(large, large.stat())
+    found = reader.Index.open(large, large.stat())
     assert found is not None
-    facts = found.facts(large, loading.Everyone())
+    facts = found.facts(large, needs.Everyone())
     assert facts is not None and facts.coverage.involvement is not None
     people = facts.coverage.involvement()
     next(people)
     found.connection.close()
     with pytest.raises(FactBaseError, match=r"its index was damaged .* and is removed"):
         next(people)
-    assert loading.describe(large) == loading.NOT_BUILT
+    assert loading.describe(large) == loading.Unindexed("not built yet", buildable=True)
 
 
 def _shown(char: str) -> str:

@@ -14,13 +14,10 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import msgspec
 
-from karabakh_cli import model
+from karabakh_cli import files, model
 from karabakh_cli.base import sentences
 from karabakh_cli.text import find_verbatim
 
-# The same ceiling as a fact base's: far above any real article, low enough to refuse a
-# wrong file before reading it all into memory.
-MAX_BYTES = 512 * 1024 * 1024
 # How much of the text either side of an excerpt a TextQuoteSelector carries.
 AFFIX_CHARS = 32
 # A sentence of the context longer than this is cut, so a text without punctuation cannot
@@ -72,8 +69,9 @@ def read_text(folder: Path, archive: model.Archive) -> str:
     try:
         if path.is_dir():
             raise ArchiveError(f"{archive.path} is a directory, not a text file")
-        if path.stat().st_size > MAX_BYTES:
-            raise ArchiveError(f"{archive.path} is over 512 MiB; kb reads at most 512 MiB")
+        if path.stat().st_size > files.MAX_BYTES:
+            most = files.MAX_BYTES // files.MIB
+            raise ArchiveError(f"{archive.path} is over {most} MiB; kb reads at most {most} MiB")
         data = path.read_bytes()
     except FileNotFoundError:
         raise ArchiveError(f"no such file {archive.path!r} beside the fact base") from None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import msgspec
 
-from karabakh_cli import model
+from karabakh_cli import files, model
 from karabakh_cli.base import checks, integrity
 from karabakh_cli.base.problems import FactBaseError, Problem, syntax_error
 
@@ -23,14 +23,9 @@ if TYPE_CHECKING:
 
 # jsonpos is imported where a problem needs a line and column: a clean load never does.
 
-# Far above any real fact base (100,000 quotes is about 76 MB), low enough to refuse a wrong
-# file before decoding it whole (a decoded base takes several times its size in memory):
-# enforced while reading, so a stream that never ends is refused too.
-MAX_BYTES = 512 * 1024 * 1024
 # What a base read a batch at a time (scan) may hold: its memory grows with the number of
 # records (their ids, names and references), about 0.4 GiB at a million quotes.
-MAX_SCANNED_BYTES = 2 * 1024 * 1024 * 1024
-_MIB = 1024 * 1024
+MAX_SCANNED_BYTES = 2048 * files.MIB
 
 
 def builtin_path() -> Path:
@@ -56,11 +51,11 @@ def _read(path: Path) -> tuple[bytes, os.stat_result | None]:
     label = str(path)
     with _reading(label), path.open("rb") as file:
         status = os.fstat(file.fileno())
-        if stat.S_ISREG(status.st_mode) and status.st_size > MAX_BYTES:
-            raise _too_large(label, f"is {status.st_size // _MIB} MiB")
-        data = _read_at_most(file, MAX_BYTES + 1, status.st_size)
-        if len(data) > MAX_BYTES:
-            raise _too_large(label, f"holds more than {MAX_BYTES // _MIB} MiB")
+        if stat.S_ISREG(status.st_mode) and status.st_size > files.MAX_BYTES:
+            raise _too_large(label, f"is {status.st_size // files.MIB} MiB")
+        data = _read_at_most(file, files.MAX_BYTES + 1, status.st_size)
+        if len(data) > files.MAX_BYTES:
+            raise _too_large(label, f"holds more than {files.MAX_BYTES // files.MIB} MiB")
         after = os.fstat(file.fileno())
     if data.isspace() or not data:
         raise FactBaseError(label, [Problem("file is empty; expected a JSON object")])
@@ -81,7 +76,7 @@ def _reading(label: str) -> Iterator[None]:
 
 
 def _too_large(label: str, what: str, limit: int | None = None) -> FactBaseError:
-    most = (limit or MAX_BYTES) // _MIB
+    most = (limit or files.MAX_BYTES) // files.MIB
     return FactBaseError(label, [Problem(f"file {what}; kb reads at most {most} MiB")])
 
 
@@ -96,7 +91,7 @@ def _read_at_most(file: BinaryIO, limit: int, size: int) -> bytes:
         return first
     chunks = [first]
     total = len(first)
-    while total < limit and (chunk := file.read(min(_MIB, limit - total))):
+    while total < limit and (chunk := file.read(min(files.MIB, limit - total))):
         chunks.append(chunk)
         total += len(chunk)
     return b"".join(chunks)
@@ -250,7 +245,7 @@ def scan(
     FactBaseError naming the errors found, as load does.
 
     Raise batches.NotStreamable for a file a batch-wise read cannot take that is no larger
-    than MAX_BYTES: the caller reads it whole (load), which names its problem as every lookup
+    than files.MAX_BYTES: the caller reads it whole (load), which names its problem as every lookup
     of a smaller base does. A larger one's first problem is a FactBaseError.
     """
     checker = integrity.IntegrityChecker(warn=False)
@@ -277,7 +272,7 @@ def _scan(
         with _reading(label), path.open("rb") as file:
             status = os.fstat(file.fileno())
             if stat.S_ISREG(status.st_mode) and status.st_size > MAX_SCANNED_BYTES:
-                raise _too_large(label, f"is {status.st_size // _MIB} MiB", MAX_SCANNED_BYTES)
+                raise _too_large(label, f"is {status.st_size // files.MIB} MiB", MAX_SCANNED_BYTES)
             done = 0
             with no_garbage_collection():
                 for batch in batches.Reader(file, MAX_SCANNED_BYTES).batches():
@@ -287,10 +282,10 @@ def _scan(
                     done = batch.end
             after = os.fstat(file.fileno())
     except batches.TooLarge:
-        what = f"holds more than {MAX_SCANNED_BYTES // _MIB} MiB"
+        what = f"holds more than {MAX_SCANNED_BYTES // files.MIB} MiB"
         raise _too_large(label, what, MAX_SCANNED_BYTES) from None
     except batches.NotStreamable as error:
-        if status.st_size <= MAX_BYTES:
+        if status.st_size <= files.MAX_BYTES:
             raise
         line, column = error.where or (None, None)
         problem = Problem(error.message, line=line, column=column)
@@ -303,7 +298,7 @@ def diagnose_file(path: Path) -> list[Problem]:
     errors and warnings, with lines where known (as diagnose finds them).
 
     Read a batch at a time, so a base of any size is checked in bounded memory; only a file
-    that cannot be read so, no larger than MAX_BYTES, is read whole to name its problems.
+    that cannot be read so, no larger than files.MAX_BYTES, is read whole to name its problems.
     Raise FactBaseError where the file cannot be read at all.
     """
     try:

@@ -40,7 +40,7 @@ from karabakh_cli.cli.shared import (
     record_shown,
     say,
 )
-from karabakh_cli.index import loading
+from karabakh_cli.index import loading, location, needs
 from karabakh_cli.lookup import attribution, queries
 from karabakh_cli.model import (
     SEARCHED_KINDS,
@@ -76,7 +76,7 @@ def quote(
     """A speaker's quotes, in date order."""
     name = phrase(words)
     filters = filters_of(since, until, place)
-    facts = load(ctx, loading.ByName(name))
+    facts = load(ctx, needs.ByName(name))
     found = queries.quotes_by(facts, name, filters)
     for note in found.notes(name, filtered=filters.given):
         say(note)
@@ -93,7 +93,7 @@ def terms(
 ) -> None:
     """The ceasefire's terms, numbered in the document's order, with their source."""
     emit(
-        views.terms_listing(load(ctx, loading.WholeCollection("terms"))),
+        views.terms_listing(load(ctx, needs.WholeCollection("terms"))),
         Output(fmt, json, svg, html),
     )
 
@@ -111,7 +111,7 @@ def timeline(
 ) -> None:
     """What happened, in date order; a year or month comes before the days within it."""
     filters = filters_of(since, until, place)
-    facts = load(ctx, loading.WholeCollection("events"))
+    facts = load(ctx, needs.WholeCollection("events"))
     events = queries.timeline(facts, filters)
     for note in queries.timeline_notes(events, filters):
         say(note)
@@ -160,7 +160,7 @@ def search(
     text = phrase(words)
     filters = filters_of(since, until)
     kinds: list[RecordKind] = [k.value for k in kind] if kind else list(SEARCHED_KINDS)
-    facts = load(ctx, loading.ByWords(text, tuple(kinds), filters, limit or None))
+    facts = load(ctx, needs.ByWords(text, tuple(kinds), filters, limit or None))
     hits, total = queries.search(facts, text, kinds, filters, limit or None)
     for note in queries.search_notes(text, len(hits), total):
         say(note)
@@ -198,7 +198,7 @@ def who_said(
     fragment = phrase(words)
     # With dates to filter by, the nearest misses are among the quotes of those dates only,
     # which the index does not preselect: those lookups read the whole base.
-    facts = load(ctx, None if since or until else loading.ByFragment(fragment))
+    facts = load(ctx, None if since or until else needs.ByFragment(fragment))
     outcome = queries.who_said(facts, fragment, filters_of(since, until))
     refusal = queries.refusal(facts, fragment, outcome)
     if refusal:
@@ -215,7 +215,7 @@ def people(
     html: HtmlOption = None,
 ) -> None:
     """Everyone in the fact base, with how many quotes, terms and events involve them."""
-    emit(views.people_listing(load(ctx, loading.Everyone())), Output(fmt, json, svg, html))
+    emit(views.people_listing(load(ctx, needs.Everyone())), Output(fmt, json, svg, html))
 
 
 @command("kb show q-putin-mediation", "kb show e-ceasefire-signed --json")
@@ -236,7 +236,7 @@ def show(
 ) -> None:
     """One record in full, with its source, and the quote marked in the sentences around it
     in the source's archived text (or in its excerpt, where there is no archive)."""
-    facts = load(ctx, loading.ById(record_id))
+    facts = load(ctx, needs.ById(record_id))
     found = queries.find_record(facts, record_id)
     if found is None:
         say(queries.missing_id_note(facts, record_id))
@@ -267,7 +267,7 @@ def disputes(
     html: HtmlOption = None,
 ) -> None:
     """Pairs of quotes that contradict or respond to each other, as curated from the sources."""
-    facts = load(ctx, loading.Disputes())
+    facts = load(ctx, needs.Disputes())
     found = queries.disputes(facts)
     for note in queries.disputes_notes(found):
         say(note)
@@ -410,15 +410,15 @@ def index_command(
     """
     path = facts_path(ctx)
     if clear:
-        removed = loading.clear(path)
+        removed = location.clear(path)
         say(f"removed {removed}" if removed else f"no index for {path}")
         raise typer.Exit(ExitCode.FOUND if removed else ExitCode.NOT_FOUND)
     found = loading.describe(path)
-    if found == loading.NOT_BUILT:
+    if isinstance(found, loading.Unindexed) and found.buildable:
         unwritable: list[str] = []
         loading.build(path, render.progress, unwritable.append)
-        found = unwritable[0] if unwritable else loading.describe(path)
-    if isinstance(found, str):
-        say(f"no index for {path}: {found}")
+        found = loading.Unindexed(unwritable[0]) if unwritable else loading.describe(path)
+    if isinstance(found, loading.Unindexed):
+        say(f"no index for {path}: {found.reason}")
         raise typer.Exit(ExitCode.NOT_FOUND)
     emit(views.index_listing(found), Output(None if json else Format.plain, json))

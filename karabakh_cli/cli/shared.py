@@ -18,7 +18,7 @@ import typer
 from karabakh_cli.base import factbase
 from karabakh_cli.base.problems import FactBaseError
 from karabakh_cli.cli.exits import ExitCode, described
-from karabakh_cli.index import loading
+from karabakh_cli.index import loading, needs
 from karabakh_cli.lookup import queries
 from karabakh_cli.model import (
     DATE_EXAMPLES,
@@ -87,7 +87,7 @@ def facts_path(ctx: typer.Context) -> Path:
     return (state.facts_path if state else None) or factbase.builtin_path()
 
 
-def load(ctx: typer.Context, wanted: loading.Wanted | None = None) -> queries.LoadedBase:
+def load(ctx: typer.Context, wanted: needs.Wanted | None = None) -> queries.LoadedBase:
     """The fact base, or (from its derived index, for a lookup that says what it wants) the
     part of it the lookup needs."""
     loaded = loading.load(facts_path(ctx), wanted, say, render.progress)
