@@ -338,10 +338,8 @@ KINDS: tuple[KindOfRecord, ...] = (
 """Every kind of record, in the order of the fact base's collections."""
 KIND: dict[RecordKind, KindOfRecord] = {kind.name: kind for kind in KINDS}
 COLLECTIONS: dict[str, type[Record]] = {kind.collection: kind.struct for kind in KINDS}
-KIND_OF_STRUCT: dict[type[Record], KindOfRecord] = {kind.struct: kind for kind in KINDS}
-KIND_IN_COLLECTION: dict[str, KindOfRecord] = {kind.collection: kind for kind in KINDS}
-KIND_OF_COLLECTION: dict[str, RecordKind] = {kind.collection: kind.name for kind in KINDS}
-COLLECTION_OF_KIND: dict[RecordKind, str] = {kind.name: kind.collection for kind in KINDS}
+KIND_BY_STRUCT: dict[type[Record], KindOfRecord] = {kind.struct: kind for kind in KINDS}
+KIND_BY_COLLECTION: dict[str, KindOfRecord] = {kind.collection: kind for kind in KINDS}
 SEARCHED_KINDS: tuple[RecordKind, ...] = tuple(
     kind.name for kind in sorted(KINDS, key=lambda kind: kind.search_rank) if kind.searchable
 )

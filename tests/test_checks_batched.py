@@ -42,7 +42,7 @@ def _archived(draw: st.DrawFn, folder: Path, number: int) -> model.Archive | Non
 
 
 @st.composite
-def _records(draw: st.DrawFn, folder: Path) -> checks.IndexedRecords:
+def _records(draw: st.DrawFn, folder: Path) -> checks.NumberedRecords:
     """Random records with duplicate ids, dangling references, self links, bad dates,
     shared spellings, unused people and sources, and changed or missing archives; some
     indexes left out as records that failed to decode are."""
@@ -120,7 +120,7 @@ def _records(draw: st.DrawFn, folder: Path) -> checks.IndexedRecords:
             for index, (record, chance) in enumerate(zip(records, left_out, strict=True))
             if chance
         ]
-    return checks.IndexedRecords(by_collection)
+    return checks.NumberedRecords(by_collection)
 
 
 def _batches(
@@ -143,7 +143,7 @@ def _batches(
 
 
 def _fed(
-    records: checks.IndexedRecords,
+    records: checks.NumberedRecords,
     order: Sequence[model.KindOfRecord],
     sizes: Sequence[int],
     *,
@@ -157,7 +157,7 @@ def _fed(
     return checker.finish()
 
 
-def _whole(records: checks.IndexedRecords, *, warn: bool, folder: Path | None) -> list[Problem]:
+def _whole(records: checks.NumberedRecords, *, warn: bool, folder: Path | None) -> list[Problem]:
     problems = integrity.integrity_problems(records, warn=warn)
     if folder is not None:
         problems += integrity.archive_problems(records, folder, warn=warn)

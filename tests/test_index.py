@@ -690,7 +690,7 @@ def test_a_base_changed_while_validate_places_its_problems_says_so(
     def changed(*args: Any) -> None:
         raise ValueError("subsection not found")
 
-    monkeypatch.setattr(factbase, "_placements", changed)
+    monkeypatch.setattr(factbase, "_places_in_file", changed)
     result = invoke("validate", str(large))
     assert result.exit_code == 3
     assert result.stderr == (f"kb: {large}: changed while it was checked; run kb validate again\n")

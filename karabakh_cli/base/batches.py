@@ -246,7 +246,7 @@ class Reader:
                 if key in model.COLLECTIONS:
                     self._expect(b"[", f"an array of {key}")
                     seen[key] = []
-                    yield from self._collection(model.KIND_IN_COLLECTION[key])
+                    yield from self._collection(model.KIND_BY_COLLECTION[key])
                 else:
                     seen[key] = self._token(_SCALAR, "a value")
                 if self._next() == b"}":

@@ -150,16 +150,16 @@ def first_structure_problem(raw: object, typed_error: msgspec.ValidationError) -
     return at_path[0] if at_path else problems[0] if problems else None
 
 
-class IndexedRecords:
+class NumberedRecords:
     """Each collection's well-formed records with their index in the file."""
 
     def __init__(self, by_collection: dict[str, list[tuple[int, model.Record]]]) -> None:
         self.by_collection = by_collection
 
 
-def indexed(base: model.FactBase) -> IndexedRecords:
+def numbered(base: model.FactBase) -> NumberedRecords:
     """Each collection's records with their index in the file."""
-    return IndexedRecords(
+    return NumberedRecords(
         {kind.collection: list(enumerate(getattr(base, kind.collection))) for kind in model.KINDS}
     )
 
@@ -177,7 +177,7 @@ def _well_formed(
     return converted
 
 
-def indexed_from_raw(raw: dict[str, object]) -> IndexedRecords:
+def numbered_from_raw(raw: dict[str, object]) -> NumberedRecords:
     """The records of a decoded fact base that are well-formed, with their index in the file,
     so that integrity is checked even where some records are broken."""
-    return IndexedRecords({kind.collection: _well_formed(raw, kind) for kind in model.KINDS})
+    return NumberedRecords({kind.collection: _well_formed(raw, kind) for kind in model.KINDS})

@@ -152,7 +152,7 @@ def diagnose(data: bytes, folder: Path | None = None) -> list[Problem]:
         try:
             # A base that decodes as typed has no structural problems: skip the field-by-field
             # pass and the untyped decode it needs.
-            records = checks.indexed(msgspec.json.decode(data, type=model.FactBase))
+            records = checks.numbered(msgspec.json.decode(data, type=model.FactBase))
             problems: list[Problem] = []
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
             try:
@@ -162,23 +162,23 @@ def diagnose(data: bytes, folder: Path | None = None) -> list[Problem]:
             problems = checks.structure_problems(raw)
             if not isinstance(raw, dict):
                 return problems
-            records = checks.indexed_from_raw(raw)
+            records = checks.numbered_from_raw(raw)
         warn = not problems
         problems += integrity.integrity_problems(records, warn=warn)
         if folder is not None:
             problems += integrity.archive_problems(records, folder, warn=warn)
-    return _located(data.decode("utf-8"), list(dict.fromkeys(problems))) if problems else []
+    return _place_in_text(data.decode("utf-8"), list(dict.fromkeys(problems))) if problems else []
 
 
-def _located(text: str, problems: list[Problem]) -> list[Problem]:
+def _place_in_text(text: str, problems: list[Problem]) -> list[Problem]:
     """Problems with the line and column of their value, in the order of the file."""
-    from karabakh_cli.base.positions import locate
+    from karabakh_cli.base.positions import line_columns
 
-    positions = locate(text, (problem.path for problem in problems))
-    return _placed(problems, {problem: positions.get(problem.path) for problem in problems})
+    positions = line_columns(text, (problem.path for problem in problems))
+    return _with_places(problems, {problem: positions.get(problem.path) for problem in problems})
 
 
-def _placed(
+def _with_places(
     problems: list[Problem], places: Mapping[Problem, tuple[int, int] | None]
 ) -> list[Problem]:
     """``problems`` with the line and column ``places`` gives each, in the order of the file."""
@@ -228,7 +228,7 @@ def load(
             raise _first_problem(label, data, error) from None
         if status is not None and passed_before is not None and passed_before(status):
             return base
-        errors = integrity.integrity_problems(checks.indexed(base), warn=False)
+        errors = integrity.integrity_problems(checks.numbered(base), warn=False)
     if errors:
         raise FactBaseError(label, errors)
     return base
@@ -322,10 +322,10 @@ def diagnose_file(path: Path) -> list[Problem]:
         # that can be told.
         return error.problems
     problems = list(dict.fromkeys(checker.finish()))
-    return _located_in_file(path, problems) if problems else []
+    return _place_in_file(path, problems) if problems else []
 
 
-def _located_in_file(path: Path, problems: list[Problem]) -> list[Problem]:
+def _place_in_file(path: Path, problems: list[Problem]) -> list[Problem]:
     """Problems with the line and column of their value, in the order of the file: the file
     read once more a batch at a time, each record at fault placed within its own text."""
     from karabakh_cli.base import batches
@@ -335,22 +335,22 @@ def _located_in_file(path: Path, problems: list[Problem]) -> list[Problem]:
         if len(problem.path) >= 2 and isinstance(problem.path[1], int):
             wanted.setdefault((str(problem.path[0]), problem.path[1]), []).append(problem)
     try:
-        placed = _placements(path, wanted)
+        placed = _places_in_file(path, wanted)
     except (OSError, ValueError, batches.NotStreamable, batches.TooLarge):
         # Read again to place the problems, the file had changed or gone since (a ValueError:
         # a record no longer where it was).
         problem = Problem("changed while it was checked; run kb validate again")
         raise FactBaseError(str(path), [problem]) from None
-    return _placed(problems, placed)
+    return _with_places(problems, placed)
 
 
-def _placements(
+def _places_in_file(
     path: Path, wanted: dict[tuple[str, int], list[Problem]]
 ) -> dict[Problem, tuple[int, int]]:
     """The line and column of each problem ``wanted`` lists by its record, read from the file
     at ``path`` once more a batch at a time."""
     from karabakh_cli.base import batches
-    from karabakh_cli.base.positions import locate
+    from karabakh_cli.base.positions import line_columns
 
     placed: dict[Problem, tuple[int, int]] = {}
     with path.open("rb") as file:
@@ -367,7 +367,9 @@ def _placements(
                 if not at_fault:
                     continue
                 line, column = reader.where(offset)
-                inside = locate(bytes(text).decode(), [problem.path[2:] for problem in at_fault])
+                inside = line_columns(
+                    bytes(text).decode(), [problem.path[2:] for problem in at_fault]
+                )
                 for problem in at_fault:
                     found = inside.get(problem.path[2:])
                     if found:

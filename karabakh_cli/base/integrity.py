@@ -19,7 +19,7 @@ from typing import NamedTuple
 import msgspec
 
 from karabakh_cli import model
-from karabakh_cli.base.checks import IndexedRecords
+from karabakh_cli.base.checks import NumberedRecords
 from karabakh_cli.base.problems import JsonPath, Problem, Severity
 from karabakh_cli.text import contains_verbatim, fold, normalise_quoting
 
@@ -35,7 +35,7 @@ class Location(msgspec.Struct, frozen=True):
 
     @property
     def kind(self) -> model.RecordKind:
-        return model.KIND_OF_COLLECTION[self.collection]
+        return model.KIND_BY_COLLECTION[self.collection].name
 
     def at(self, *within: str | int) -> Location:
         """The same record, at a field or list item inside it."""
@@ -551,7 +551,7 @@ class IntegrityChecker:
 Feed = Callable[[model.KindOfRecord, int, Sequence[model.Record]], None]
 
 
-def _feed_whole(feed: Feed, records: IndexedRecords) -> None:
+def _feed_whole(feed: Feed, records: NumberedRecords) -> None:
     """Each collection in runs of consecutive indexes: a record that failed to decode is a gap."""
     for kind in model.KINDS:
         indexed_records = records.by_collection[kind.collection]
@@ -566,7 +566,7 @@ def _feed_whole(feed: Feed, records: IndexedRecords) -> None:
             feed(kind, batch[0][0], [record for _, record in batch])
 
 
-def integrity_problems(records: IndexedRecords, *, warn: bool = True) -> list[Problem]:
+def integrity_problems(records: NumberedRecords, *, warn: bool = True) -> list[Problem]:
     """Problems between records: ids, references, dates, verbatim text, shared aliases.
 
     Warnings (when ``warn``) mark what is legal but likely a slip: a source or person that
@@ -577,7 +577,7 @@ def integrity_problems(records: IndexedRecords, *, warn: bool = True) -> list[Pr
     return checks.finish()
 
 
-def archive_problems(records: IndexedRecords, folder: Path, *, warn: bool = True) -> list[Problem]:
+def archive_problems(records: NumberedRecords, folder: Path, *, warn: bool = True) -> list[Problem]:
     """Each source's archived text read from ``folder`` and matched against its SHA-256, and
     every excerpt citing the source found in that text.
 

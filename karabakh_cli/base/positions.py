@@ -57,7 +57,7 @@ class _Frame:
         self.expect_key = is_object
 
 
-def locate(text: str, paths: Iterable[JsonPath]) -> dict[JsonPath, tuple[int, int]]:
+def line_columns(text: str, paths: Iterable[JsonPath]) -> dict[JsonPath, tuple[int, int]]:
     """Map each JSON path that occurs in ``text`` to the line and column where its value starts.
 
     The text is assumed to be valid JSON. Values no wanted path lies in are skipped whole,

@@ -22,8 +22,8 @@ from karabakh_cli.cli.shared import (
     FormatOption,
     JsonOption,
     Output,
-    Refused,
     State,
+    UsageRefusal,
     check_date,
     command,
     emit,
@@ -47,7 +47,7 @@ def _written_path(ctx: typer.Context) -> Path:
     try:
         return adding.write_target(state.facts_path if state else None)
     except adding.Refused as refused:
-        raise Refused(str(refused)) from None
+        raise UsageRefusal(str(refused)) from None
 
 
 def _given_or_asked(values: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +55,7 @@ def _given_or_asked(values: dict[str, Any]) -> dict[str, Any]:
     a missing option is never asked for, and the command fails naming every one."""
     missing = [option for option, value in values.items() if value is None]
     if missing and not sys.stdin.isatty():
-        raise Refused(f"missing {', '.join(missing)} (kb asks for them only on a terminal)")
+        raise UsageRefusal(f"missing {', '.join(missing)} (kb asks for them only on a terminal)")
     for option in missing:
         values[option] = typer.prompt(option.lstrip("-").capitalize(), err=True)
     return values
@@ -81,17 +81,19 @@ def _add(
             break
         except adding.Missing as missing:
             if answers.get(missing.option) is not None or not sys.stdin.isatty():
-                raise Refused(f"missing {missing.option}: {missing}") from None
+                raise UsageRefusal(f"missing {missing.option}: {missing}") from None
             say(str(missing))
             answers[missing.option] = typer.prompt(
                 missing.option.lstrip("-").capitalize(), err=True
             )
         except adding.Refused as refused:
             where = f"{refused.option}: " if refused.option else ""
-            raise Refused(f"{where}{refused}; nothing written") from None
+            raise UsageRefusal(f"{where}{refused}; nothing written") from None
         except writing.Invalid as invalid:
             problem = invalid.problems[0].as_loader_line(str(path))
-            raise Refused(f"nothing written: the result would not be valid: {problem}") from None
+            raise UsageRefusal(
+                f"nothing written: the result would not be valid: {problem}"
+            ) from None
     for note in added.notes:
         say(note)
     say(

@@ -76,7 +76,7 @@ class State(msgspec.Struct):
     facts_origin: str | None = None
 
 
-class Refused(typer.TyperException):
+class UsageRefusal(typer.TyperException):
     """What was given cannot be written; a usage error, so nothing is written and exit 2."""
 
     exit_code = ExitCode.USAGE

@@ -16,7 +16,7 @@ from karabakh_cli.cli.shared import (
     FormatOption,
     JsonOption,
     Output,
-    Refused,
+    UsageRefusal,
     command,
     emit,
     say,
@@ -49,7 +49,7 @@ def init(
     try:
         target = adding.create_base(path)
     except adding.Refused as refused:
-        raise Refused(str(refused)) from None
+        raise UsageRefusal(str(refused)) from None
     say(f"created {target}; add records with: kb --facts {target} add ...")
 
 
@@ -117,12 +117,12 @@ def diff_command(
     from karabakh_cli.curate import diffing
 
     if (rev is None) == (new is None):
-        raise Refused("give two fact bases, OLD NEW, or one with --rev REVISION")
+        raise UsageRefusal("give two fact bases, OLD NEW, or one with --rev REVISION")
     if rev is not None:
         try:
             before = diffing.at_revision(old, rev)
         except diffing.RevisionError as error:
-            raise Refused(f"--rev: {error}") from None
+            raise UsageRefusal(f"--rev: {error}") from None
         old_label, new_path = f"{old}@{rev}", old
     else:
         assert new is not None

@@ -22,8 +22,8 @@ from karabakh_cli.curate import ids, writing
 from karabakh_cli.lookup import match
 from karabakh_cli.lookup.queries import LoadedBase
 from karabakh_cli.model import (
-    COLLECTION_OF_KIND,
     ID_FORM,
+    KIND,
     PERSON_KINDS,
     Archive,
     Event,
@@ -38,7 +38,8 @@ from karabakh_cli.model import (
 )
 from karabakh_cli.text import contains_verbatim, normalise_quoting
 
-# Where a source's text is archived, relative to the fact base's folder (issue 10's contract).
+# Where a source's text is archived, relative to the fact base's folder: archive paths in a
+# base point here, so a base and its sources move together.
 ARCHIVE_FOLDER = "sources"
 
 
@@ -123,7 +124,7 @@ def add(path: Path, build: Build, *, dry_run: bool) -> Added:
             new = msgspec.structs.replace(
                 new, notes=(*new.notes, f"{path} was not in kb's canonical layout; now it is")
             )
-        collection = COLLECTION_OF_KIND[new.kind]
+        collection = KIND[new.kind].collection
         raw[collection] = [*raw[collection], canonical.record_object(new.record)]
         content = canonical.text_of(raw).encode()
         if dry_run:

@@ -18,7 +18,7 @@ import msgspec
 
 from karabakh_cli import model
 from karabakh_cli.base import canonical
-from karabakh_cli.model import KIND_OF_COLLECTION
+from karabakh_cli.model import KIND_BY_COLLECTION
 
 Change = Literal["added", "removed", "changed", "moved"]
 # The kind named in a difference of the base itself rather than of a record.
@@ -118,9 +118,10 @@ def differences(old: model.FactBase, new: model.FactBase) -> list[Difference]:
     found = [
         Difference("changed", BASE_KIND, "", field.encode_name, before, after)
         for field in canonical.declared_fields(model.FactBase)
-        if field.name not in KIND_OF_COLLECTION
+        if field.name not in KIND_BY_COLLECTION
         and (before := getattr(old, field.name)) != (after := getattr(new, field.name))
     ]
-    for collection, kind in KIND_OF_COLLECTION.items():
+    for collection, kind_of_record in KIND_BY_COLLECTION.items():
+        kind = kind_of_record.name
         found += _collection_differences(kind, getattr(old, collection), getattr(new, collection))
     return found

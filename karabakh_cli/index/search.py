@@ -1,59 +1,8 @@
-"""`kb search` answered from the derived index (see index.py): the rows its tables hold, and
-the records a search must score, chosen from them. Never prints.
+"""`kb search` answered from the derived index: the rows its tables hold, and the records a
+search must score, chosen from them. Never prints.
 
-What a search matches (searching.search_texts): every query word w, of L letters, reaches
-searching.search_threshold(w) by rapidfuzz's partial_ratio against the text's form P =
-utils.default_process(text) (its contractions first spelled out when the query holds a word
-spelling out writes). P holds only letters and digits, lower case, and spaces: its words
-are the runs between spaces, and the index stores each text's words (``search_word``).
-
-Why the words a text holds tell which texts can match:
-
-1. A text whose P is longer than L scores against stretches of P of at most L characters
-   (L long, or shorter at P's start or end), 200 m / (L + s) for a stretch of s characters
-   sharing m letters, in order, with w. Reaching the threshold bounds the edits, the letters
-   of w left out plus the characters of the stretch left out: at most
-   searching.search_edits(w) = E (0 for words of up to 5 letters, at most 2 for 6 to 9 letters,
-   at most 4 for longer ones).
-2. Cut w into E + 1 pieces, end to end. Each edit breaks at most one piece (a letter left out
-   breaks its own; a character of the stretch left out, the one piece it falls inside), so
-   one piece stands whole and unbroken in the stretch. A piece holds no space, so it stands
-   within one word of P: **the text holds a word containing a piece of w**. This holds for
-   any cut, so the cut chosen is the one whose pieces the fewest texts hold.
-3. A word of P containing w itself makes the text score exactly 100 for w, and only such a
-   word does (a score of 100 is w found whole in P): such texts are *sure* hits for w.
-4. A text whose P is no longer than L is compared the other way round (rapidfuzz swaps the
-   strings; ``search_short`` lists them), and one whose contractions a spelling-out search
-   changes has other words than those stored (it holds one of the words _contracted finds
-   in the vocabulary): both are always read and scored.
-5. A word of 6 to 9 letters (one typo allowed) scores more than 100 (L - 1) / L only held
-   whole (point 3) or by a stretch at P's start or end of L - 1 letters all shared with w, in
-   P's first or last word: a word beginning or ending so (an *edge* word). A text holding a
-   word with a stretch of L sharing L - 1 letters (a *typo* word) scores at least that. So a
-   text holding a typo word and neither w whole nor an edge word scores exactly rapidfuzz's
-   ratio of L - 1 letters of L, without being read.
-6. For such a word, that is all a stretch reaching the threshold can hold: w (held whole);
-   L - 1 of its letters and one other character, either a letter (a typo word) or the one
-   space between the end of a word and the start of the next, which then hold w with a letter
-   left out between them; or L - 1 of its letters at P's start or end (an edge word). Of the
-   two parts around a space, one holds at least half of the L - 1 letters. So only words
-   holding w whole, typo and edge words, and words ending with the start, or beginning with
-   the end, of at least half of w with a letter left out, can let a text reach the threshold
-   (each holds a piece too): those are its near words, not every word holding a piece.
-
-So the texts that can match are, for every query word, those holding a near word, and those
-of point 4. A text whose score for every word is known (points 3 and 5) and not one of point
-4 has a known score, the length-weighted mean search_texts takes; the others (such as texts
-near a word of 10 letters or more, but not holding it) must be read and scored. Hits are
-ranked by score, then by their place among the searched texts: at each known score, best
-first, the first texts in that order outrank every later one of that score, so the partial
-base holds only the first ``limit`` of those, and of the texts read only the ``limit`` best
-(best_hits); the hits it leaves out are counted (``Preselection.left_out``), for the total.
-
-The words containing a piece are found among the distinct words (the vocabulary) by one
-rapidfuzz call: a word containing a piece of at least p letters scores at least 100 p / L by
-partial_ratio against w, whichever of the two is longer; a substring test then keeps those
-that do contain a piece.
+Why the texts chosen include every text that can match is argued in docs/search-preselection.md;
+the functions here cite its claims by name.
 """
 
 from __future__ import annotations
@@ -96,7 +45,7 @@ POSITION = (1 << KEY_BITS) - 1
 # Beyond this many query words, texts scoring one typo for some are scored one by one rather
 # than in groups of every mix of exact and one-typo words.
 _MOST_MIXES = 64
-# Texts up to this long are listed (point 4): a query word longer than this is looked for by
+# Texts up to this long are listed (*Short and spelled-out texts*, docs/search-preselection.md): a query word longer than this is looked for by
 # reading the base whole.
 LONGEST_WORD = 64
 # More vocabulary words than this for one query word make an expression too costly to run:
@@ -133,7 +82,7 @@ def search_rows(
 ) -> tuple[list[Row], list[Row], list[Row]]:
     """The rows of the search tables (INSERTS) for a batch of ``collection``'s records with
     their positions: each searched text's words, the short ones' lengths, the dated ones' days."""
-    kind = model.KIND_IN_COLLECTION[collection]
+    kind = model.KIND_BY_COLLECTION[collection]
     searchable = kind.searchable
     words: list[Row] = []
     short: list[Row] = []
@@ -175,7 +124,7 @@ class Preselection(NamedTuple):
 class _Words(NamedTuple):
     """The vocabulary words of one query word: those containing it, those containing a piece,
     and for a word allowed one typo, those scoring it one typo and those that may score more
-    at a text's start or end (point 5 of the module's docstring)."""
+    at a text's start or end (*One typo*, docs/search-preselection.md)."""
 
     sure: list[str]
     near: list[str]
@@ -206,8 +155,8 @@ def _pieces(word: str, edits: int, cost: dict[str, int]) -> list[str]:
 def _vocabulary_words(
     word: str, vocabulary: Sequence[str], documents: Sequence[int]
 ) -> _Words | None:
-    """The vocabulary words holding ``word`` and those holding a piece of it (point 2 of the
-    module's docstring), or None when there are too many to look for."""
+    """The vocabulary words holding ``word`` and those holding a piece of it (*Pieces* in
+    docs/search-preselection.md), or None when there are too many to look for."""
     edits = searching.search_edits(word)
     shortest = len(word) // (edits + 1)
     found = process.extract(
@@ -261,7 +210,7 @@ def _vocabulary_words(
 def _split_parts(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The starts and the ends, of at least half its letters, of ``word`` with a letter left
     out: what a word must end or begin with to hold the longer part of a one-typo stretch
-    spanning a space (point 6)."""
+    spanning a space (*Near words*, docs/search-preselection.md)."""
     shortened = {word[:left_out] + word[left_out + 1 :] for left_out in range(len(word))}
     half = len(word) // 2
     return (
@@ -363,7 +312,7 @@ _CONTRACTED_BEFORE = ("won'", "it'", "i'")
 
 
 def _contracted(vocabulary: Iterable[str]) -> list[str]:
-    """The words a text holds if spelling out may change it (point 4).
+    """The words a text holds if spelling out may change it (*Short and spelled-out texts*, docs/search-preselection.md).
 
     A contraction the patterns match is bounded by characters that are not word characters
     (\\b), which default_process makes spaces (it keeps no character that \\w refuses), and
@@ -403,7 +352,7 @@ def _either(expressions: list[str]) -> str:
 
 
 def _one_typo(held: _Words) -> str:
-    """The texts scoring exactly one typo for a word (point 5): holding a word that does,
+    """The texts scoring exactly one typo for a word (*One typo*, docs/search-preselection.md): holding a word that does,
     neither one holding it whole nor one that may score more at the text's start or end."""
     typo = _any_of(held.typo)
     return _but(typo, _either([_any_of(held.sure), _any_of(held.edge)])) if typo else ""
@@ -435,7 +384,7 @@ def _levels(words: list[str], held_words: list[_Words]) -> list[str]:
 
 
 def _searched_text(record: model.Record) -> str:
-    searchable = model.KIND_OF_STRUCT[type(record)].searchable
+    searchable = model.KIND_BY_STRUCT[type(record)].searchable
     assert searchable is not None, "only searched records are scored"
     return searchable(record)
 

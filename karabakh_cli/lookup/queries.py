@@ -17,7 +17,7 @@ from karabakh_cli.model import (
     CITABLE_KINDS,
     COLLECTIONS,
     KIND,
-    KIND_OF_COLLECTION,
+    KIND_BY_COLLECTION,
     SEARCHED_KINDS,
     CitableRecord,
     Event,
@@ -85,7 +85,7 @@ class LoadedBase(msgspec.Struct, frozen=True, dict=True):
     def records(self) -> dict[str, tuple[RecordKind, Record]]:
         """Every record by id, with its kind (ids are unique across the whole base)."""
         return {
-            record.id: (KIND_OF_COLLECTION[collection], record)
+            record.id: (KIND_BY_COLLECTION[collection].name, record)
             for collection in COLLECTIONS
             for record in getattr(self.content, collection)
         }
