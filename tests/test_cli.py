@@ -453,8 +453,8 @@ def test_top_level_help_documents_exit_codes(invoke: Invoke) -> None:
 
 
 def readme_fields() -> dict[str, list[str]]:
-    """The JSON fields the README documents, per command."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+    """The JSON fields the README's output page documents, per command."""
+    text = (REPO / "docs" / "output.md").read_text(encoding="utf-8")
     section = text.split("## JSON fields", 1)[1].split("\n## ", 1)[0]
     fields = {}
     for command, names in re.findall(r"^\| `kb ([\w-]+)[^`]*` \| (.+?) \|$", section, re.M):

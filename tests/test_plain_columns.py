@@ -33,9 +33,9 @@ def listing_commands() -> list[str]:
 
 
 def documented() -> dict[str, str]:
-    """The README's table of plain columns: command -> its columns as written there."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    section = text.split("### Plain output columns", 1)[1].split("\n#", 1)[0]
+    """The table of plain columns the README links to: command -> its columns as written there."""
+    text = (REPO / "docs" / "output.md").read_text(encoding="utf-8")
+    section = text.split("## Plain output columns", 1)[1].split("\n#", 1)[0]
     return dict(re.findall(r"^\| `kb ([a-z-]+)` \| (.+?) \|$", section, re.M))
 
 
