@@ -23,8 +23,8 @@ STRAIGHT = '"'
 _EVENT = re.compile(r"[“”«»„\"‘’]|\n[^\S\n]*\n")
 # What may stand right before an opening mark and right after a closing one, besides
 # whitespace and the ends of the text.
-_BEFORE_OPENING = frozenset("([{—–-/:“«„‘\"")
-_AFTER_CLOSING = frozenset(".,;:!?)]}…—–-”»’\"")
+_BEFORE_OPENING = frozenset('([{—–-/:“«„‘"')
+_AFTER_CLOSING = frozenset('.,;:!?)]}…—–-”»’"')
 
 Problem = Literal["never closed", "closes nothing", "ambiguous close"]
 

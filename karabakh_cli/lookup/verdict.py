@@ -24,6 +24,9 @@ ALTERED_AT = 0.6
 # ... and the shared words are at least this share of the reader's words or of the quote's.
 COVERED_AT = 0.5
 
+# How many words left over at an end of both stretches are still compared as a substitution.
+_EDGE = 3
+
 ChangeKind = Literal["kept", "changed", "added", "dropped", "contraction"]
 Kind = Literal["verbatim", "contains", "altered", "none"]
 
@@ -135,10 +138,12 @@ def compare(asked: str, quote_text: str) -> Comparison:
     """What ``asked``, a reader's words, are to ``quote_text``."""
     quote = _tokens(quote_text)
     words = _tokens(asked, bare=True)
-    folded_asked = normalise_quoting(asked).casefold().strip("\"' ")
-    if words.keys and (
-        _word_aligned_in(folded_asked, normalise_quoting(quote_text).casefold())
-        or _stands_in(words.keys, quote.keys) is not None
+    plain = normalise_quoting(asked).casefold()
+    plain_quote = normalise_quoting(quote_text).casefold()
+    if (
+        (plain and plain == plain_quote)
+        or _word_aligned_in(plain.strip("\"' "), plain_quote)
+        or (words.keys and _stands_in(words.keys, quote.keys) is not None)
     ):
         written = " ".join(asked.split())
         return Comparison("verbatim", (Change("kept", written, written),), (), 1.0)
@@ -153,13 +158,17 @@ def compare(asked: str, quote_text: str) -> Comparison:
 
 
 def _own(tokens: _Tokens, first: int, last: int) -> tuple[str, ...]:
-    """The words of ``tokens`` before ``first`` and after ``last``, as written."""
-    pieces = []
-    if any(key[0].isalnum() or key[0] == "_" for key in tokens.keys[:first]):
-        pieces.append(tokens.written(0, first - 1))
-    if any(key[0].isalnum() or key[0] == "_" for key in tokens.keys[last + 1 :]):
-        pieces.append(tokens.written(last + 1, len(tokens.keys) - 1))
+    """The words of ``tokens`` before ``first`` and after ``last``, as written, without the
+    punctuation at their edges."""
+    words = [index for index, key in enumerate(tokens.keys) if _is_word(key)]
+    before = [index for index in words if index < first]
+    after = [index for index in words if index > last]
+    pieces = [tokens.written(side[0], side[-1]) for side in (before, after) if side]
     return tuple(pieces)
+
+
+def _is_word(key: str) -> bool:
+    return key[0].isalnum() or key[0] == "_"
 
 
 def _altered(asked: _Tokens, quote: _Tokens) -> Comparison:
@@ -170,6 +179,13 @@ def _altered(asked: _Tokens, quote: _Tokens) -> Comparison:
         return Comparison("none")
     asked_from, asked_to = blocks[0].a, blocks[-1].a + blocks[-1].size
     quote_from, quote_to = blocks[0].b, blocks[-1].b + blocks[-1].size
+    # As many words left over at an end on each side are a substitution there ("we will not
+    # leave" / "we won't stay"); otherwise the reader's are their own and the quote's are
+    # beyond the fragment.
+    if asked_from == quote_from <= _EDGE:
+        asked_from = quote_from = 0
+    if len(asked.words) - asked_to == len(quote.words) - quote_to <= _EDGE:
+        asked_to, quote_to = len(asked.words), len(quote.words)
     closeness = 2 * len(shared) / (asked_to - asked_from + quote_to - quote_from)
     covered = len(shared) / min(len(asked.words), len(quote.words))
     if closeness < ALTERED_AT or covered < COVERED_AT:
