@@ -72,10 +72,6 @@ class Found(NamedTuple):
     warnings: list[MarkWarning]
 
 
-# An open mark waiting for its closer: offset, mark, line, column, double?
-_Open = tuple[int, str, int, int, bool]
-
-
 def find_quotations(text: str) -> Found:
     """Every quotation of ``text`` and every mark it could not pair."""
     quotations: list[Quotation] = []
@@ -96,11 +92,19 @@ def iter_quotations(text: str) -> Iterator[Quotation | MarkWarning]:
     marks of one paragraph. Quotations come in order of their opening marks, each batch once
     the outermost quotation holding them closes; warnings as soon as they are known.
     """
-    stack: list[_Open] = []
+    # The open marks, innermost last: offset, line and column, in lists of ints rather than a
+    # tuple a mark, so that the garbage collector has no object a mark to walk through.
+    stack: list[int] = []
+    stack_lines: list[int] = []
+    stack_columns: list[int] = []
     doubles = 0
     singles = 0
-    # Closed quotations whose outermost enclosing quotation is still open: (start, end, open).
-    settled: list[tuple[int, int, _Open, str]] = []
+    # Closed quotations whose outermost enclosing quotation is still open: where each one's
+    # text starts and ends, and the line and column of its opening mark.
+    starts: list[int] = []
+    ends: list[int] = []
+    lines: list[int] = []
+    columns: list[int] = []
     # ’ after a word-final s, while a ‘ is open on top: a close or a possessive (“the
     # peacekeepers’ leadership”); the next mark decides.
     maybe_closes: list[int] = []
@@ -116,64 +120,76 @@ def iter_quotations(text: str) -> Iterator[Quotation | MarkWarning]:
         counted = offset
         return line, offset - line_start + 1
 
-    def warning(entry: _Open, problem: Problem) -> MarkWarning:
-        offset, mark, at_line, column, _ = entry
-        return MarkWarning(mark, offset, at_line, column, problem)
+    def push(offset: int) -> None:
+        nonlocal doubles, singles
+        at_line, column = place(offset)
+        stack.append(offset)
+        stack_lines.append(at_line)
+        stack_columns.append(column)
+        if text[offset] == SINGLE_OPENER:
+            singles += 1
+        else:
+            doubles += 1
 
-    def close(entry: _Open, at: int) -> None:
-        settled.append((entry[0] + 1, at, entry, text[at]))
+    def pop(problem: Problem | None = None, closed_at: int = 0) -> Iterator[MarkWarning]:
+        """Take the innermost open mark off: closed at ``closed_at``, or a warning."""
+        nonlocal doubles, singles
+        offset, at_line, column = stack.pop(), stack_lines.pop(), stack_columns.pop()
+        if text[offset] == SINGLE_OPENER:
+            singles -= 1
+        else:
+            doubles -= 1
+        if problem is not None:
+            yield MarkWarning(text[offset], offset, at_line, column, problem)
+            return
+        starts.append(offset + 1)
+        ends.append(closed_at)
+        lines.append(at_line)
+        columns.append(column)
+
+    def is_double(index: int) -> bool:
+        return text[stack[index]] != SINGLE_OPENER
 
     def flush() -> Iterator[Quotation]:
         # Settled quotations nest, so ordered by start a stack of ends gives each one's depth.
-        settled.sort(key=lambda item: item[0])
-        ends: list[int] = []
-        for start, end, (_, opening, at_line, column, _), closing in settled:
-            while ends and ends[-1] <= start:
-                ends.pop()
+        enclosing: list[int] = []
+        for index in sorted(range(len(starts)), key=starts.__getitem__):
+            start, end = starts[index], ends[index]
+            while enclosing and enclosing[-1] <= start:
+                enclosing.pop()
             yield Quotation(
-                text[start:end], start, end, at_line, column, len(ends), opening, closing
+                text[start:end],
+                start,
+                end,
+                lines[index],
+                columns[index],
+                len(enclosing),
+                text[start - 1],
+                text[end],
             )
-            ends.append(end)
-        settled.clear()
+            enclosing.append(end)
+        for settled in (starts, ends, lines, columns):
+            settled.clear()
 
     def settle_maybe() -> Iterator[MarkWarning]:
         """Close the ‘ on top at its last possible close, before anything else happens."""
-        nonlocal singles
-        entry = stack.pop()
-        singles -= 1
         if len(maybe_closes) > 1:
             at_line, column = place(maybe_closes[-1])
             yield MarkWarning(SINGLE_CLOSER, maybe_closes[-1], at_line, column, "ambiguous close")
-        close(entry, maybe_closes[-1])
+        yield from pop(closed_at=maybe_closes[-1])
         maybe_closes.clear()
 
-    def pop_to(double: bool) -> Iterator[MarkWarning]:
-        """Pop the open marks above the innermost one of the kind: they were never closed."""
-        nonlocal doubles, singles
-        while stack[-1][4] != double:
-            entry = stack.pop()
-            if entry[4]:
-                doubles -= 1
-            else:
-                singles -= 1
-            yield warning(entry, "never closed")
-
     def end_paragraph() -> Iterator[Quotation | MarkWarning]:
-        nonlocal doubles, singles
         if maybe_closes:
             yield from settle_maybe()
-        for entry in stack:
-            yield warning(entry, "never closed")
-        stack.clear()
-        doubles = singles = 0
+        while stack:
+            yield from pop("never closed")
         yield from flush()
 
     for event in _EVENT.finditer(text):
         at = event.start()
         mark = event.group()
         if len(mark) > 1:
-            if maybe_closes:
-                yield from settle_maybe()
             yield from end_paragraph()
             continue
         before = text[at - 1] if at else " "
@@ -185,7 +201,7 @@ def iter_quotations(text: str) -> Iterator[Quotation | MarkWarning]:
                 continue  # an apostrophe: the separatists’ forces, the ’90s
             if before in "sS" and after.isspace():
                 # A close or a possessive: never taken as a close through an open double.
-                if not stack[-1][4]:
+                if not is_double(-1):
                     maybe_closes.append(at)
                 continue
             # A close past the possible ones: they were possessives.
@@ -195,14 +211,8 @@ def iter_quotations(text: str) -> Iterator[Quotation | MarkWarning]:
         if mark in DOUBLE_OPENERS or (
             mark == SINGLE_OPENER and (before.isspace() or before in _BEFORE_OPENING)
         ):
-            if mark == SINGLE_OPENER and after.isspace():
-                continue
-            at_line, column = place(at)
-            stack.append((at, mark, at_line, column, mark != SINGLE_OPENER))
-            if mark == SINGLE_OPENER:
-                singles += 1
-            else:
-                doubles += 1
+            if not (mark == SINGLE_OPENER and after.isspace()):
+                push(at)
             continue
         if mark == SINGLE_OPENER:
             continue  # after a letter: an apostrophe typed with the wrong mark
@@ -210,22 +220,17 @@ def iter_quotations(text: str) -> Iterator[Quotation | MarkWarning]:
             opens = (before.isspace() or before in _BEFORE_OPENING) and not after.isspace()
             closes = not before.isspace() and (after.isspace() or after in _AFTER_CLOSING)
             if opens and not (closes and doubles):
-                at_line, column = place(at)
-                stack.append((at, mark, at_line, column, True))
-                doubles += 1
+                push(at)
                 continue
         double = mark != SINGLE_CLOSER
         if (doubles if double else singles) == 0:
             at_line, column = place(at)
             yield MarkWarning(mark, at, at_line, column, "closes nothing")
             continue
-        yield from pop_to(double)
-        entry = stack.pop()
-        if double:
-            doubles -= 1
-        else:
-            singles -= 1
-        close(entry, at)
+        # The open marks above the innermost one of the kind were never closed.
+        while is_double(-1) != double:
+            yield from pop("never closed")
+        yield from pop(closed_at=at)
         if not stack:
             yield from flush()
     yield from end_paragraph()
