@@ -175,6 +175,9 @@ class Person(Record, frozen=True, kw_only=True):
     note: Text | None = None
 
 
+Attribution = Literal["stated", "inferred"]
+
+
 class Quote(Record, frozen=True):
     """Words a speaker said, verbatim as the source prints them."""
 
@@ -188,6 +191,9 @@ class Quote(Record, frozen=True):
     note: Text | None = None
     contradicts: tuple[Id, ...] = ()
     responds_to: tuple[Id, ...] = ()
+    attribution: Attribution = "stated"
+    """stated: the excerpt credits the speaker by name; inferred: the curator read who spoke
+    from context the excerpt does not hold ("he said"), and the note says why."""
 
 
 class Term(Record, frozen=True):

@@ -8,7 +8,7 @@ import contextlib
 import gc
 import os
 import stat
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -142,11 +142,13 @@ def parse(data: bytes) -> tuple[str, object]:
         raise FactBaseError("", [_syntax_problem(data, error)]) from None
 
 
-def diagnose(data: bytes, folder: Path | None = None) -> list[Problem]:
+def diagnose(
+    data: bytes, folder: Path | None = None, more: Sequence[integrity.Checker] = ()
+) -> list[Problem]:
     """Every problem of a fact base's bytes, errors and warnings, with lines where known.
 
     With ``folder``, the fact base file's folder, each source's archived text is checked too,
-    and every excerpt against it.
+    and every excerpt against it; ``more`` are the checks of layers above (attribution).
     """
     with no_garbage_collection():
         try:
@@ -167,6 +169,7 @@ def diagnose(data: bytes, folder: Path | None = None) -> list[Problem]:
         problems += integrity.integrity_problems(records, warn=warn)
         if folder is not None:
             problems += integrity.archive_problems(records, folder, warn=warn)
+        problems += integrity.more_problems(records, more)
     return _place_in_text(data.decode("utf-8"), list(dict.fromkeys(problems))) if problems else []
 
 
@@ -293,7 +296,7 @@ def _scan(
     return status if identity(after) == identity(status) else None
 
 
-def diagnose_file(path: Path) -> list[Problem]:
+def diagnose_file(path: Path, more: Sequence[integrity.Checker] = ()) -> list[Problem]:
     """Every problem of the fact base file at ``path`` and of its sources' archived texts,
     errors and warnings, with lines where known (as diagnose finds them).
 
@@ -307,14 +310,14 @@ def diagnose_file(path: Path) -> list[Problem]:
         regular = False
     if not regular:
         # A pipe cannot be read twice; read cannot read a folder and says so.
-        return diagnose(read(path), path.parent)
+        return diagnose(read(path), path.parent, more)
     from karabakh_cli.base import batches
 
-    checker = integrity.IntegrityChecker(warn=True, folder=path.parent)
+    checker = integrity.IntegrityChecker(warn=True, folder=path.parent, more=more)
     try:
         _scan(path, checker, lambda batch: None, lambda step: None)
     except batches.NotStreamable:
-        return diagnose(read(path), path.parent)
+        return diagnose(read(path), path.parent, more)
     except FactBaseError as error:
         if not error.more_may_follow:
             raise

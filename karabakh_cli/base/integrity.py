@@ -14,7 +14,7 @@ import sys
 import typing
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import msgspec
 
@@ -527,9 +527,12 @@ class IntegrityChecker:
     the file; records that failed the typed decode are left out.
     """
 
-    def __init__(self, *, warn: bool, folder: Path | None = None) -> None:
+    def __init__(
+        self, *, warn: bool, folder: Path | None = None, more: Sequence[Checker] = ()
+    ) -> None:
         self._records = _RecordChecks(warn=warn)
         self._archives = None if folder is None else _ArchiveChecks(folder, warn=warn)
+        self._more = more
 
     def feed(
         self, kind: model.KindOfRecord, first_index: int, records: Sequence[model.Record]
@@ -539,16 +542,40 @@ class IntegrityChecker:
         self._records.feed(kind, first_index, records)
         if self._archives is not None:
             self._archives.feed(kind, first_index, records)
+        for checker in self._more:
+            checker.feed(kind, first_index, records)
 
     def finish(self) -> list[Problem]:
         """Every problem found, once all records are fed."""
         problems = self._records.finish()
         if self._archives is not None:
             problems += self._archives.finish()
+        for checker in self._more:
+            problems += checker.finish()
         return problems
 
 
 Feed = Callable[[model.KindOfRecord, int, Sequence[model.Record]], None]
+
+
+class Checker(Protocol):
+    """A check of a layer above, fed the records as the integrity checks are: a batch of
+    one kind at a time, then asked for what it found (the attribution check is one)."""
+
+    def feed(
+        self, kind: model.KindOfRecord, first_index: int, records: Sequence[model.Record]
+    ) -> None: ...
+
+    def finish(self) -> list[Problem]: ...
+
+
+def more_problems(records: NumberedRecords, more: Sequence[Checker]) -> list[Problem]:
+    """What the checks ``more`` find in a whole base."""
+    problems: list[Problem] = []
+    for checker in more:
+        _feed_whole(checker.feed, records)
+        problems += checker.finish()
+    return problems
 
 
 def _feed_whole(feed: Feed, records: NumberedRecords) -> None:

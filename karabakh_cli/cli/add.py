@@ -338,12 +338,20 @@ def add_quote(
             show_default=False,
         ),
     ] = None,
+    inferred: Annotated[
+        bool,
+        typer.Option(
+            "--inferred",
+            help="The excerpt names nobody (he said): who spoke is your reading of the source; --note says why.",
+        ),
+    ] = False,
     record_id: IdOption = None,
     dry_run: DryRunOption = False,
     fmt: FormatOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Add a quote: its text must stand verbatim in the source's archived text."""
+    """Add a quote: its text must stand verbatim in the source's archived text, and the
+    excerpt must credit the speaker."""
     from karabakh_cli.curate import adding
 
     plan = AddPlan(
@@ -359,6 +367,7 @@ def add_quote(
             "medium": medium,
             "note": note,
             "contradicts": contradicts or [],
+            "attribution": "inferred" if inferred else "stated",
             "record_id": record_id,
         },
     )

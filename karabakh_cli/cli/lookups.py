@@ -41,7 +41,7 @@ from karabakh_cli.cli.shared import (
     say,
 )
 from karabakh_cli.index import loading, location, needs
-from karabakh_cli.lookup import attribution, queries
+from karabakh_cli.lookup import attribution, credit_checks, queries
 from karabakh_cli.model import (
     SEARCHED_KINDS,
     CitableRecord,
@@ -357,7 +357,7 @@ def validate(
     that text.
     """
     target = path or facts_path(ctx)
-    problems = factbase.diagnose_file(target)
+    problems = factbase.diagnose_file(target, [credit_checks.CreditChecker()])
     if json:
         render.write_json(
             [{"file": str(target), **msgspec.structs.asdict(problem)} for problem in problems],

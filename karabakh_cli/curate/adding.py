@@ -26,6 +26,7 @@ from karabakh_cli.model import (
     KIND,
     PERSON_KINDS,
     Archive,
+    Attribution,
     Event,
     Person,
     PersonKind,
@@ -373,8 +374,12 @@ def new_quote(
     note: str | None,
     contradicts: list[str],
     record_id: str | None,
+    attribution: Attribution = "stated",
 ) -> New:
-    """A quote of the person ``speaker`` names, its text verbatim in the source's archive."""
+    """A quote of the person ``speaker`` names, its text verbatim in the source's archive.
+
+    Whether the excerpt credits the speaker is the write's own check (writing.check), so that
+    kb add and kb validate refuse the same quotes."""
     said_by, taken = person(facts, speaker, "--speaker")
     source = _source(facts, source_id)
     _text(text, "--text")
@@ -398,7 +403,10 @@ def new_quote(
         excerpt=_verbatim_text(facts, source, text, excerpt),
         note=note,
         contradicts=tuple(contradicts),
+        attribution=attribution,
     )
+    if attribution == "inferred" and not note:
+        raise Refused("an inferred attribution needs a note saying why", "--note")
     return New("quote", record, notes=(*taken, *_unchecked_note(source)))
 
 

@@ -22,6 +22,7 @@ import msgspec
 from karabakh_cli import files, model
 from karabakh_cli.base import canonical, factbase
 from karabakh_cli.base.problems import FactBaseError, Problem
+from karabakh_cli.lookup import credit_checks
 
 
 class Invalid(Exception):
@@ -86,7 +87,9 @@ def check(content: bytes, folder: Path | None = None) -> None:
     """Refuse content with any error ``kb validate`` would report (warnings are allowed);
     with ``folder``, the fact base's, its archives and every excerpt are checked too."""
     errors = [
-        problem for problem in factbase.diagnose(content, folder) if problem.severity == "error"
+        problem
+        for problem in factbase.diagnose(content, folder, [credit_checks.CreditChecker()])
+        if problem.severity == "error"
     ]
     if errors:
         raise Invalid(errors)
