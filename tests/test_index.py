@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from karabakh_cli import files
 from karabakh_cli.base import factbase, integrity
 from karabakh_cli.index import builder, loading, location, needs, reader, search
-from karabakh_cli.lookup import queries
+from karabakh_cli.lookup import answers, queries
 from karabakh_cli.output import views
 from karabakh_cli.text import fold
 from tests.conftest import FACTS, KB, STABLE_ENV, Invoke, bench_generator
@@ -84,7 +84,9 @@ def disputes_rows(facts: queries.LoadedBase) -> list[dict[str, Any]]:
 
 def who_said_rows(facts: queries.LoadedBase, fragment: str) -> list[Any]:
     attribution = queries.who_said(facts, fragment, queries.Filters())
-    rows = views.who_said_listing(facts, fragment, attribution.found).rows
+    rows = views.who_said_listing(
+        facts, fragment, answers.verdicts(fragment, attribution.found)
+    ).rows
     return [*rows, queries.refusal(facts, fragment, attribution)]
 
 

@@ -41,7 +41,7 @@ from karabakh_cli.cli.shared import (
     say,
 )
 from karabakh_cli.index import loading, location, needs
-from karabakh_cli.lookup import attribution, credit_checks, queries
+from karabakh_cli.lookup import answers, attribution, credit_checks, queries
 from karabakh_cli.model import (
     SEARCHED_KINDS,
     CitableRecord,
@@ -194,16 +194,33 @@ def who_said(
     svg: SvgOption = None,
     html: HtmlOption = None,
 ) -> None:
-    """Which quote a fragment most likely comes from, best first, scored 0-100."""
-    fragment = phrase(words)
+    """Which quote a fragment comes from: verbatim, altered (with the words changed) or the
+    whole quote inside the question; "Putin said ..." also says whether they are his words."""
+    question = phrase(words)
+    filters = filters_of(since, until)
+    asked = answers.asked(question)
     # With dates to filter by, the nearest misses are among the quotes of those dates only,
     # which the index does not preselect: those lookups read the whole base.
-    facts = load(ctx, None if since or until else needs.ByFragment(fragment))
-    outcome = queries.who_said(facts, fragment, filters_of(since, until))
-    refusal = queries.refusal(facts, fragment, outcome)
+    wanted = None if since or until else needs.ByFragment(asked.words, asked.speaker)
+    facts = load(ctx, wanted)
+    named = answers.named_speaker(asked.speaker, facts.content.people) if asked.speaker else None
+    if named is not None and not named.people:
+        # Nobody of that name ("The agreement said ..."): the words may be the whole question.
+        asked = answers.Asked(question)
+        facts = load(ctx, None if since or until else needs.ByFragment(question))
+    outcome = queries.who_said(facts, asked.words, filters)
+    judged = answers.verdicts(asked.words, outcome.found)
+    if outcome.found and not judged:
+        outcome = queries.Attribution([], outcome.found[0])
+    refusal = queries.refusal(facts, asked.words, outcome)
     if refusal:
         say(refusal)
-    emit(views.who_said_listing(facts, fragment, outcome.found), Output(fmt, json, svg, html))
+    if named is not None and not named.people:
+        say(answers.speaker_note(named, judged, {}))
+    elif named is not None and judged:
+        names = {person.id: person.name for person in facts.content.people}
+        say(answers.speaker_note(named, judged, names))
+    emit(views.who_said_listing(facts, question, judged, named), Output(fmt, json, svg, html))
 
 
 @command("kb people", "kb people --format csv")

@@ -34,9 +34,11 @@ class Disputes(NamedTuple):
 
 class ByFragment(NamedTuple):
     """What `kb who-said FRAGMENT` (with no date filter) needs: the quotes that can reach the
-    threshold, or when none can, the nearest misses attribution.who_said would score."""
+    threshold, or when none can, the nearest misses attribution.who_said would score; and the
+    people a speaker the question names can be ("Putin said ...")."""
 
     fragment: str
+    speaker: str | None = None
 
 
 class Everyone(NamedTuple):

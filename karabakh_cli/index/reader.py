@@ -110,6 +110,9 @@ class Index:
             positions = [found]
         elif isinstance(wanted, ByFragment):
             positions = self._attributable(wanted.fragment)
+            if wanted.speaker is not None:
+                named = match.name_words(wanted.speaker)
+                positions += self._people_near(named, match.NAME_THRESHOLD, every_word=True)
         elif isinstance(wanted, Disputes):
             positions = self._positions(
                 "select position from link union select position from record"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import msgspec
 from rapidfuzz import fuzz, process, utils
 
-from karabakh_cli.lookup import attribution, match, searching
+from karabakh_cli.lookup import answers, attribution, match, searching
 from karabakh_cli.model import (
     CITABLE_KINDS,
     COLLECTIONS,
@@ -347,6 +347,9 @@ def who_said(facts: LoadedBase, fragment: str, filters: Filters) -> Attribution:
     quotes = [quote for quote in facts.content.quotes if filters.admits_date(quote.date)]
     scored = attribution.who_said(fragment, quotes) if quotes else []
     found = [item for item in scored if item.score >= attribution.WHO_SAID_THRESHOLD]
+    found += answers.standing_inside(
+        fragment, (item for item in scored if item.score < attribution.WHO_SAID_THRESHOLD)
+    )
     return Attribution(found, None if found or not scored else scored[0])
 
 

@@ -134,8 +134,10 @@ def _word_aligned_in(needle: str, haystack: str) -> bool:
     return bool(needle) and re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack) is not None
 
 
-def compare(asked: str, quote_text: str) -> Comparison:
-    """What ``asked``, a reader's words, are to ``quote_text``."""
+def compare(asked: str, quote_text: str, *, scored_a_match: bool = False) -> Comparison:
+    """What ``asked``, a reader's words, are to ``quote_text``. With ``scored_a_match`` (who-said
+    scored the quote past its threshold), words that differ are altered however far apart: the
+    diff is then what tells the reader how far the words are from the quote."""
     quote = _tokens(quote_text)
     words = _tokens(asked, bare=True)
     plain = normalise_quoting(asked).casefold()
@@ -154,7 +156,7 @@ def compare(asked: str, quote_text: str) -> Comparison:
         last = at + len(quote.keys) - 1
         kept = Change("kept", quote.written(0, len(quote.keys) - 1), whole.written(at, last))
         return Comparison("contains", (kept,), own, 1.0)
-    return _altered(words, quote)
+    return _altered(words, quote, scored_a_match)
 
 
 def _own(tokens: _Tokens, first: int, last: int) -> tuple[str, ...]:
@@ -171,7 +173,7 @@ def _is_word(key: str) -> bool:
     return key[0].isalnum() or key[0] == "_"
 
 
-def _altered(asked: _Tokens, quote: _Tokens) -> Comparison:
+def _altered(asked: _Tokens, quote: _Tokens, scored_a_match: bool) -> Comparison:
     matcher = SequenceMatcher(None, asked.words, quote.words, autojunk=False)
     blocks = [block for block in matcher.get_matching_blocks() if block.size]
     shared = [word for block in blocks for word in asked.words[block.a : block.a + block.size]]
@@ -186,9 +188,16 @@ def _altered(asked: _Tokens, quote: _Tokens) -> Comparison:
         asked_from = quote_from = 0
     if len(asked.words) - asked_to == len(quote.words) - quote_to <= _EDGE:
         asked_to, quote_to = len(asked.words), len(quote.words)
+    if scored_a_match:
+        # Every word the reader typed is in the diff: what lies beyond the shared words at an
+        # end stands against as many of the quote's words there ("will not [-participate-]
+        # [+take part in this dialogue+]"); the rest of a long quote is simply not quoted.
+        quote_from -= min(asked_from, quote_from)
+        quote_to += min(len(asked.words) - asked_to, len(quote.words) - quote_to)
+        asked_from, asked_to = 0, len(asked.words)
     closeness = 2 * len(shared) / (asked_to - asked_from + quote_to - quote_from)
     covered = len(shared) / min(len(asked.words), len(quote.words))
-    if closeness < ALTERED_AT or covered < COVERED_AT:
+    if not scored_a_match and (closeness < ALTERED_AT or covered < COVERED_AT):
         return Comparison("none", closeness=round(closeness, 3))
     changes = _changes(asked, quote, (asked_from, asked_to), (quote_from, quote_to))
     own = _own(asked, asked.origins[asked_from], asked.origins[asked_to - 1])

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from karabakh_cli.lookup import attribution, queries
+from karabakh_cli.lookup import answers, queries
 from karabakh_cli.lookup.queries import LoadedBase
 from karabakh_cli.model import CitableRecord, Event, Person, Quote, Record, RecordKind, Source, Term
 from karabakh_cli.text import find_verbatim
@@ -398,12 +398,39 @@ def search_listing(facts: LoadedBase, query: str, hits: list[queries.SearchHit])
     return Listing(f"Search: {query}", rows, columns, cites=functools.partial(cited_sources, facts))
 
 
-def who_said_listing(facts: LoadedBase, fragment: str, found: list[attribution.Scored]) -> Listing:
-    rows = [{"score": item.score, **quote_row(facts, item.quote)} for item in found]
+def who_said_listing(
+    facts: LoadedBase,
+    fragment: str,
+    found: list[answers.Verdict],
+    named: answers.NamedSpeaker | None = None,
+) -> Listing:
+    """who-said's answers: each quote with the verdict on the reader's words (verbatim, the
+    whole quote inside the question, or altered with the words changed), the score after;
+    for a question naming a speaker, whether that speaker said it (null: kb does not know
+    whom the name means)."""
+    named_ids = None if named is None else {person.id for person in named.people}
+
+    def said_by_named(quote: Quote) -> dict[str, bool | None]:
+        if named_ids is None:
+            return {}
+        return {"said_by_named": quote.speaker in named_ids if named_ids else None}
+
+    rows = [
+        {
+            "match": verdict.match,
+            "changes": verdict.changes,
+            **said_by_named(verdict.found.quote),
+            "score": verdict.found.score,
+            **quote_row(facts, verdict.found.quote),
+        }
+        for verdict in found
+    ]
     columns = [
-        Column("Score", "score", Shape.SHORT),
+        Column("Match", "match", Shape.SHORT),
         Column("Speaker", "speaker.name"),
         Column("Quote", "text", Shape.MAIN, beneath="id"),
+        Column("Changes", "changes"),
+        Column("Score", "score", Shape.SHORT),
         Column("Date", "date", Shape.SHORT),
         Column("Medium", "medium"),
         Column("ID", "id", Shape.SHORT),
