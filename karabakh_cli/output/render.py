@@ -448,8 +448,8 @@ def write(listing: Listing, fmt: Format, out: TextIO) -> int:
     """Write ``listing`` to ``out`` in ``fmt``; return how many rows it had (or, if the
     reader went away, how many were written).
 
-    Nothing found is an empty array in JSON, so a script can always parse stdout, and
-    nothing at all in the other formats: no empty table, no header without rows. A table
+    Nothing found is an empty array in JSON and a header in CSV, so a script can always
+    parse stdout, and nothing at all in the other formats: no empty table. A table
     and Markdown hold every row (column widths, the sources under them); the other
     formats never do.
     """
