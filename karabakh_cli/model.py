@@ -133,6 +133,37 @@ TitleSupplied = Annotated[
 ]
 
 
+# The shape of a BCP 47 language tag (RFC 5646): a primary subtag of two to eight letters
+# (or x/i for private and grandfathered tags), then subtags of one to eight letters or digits.
+# The shape only: whether a subtag is registered is not kb's to tell.
+LANGUAGE_TAG = re.compile(r"(?:[A-Za-z]{2,8}|[xXiI])(?:-[A-Za-z0-9]{1,8})*")
+LanguageTag = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=f"^{LANGUAGE_TAG.pattern}$",
+        description="A BCP 47 language tag, e.g. en, fr or pt-BR.",
+    ),
+]
+TranslationKind = Literal["machine", "person"]
+TRANSLATION_KINDS: tuple[str, ...] = get_args(TranslationKind)
+"""Who made a translation, for the options and checks that list them."""
+
+
+def translation_problem(
+    language: str, translated_from: str | None, translation: str | None
+) -> tuple[str, str] | None:
+    """What is wrong with a source's translation fields, as (field, message), or None.
+
+    The one statement of the rule: the loader (``Source.__post_init__``) and ``kb validate``
+    (checks.py) both ask it.
+    """
+    if translation is not None and translated_from is None:
+        return "translation", "a translation needs translated_from, the original's language"
+    if translated_from is not None and translated_from.casefold() == language.casefold():
+        return "translated_from", f"must differ from the text's own language {language!r}"
+    return None
+
+
 class Source(Record, frozen=True, kw_only=True):
     """A document the fact base is curated from."""
 
@@ -141,10 +172,34 @@ class Source(Record, frozen=True, kw_only=True):
     title_supplied: TitleSupplied = False
     publisher: Text
     date: PartialDateText
-    language: Text
+    language: LanguageTag
+    # A translation says what it translates, right after its own language: both are absent
+    # from a source in its original language, so bases written before them load as they were.
+    translated_from: (
+        Annotated[
+            LanguageTag,
+            msgspec.Meta(
+                description="The language of the original this text translates (BCP 47), "
+                "e.g. fr; absent when the text is the original."
+            ),
+        ]
+        | None
+    ) = None
+    translation: (
+        Annotated[
+            TranslationKind,
+            msgspec.Meta(description="Who translated it: machine or person."),
+        ]
+        | None
+    ) = None
     url: Text | None
     # None for a source whose text is not kept, e.g. a broadcast.
     archive: Archive | None = None
+
+    def __post_init__(self) -> None:
+        problem = translation_problem(self.language, self.translated_from, self.translation)
+        if problem is not None:
+            raise ValueError(problem[1])
 
     @property
     def cited_title(self) -> str:

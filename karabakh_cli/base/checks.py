@@ -27,13 +27,40 @@ def _describe(value: object) -> str:
     return names.get(type(value), "null")
 
 
+def _choices(field_type: object) -> list[object]:
+    """The values a Literal allows, also within Annotated and an optional (``X | None``)."""
+    if typing.get_origin(field_type) is typing.Literal:
+        return list(typing.get_args(field_type))
+    inner = typing.get_args(field_type)
+    if typing.get_origin(field_type) is typing.Annotated:
+        inner = inner[:1]
+    return [choice for part in inner for choice in _choices(part)]
+
+
+def _descriptions(field_type: object) -> list[str]:
+    """The descriptions a field's type carries (msgspec.Meta), the innermost first."""
+    found: list[str] = []
+    for part in typing.get_args(field_type):
+        if isinstance(part, msgspec.Meta):
+            found += [part.description] if part.description else []
+        elif not isinstance(part, str):
+            found = _descriptions(part) + found
+    return found
+
+
 def _humanise(message: str, field_type: object, value: object) -> str:
     """msgspec's message for a bad value, in the words a curator editing JSON uses."""
     if message.startswith("Expected `str` of length >= 1"):
         return "must not be empty"
     if message.startswith("Invalid enum value"):
-        literal = typing.get_args(field_type)
-        return f"must be one of {', '.join(map(repr, literal))}, got {value!r}"
+        return f"must be one of {', '.join(map(repr, _choices(field_type)))}, got {value!r}"
+    if message.startswith("Expected `str` matching regex") and (
+        described := _descriptions(field_type)
+    ):
+        # The form's own description ("A BCP 47 language tag, e.g. en, fr or pt-BR.") says
+        # what is expected; the regular expression would not.
+        what = described[0].rstrip(".")
+        return f"expected {what[0].lower()}{what[1:]}, got {value!r}"
     if message.startswith("Expected"):
         return f"expected {message.split('`')[1]}, got {_describe(value)}"
     return message[0].lower() + message[1:]
@@ -107,6 +134,28 @@ def _object_problems(
     for key in raw:
         if key not in known:
             yield Problem(f"unknown field {key!r}", (*path, key), record, record_id, str(key))
+    if struct is model.Source:
+        yield from _translation_problems(raw, path, record, record_id)
+
+
+def _translation_problems(
+    raw: dict[Any, Any], path: JsonPath, record: str, record_id: str | None
+) -> Iterator[Problem]:
+    """A source's translation fields against each other (model.translation_problem), once
+    each is well-formed on its own: a translation names the original's language."""
+    values: dict[str, str | None] = {}
+    for name in ("language", "translated_from", "translation"):
+        value = raw.get(name)
+        if value is not None and not isinstance(value, str):
+            return
+        values[name] = value
+    language = values["language"]
+    if language is None:
+        return
+    found = model.translation_problem(language, values["translated_from"], values["translation"])
+    if found is not None:
+        field, message = found
+        yield Problem(message, (*path, field), record, record_id, field)
 
 
 def structure_problems(raw: object) -> list[Problem]:

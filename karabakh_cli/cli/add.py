@@ -30,7 +30,7 @@ from karabakh_cli.cli.shared import (
     record_shown,
     say,
 )
-from karabakh_cli.model import DATE_EXAMPLES, PERSON_KINDS
+from karabakh_cli.model import DATE_EXAMPLES, PERSON_KINDS, TRANSLATION_KINDS
 from karabakh_cli.output import views
 from karabakh_cli.text import listed
 
@@ -205,6 +205,22 @@ def add_source(
     language: Annotated[
         str, typer.Option("--language", help="The language of the text, e.g. en, fr.")
     ] = "en",
+    translated_from: Annotated[
+        str | None,
+        typer.Option(
+            "--translated-from",
+            help="The text translates an original in this language, e.g. fr.",
+            show_default=False,
+        ),
+    ] = None,
+    translation: Annotated[
+        str | None,
+        typer.Option(
+            "--translation",
+            help=f"Who translated it: {listed(TRANSLATION_KINDS, 'or')}.",
+            show_default=False,
+        ),
+    ] = None,
     title_supplied: Annotated[
         bool,
         typer.Option(
@@ -231,6 +247,8 @@ def add_source(
             "title_supplied": title_supplied,
             "url": url,
             "language": language,
+            "translated_from": translated_from,
+            "translation": translation,
             "record_id": record_id,
         },
         excerpt=False,
@@ -238,8 +256,18 @@ def add_source(
     _add(ctx, plan, None, dry_run, Output(fmt, json))
 
 
-def _source_from_file(facts: "LoadedBase", *, text_file: str, **fields: Any) -> "adding.New":
-    """adding.new_source with the text read from the file --text names."""
+def _source_from_file(
+    facts: "LoadedBase",
+    *,
+    text_file: str,
+    translated_from: str | None,
+    translation: str | None,
+    **fields: Any,
+) -> "adding.New":
+    """adding.new_source with the text read from the file --text names, and what it translates;
+    the whole base is then checked as kb validate checks it (checks.py), translation included."""
+    import msgspec
+
     from karabakh_cli.curate import adding
 
     file = Path(text_file)
@@ -247,7 +275,16 @@ def _source_from_file(facts: "LoadedBase", *, text_file: str, **fields: Any) -> 
         content = file.read_bytes()
     except OSError as error:
         raise adding.Refused(f"cannot read {file}: {error.strerror}", "--text") from None
-    return adding.new_source(facts, text=content, **fields)
+    new = adding.new_source(facts, text=content, **fields)
+    if translated_from is None and translation is None:
+        return new
+    try:
+        source = msgspec.structs.replace(
+            new.record, translated_from=translated_from, translation=translation
+        )
+    except (ValueError, TypeError) as error:
+        raise adding.Refused(str(error), "--translation") from None
+    return msgspec.structs.replace(new, record=source)
 
 
 @command(

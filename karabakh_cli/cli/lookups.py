@@ -339,9 +339,6 @@ def cite(
         say(queries.uncitable_note(facts, record_id, kind))
         emit(views.Listing("", [], []), Output(json=json or fmt is CiteFormat.json))
         return
-    if record.note and fmt not in (CiteFormat.bibtex, CiteFormat.csl_json) and not json:
-        # The citation stays bare for copying; what a reader must know of it goes beside it.
-        say(f"note on {record.id}: {record.note}")
     if fmt is CiteFormat.bibtex:
         render.write_text(citation.bibtex(facts, record), sys.stdout)
     elif fmt is CiteFormat.csl_json:

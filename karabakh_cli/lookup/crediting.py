@@ -31,6 +31,10 @@ VERBS_OF_SAYING = frozenset(
         *("claims", "replied", "replies", "answered", "argued", "argues", "affirmed"),
         *("affirms", "confirmed", "confirms", "recalled", "recalls", "acknowledged"),
         *("admitted", "emphasised", "emphasized", "tweeted", "continued", "concluded"),
+        *("shouted", "cried", "urged", "vowed", "pledged", "promised", "demanded", "asked"),
+        *("shouts", "cries", "urges", "vows", "pledges", "promises", "demands", "asks"),
+        *("posted", "posts", "responded", "responds", "observed", "observes", "predicted"),
+        *("predicts", "repeated", "repeats", "reiterated", "reiterates", "suggested"),
     ]
 )
 """Verbs that attach a name to what it says; ``according to`` is the one phrase besides."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from karabakh_cli.output.views import Column, Listing, Row, Shape
+from karabakh_cli.output.views import Column, Listing, Marker, Row, Shape
 from karabakh_cli.text import visible
 
 # The characters of one cell the table view and the page show. A table is for reading: a
@@ -52,8 +52,9 @@ class Cell(NamedTuple):
     """The record's id, shown whole on a line of its own."""
     marked: tuple[int, int] | None = None
     """A stretch of ``text`` to highlight (the quote within its excerpt)."""
-    footnotes: tuple[int, ...] = ()
-    """The numbers of this record's footnotes on the web page (its note)."""
+    marks: tuple[tuple[str, int | None], ...] = ()
+    """Each sign with the number of its footnote on the web page (None for a sign without
+    one), so that the page shows each sign beside its own number."""
 
 
 def with_signs(cell: Cell) -> str:
@@ -100,6 +101,40 @@ class View(NamedTuple):
     """Columns of numbers only, aligned to the right so that digits line up."""
 
 
+class Mark(NamedTuple):
+    """One sign a record gets, and what a page or a Markdown document numbers for it."""
+
+    sign: str
+    footnote: str | None
+    """The footnote's text (the record's note, the quotes contradicting it), or None for a
+    marker whose meaning under the table says it all."""
+
+
+def used_markers(listing: Listing) -> list[Marker]:
+    """The markers some row of the listing gets, in the listing's order."""
+    rows = listing.held_rows
+    return [marker for marker in listing.markers if any(_value(row, marker.field) for row in rows)]
+
+
+def marks(used: list[Marker], row: Row) -> list[Mark]:
+    """The signs ``row`` gets, each with its footnote's text."""
+    return [
+        Mark(
+            marker.sign,
+            (marker.footnote(row) if marker.footnote else text) if marker.on_the_page else None,
+        )
+        for marker in used
+        if (text := _value(row, marker.field))
+    ]
+
+
+def main_column(columns: list[Column]) -> Column | None:
+    """The column a record's signs follow: the main text, else the first column."""
+    return next((column for column in columns if column.shape is Shape.MAIN), None) or next(
+        iter(columns), None
+    )
+
+
 def _stated(column: Column, rows: list[Row], said: str) -> bool:
     """Whether every row holds one value that the title or caption already states."""
     values = {column.value(row).casefold() for row in rows}
@@ -131,20 +166,18 @@ def view(listing: Listing) -> View:
             and any(column.value(row) for row in rows)
             and not _stated(column, rows, said)
         ]
-    main = next((column for column in columns if column.shape is Shape.MAIN), None)
-    used = [marker for marker in listing.markers if any(_value(row, marker.field) for row in rows)]
+    main = main_column(columns)
+    used = used_markers(listing)
     cells = []
     footnotes: list[str] = []
     for row in rows:
         marked = listing.highlight(row) if listing.highlight else None
-        signs = "".join(marker.sign for marker in used if _value(row, marker.field))
-        explained = [
-            marker.footnote(row) if marker.footnote else text
-            for marker in used
-            if marker.on_the_page and (text := _value(row, marker.field))
-        ]
-        numbers = tuple(range(len(footnotes) + 1, len(footnotes) + len(explained) + 1))
-        footnotes.extend(visible(text) for text in explained)
+        numbered: list[tuple[str, int | None]] = []
+        for mark in marks(used, row):
+            if mark.footnote is not None:
+                footnotes.append(visible(mark.footnote))
+            numbered.append((mark.sign, len(footnotes) if mark.footnote is not None else None))
+        signs = "".join(sign for sign, _ in numbered)
         shown = []
         for column in columns:
             stretch = marked[1:] if marked and marked[0] == column.field else None
@@ -152,7 +185,7 @@ def view(listing: Listing) -> View:
             if column.beneath:
                 cell = cell._replace(beneath=visible(_value(row, column.beneath)))
             if column is main:
-                cell = cell._replace(signs=signs, footnotes=numbers)
+                cell = cell._replace(signs=signs, marks=tuple(numbered))
             shown.append(cell)
         cells.append(shown)
     return View(

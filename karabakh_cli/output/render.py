@@ -104,51 +104,142 @@ def _batches(rows: Iterable[Row], out: TextIO) -> Iterator[list[Row]]:
         yield batch
 
 
+# KB_CSV_FOR_SPREADSHEETS=1 guards CSV meant for a spreadsheet against formula injection.
+SPREADSHEET_ENV = "KB_CSV_FOR_SPREADSHEETS"
+# What a spreadsheet may read as the start of a formula (OWASP's list); a number, which may
+# start with a sign, is left as it is.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def _for_spreadsheet(text: str) -> str:
+    """A cell a spreadsheet shows as text, never runs: a leading ' before what could start a
+    formula (=1+1, @SUM(A1), -2+3), as OWASP advises; numbers stay numbers."""
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _csv_cell(value: object) -> str:
+    """A value as a CSV cell: line breaks and tabs as they are (the writer quotes the cell),
+    other control characters made visible (ESC as ␛)."""
+    return visible(str(value), keep_newlines=True)
+
+
+def _spreadsheet_cell(value: object) -> str:
+    return _for_spreadsheet(_csv_cell(value))
+
+
 def _csv(listing: Listing, out: TextIO) -> int:
+    """RFC 4180 CSV, its header first even when there are no rows, so that a reader (pandas,
+    csv.DictReader) always finds the columns.
+
+    The cells hold the data exactly, line breaks and tabs included (only other control
+    characters are made visible, as everywhere else): a script gets what JSON gives. A file
+    meant for a spreadsheet is safer with KB_CSV_FOR_SPREADSHEETS=1 in the environment: a
+    cell a spreadsheet could run as a formula (=, +, -, @, a tab or a carriage return first,
+    but not a number) then starts with a ', which makes it text. It is opt-in because the '
+    changes the data a script reads.
+    """
+    import csv
+
+    guarded = os.environ.get(SPREADSHEET_ENV, "") not in ("", "0")
+    cell = _spreadsheet_cell if guarded else _csv_cell
+    writer = csv.writer(out, lineterminator="\r\n")
     rows = iter(listing.rows)
     first = next(rows, None)
     if first is None:
+        # No row says which fields a row holds; the listing's columns name the main ones.
+        header = list(dict.fromkeys(column.field.replace(".", "_") for column in listing.columns))
+        if header:
+            writer.writerow(header)
         return 0
     # Every field of any held row, in first-seen order; the rows of an iterator share theirs.
     fielded = listing.rows if isinstance(listing.rows, list) else [first]
     header = list(dict.fromkeys(key for row in fielded for key, _ in _flatten(row)))
-    import csv
-
-    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     count = 0
     for batch in _batches(itertools.chain([first], rows), out):
         flats = map(dict, map(_flatten, batch))
-        writer.writerows([visible(str(flat.get(key, ""))) for key in header] for flat in flats)
+        writer.writerows([cell(flat.get(key, "")) for key in header] for flat in flats)
         count += len(batch)
     return count
 
 
-def _markdown_cell(text: str) -> str:
-    return visible(text).replace("\\", "\\\\").replace("|", "\\|")
+# Every ASCII character Markdown (CommonMark, GFM, pandoc) may read as markup within a line:
+# emphasis, code, links and images, raw HTML and entities, table cells, strikethrough,
+# pandoc's superscript, maths, citations and attributes. A backslash before each shows it.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~^$@&!{}])")
+# What would start a block at the start of a footnote's text: a list item, a heading.
+_MARKDOWN_BLOCK_START = re.compile(r"^(?:(\d+)([.)])|([-+=#]))")
+
+
+def _markdown_text(text: str) -> str:
+    """Data as Markdown shows it literally, on one line (control characters made visible)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text))
+
+
+def _markdown_footnote(text: str) -> str:
+    def escaped(found: re.Match[str]) -> str:
+        return f"{found[1]}\\{found[2]}" if found[1] else f"\\{found[3]}"
+
+    return _MARKDOWN_BLOCK_START.sub(escaped, _markdown_text(text))
 
 
 def _markdown(listing: Listing, out: TextIO) -> None:
+    """A GitHub-flavoured table, then the sources, what the signs mean and, as numbered
+    footnotes, what each sign points at (a record's note, the quotes contradicting it):
+    ``Too Destroying†[^1]`` in the cell, ``[^1]: The machine translation garbles...`` below.
+
+    Every text is data: Markdown's special characters are escaped, so a renderer shows
+    ``<script>``, ``*`` or ``|`` as written. As in the table, a column empty in every row is
+    left out, and so is each empty field of a record shown field by field.
+    """
+    from karabakh_cli.output import layout
+
+    rows = listing.held_rows
+    used = layout.used_markers(listing)
+    footnotes: list[str] = []
+
+    def signed(text: str, row: Row) -> str:
+        for mark in layout.marks(used, row):
+            text += _markdown_text(mark.sign)
+            if mark.footnote is not None:
+                footnotes.append(mark.footnote)
+                text += f"[^{len(footnotes)}]"
+        return text
+
     if listing.vertical:
         header = ["Field", "Value"]
         body = [
-            [column.header, column.value(row)]
-            for row in listing.held_rows
+            [_markdown_text(column.header), _markdown_text(value)]
+            for row in rows
             for column in listing.columns
+            if (value := column.value(row))
         ]
     else:
-        header = [column.header for column in listing.columns]
-        body = [[column.value(row) for column in listing.columns] for row in listing.held_rows]
-    out.write("| " + " | ".join(_markdown_cell(cell) for cell in header) + " |\n")
+        columns = [column for column in listing.columns if any(column.value(row) for row in rows)]
+        main = layout.main_column(columns)
+        header = [column.header for column in columns]
+        body = [
+            [
+                signed(text, row) if column is main else text
+                for column in columns
+                for text in [_markdown_text(column.value(row))]
+            ]
+            for row in rows
+        ]
+    out.write("| " + " | ".join(_markdown_text(cell) for cell in header) + " |\n")
     out.write("|" + "|".join(" --- " for _ in header) + "|\n")
-    for cells in body:
-        out.write("| " + " | ".join(_markdown_cell(cell) for cell in cells) + " |\n")
-    if listing.sources:
-        out.write(
-            "\n"
-            + "\n".join(f"Source: {_markdown_cell(source)}" for source in listing.sources)
-            + "\n"
-        )
+    out.write("".join("| " + " | ".join(cells) + " |\n" for cells in body))
+    under = [f"Source: {source}" for source in listing.sources]
+    under += [f"{marker.sign} {marker.on_the_page or marker.meaning}" for marker in used]
+    if under:
+        # Two spaces end a line within the paragraph: a break, in every renderer.
+        out.write("\n" + "  \n".join(map(_markdown_text, under)) + "\n")
+    if footnotes:
+        numbered = enumerate(map(_markdown_footnote, footnotes), start=1)
+        out.write("\n" + "".join(f"[^{number}]: {text}\n" for number, text in numbered))
 
 
 def _plain(listing: Listing, out: TextIO) -> int:
@@ -357,8 +448,8 @@ def write(listing: Listing, fmt: Format, out: TextIO) -> int:
     """Write ``listing`` to ``out`` in ``fmt``; return how many rows it had (or, if the
     reader went away, how many were written).
 
-    Nothing found is an empty array in JSON, so a script can always parse stdout, and
-    nothing at all in the other formats: no empty table, no header without rows. A table
+    Nothing found is an empty array in JSON and a header in CSV, so a script can always
+    parse stdout, and nothing at all in the other formats: no empty table. A table
     and Markdown hold every row (column widths, the sources under them); the other
     formats never do.
     """

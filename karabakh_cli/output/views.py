@@ -342,6 +342,8 @@ def source_row(source: Source, counts: dict[str, int] | None = None) -> Row:
         "publisher": source.publisher,
         "date": source.date,
         "language": source.language,
+        "translated_from": source.translated_from,
+        "translation": source.translation,
         "url": source.url,
         "archive": msgspec.to_builtins(source.archive),
         "note": source.note,

@@ -27,6 +27,8 @@ td.number { text-align: right; font-variant-numeric: tabular-nums; }
 td.main { min-width: 16rem; }
 .id { display: block; font: .85em ui-monospace, monospace; opacity: .7; white-space: nowrap; }
 .sign { font-weight: bold; padding-left: .2em; }
+sup a { text-decoration: none; }
+:target { outline: 2px solid Highlight; }
 td p { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 footer { margin-top: 1rem; font-size: .9rem; opacity: .85; }
 footer p { margin: .2rem 0; }
@@ -56,10 +58,22 @@ def _cell(cell: Cell) -> str:
         body = f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>{escape(text[end:])}"
     else:
         body = escape(text)
-    signs = f'<span class="sign">{escape(cell.signs)}</span>' if cell.signs else ""
-    signs += "".join(f"<sup>{number}</sup>" for number in cell.footnotes)
+    # Each sign beside its own footnote's number, a narrow no-break space between one mark and
+    # the next: "†¹ ≠²", never "†≠¹²", which reads as one sign with note 12.
+    signs = "\u202f".join(_mark(sign, number) for sign, number in cell.marks)
     beneath = f'<code class="id">{escape(cell.beneath)}</code>' if cell.beneath else ""
     return f"<p>{body}{signs}</p>{beneath}"
+
+
+def _mark(sign: str, number: int | None) -> str:
+    """A sign, and the link to its footnote, which links back to it."""
+    shown = f'<span class="sign">{escape(sign)}</span>'
+    if number is None:
+        return shown
+    return (
+        f'{shown}<sup><a href="#note-{number}" id="ref-{number}" role="doc-noteref">'
+        f"{number}</a></sup>"
+    )
 
 
 def _records(shown: View) -> list[str]:
@@ -105,7 +119,11 @@ def page(shown: View) -> str:
     table = _fields(shown) if shown.vertical else _records(shown)
     footer = "".join(f"<p>{escape(note)}</p>" for note in shown.page_notes)
     if shown.footnotes:
-        items = "".join(f"<li>{escape(text)}</li>" for text in shown.footnotes)
+        items = "".join(
+            f'<li id="note-{number}">{escape(text)} <a href="#ref-{number}" '
+            f'role="doc-backlink" aria-label="Back to the text of note {number}">↩\ufe0e</a></li>'
+            for number, text in enumerate(shown.footnotes, start=1)
+        )
         footer += f'<ol class="footnotes">{items}</ol>'
     return "\n".join(
         [
