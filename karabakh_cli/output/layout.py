@@ -113,7 +113,7 @@ class Mark(NamedTuple):
 def used_markers(listing: Listing) -> list[Marker]:
     """The markers some row of the listing gets, in the listing's order."""
     rows = listing.held_rows
-    return [marker for marker in listing.markers if any(_value(row, marker.field) for row in rows)]
+    return [marker for marker in listing.markers if any(marker.marks(row) for row in rows)]
 
 
 def marks(used: list[Marker], row: Row) -> list[Mark]:
@@ -124,7 +124,7 @@ def marks(used: list[Marker], row: Row) -> list[Mark]:
             (marker.footnote(row) if marker.footnote else text) if marker.on_the_page else None,
         )
         for marker in used
-        if (text := _value(row, marker.field))
+        if (text := marker.marks(row))
     ]
 
 

@@ -93,6 +93,18 @@ class Marker(msgspec.Struct, frozen=True):
     marker with one puts a numbered footnote on the page: the field's text, or what
     ``footnote`` makes of the row."""
     footnote: Callable[[Row], str] | None = None
+    when: str | None = None
+    """The value of ``field`` that gives the sign; None: any value but an empty one."""
+
+    def marks(self, row: Row) -> str | None:
+        """The text the sign stands for in ``row`` (its footnote's, by default), or None
+        where the row gets no sign."""
+        value: Any = row
+        for step in self.field.split("."):
+            value = value.get(step) if isinstance(value, dict) else None
+        if self.when is not None:
+            return self.meaning if value == self.when else None
+        return value or None
 
 
 NOTE_MARKER = Marker(
@@ -204,6 +216,7 @@ def quote_row(facts: LoadedBase, quote: Quote) -> Row:
         "contradicts": facts.contradictions(quote),
         "responds_to": list(quote.responds_to),
         "responses": facts.responses(quote),
+        "attribution": quote.attribution,
     }
 
 
@@ -218,8 +231,16 @@ QUOTE_COLUMNS = [
 ]
 
 
+INFERRED_MARKER = Marker(
+    "attribution",
+    "‡",
+    "who spoke is the curator's reading, not the source's words; its note says why",
+    when="inferred",
+)
+
+
 def quote_markers(facts: LoadedBase) -> tuple[Marker, ...]:
-    return (NOTE_MARKER, contradicted_marker(facts))
+    return (NOTE_MARKER, INFERRED_MARKER, contradicted_marker(facts))
 
 
 def quotes_listing(facts: LoadedBase, title: str, quotes: list[Quote]) -> Listing:

@@ -58,3 +58,35 @@ def test_an_inferred_attribution_is_written_only_with_a_note(tmp_path: Path) -> 
     assert code == 0, stderr
     assert json.loads(facts.read_text(encoding="utf-8"))["quotes"][0]["attribution"] == "inferred"
     assert kb(facts, "validate", str(facts))[0] == 0
+
+
+def test_a_quote_of_inferred_attribution_is_marked_and_explained_in_every_format(
+    tmp_path: Path,
+) -> None:
+    """‡ after the quote and its meaning under the table and in Markdown; JSON says inferred."""
+    facts = make_base(tmp_path)
+    code, _, stderr = kb(
+        facts, "add", "quote", "--speaker", "Kerbel", "--text", "Nothing is settled yet",
+        "--source", SOURCE_ID, "--date", "2023-09-21", "--inferred", "--note", "Named before",
+    )  # fmt: skip
+    assert code == 0, stderr
+    meaning = "who spoke is the curator's reading, not the source's words; its note says why"
+    for fmt in ("table", "markdown"):
+        code, stdout, _ = kb(facts, "quote", "Kerbel", "--format", fmt)
+        assert code == 0
+        assert "Nothing is settled yet†" in stdout and "‡" in stdout.split(meaning)[0]
+        assert f"‡ {meaning}" in stdout
+    code, stdout, _ = kb(facts, "quote", "Kerbel", "--json")
+    assert json.loads(stdout)[0]["attribution"] == "inferred"
+
+
+def test_a_stated_attribution_gets_no_sign(tmp_path: Path) -> None:
+    """A quote its excerpt credits shows no ‡ and no explanation."""
+    facts = make_base(tmp_path)
+    code, _, stderr = kb(
+        facts, "add", "quote", "--speaker", "Testova", "--text", "We have restored our sovereignty",
+        "--source", SOURCE_ID, "--date", "2023-09-21",
+    )  # fmt: skip
+    assert code == 0, stderr
+    code, stdout, _ = kb(facts, "quote", "Testova", "--format", "table")
+    assert code == 0 and "‡" not in stdout
