@@ -1,12 +1,9 @@
-"""The derived index: answers equal to reading the base whole, never stale, never in the way."""
+"""Answers from the index equal reading the base whole: for every lookup the index answers, on
+the generated base, on one written as a person might, and on random bases."""
 
 from __future__ import annotations
 
-import errno
 import json
-import os
-import sqlite3
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -14,59 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from karabakh_cli.base import factbase, integrity
-from karabakh_cli.index import builder, loading, location, search
+from karabakh_cli.index import loading
 from karabakh_cli.lookup import queries
 from karabakh_cli.output import views
 from karabakh_cli.text import fold
-from tests.conftest import FACTS, KB, STABLE_ENV, Invoke, bench_generator
-
-NAME = "Davit Petrosyan 3"
-
-
-@pytest.fixture
-def large(tmp_path: Path, cache: Path) -> Path:
-    """A 2,000-quote base (1.5 MB): large enough to be indexed."""
-    path: Path = bench_generator().write(2000, tmp_path / "bases")
-    return path
-
-
-@pytest.fixture
-def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Writing the index fails as on a full disk."""
-
-    def full(*args: Any) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(builder.Builder, "add", full)
-
-
-def count_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Each time the integrity checks run: on a base read a batch at a time, or whole."""
-    calls: list[int] = []
-
-    def counting(real: Any) -> Any:
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            calls.append(1)
-            return real(*args, **kwargs)
-
-        return counted
-
-    monkeypatch.setattr(
-        integrity.IntegrityChecker, "finish", counting(integrity.IntegrityChecker.finish)
-    )
-    monkeypatch.setattr(integrity, "integrity_problems", counting(integrity.integrity_problems))
-    return calls
-
-
-def quote_rows(facts: queries.LoadedBase, name: str) -> list[dict[str, Any]]:
-    found = queries.quotes_by(facts, name, queries.Filters())
-    listing = views.quotes_listing(facts, "", found.quotes)
-    return [
-        *listing.rows,
-        {"speakers": [(match.person.id, match.score, match.matched) for match in found.speakers]},
-        {"nearest": [(match.person.id, match.score, match.matched) for match in found.nearest]},
-    ]
+from tests.conftest import answered_from_the_index, bench_generator
+from tests.index.conftest import NAME, indexed, no_say, quote_rows, whole
 
 
 def timeline_rows(facts: queries.LoadedBase) -> list[dict[str, Any]]:
@@ -106,34 +56,6 @@ def people_listed(path: Path, *, indexed: bool) -> tuple[list[dict[str, Any]], t
     return rows, views.cited_sources(facts, rows)
 
 
-def indexed(path: Path, wanted: loading.Wanted) -> queries.LoadedBase:
-    """The partial base the index gives, asserting it came from the index."""
-    found = loading.Index.open(path, path.stat())
-    assert found is not None
-    facts = found.facts(path, wanted)
-    found.close()
-    assert facts is not None
-    return facts
-
-
-def whole(path: Path) -> queries.LoadedBase:
-    return queries.LoadedBase(factbase.load(path), path)
-
-
-def no_say(message: str) -> None:
-    raise AssertionError(f"unexpected message: {message}")
-
-
-def test_an_unchanged_large_base_is_checked_once(
-    large: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The index stands for the clean verdict: the second load skips the integrity checks."""
-    calls = count_checks(monkeypatch)
-    loading.load(large, None, no_say)
-    loading.load(large, None, no_say)
-    assert len(calls) == 1
-
-
 def test_lookups_from_the_index_equal_a_whole_read(large: Path) -> None:
     """quote, show, timeline, terms, disputes and people answer from the index exactly as
     from the whole base."""
@@ -166,214 +88,37 @@ def test_an_id_no_record_has_is_left_to_the_whole_base(large: Path) -> None:
     assert found.facts(large, loading.ById("q-nothing")) is None
 
 
-def test_an_edit_keeping_size_and_mtime_is_seen(large: Path) -> None:
-    """A same-size edit with the modification time put back still changes the answer."""
-    loading.load(large, None, no_say)
-    before = large.stat()
-    text = large.read_text(encoding="utf-8")
-    edited = text.replace('"id": "q-3", "speaker": "p-3"', '"id": "q-3", "speaker": "p-4"')
-    assert edited != text and len(edited) == len(text)
-    large.write_text(edited, encoding="utf-8")
-    os.utime(large, ns=(before.st_atime_ns, before.st_mtime_ns))
-    facts = loading.load(large, loading.ByName(NAME), no_say)
-    assert "q-3" not in [row["id"] for row in quote_rows(facts, NAME)[:-2]]
+@pytest.fixture
+def reformatted(tmp_path: Path, cache: Path) -> Path:
+    """A large base written as a person might: indented, non-ASCII escaped, one accented alias."""
+    path = bench_generator().write(2000, tmp_path / "bases")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["people"][3]["aliases"].append("Dávit Pétrosyan «Three»")
+    path.write_text(json.dumps(data, indent=3, ensure_ascii=True), encoding="utf-8")
+    return path
 
 
-def test_an_edit_breaking_a_reference_is_always_checked(large: Path) -> None:
-    """After an edit that breaks a reference, the old index cannot vouch for the file."""
-    loading.load(large, None, no_say)
-    base = json.loads(large.read_text(encoding="utf-8"))
-    base["quotes"][5]["speaker"] = "nobody"
-    large.write_text(json.dumps(base), encoding="utf-8")
-    with pytest.raises(factbase.FactBaseError, match="no person has the id 'nobody'"):
-        loading.load(large, loading.ByName(NAME), no_say)
+def test_records_kept_as_written_read_back_the_same(reformatted: Path) -> None:
+    """Records stored as the file's own JSON text decode to what a whole read gives."""
+    loading.load(reformatted, None, no_say)
+    record_ids = ("q-7", "p-3", "t-4", "e-9", "src-synthetic")
+    expected = {record_id: show_rows(whole(reformatted), record_id) for record_id in record_ids}
+    for record_id in record_ids:
+        with answered_from_the_index():
+            facts = loading.load(reformatted, loading.ById(record_id), no_say)
+        assert show_rows(facts, record_id) == expected[record_id]
 
 
-def _garbage(file: Path) -> None:
-    file.write_bytes(b"not an index at all" * 100)
-
-
-def _truncated(file: Path) -> None:
-    data = file.read_bytes()
-    file.write_bytes(data[: len(data) // 2])
-
-
-def _foreign(file: Path) -> None:
-    file.unlink()
-    connection = sqlite3.connect(file)
-    connection.execute("create table meta (name text, value)")
-    connection.execute("insert into meta values ('key', 'something else')")
-    connection.commit()
-    connection.close()
-
-
-def _old_version(file: Path) -> None:
-    connection = sqlite3.connect(file)
-    connection.execute(
-        "update meta set value = replace(value, ?, ?) where name = 'key'",
-        (
-            f"\n{location.FORMAT}\n",
-            f"\n{location.FORMAT - 1}\n",
-        ),
-    )
-    connection.commit()
-    connection.close()
-
-
-@pytest.mark.parametrize("spoil", [_garbage, _truncated, _foreign, _old_version])
-def test_a_spoilt_index_is_rebuilt_never_trusted(
-    large: Path, monkeypatch: pytest.MonkeyPatch, spoil: Any
+@pytest.mark.parametrize("name", [NAME, "Davit Pétrosyan", "dávit three", "Nobody Atall"])
+def test_the_first_lookup_answers_as_a_whole_read(
+    reformatted: Path, cache: Path, name: str
 ) -> None:
-    """A corrupt, truncated, foreign or old-format index is not used; the base is checked and
-    indexed again."""
-    loading.load(large, None, no_say)
-    file = location.location(large)
-    assert file is not None
-    spoil(file)
-    assert loading.Index.open(large, large.stat()) is None
-    calls = count_checks(monkeypatch)
-    facts = loading.load(large, loading.ByName(NAME), no_say)
-    assert quote_rows(facts, NAME) == quote_rows(whole(large), NAME)
-    assert len(calls) == 2
-    assert loading.Index.open(large, large.stat()) is not None
-
-
-def test_a_cache_that_is_a_file_answers_with_one_line(
-    invoke: Invoke, large: Path, tmp_path: Path
-) -> None:
-    """With XDG_CACHE_HOME a file, kb answers without an index and says so in one line."""
-    blocker = tmp_path / "blocked"
-    blocker.write_text("a file, not a folder", encoding="utf-8")
-    result = invoke(
-        "--facts", str(large), "quote", NAME, "--json", env={"XDG_CACHE_HOME": str(blocker)}
-    )
-    assert result.exit_code == 0
-    assert json.loads(result.stdout)[0]["speaker"]["id"] == "p-3"
-    (line,) = result.stderr.splitlines()
-    assert line.startswith(f"kb: no index for {large}: cannot write in ")
-
-
-def test_kb_index_with_an_unusable_cache_says_why_it_has_none(
-    invoke: Invoke, large: Path, tmp_path: Path
-) -> None:
-    """kb index in a cache folder that is a file names that reason, not "not built yet"."""
-    blocker = tmp_path / "blocked"
-    blocker.write_text("a file, not a folder", encoding="utf-8")
-    result = invoke("--facts", str(large), "index", env={"XDG_CACHE_HOME": str(blocker)})
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    assert result.stderr.splitlines() == [
-        f"kb: no index for {large}: cannot write in {blocker}/kb/index: Not a directory"
-    ]
-
-
-def test_kb_index_on_a_full_disk_says_why_it_has_none(
-    invoke: Invoke, large: Path, full_disk: None
-) -> None:
-    """kb index, when writing the index fails, names the failure once and exits 1."""
-
-    file = location.location(large)
-    assert file is not None
-    result = invoke("--facts", str(large), "index")
-    assert result.exit_code == 1
-    assert result.stderr.splitlines() == [
-        f"kb: no index for {large}: cannot write in {file.parent}: No space left on device"
-    ]
-
-
-@pytest.mark.parametrize(
-    ("failing", "error", "reason"),
-    [
-        ("add", OSError(errno.ENOSPC, "No space left on device"), "No space left on device"),
-        ("_add_quotes", sqlite3.OperationalError("no such table: x"), "no such table: x"),
-    ],
-    ids=["full disk", "sqlite error half-way"],
-)
-def test_a_failing_build_answers_with_one_line(
-    invoke: Invoke,
-    large: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    failing: str,
-    error: Exception,
-    reason: str,
-) -> None:
-    """With the disk full while the index is written, or an insert failing half-way, kb
-    answers, says so in one line, and leaves no index and no temporary file."""
-
-    def fail(*args: Any) -> None:
-        raise error
-
-    monkeypatch.setattr(builder.Builder, failing, fail)
-    file = location.location(large)
-    assert file is not None
-    result = invoke("--facts", str(large), "quote", NAME, "--json")
-    assert result.exit_code == 0
-    assert json.loads(result.stdout)[0]["speaker"]["id"] == "p-3"
-    assert result.stderr.splitlines() == [
-        f"kb: no index for {large}: cannot write in {file.parent}: {reason}; answering without it"
-    ]
-    assert list(file.parent.iterdir()) == []
-
-
-def test_small_bases_have_no_index(invoke: Invoke, cache: Path) -> None:
-    """The built-in base is read whole: nothing is written to the cache for it."""
-    result = invoke("index")
-    assert result.exit_code == 1
-    assert "a base under 1 MiB is read whole" in result.stderr
-    assert invoke("quote", "putin").exit_code == 0
-    assert not cache.exists()
-
-
-def test_kb_index_shows_where_and_what(invoke: Invoke, large: Path) -> None:
-    """kb index builds the index if needed and shows its file, base, size and counts."""
-    result = invoke("--facts", str(large), "index", "--json")
-    assert result.exit_code == 0, result.stderr
-    (row,) = json.loads(result.stdout)
-    assert row["index"] == str(location.location(large))
-    assert row["base"] == str(large.resolve())
-    assert row["bytes"] == Path(row["index"]).stat().st_size
-    assert (row["quotes"], row["people"], row["events"]) == (2000, 200, 400)
-
-
-def test_kb_index_clear_removes_it(invoke: Invoke, large: Path) -> None:
-    """kb index --clear removes the index; a second --clear finds nothing (exit 1)."""
-    assert invoke("--facts", str(large), "quote", NAME).exit_code == 0
-    file = location.location(large)
-    assert file is not None and file.exists()
-    cleared = invoke("--facts", str(large), "index", "--clear")
-    assert cleared.exit_code == 0
-    assert not file.exists()
-    assert invoke("--facts", str(large), "index", "--clear").exit_code == 1
-
-
-def test_eight_installed_kb_at_once_on_a_fresh_cache(large: Path, cache: Path) -> None:
-    """Eight kb runs started together, each building the index, all answer the same."""
-    env = {**os.environ, **STABLE_ENV, "XDG_CACHE_HOME": str(cache)}
-    expected = subprocess.run(
-        [str(KB), "--facts", str(large), "quote", NAME, "--json"],
-        env={**env, "XDG_CACHE_HOME": str(large)},  # a file: no index, the whole base read
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
-    runs = [
-        subprocess.Popen(
-            [str(KB), "--facts", str(large), "quote", NAME, "--json"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=cache.parent,
-        )
-        for _ in range(8)
-    ]
-    outcomes = [run.communicate(timeout=120) for run in runs]
-    assert [run.returncode for run in runs] == [0] * 8
-    assert [out for out, _ in outcomes] == [expected] * 8
-    assert [error for _, error in outcomes] == [""] * 8
-    file = location.location(large)
-    assert file is not None and loading.Index.open(large, large.stat()) is not None
-    assert [path.name for path in file.parent.iterdir()] == [file.name]
+    """On a fresh cache the lookup that builds the index answers as a whole read would."""
+    expected = quote_rows(whole(reformatted), name)
+    with answered_from_the_index():
+        facts = loading.load(reformatted, loading.ByName(name), no_say)
+    assert any(cache.rglob("*.sqlite"))
+    assert quote_rows(facts, name) == expected
 
 
 # Name parts close to each other, with titles, particles and non-ASCII letters, so random
@@ -401,7 +146,11 @@ _PARTS = [
     "Prime Minister of the Republic",
     "snake_case",
 ]
+
+
 _name = st.lists(st.sampled_from(_PARTS), min_size=1, max_size=3).map(" ".join)
+
+
 # Quote words close to each other, with stopwords, negations and contractions, so random
 # fragments score across who-said's threshold.
 _WORDS = [
@@ -428,6 +177,8 @@ _WORDS = [
     "ÇELIK",
     "Straße",
 ]
+
+
 _text = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8).map(" ".join)
 
 
@@ -576,152 +327,3 @@ def test_who_said_from_the_index_equals_a_whole_read_on_many_quotes(
         assert who_said_rows(indexed(path, loading.ByFragment(fragment)), fragment) == (
             who_said_rows(whole(path), fragment)
         )
-
-
-def test_the_builtin_base_is_not_indexed() -> None:
-    """The built-in base is under the size that gets an index."""
-    assert FACTS.stat().st_size < loading.FROM_BYTES
-
-
-def test_a_long_build_says_what_it_does(
-    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Building the index of a base past the shown size says so, once, on stderr (no
-    terminal: one line, not a bar)."""
-    monkeypatch.setattr(loading, "SHOWN_FROM_BYTES", 0)
-    first = invoke("--facts", str(large), "quote", NAME, "--json")
-    assert first.exit_code == 0
-    size = f"{large.stat().st_size / 1024 / 1024:,.1f} MiB"
-    assert first.stderr == f"kb: indexing {large.name} ({size}), once for this file\n"
-    later = invoke("--facts", str(large), "quote", NAME, "--json")
-    assert later.exit_code == 0
-    assert later.stderr == ""
-    assert later.stdout == first.stdout
-
-
-def test_a_base_flipped_while_read_never_leaves_a_clean_index_for_a_broken_file(
-    large: Path, tmp_path: Path
-) -> None:
-    """With the base swapped by rename between lookups and reads, every lookup answers from
-    what it read, and the broken file is refused afterwards, whatever index was left."""
-    import threading
-
-    base = json.loads(large.read_text(encoding="utf-8"))
-    base["quotes"][3]["speaker"] = "p-X"
-    broken = tmp_path / "broken.json"
-    broken.write_text(json.dumps(base), encoding="utf-8")
-    target = tmp_path / "facts.json"
-    target.symlink_to(large)
-    stop = threading.Event()
-
-    def flip() -> None:
-        sides = (large, broken)
-        turn = 0
-        while not stop.is_set():
-            staged = tmp_path / "staged.json"
-            staged.unlink(missing_ok=True)
-            staged.symlink_to(sides[turn % 2])
-            staged.replace(target)
-            turn += 1
-
-    flipper = threading.Thread(target=flip, daemon=True)
-    flipper.start()
-    try:
-        for _ in range(40):
-            try:
-                facts = loading.load(target, loading.ByName(NAME), no_say)
-            except factbase.FactBaseError as error:
-                assert "no person has the id 'p-X'" in str(error)
-            else:
-                assert all(quote.speaker != "p-X" for quote in facts.content.quotes)
-    finally:
-        stop.set()
-        flipper.join(timeout=10)
-    target.unlink()
-    target.symlink_to(broken)
-    with pytest.raises(factbase.FactBaseError, match="no person has the id 'p-X'"):
-        loading.load(target, loading.ByName(NAME), no_say)
-
-
-def test_a_base_too_large_to_read_whole_is_answered_from_its_index(
-    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Past the whole-read limit a base is still read a batch at a time, checked and indexed:
-    lookups the index answers work; one that needs the whole base says so, exit 3."""
-    monkeypatch.setattr(factbase, "MAX_BYTES", 1024 * 1024)
-    assert large.stat().st_size > factbase.MAX_BYTES
-    built = invoke("--facts", str(large), "index", "--json")
-    assert built.exit_code == 0
-    assert json.loads(built.stdout)[0]["quotes"] == 2000
-    found = invoke("--facts", str(large), "quote", NAME, "--json")
-    assert found.exit_code == 0
-    assert json.loads(found.stdout)[0]["speaker"]["name"] == NAME
-    assert invoke("--facts", str(large), "terms", "--json").exit_code == 0
-    assert invoke("--facts", str(large), "timeline", "--json").exit_code == 0
-    whole_read = invoke("--facts", str(large), "sources")
-    assert whole_read.exit_code == 3
-    size = f"{large.stat().st_size / 1024 / 1024:,.1f}"
-    assert whole_read.stderr == (
-        f"kb: {large}: file is {size} MiB: this lookup reads the whole base, at most 1 MiB\n"
-    )
-
-
-def test_a_cache_that_refuses_the_tables_leaves_no_file(
-    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """An index whose tables cannot be made (here, a schema SQLite refuses) leaves no
-    temporary file behind, and kb answers with one line."""
-
-    monkeypatch.setattr(search, "SCHEMA", "create nonsense;")
-    file = location.location(large)
-    assert file is not None
-    result = invoke("--facts", str(large), "quote", NAME, "--json")
-    assert result.exit_code == 0
-    assert len(result.stderr.splitlines()) == 1
-    assert result.stderr.startswith(f"kb: no index for {large}: cannot write in {file.parent}")
-    assert list(file.parent.iterdir()) == []
-
-
-def test_a_base_changed_while_validate_places_its_problems_says_so(
-    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """kb validate reads a base once to check it and once more to place its problems: a file
-    changed in between is one line and exit 3, never a traceback."""
-
-    def changed(*args: Any) -> None:
-        raise ValueError("subsection not found")
-
-    monkeypatch.setattr(factbase, "_placements", changed)
-    result = invoke("validate", str(large))
-    assert result.exit_code == 3
-    assert result.stderr == (f"kb: {large}: changed while it was checked; run kb validate again\n")
-
-
-def test_a_broken_base_too_large_to_read_whole_names_its_first_problem(
-    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Past the whole-read limit, a record the model rejects is named where it stands: a
-    lookup says it in one line with a hint (exit 3), kb validate lists it (exit 1)."""
-    monkeypatch.setattr(factbase, "MAX_BYTES", 1024 * 1024)
-    text = large.read_text(encoding="utf-8")
-    broken = text.replace(
-        '"id": "q-1500", "speaker": "p-', '"id": "q-1500", "speaker": 7, "x": "p-'
-    )
-    assert broken != text
-    large.write_text(broken, encoding="utf-8")
-    offset = broken.index('"speaker": 7')
-    line = broken.count("\n", 0, offset) + 1
-    # Placed at the record: the batch reader knows where each record starts.
-    record = broken.rfind("{", 0, offset)
-    record_column = record - broken.rfind("\n", 0, record)
-    looked_up = invoke("--facts", str(large), "quote", NAME)
-    assert looked_up.exit_code == 3
-    assert looked_up.stderr.splitlines()[0] == (
-        f"kb: {large}:{line}:{record_column}: quotes[1500].speaker: Expected `str`, got `int`"
-    )
-    assert "more problems may follow" in looked_up.stderr.splitlines()[1]
-    validated = invoke("validate", str(large))
-    assert validated.exit_code == 1
-    assert validated.stdout.splitlines() == [
-        f"{large}:{line}:{record_column}: quotes[1500].speaker: Expected `str`, got `int`"
-    ]
