@@ -410,6 +410,6 @@ CITABLE_KINDS: tuple[RecordKind, ...] = tuple(kind.name for kind in KINDS if kin
 """The kinds ``kb cite`` cites, in the order of the collections."""
 CitableRecord = Quote | Term | Event
 """Records a citation can be made of: the structs of CITABLE_KINDS, spelled out for mypy and
-isinstance (tests/test_kinds.py checks that the two agree)."""
+isinstance (tests/test_model.py checks that the two agree)."""
 SourcedRecord = Quote | Term | Event | Person
 """Records that name the source they come from (a person: the source that says who they are)."""

@@ -1,4 +1,5 @@
-"""Shared fixtures: the built-in fact base, a runner with stable output, broken bases."""
+"""What tests in every folder share: the built-in fact base, a runner with stable output, the
+installed kb's environment, a large base to index, and a small base made with kb itself."""
 
 from __future__ import annotations
 
@@ -6,14 +7,13 @@ import atexit
 import importlib.util
 import json
 import os
-import pty
-import select
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
+from karabakh_cli.base import factbase
 from karabakh_cli.cli.app import app
 
 # The indexes tests build (hundreds of MB in all) go to a cache of the run's own, never the
@@ -48,6 +49,14 @@ def bench_generator() -> ModuleType:
     return module
 
 
+def installed_env(**settings: str) -> dict[str, str]:
+    """The environment the installed kb runs in: the test run's own (its cache included),
+    without KB_FACTS, with no colour and 100 columns; ``settings`` added or replaced."""
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
+    env.pop("KB_FACTS", None)
+    return {**env, **settings}
+
+
 def run_captured(
     command: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None, timeout: int = 60
 ) -> subprocess.CompletedProcess[str]:
@@ -56,44 +65,6 @@ def run_captured(
     return subprocess.run(
         command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
-
-
-def run_on_a_terminal(
-    args: Sequence[str], cwd: Path, width: int, *, stream: str = "stdout"
-) -> tuple[int, str]:
-    """The installed kb's exit code and what it writes to ``stream`` ("stdout" or "stderr"),
-    a terminal ``width`` columns wide; the other stream goes nowhere."""
-    controller, terminal = pty.openpty()
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": str(width), "LINES": "24"}
-    env.pop("KB_FACTS", None)
-    streams: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    streams[stream] = terminal
-    with subprocess.Popen([str(KB), *args], cwd=cwd, env=env, **streams) as process:
-        os.close(terminal)
-        shown = bytearray()
-        read_terminal(controller, shown)
-        code = process.wait(timeout=60)
-    os.close(controller)
-    return code, shown.decode().replace("\r\n", "\n")
-
-
-def read_terminal(fd: int, seen: bytearray, until: bytes | None = None) -> None:
-    """Read a pseudo-terminal into ``seen``: until ``until`` has appeared (kb waits for an
-    answer), or to its end (kb has exited). A minute without it fails the test."""
-    deadline = time.monotonic() + 60
-    while until is None or until not in seen:
-        assert time.monotonic() < deadline, seen.decode(errors="replace")
-        ready, _, _ = select.select([fd], [], [], 1)
-        if not ready:
-            continue
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # the terminal closes when kb exits
-            break
-        if not chunk:
-            break
-        seen += chunk
-    assert until is None or until in seen, seen.decode(errors="replace")
 
 
 def spy(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[tuple[Any, ...]]:
@@ -107,6 +78,18 @@ def spy(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[tuple
 
     monkeypatch.setattr(owner, name, recorded)
     return calls
+
+
+@contextmanager
+def answered_from_the_index() -> Iterator[None]:
+    """Within, reading a base whole fails the test: an answer can only come from its index."""
+
+    def read_whole(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError(f"read whole, not answered from the index: {args}")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(factbase, "load", read_whole)
+        yield
 
 
 @pytest.fixture
@@ -151,3 +134,54 @@ def write_base(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def large(tmp_path: Path, cache: Path) -> Path:
+    """A 2,000-quote base (1.5 MB): large enough to be indexed."""
+    path: Path = bench_generator().write(2000, tmp_path / "bases")
+    return path
+
+
+# An invented report, for the write tests: typographic quotation marks, a title with a full
+# stop (Mr., Gen.), an exclamation, a headline without a full stop and a blank line between
+# paragraphs.
+ARTICLE = """Talks in Yevlakh
+
+The talks opened on Thursday. “We have restored our sovereignty,” said Ivana Testova, the \
+foreign minister of Ruritania, in a televised address. Mr. Kerbel, her deputy, was less sure: \
+“Nothing is settled yet.” Gen. Olaf Brandt said nothing at all.
+
+Ruritania and Grand Fenwick agreed that all units will withdraw within a week. The ceasefire
+held overnight!
+"""
+SOURCE_ID = "src-ruritaniatimes-2023-09-21"
+
+
+def kb(facts: Path, *args: str) -> tuple[int, str, str]:
+    """Run kb in-process against ``facts``: exit code, stdout, stderr."""
+    result = CliRunner().invoke(app, ["--facts", str(facts), *args], env=STABLE_ENV)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def make_base(folder: Path, *, with_people: bool = True) -> Path:
+    """A new base in ``folder``, made with kb itself, with the article as its archived source,
+    and its people."""
+    facts = folder / "facts.json"
+    article = folder / "article.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    steps = [
+        f"init {facts}",
+        'add source --title "Talks open" --publisher "Ruritania Times" --date 2023-09-21 '
+        f"--text {article}",
+    ]
+    if with_people:
+        steps += [
+            f'add person --name "Ivana Testova" --role "Foreign minister" --source {SOURCE_ID}',
+            'add person --name "Anton Kerbel" --alias "Mr. Kerbel" '
+            f'--role "Deputy foreign minister" --source {SOURCE_ID}',
+        ]
+    for step in steps:
+        code, _, stderr = kb(facts, *shlex.split(step))
+        assert code == 0, stderr
+    return facts

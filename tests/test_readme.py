@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import KB, REPO
+from tests.conftest import KB, REPO, installed_env
 
 README = REPO / "README.md"
 # The pages the README links to for detail, whose examples are real output too.
@@ -21,14 +21,7 @@ PAGES = [README, *sorted((REPO / "docs").glob("*.md"))]
 EXAMPLE = re.compile(r"```console\n\$ (kb [^\n]*)\n(.*?)```", re.S)
 # The README was written from a checkout at this path; kb prints the built-in base's path.
 README_ROOT = "/work/main"
-ENV = {
-    **os.environ,
-    "NO_COLOR": "1",
-    "COLUMNS": "80",
-    "KB_FACTS": "",
-    "FORCE_COLOR": "",
-    "PYTHONUNBUFFERED": "1",
-}
+ENV = installed_env(COLUMNS="80", FORCE_COLOR="", PYTHONUNBUFFERED="1")
 
 
 def run(command: str) -> str:

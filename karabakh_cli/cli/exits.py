@@ -1,5 +1,5 @@
 """kb's exit codes: the contract with scripts, in one place. ``kb --help`` is derived from it
-and tests/test_exits.py holds the README to it."""
+and tests/cli/test_exits.py holds the README to it."""
 
 from __future__ import annotations
 

@@ -120,7 +120,7 @@ def timeline(
 
 class Kind(str, enum.Enum):
     """The kinds kb search looks in: model.SEARCHED_KINDS, spelled out for Typer and mypy
-    (tests/test_kinds.py checks that the two agree)."""
+    (tests/test_model.py checks that the two agree)."""
 
     quote = "quote"
     term = "term"
@@ -293,7 +293,7 @@ def disputes(
 
 class CiteFormat(str, enum.Enum):
     """render.Format's listing formats, and the two that reference managers read (spelled out
-    for Typer and mypy; tests/test_exits.py checks the listing formats match)."""
+    for Typer and mypy; tests/cli/test_exits.py checks the listing formats match)."""
 
     table = "table"
     plain = "plain"

@@ -1,6 +1,6 @@
 """Reverse attribution (kb who-said): how well a fragment stands for a quote, and which
 quotes can score enough to be scored at all. Pure functions over strings and records; no I/O.
-Its thresholds are chosen from the paraphrases and invented quotes in ``tests/test_match.py``.
+Its thresholds are chosen from the paraphrases and invented quotes in ``tests/lookup/test_match.py``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ _NEGATION_REACH = 2
 
 # Quote and fragment words at least this similar count as the same word (mediated/mediation).
 WORD_THRESHOLD = 70
-# who-said answers only with quotes whose score reaches this; see tests/test_match.py for
+# who-said answers only with quotes whose score reaches this; see tests/lookup/test_match.py for
 # the invented fragments (highest 70) and paraphrases (lowest 74) it was chosen from.
 WHO_SAID_THRESHOLD = 75
 # When no quote can reach the threshold, how many of those closest to it are scored, so

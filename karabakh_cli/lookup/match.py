@@ -2,7 +2,7 @@
 (searching.py) share: words, the word index, the stopwords.
 
 Pure functions over strings and records; no I/O. Every threshold here is chosen from the
-spellings, typos and non-names in ``tests/test_match.py`` and documented in the README.
+spellings, typos and non-names in ``tests/lookup/test_match.py`` and documented in docs/matching.md.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from karabakh_cli.cli.exits import ExitCode
-from tests.curating import SOURCE_ID, kb, make_base
+from tests.conftest import SOURCE_ID, kb, make_base
 
 
 def test_add_quote_refuses_words_the_source_credits_to_someone_else(tmp_path: Path) -> None:

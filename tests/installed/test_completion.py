@@ -11,20 +11,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from karabakh_cli.base import factbase
-from karabakh_cli.lookup import match, queries
-from tests.conftest import FACTS, KB, run_captured
+from tests.conftest import KB, installed_env, run_captured
 
-ENV = {
-    **os.environ,
-    "NO_COLOR": "1",
-    "COLUMNS": "100",
-    "PATH": f"{KB.parent}{os.pathsep}{os.environ.get('PATH', '')}",
-}
-ENV.pop("KB_FACTS", None)
+# The generated completion scripts call kb by name.
+ENV = installed_env(PATH=f"{KB.parent}{os.pathsep}{os.environ.get('PATH', '')}")
 
 
 def complete(shell: str, line: str, cwd: Path) -> list[str]:
@@ -209,23 +200,27 @@ def test_fish_completes_and_the_line_runs(
     assert result.stdout.splitlines() == [offered, "EXIT:0"]
 
 
-FACTS_LOADED = queries.LoadedBase(factbase.load(FACTS), FACTS)
-SPELLINGS = [
-    spelling for person in FACTS_LOADED.speakers() for spelling in (person.name, *person.aliases)
-]
-
-
-@given(st.data())
-def test_any_prefix_of_any_name_word_completes_to_a_name(data: st.DataObject) -> None:
-    """A prefix of any word of any spelling, in any case, completes to words that start with
-    what was typed and, typed in, name that speaker."""
-    spelling = data.draw(st.sampled_from(SPELLINGS))
-    words = [word for word in re.findall(r"\w+", spelling) if match.picks_out_someone(word)]
-    word = data.draw(st.sampled_from(words))
-    typed = word[: data.draw(st.integers(1, len(word)))]
-    typed = "".join(char.upper() if data.draw(st.booleans()) else char.lower() for char in typed)
-    candidates = queries.name_completions(FACTS_LOADED, [], typed)
-    assert candidates
-    assert all(candidate.startswith(typed) for candidate in candidates)
-    for candidate in candidates:
-        assert match.named_people(candidate, FACTS_LOADED.speakers())
+def test_completion_offers_speakers_and_ids(tmp_path: Path) -> None:
+    """Shell completion completes the words of speaker names for quote and record ids for show."""
+    names = run_captured(
+        [str(KB)],
+        cwd=tmp_path,
+        env={
+            **ENV,
+            "_KB_COMPLETE": "complete_bash",
+            "COMP_WORDS": "kb quote Vl",
+            "COMP_CWORD": "2",
+        },
+    )
+    assert names.stdout.split() == ["Vladimir", "Vladimirovich"]
+    ids = run_captured(
+        [str(KB)],
+        cwd=tmp_path,
+        env={
+            **ENV,
+            "_KB_COMPLETE": "complete_bash",
+            "COMP_WORDS": "kb show q-pu",
+            "COMP_CWORD": "2",
+        },
+    )
+    assert "q-putin-mediation" in ids.stdout

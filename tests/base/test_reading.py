@@ -1,5 +1,5 @@
-"""Reading a fact base safely: the size limit holds while reading, and what kb remembers about
-a file is about the very file it read."""
+"""Reading a fact base safely: the size limit holds while reading, what kb remembers about a
+file is about the very file it read, and a file changed while it is checked is said to be."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from karabakh_cli import files
 from karabakh_cli.base import factbase
-from karabakh_cli.index import location
-from tests.conftest import FACTS, KB, STABLE_ENV, Invoke, run_captured
+from tests.conftest import FACTS, Invoke, bench_generator
 
 SMALL_LIMIT = 1024 * 1024
 
@@ -90,30 +90,11 @@ def test_a_base_through_a_pipe_is_read_whole(invoke: Invoke, tmp_path: Path) -> 
     assert '"Vladimir Putin"' in result.stdout
 
 
-def test_installed_kb_refuses_dev_zero_at_the_real_limit(tmp_path: Path) -> None:
-    """The installed kb reads /dev/zero only up to its limit and exits 3 with one line."""
-    result = run_captured(
-        [str(KB), "--facts", "/dev/zero", "quote", "Putin"],
-        cwd=tmp_path,
-        env={**os.environ, **STABLE_ENV},
-        timeout=120,
-    )
-    assert result.returncode == 3
-    assert result.stderr == (
-        "kb: /dev/zero: file holds more than 512 MiB; kb reads at most 512 MiB\n"
-    )
-
-
 @pytest.fixture
 def clean_and_broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """Two large bases of the same size: one clean, one whose quote names nobody."""
-    import sys
-
-    sys.path.insert(0, str(FACTS.parent / "bench"))
-    from generate import write
-
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    clean = write(2000, tmp_path / "bases")
+    clean = bench_generator().write(2000, tmp_path / "bases")
     data = clean.read_bytes()
     assert b'"speaker": "p-5"' in data
     broken = tmp_path / "bases" / "broken.json"
@@ -168,69 +149,16 @@ def test_a_file_swapped_during_loads_is_never_trusted_unchecked(
         factbase.load(target)
 
 
-class TestCacheFolder:
-    """Where kb keeps its cache, and that having none is no error."""
+def test_a_base_changed_while_validate_places_its_problems_says_so(
+    invoke: Invoke, large: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kb validate reads a base once to check it and once more to place its problems: a file
+    changed in between is one line and exit 3, never a traceback."""
 
-    def test_xdg_cache_home_is_used_when_absolute(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """An absolute XDG_CACHE_HOME holds kb's folder."""
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-        assert location.cache_folder() == tmp_path / "kb"
+    def changed(*args: Any) -> None:
+        raise ValueError("subsection not found")
 
-    def test_a_relative_xdg_cache_home_is_ignored(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """The XDG spec calls a relative path invalid: kb falls back to ~/.cache."""
-        monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
-        monkeypatch.setenv("HOME", str(tmp_path))
-        assert location.cache_folder() == tmp_path / ".cache" / "kb"
-
-    def test_no_home_at_all_means_no_cache(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Without HOME and with no passwd entry for the uid, there is no cache folder."""
-        import pwd
-
-        def no_entry(uid: int) -> pwd.struct_passwd:
-            raise KeyError(f"getpwuid(): uid not found: {uid}")
-
-        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
-        monkeypatch.delenv("HOME", raising=False)
-        monkeypatch.setattr(pwd, "getpwuid", no_entry)
-        assert location.cache_folder() is None
-
-    @pytest.mark.parametrize("xdg", ["", "relative/cache"])
-    def test_a_large_base_loads_without_any_cache_folder(
-        self, clean_and_broken: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, xdg: str
-    ) -> None:
-        """A large base, which would have its verdict remembered, loads quietly with no home."""
-
-        def no_home() -> Path:
-            raise RuntimeError("Could not determine home directory.")
-
-        clean, _ = clean_and_broken
-        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
-        monkeypatch.setattr(Path, "home", no_home)
-        assert len(factbase.load(clean).quotes) == 2000
-        assert not Path(xdg or "nowhere").exists()
-
-    def test_installed_kb_answers_with_no_home_and_a_relative_cache(self, tmp_path: Path) -> None:
-        """The installed kb, with HOME unset and a relative XDG_CACHE_HOME, answers and writes
-        nothing in the folder it runs from."""
-        import sys
-
-        sys.path.insert(0, str(FACTS.parent / "bench"))
-        from generate import speaker_name, write
-
-        large = write(2000, tmp_path / "bases")
-        env = {**os.environ, **STABLE_ENV, "XDG_CACHE_HOME": "cache"}
-        env.pop("HOME", None)
-        work = tmp_path / "work"
-        work.mkdir()
-        result = run_captured(
-            [str(KB), "--facts", str(large), "quote", speaker_name(0), "--json"],
-            cwd=work,
-            env=env,
-        )
-        assert result.returncode == 0, result.stderr
-        assert result.stderr == ""
-        assert list(work.iterdir()) == []
+    monkeypatch.setattr(factbase, "_places_in_file", changed)
+    result = invoke("validate", str(large))
+    assert result.exit_code == 3
+    assert result.stderr == (f"kb: {large}: changed while it was checked; run kb validate again\n")

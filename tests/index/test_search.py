@@ -1,5 +1,5 @@
 """kb search from the derived index: the same hits, scores, order, snippets and totals as
-reading the base whole (see karabakh_cli/search.py for why)."""
+reading the base whole (see karabakh_cli/index/search.py for why)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from karabakh_cli.lookup import queries, searching
 from karabakh_cli.model import SEARCHED_KINDS, RecordKind
 from karabakh_cli.output import views
 from karabakh_cli.text import spell_out_contractions
-from tests.conftest import Invoke
-from tests.test_index import indexed, large, no_say, whole  # noqa: F401 (a fixture, used by name)
+from tests.conftest import Invoke, answered_from_the_index
+from tests.index.conftest import indexed, no_say, whole
 
 
 def search_rows(
@@ -66,7 +66,7 @@ _SINCE = queries.Filters.of("2023-09-10", None)
     ],
 )
 def test_searches_from_the_index_equal_a_whole_read(
-    large: Path,  # noqa: F811 (the fixture)
+    large: Path,
     query: str,
     kinds: tuple[RecordKind, ...],
     filters: queries.Filters | None,
@@ -77,7 +77,7 @@ def test_searches_from_the_index_equal_a_whole_read(
     same_search(large, query, kinds, filters, limit)
 
 
-def test_a_frequent_word_reads_only_the_hits_shown(large: Path) -> None:  # noqa: F811
+def test_a_frequent_word_reads_only_the_hits_shown(large: Path) -> None:
     """A word in thousands of texts reads the hits shown, and counts the rest."""
     loading.load(large, None, no_say)
     facts = indexed(large, needs.ByWords("ceasefire", SEARCHED_KINDS, queries.Filters(), 5))
@@ -88,13 +88,14 @@ def test_a_frequent_word_reads_only_the_hits_shown(large: Path) -> None:  # noqa
 
 def test_kb_search_on_an_indexed_base_answers_as_a_whole_read(
     invoke: Invoke,
-    large: Path,  # noqa: F811
+    large: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """kb search's output from the index is the output of reading the base whole."""
     arguments = ["--facts", str(large), "search", "ceasfire", "talks", "--json"]
-    first = invoke(*arguments)
-    indexed_ = invoke(*arguments)
+    with answered_from_the_index():
+        first = invoke(*arguments)
+        indexed_ = invoke(*arguments)
     monkeypatch.setattr(location, "FROM_BYTES", 1 << 40)
     read_whole = invoke(*arguments)
     assert indexed_.exit_code == 0
@@ -360,7 +361,7 @@ def test_a_text_spelling_out_changes_holds_a_contracted_word(text: str) -> None:
 
 def test_a_word_too_long_to_look_up_reads_the_base_whole(
     invoke: Invoke,
-    large: Path,  # noqa: F811
+    large: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A query word over search.LONGEST_WORD letters is left to the whole base, which

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from karabakh_cli.base import factbase
 from karabakh_cli.lookup import attribution, match
 from karabakh_cli.lookup.attribution import WHO_SAID_THRESHOLD
-from tests.conftest import FACTS
+from karabakh_cli.text import fold
+from tests.conftest import FACTS, Invoke
 
 BASE = factbase.load(FACTS)
 
@@ -128,6 +129,19 @@ def test_a_name_with_an_added_ending_is_another_name(query: str, nearest: str) -
     assert chosen(query) == []
     suggested = match.suggested_people(query, BASE.people)
     assert nearest in [found.person.id for found in suggested]
+
+
+@pytest.mark.parametrize(
+    ("name", "nearest"), [("Aliyeva", "Ilham Aliyev"), ("Putina", "Vladimir Putin")]
+)
+def test_a_name_with_an_added_ending_shows_nobody_s_quotes(
+    invoke: Invoke, name: str, nearest: str
+) -> None:
+    """kb quote Aliyeva does not show Ilham Aliyev's words: it finds nobody and suggests him."""
+    result = invoke("quote", name)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert f"nearest known speakers: {nearest}" in result.stderr
 
 
 def test_equally_good_matches_are_all_returned() -> None:
@@ -305,3 +319,36 @@ def test_the_fast_name_filter_never_drops_a_match(pieces: list[str]) -> None:
         m for m in match.match_people(query, BASE.people) if m.score >= match.NAME_THRESHOLD
     ]
     assert match.match_people(query, BASE.people, at_least=match.NAME_THRESHOLD) == everyone
+
+
+spelling_words = st.sampled_from(
+    [
+        "of",
+        "the",
+        "Al",
+        "al-Assad",
+        "président",
+        "O'Neil",
+        "x\ny",
+        "anna",
+        "_",
+        "ß",
+        "—",
+        "1",
+        "",
+        "²",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(spelling_words, max_size=5).map(" ".join), max_size=8))
+def test_spellings_run_together_a_batch_at_once_as_one_at_a_time(spellings: list[str]) -> None:
+    """Spellings run together by the shortcut for letters and digits between spaces equal
+    their \\w runs run together: noise words, non-ASCII letters, punctuation, line breaks
+    and runs of spaces included."""
+    folded = [fold(spelling) for spelling in spellings]
+    assert match.run_together(folded) == [
+        "".join(word for word in match.WORD.findall(spelling) if word not in match.NAME_NOISE)
+        for spelling in folded
+    ]

@@ -5,7 +5,6 @@ contractions, copyable citations and search hits, hostile text in citations."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,8 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from karabakh_cli.lookup.queries import _snippet
-from karabakh_cli.text import spell_out_contractions, spell_out_contractions_in
-from tests.conftest import FACTS, KB, Invoke, run_captured, run_on_a_terminal
+from tests.conftest import FACTS, Invoke
 
 WriteBase = Callable[..., Path]
 
@@ -109,7 +107,7 @@ def test_cite_of_a_person_suggests_their_quotes(invoke: Invoke) -> None:
     assert suggested and all(record_id.startswith("q-aliyev-") for record_id in suggested)
 
 
-# A source id resembles no citable id, so nothing is suggested for it (tests/test_review_fixes.py).
+# A source id resembles no citable id, so nothing is suggested for it (tests/lookup/test_suggestions.py).
 @pytest.mark.parametrize("wanted", ["russia", "q-putin-mediatoin"])
 def test_cite_suggests_only_citable_ids(invoke: Invoke, wanted: str) -> None:
     """kb cite suggests only quote, term and event ids, never a person or a source."""
@@ -156,57 +154,6 @@ def test_refusal_with_no_quotes_in_range_says_so(invoke: Invoke) -> None:
     assert result.exit_code == 1
     assert "none scores 75 or more" in result.stderr
     assert "closest" not in result.stderr
-
-
-@pytest.mark.parametrize(
-    ("contracted", "spelled"),
-    [
-        ("won't", "will not"),
-        ("Won’t", "will not"),
-        ("wont", "will not"),
-        ("don't", "do not"),
-        ("dont", "do not"),
-        ("can't", "can not"),
-        ("cannot", "can not"),
-        ("cant", "can not"),
-        ("isn't", "is not"),
-        ("doesn’t", "does not"),
-        ("shan't", "shall not"),
-        ("they're", "they are"),
-        ("it's", "it is"),
-        ("we'll", "we will"),
-    ],
-)
-def test_contractions_are_spelled_out(contracted: str, spelled: str) -> None:
-    """Each contraction, with or without its apostrophe, becomes its spelled-out form."""
-    assert spell_out_contractions(f"they {contracted} go") == f"they {spelled} go"
-
-
-@given(
-    st.lists(
-        st.sampled_from(
-            ["won't", "dont", "they're", "it's", "Russia's", "want", "cannot", "the", "agreement"]
-        ),
-        max_size=12,
-    )
-)
-def test_spelling_out_many_texts_is_spelling_out_each(words: list[str]) -> None:
-    """The fast path for a whole base gives exactly what spelling out each text gives."""
-    texts = [" ".join(words[:index]) for index in range(len(words) + 1)]
-    assert spell_out_contractions_in(texts) == [spell_out_contractions(text) for text in texts]
-
-
-@pytest.mark.parametrize("word", ["dot", "want", "Canton", "wonton", "its", "ill", "well", "were"])
-def test_words_that_only_look_like_contractions_stay(word: str) -> None:
-    """Words that are not contractions are left alone."""
-    assert spell_out_contractions(word) == word
-
-
-@given(st.text())
-def test_spelling_out_never_leaves_a_negative_contraction(text: str) -> None:
-    """No n't form survives spelling out, whatever the text."""
-    spelled = spell_out_contractions(text)
-    assert not re.search(r"\b(?:do|is|was|won|can)n?['’]t\b", spelled, re.IGNORECASE)
 
 
 @pytest.mark.parametrize(
@@ -261,17 +208,6 @@ def test_cite_prints_the_bare_citation(invoke: Invoke) -> None:
     assert result.stdout.count("\n") == 1
     assert result.stdout.startswith("Vladimir Putin (President of Russia), Kremlin press release")
     assert not set(result.stdout) & set("│╭╮╰╯─┃━")
-
-
-def test_cite_on_a_terminal_prints_the_bare_citation(tmp_path: Path) -> None:
-    """The installed kb cite, writing to a terminal 60 columns wide, prints one unboxed line."""
-    code, shown = run_on_a_terminal(["cite", "q-putin-mediation"], tmp_path, 60)
-    assert code == 0
-    lines = shown.splitlines()
-    assert len(lines) == 1
-    assert lines[0].startswith("Vladimir Putin (President of Russia), Kremlin press release")
-    assert lines[0].endswith("2023-09-21.")
-    assert not set(lines[0]) & set("│╭╮╰╯─┃━")
 
 
 def test_cite_table_is_still_there_when_asked_for(invoke: Invoke) -> None:
@@ -396,36 +332,3 @@ def test_a_range_of_one_partial_date_is_not_reversed(invoke: Invoke) -> None:
     result = invoke("timeline", "--since", "2023-09-20", "--until", "2023-09", "-f", "plain")
     assert result.exit_code == 0
     assert "e-ceasefire-signed" in result.stdout
-
-
-LONG_MESSAGES = [
-    ["who-said", "the russians wont take part in this bilateral dialogue at all"],
-    ["quote", "Nobody-at-all", "Whatsoever"],
-    ["timeline", "--since", "2023-09-30", "--until", "2023-09-01"],
-]
-
-
-@pytest.mark.parametrize("width", [40, 60, 80])
-@pytest.mark.parametrize("args", LONG_MESSAGES, ids=" ".join)
-def test_messages_wrap_between_words_on_a_terminal(
-    tmp_path: Path, args: list[str], width: int
-) -> None:
-    """On a terminal each stderr line fits, continuation lines are indented, and the words
-    joined back are exactly the one line a pipe gets."""
-    code, shown = run_on_a_terminal(args, tmp_path, width, stream="stderr")
-    piped = run_captured(
-        [str(KB), *args],
-        cwd=tmp_path,
-        env={**os.environ, "COLUMNS": str(width)},
-    )
-    assert code == piped.returncode != 0
-    assert len(piped.stderr.splitlines()) == len(
-        [line for line in shown.splitlines() if line.startswith("kb: ")]
-    )
-    lines = shown.splitlines()
-    if any(len(line) > width for line in piped.stderr.splitlines()):
-        assert len(lines) > len(piped.stderr.splitlines())
-    for line in lines:
-        assert len(line) <= width or " " not in line.strip(), line
-        assert line.startswith(("kb: ", "    ")), line
-    assert " ".join(shown.split()) == " ".join(piped.stderr.split())

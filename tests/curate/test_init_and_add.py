@@ -16,8 +16,7 @@ from karabakh_cli.base import factbase, sentences
 from karabakh_cli.base.problems import Problem
 from karabakh_cli.curate import ids, writing
 from karabakh_cli.text import contains_verbatim
-from tests.conftest import FACTS, REPO, Invoke
-from tests.curating import ARTICLE, SOURCE_ID, kb, make_base
+from tests.conftest import ARTICLE, FACTS, REPO, SOURCE_ID, Invoke, kb, make_base
 
 
 @pytest.fixture

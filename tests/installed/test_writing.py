@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import pty
@@ -12,22 +11,19 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.conftest import KB, REPO, read_terminal
-from tests.curating import SOURCE_ID, make_base
-
-# bench is not a package: its generator is loaded from its file.
-_spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
-assert _spec is not None and _spec.loader is not None
-bench_generate = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_generate)
-
-ENV = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
-ENV.pop("KB_FACTS", None)
+from tests.conftest import KB, SOURCE_ID, bench_generator, installed_env, make_base
+from tests.installed.conftest import read_terminal
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(KB), *args], cwd=cwd, env=ENV, capture_output=True, text=True, timeout=120, check=False
+        [str(KB), *args],
+        cwd=cwd,
+        env=installed_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -57,7 +53,7 @@ def test_eight_writers_at_once_all_land(tmp_path: Path) -> None:
                 "--json",
             ],
             cwd=tmp_path,
-            env=ENV,
+            env=installed_env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -79,7 +75,7 @@ def test_a_writer_killed_at_any_moment_leaves_old_or_new(tmp_path: Path) -> None
     the new record count, and the next write leaves no temporary file."""
     facts = tmp_path / "facts.json"
     facts.write_text(
-        json.dumps(bench_generate.generate(8000), indent=2, ensure_ascii=False) + "\n",
+        json.dumps(bench_generator().generate(8000), indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )
     rng = random.Random(13)
@@ -104,7 +100,7 @@ def test_a_writer_killed_at_any_moment_leaves_old_or_new(tmp_path: Path) -> None
                 str(text),
             ],
             cwd=tmp_path,
-            env=ENV,
+            env=installed_env(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -131,7 +127,7 @@ def on_terminal(args: list[str], answers: list[tuple[bytes, bytes]], cwd: Path) 
     pid, fd = pty.fork()
     if pid == 0:
         os.chdir(cwd)
-        os.execve(str(KB), [str(KB), *args], ENV)
+        os.execve(str(KB), [str(KB), *args], installed_env())
     seen = bytearray()
     try:
         for prompt, answer in answers:
