@@ -75,6 +75,20 @@ class PartialDate(NamedTuple):
 
 
 @functools.lru_cache(maxsize=4096)
+def date_problem(value: str) -> str | None:
+    """What is wrong with a date as typed (--since, --until, --date), or None: a date of the
+    right form names the month or day that does not exist, any other shows the form."""
+    try:
+        parse_partial_date(value)
+    except ValueError as error:
+        return (
+            str(error)
+            if PARTIAL_DATE.fullmatch(value)
+            else f"expected {DATE_FORM}, e.g. {DATE_EXAMPLES}; got {value!r}"
+        )
+    return None
+
+
 def parse_partial_date(text: str) -> PartialDate:
     """Read ``1991``, ``2020-11``, ``2023-09-20`` or any of them with a trailing ``?``.
 

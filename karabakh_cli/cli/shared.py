@@ -22,11 +22,9 @@ from karabakh_cli.index import loading, needs
 from karabakh_cli.lookup import queries
 from karabakh_cli.model import (
     DATE_EXAMPLES,
-    DATE_FORM,
-    PARTIAL_DATE,
     Record,
     RecordKind,
-    parse_partial_date,
+    date_problem,
 )
 from karabakh_cli.output import render, views
 from karabakh_cli.output.render import Format
@@ -107,17 +105,9 @@ def help_examples(*commands: str, exit_codes: str = "") -> str:
 def check_date(param: typer.CallbackParam, value: str | None) -> str | None:
     """Refuse a malformed or impossible date (--since, --until, --date) as a usage error that
     shows the expected form or names the month or day that does not exist."""
-    if value is not None:
-        try:
-            parse_partial_date(value)
-        except ValueError as error:
-            # A date of the right form names the month or day that does not exist.
-            message = (
-                str(error)
-                if PARTIAL_DATE.fullmatch(value)
-                else f"expected {DATE_FORM}, e.g. {DATE_EXAMPLES}; got {value!r}"
-            )
-            raise typer.BadParameter(message, param_hint=f"'{param.opts[0]}'") from None
+    problem = date_problem(value) if value is not None else None
+    if problem:
+        raise typer.BadParameter(problem, param_hint=f"'{param.opts[0]}'")
     return value
 
 

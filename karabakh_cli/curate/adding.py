@@ -35,7 +35,7 @@ from karabakh_cli.model import (
     RecordKind,
     Source,
     Term,
-    parse_partial_date,
+    date_problem,
 )
 from karabakh_cli.text import contains_verbatim, normalise_quoting
 
@@ -166,10 +166,9 @@ def _record_id(
 
 
 def _check_date(date: str) -> str:
-    try:
-        parse_partial_date(date)
-    except ValueError as error:
-        raise Refused(str(error), "--date") from None
+    problem = date_problem(date)
+    if problem:
+        raise Refused(problem, "--date")
     return date
 
 

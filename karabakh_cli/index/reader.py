@@ -39,6 +39,13 @@ _CHUNK = 900
 _SCORED = 10_000
 
 
+def _bound(values: list[Any]) -> Iterator[tuple[list[Any], str]]:
+    """``values`` in chunks SQLite binds at once, each with its ``?, ?, ...`` marks."""
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        yield chunk, ", ".join("?" * len(chunk))
+
+
 class Index:
     """An open, valid index of one exact version of a fact base file."""
 
@@ -180,11 +187,8 @@ class Index:
 
     def _positions_in(self, sql: str, values: Iterable[object]) -> set[int]:
         """``sql``'s positions for every value, asked for in chunks of bound parameters."""
-        values = list(values)
         found: set[int] = set()
-        for start in range(0, len(values), _CHUNK):
-            chunk = values[start : start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _bound(list(values)):
             found.update(self._positions(sql.format(marks=marks), chunk))
         return found
 
@@ -338,9 +342,7 @@ class Index:
     def _records(self, positions: Iterable[int]) -> dict[int, model.Record]:
         wanted = sorted(positions)
         found: dict[int, model.Record] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _bound(wanted):
             rows = self.connection.execute(
                 f"select position, collection, json from record where position in ({marks})",
                 chunk,

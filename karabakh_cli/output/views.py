@@ -2,7 +2,7 @@
 
 Each row is the object ``--json`` prints, with names resolved (a quote carries its speaker's
 name and role and its source's title and date). Each column says what the table, plain and
-markdown views show of a row. The field names are documented in the README and tested
+markdown views show of a row. The field names are documented in docs/output.md and tested
 against it.
 """
 
