@@ -36,7 +36,7 @@ from karabakh_cli.text import listed
 
 if TYPE_CHECKING:
     from karabakh_cli.curate import adding
-    from karabakh_cli.lookup.queries import LoadedBase
+    from karabakh_cli.lookup.loaded import LoadedBase
 
 
 def _written_path(ctx: typer.Context) -> Path:

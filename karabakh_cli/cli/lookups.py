@@ -41,7 +41,7 @@ from karabakh_cli.cli.shared import (
     say,
 )
 from karabakh_cli.index import loading, location, needs
-from karabakh_cli.lookup import answers, attribution, credit_checks, queries
+from karabakh_cli.lookup import answers, attribution, credit_checks, finding, queries
 from karabakh_cli.model import (
     SEARCHED_KINDS,
     CitableRecord,
@@ -254,9 +254,9 @@ def show(
     """One record in full, with its source, and the quote marked in the sentences around it
     in the source's archived text (or in its excerpt, where there is no archive)."""
     facts = load(ctx, needs.ById(record_id))
-    found = queries.find_record(facts, record_id)
+    found = finding.find_record(facts, record_id)
     if found is None:
-        say(queries.missing_id_note(facts, record_id))
+        say(finding.missing_id_note(facts, record_id))
         emit(views.Listing("", [], []), Output(fmt, json, svg, html))
         return
     emit(record_shown(facts, *found), Output(fmt, json, svg, html))
@@ -334,9 +334,9 @@ def cite(
     from karabakh_cli.output import citation
 
     facts = load(ctx)
-    kind, record = queries.find_record(facts, record_id) or (None, None)
+    kind, record = finding.find_record(facts, record_id) or (None, None)
     if not isinstance(record, CitableRecord):
-        say(queries.uncitable_note(facts, record_id, kind))
+        say(finding.uncitable_note(facts, record_id, kind))
         emit(views.Listing("", [], []), Output(json=json or fmt is CiteFormat.json))
         return
     if fmt is CiteFormat.bibtex:

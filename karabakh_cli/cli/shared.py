@@ -19,7 +19,7 @@ from karabakh_cli.base import factbase
 from karabakh_cli.base.problems import FactBaseError
 from karabakh_cli.cli.exits import ExitCode, described
 from karabakh_cli.index import loading, needs
-from karabakh_cli.lookup import queries
+from karabakh_cli.lookup import finding, loaded
 from karabakh_cli.model import (
     DATE_EXAMPLES,
     Record,
@@ -85,14 +85,14 @@ def facts_path(ctx: typer.Context) -> Path:
     return (state.facts_path if state else None) or factbase.builtin_path()
 
 
-def load(ctx: typer.Context, wanted: needs.Wanted | None = None) -> queries.LoadedBase:
+def load(ctx: typer.Context, wanted: needs.Wanted | None = None) -> loaded.LoadedBase:
     """The fact base, or (from its derived index, for a lookup that says what it wants) the
     part of it the lookup needs."""
-    loaded = loading.load(facts_path(ctx), wanted, say, render.progress)
+    base = loading.load(facts_path(ctx), wanted, say, render.progress)
     # The base lives as long as the process: moved out of the collector's sight, its hundreds
     # of thousands of objects are not rescanned each time a lookup allocates.
     gc.freeze()
-    return loaded
+    return base
 
 
 def help_examples(*commands: str, exit_codes: str = "") -> str:
@@ -128,7 +128,7 @@ def complete_speakers(ctx: typer.Context, incomplete: str) -> list[str]:
     except FactBaseError:
         return []
     typed = ctx.params.get("words") or []
-    return queries.name_completions(facts, list(typed), incomplete)
+    return finding.name_completions(facts, list(typed), incomplete)
 
 
 def complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -136,7 +136,7 @@ def complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
         facts = load(ctx)
     except FactBaseError:
         return []
-    return queries.id_completions(facts, incomplete)
+    return finding.id_completions(facts, incomplete)
 
 
 def _date_option(flag: str, meaning: str) -> Any:
@@ -249,18 +249,18 @@ def emit(listing: views.Listing, output: Output, *, empty_is_nothing_found: bool
         raise typer.Exit(ExitCode.NOT_FOUND)
 
 
-def filters_of(since: str | None, until: str | None, place: str | None = None) -> queries.Filters:
+def filters_of(since: str | None, until: str | None, place: str | None = None) -> loaded.Filters:
     """The filters of --since, --until and --place, whose dates check_date has checked; a
-    range queries.Filters refuses is a usage error."""
+    range loaded.Filters refuses is a usage error."""
     try:
-        return queries.Filters.of(since, until, place)
+        return loaded.Filters.of(since, until, place)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="'--since' / '--until'") from None
 
 
-def record_shown(facts: queries.LoadedBase, kind: RecordKind, record: Record) -> views.Listing:
+def record_shown(facts: loaded.LoadedBase, kind: RecordKind, record: Record) -> views.Listing:
     """One record as kb show lists it, saying why its context is missing if it is."""
-    passage, why_none = queries.passage(facts, record)
+    passage, why_none = finding.passage(facts, record)
     if why_none:
         say(why_none)
     return views.show_listing(facts, kind, record, passage)

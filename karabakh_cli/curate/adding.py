@@ -20,7 +20,7 @@ from karabakh_cli.base import canonical, factbase, sentences
 from karabakh_cli.base.problems import FactBaseError, Problem
 from karabakh_cli.curate import ids, writing
 from karabakh_cli.lookup import match
-from karabakh_cli.lookup.queries import LoadedBase
+from karabakh_cli.lookup.loaded import LoadedBase
 from karabakh_cli.model import (
     ID_FORM,
     KIND,

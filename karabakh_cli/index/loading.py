@@ -38,7 +38,7 @@ from karabakh_cli.index.needs import (
     Wanted,
 )
 from karabakh_cli.index.reader import Index
-from karabakh_cli.lookup.queries import LoadedBase
+from karabakh_cli.lookup.loaded import LoadedBase
 
 if TYPE_CHECKING:
     # sqlite3 (as hashlib and secrets) costs milliseconds to import, and the batch reader one:

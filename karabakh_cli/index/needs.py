@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from karabakh_cli import model
-from karabakh_cli.lookup.queries import Filters
+from karabakh_cli.lookup.loaded import Filters
 
 
 class ByName(NamedTuple):

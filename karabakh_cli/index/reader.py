@@ -28,7 +28,7 @@ from karabakh_cli.index.needs import (
     Wanted,
 )
 from karabakh_cli.lookup import attribution, match
-from karabakh_cli.lookup.queries import Coverage, Involvement, LoadedBase
+from karabakh_cli.lookup.loaded import Coverage, Involvement, LoadedBase
 
 if TYPE_CHECKING:
     import sqlite3
@@ -193,7 +193,7 @@ class Index:
         return found
 
     def _record_position(self, record_id: str) -> int | None:
-        """As queries.find_record looks an id up: as written, then in any case (the ids of
+        """As finding.find_record looks an id up: as written, then in any case (the ids of
         a base that passed the checks are all lower case)."""
         for value in (record_id, record_id.casefold()):
             row = self.connection.execute(

@@ -23,7 +23,7 @@ from karabakh_cli.text import spell_out_contractions
 if TYPE_CHECKING:
     import sqlite3
 
-    from karabakh_cli.lookup.queries import Filters
+    from karabakh_cli.lookup.loaded import Filters
 
 SCHEMA = """
 -- The words of each searched text's default_process form, keyed by its place among the

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING
+from collections import Counter
+from collections.abc import Iterable, Iterator
 
 import msgspec
-from rapidfuzz import fuzz, process, utils
 
 from karabakh_cli.lookup import answers, attribution, match, searching
+from karabakh_cli.lookup.loaded import Filters, Involvement, LoadedBase
 from karabakh_cli.model import (
-    CITABLE_KINDS,
-    COLLECTIONS,
     KIND,
-    KIND_BY_COLLECTION,
     SEARCHED_KINDS,
-    CitableRecord,
     Event,
-    FactBase,
-    PartialDate,
-    Person,
     Quote,
     Record,
     RecordKind,
@@ -31,131 +20,6 @@ from karabakh_cli.model import (
     SourcedRecord,
     parse_partial_date,
 )
-from karabakh_cli.text import fold, listed
-
-if TYPE_CHECKING:
-    from karabakh_cli.base.archive import Passage
-
-# A --place value matches a place holding something this similar (partial ratio).
-PLACE_THRESHOLD = 85
-
-
-class Coverage(msgspec.Struct, frozen=True):
-    """What a partial base leaves out, said as data for the lookups whose answer depends on
-    it. A base read whole leaves out nothing; the index, which reads only the records a lookup
-    can reach, fills in what it knows of the rest."""
-
-    searched: frozenset[str] | None = None
-    """The ids of the records a search scores, when the others are there only for the rows
-    to show; None: score every record."""
-    left_out: int = 0
-    """Hits a search leaves out and counts: those whose score is known past the first
-    ``limit``, and those scored lower than ``limit`` better ones."""
-    involvement: Callable[[], Iterator[Involvement]] | None = None
-    """Everyone's involvement as counted when the base was indexed, for a partial base that
-    holds none of the records to count; None where they are there to count."""
-
-
-class LoadedBase(msgspec.Struct, frozen=True, dict=True):
-    """A loaded fact base with its lookups by id."""
-
-    content: FactBase
-    path: Path
-    coverage: Coverage = msgspec.field(default_factory=Coverage)
-    """What ``content`` leaves out that a lookup must know of: nothing, for a base read whole."""
-
-    @functools.cached_property
-    def people(self) -> dict[str, Person]:
-        return {person.id: person for person in self.content.people}
-
-    @functools.cached_property
-    def sources(self) -> dict[str, Source]:
-        return {source.id: source for source in self.content.sources}
-
-    @functools.cached_property
-    def quotes(self) -> dict[str, Quote]:
-        return {quote.id: quote for quote in self.content.quotes}
-
-    @functools.cached_property
-    def records_by_folded_id(self) -> dict[str, tuple[RecordKind, Record]]:
-        """Every record by its id in lower case, for ids typed in another case."""
-        return {record_id.casefold(): found for record_id, found in self.records.items()}
-
-    @functools.cached_property
-    def records(self) -> dict[str, tuple[RecordKind, Record]]:
-        """Every record by id, with its kind (ids are unique across the whole base)."""
-        return {
-            record.id: (KIND_BY_COLLECTION[collection].name, record)
-            for collection in COLLECTIONS
-            for record in getattr(self.content, collection)
-        }
-
-    def speakers(self) -> list[Person]:
-        """People with at least one quote."""
-        speaking = {quote.speaker for quote in self.content.quotes}
-        return [person for person in self.content.people if person.id in speaking]
-
-    def contradictions(self, quote: Quote) -> list[str]:
-        """Quotes this one contradicts or is contradicted by: the link is curated on one side
-        and holds both ways."""
-        return [*quote.contradicts, *self._linked_from[("contradicts", quote.id)]]
-
-    def responses(self, quote: Quote) -> list[str]:
-        """Quotes that respond to this one."""
-        return self._linked_from[("responds_to", quote.id)]
-
-    @functools.cached_property
-    def _linked_from(self) -> defaultdict[tuple[str, str], list[str]]:
-        """The curated links read backwards: (link, target id) -> the quotes that link to it."""
-        inverse: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
-        for quote in self.content.quotes:
-            if not (quote.contradicts or quote.responds_to):
-                continue
-            for link in ("contradicts", "responds_to"):
-                for target in getattr(quote, link):
-                    inverse[(link, target)].append(quote.id)
-        return inverse
-
-
-class Filters(msgspec.Struct, frozen=True):
-    """--since, --until and --place, as the commands that take them apply them."""
-
-    since: PartialDate | None = None
-    until: PartialDate | None = None
-    place: str | None = None
-
-    @classmethod
-    def of(cls, since: str | None, until: str | None, place: str | None = None) -> Filters:
-        """The filters of --since, --until and --place as typed (ValueError for a malformed
-        date). A range no date can fall in is refused too: silently answering it would look
-        like the base holding nothing there, or, with partial dates, like a match."""
-        first = parse_partial_date(since) if since else None
-        last = parse_partial_date(until) if until else None
-        if first and last and first.covers_start() > last.covers_end():
-            raise ValueError(f"{since} is after {until}, so no date is in that range")
-        return cls(first, last, place)
-
-    @property
-    def given(self) -> bool:
-        """Whether any filter was given: "nothing matches" then means the filters' doing."""
-        return self.since is not None or self.until is not None or self.place is not None
-
-    def admits_date(self, date: str) -> bool:
-        """Whether a record of ``date`` may fall within --since and --until (inclusive)."""
-        if self.since is None and self.until is None:
-            return True
-        when = parse_partial_date(date)
-        if self.since and when.covers_end() < self.since.covers_start():
-            return False
-        return not (self.until and when.covers_start() > self.until.covers_end())
-
-    def admits_place(self, place: str | None) -> bool:
-        if self.place is None:
-            return True
-        return (
-            place is not None
-            and fuzz.partial_ratio(fold(self.place), fold(place)) >= PLACE_THRESHOLD
-        )
 
 
 class QuoteLookup(msgspec.Struct, frozen=True):
@@ -376,13 +240,6 @@ def refusal(facts: LoadedBase, fragment: str, outcome: Attribution) -> str | Non
     )
 
 
-class Involvement(msgspec.Struct, frozen=True):
-    person: Person
-    quotes: int
-    terms: int
-    events: int
-
-
 class InvolvementCounter:
     """How many quotes, terms and events involve each person (a quote its speaker, a term
     or event each of its actors once), counted a collection's records at a time: for kb
@@ -430,108 +287,6 @@ def contributions(facts: LoadedBase) -> list[tuple[Source, Counter[str]]]:
     return [(source, counts[source.id]) for source in facts.content.sources]
 
 
-def find_record(facts: LoadedBase, record_id: str) -> tuple[RecordKind, Record] | None:
-    """The record with this id, written in any case: ids are lower case, people type them in
-    capitals too."""
-    found = facts.records.get(record_id)
-    if found is None:
-        found = facts.records_by_folded_id.get(record_id.casefold())
-    return found
-
-
-# An id is offered as "nearest" only when it scores this much (rapidfuzz WRatio): the id
-# holds what was typed nearly whole ("putin" in q-putin-mediation, 90), or is it with about
-# one typo in eight letters (q-putin-mediaton, 97). Ids that merely share their kind's
-# prefix and a few letters ("q-putin-mediaton" against q-defender-no-celebration) score 86,
-# and a word no id resembles ("nothing") under 60.
-NEAREST_ID_THRESHOLD = 88
-
-
-def nearest_ids(
-    facts: LoadedBase, wanted: str, limit: int = 3, *, citable: bool = False
-) -> list[str]:
-    """The record ids (only of citable records, if asked) close in spelling to ``wanted``, in
-    any case, closest first; none when no id is close enough to be what was meant."""
-    ids = [
-        record_id
-        for record_id, (_, record) in facts.records.items()
-        if not citable or isinstance(record, CitableRecord)
-    ]
-    found = process.extract(
-        wanted,
-        ids,
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
-        score_cutoff=NEAREST_ID_THRESHOLD,
-        limit=limit,
-    )
-    return [record_id for record_id, _, _ in found]
-
-
-def missing_id_note(facts: LoadedBase, record_id: str) -> str:
-    """Why ``record_id`` found nothing, with the ids close to it or where to look instead."""
-    return f"no record has the id {record_id!r}; {_nearest(nearest_ids(facts, record_id))}"
-
-
-def _nearest(ids: list[str]) -> str:
-    """The ids close to one that was not found, or where to look when none is."""
-    if ids:
-        return f"nearest: {', '.join(ids)}"
-    return "no id is close to it ('kb search WORDS' finds records by their words)"
-
-
-def uncitable_note(facts: LoadedBase, record_id: str, kind: RecordKind | None) -> str:
-    """Why ``record_id`` (of ``kind``, if it names a record) cannot be cited, and what to cite."""
-    what = (
-        f"only {listed([KIND[name].collection for name in CITABLE_KINDS])} can be cited, "
-        f"not a {kind}"
-        if kind
-        else "no record has the id"
-    )
-    suggestions = citable_suggestions(facts, record_id)
-    if suggestions:
-        instead = f"cite instead: {', '.join(suggestions)}"
-    elif kind:
-        instead = "'kb search WORDS' finds the quotes, terms and events to cite"
-    else:
-        instead = _nearest([])
-    return f"{what} {record_id!r}; {instead}"
-
-
-def passage(facts: LoadedBase, record: Record) -> tuple[Passage | None, str | None]:
-    """Where a record's excerpt stands in its source's archived text, or, when that cannot be
-    known, None and (for a record citing a source) why not."""
-    from karabakh_cli.base import archive
-
-    if not isinstance(record, SourcedRecord):
-        return None, None
-    try:
-        return archive.passage_of(facts.path, facts.sources[record.source], record.excerpt), None
-    except archive.ArchiveError as error:
-        return None, f"no context for {record.id}: {error}"
-
-
-def citable_suggestions(facts: LoadedBase, wanted: str, limit: int = 3) -> list[str]:
-    """Ids to cite instead of ``wanted``: a person's own quotes, terms and events when it
-    is (or is close to) a person's id, else the citable ids close in spelling; none when
-    nothing is close."""
-    found = find_record(facts, wanted)
-    if found is None and (closest := nearest_ids(facts, wanted, 1)):
-        found = facts.records[closest[0]]
-    if found is not None and found[0] == "person":
-        person_id = found[1].id
-        involving = [quote.id for quote in facts.content.quotes if quote.speaker == person_id]
-        involving += [
-            record.id
-            for collection in (facts.content.terms, facts.content.events)
-            for record in collection
-            if person_id in record.actors
-        ]
-        if involving:
-            return involving[:limit]
-    return nearest_ids(facts, wanted, limit, citable=True)
-
-
 class Dispute(msgspec.Struct, frozen=True):
     relation: str
     quote: Quote
@@ -554,53 +309,3 @@ def disputes(facts: LoadedBase) -> list[Dispute]:
 def disputes_notes(found: list[Dispute]) -> list[str]:
     """What to tell the person about the disputes besides them: that there are none."""
     return [] if found else ["the fact base records no disputes"]
-
-
-def id_completions(facts: LoadedBase, incomplete: str) -> list[str]:
-    """The record ids starting like ``incomplete`` in any case, as find_record reads them,
-    for shell completion: each spelled from the very characters typed on, since shells keep
-    only candidates that start with them, and runs as inserted."""
-    typed = incomplete.casefold()
-    if len(typed) != len(incomplete):
-        return []  # a letter that folds to several (ß) leaves no "typed on" to spell from
-    return [
-        incomplete + record_id[len(typed) :]
-        for record_id in facts.records
-        if record_id.startswith(typed)
-    ]
-
-
-_NAME_WORD = re.compile(r"\w+")
-
-
-def _completed(word: str, incomplete: str) -> str | None:
-    """``word`` completing ``incomplete`` ignoring case and accents, spelled from what was
-    typed on (``pu`` -> ``putin``), since shells keep only candidates that start with it."""
-    wanted = fold(incomplete)
-    if not fold(word).startswith(wanted):
-        return None
-    for typed_length in range(len(word) + 1):
-        if fold(word[:typed_length]) == wanted:
-            return incomplete + word[typed_length:]
-    return None
-
-
-def name_completions(facts: LoadedBase, typed: list[str], incomplete: str) -> list[str]:
-    """The next word of a speaker's name or alias, for shell completion: any word of a
-    spelling that holds every word typed before, starting like ``incomplete``.
-
-    Completing one word at a time inserts no spaces, so what the shell inserts runs as it
-    stands: a name is several arguments, and kb joins them.
-    """
-    before = {fold(word) for word in typed}
-    found: dict[str, None] = {}
-    for person in facts.speakers():
-        for spelling in (person.name, *person.aliases):
-            words = _NAME_WORD.findall(spelling)
-            if not before <= {fold(word) for word in words}:
-                continue
-            for word in filter(match.picks_out_someone, words):
-                completed = None if fold(word) in before else _completed(word, incomplete)
-                if completed is not None:
-                    found.setdefault(completed)
-    return list(found)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from karabakh_cli.lookup.queries import LoadedBase
+from karabakh_cli.lookup.loaded import LoadedBase
 from karabakh_cli.model import CitableRecord, Event, Quote, Source, Term, parse_partial_date
 from karabakh_cli.text import visible
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from karabakh_cli.lookup import answers, queries
-from karabakh_cli.lookup.queries import LoadedBase
+from karabakh_cli.lookup import answers, loaded, queries
+from karabakh_cli.lookup.loaded import LoadedBase
 from karabakh_cli.model import CitableRecord, Event, Person, Quote, Record, RecordKind, Source, Term
 from karabakh_cli.text import find_verbatim
 
@@ -322,7 +322,7 @@ def timeline_listing(facts: LoadedBase, events: list[Event]) -> Listing:
     )
 
 
-def person_row(facts: LoadedBase, person: Person, counts: queries.Involvement | None = None) -> Row:
+def person_row(facts: LoadedBase, person: Person, counts: loaded.Involvement | None = None) -> Row:
     row: Row = {
         "id": person.id,
         "name": person.name,

@@ -8,14 +8,14 @@ from typing import Any
 
 from karabakh_cli.base import factbase
 from karabakh_cli.index import needs, reader
-from karabakh_cli.lookup import queries
+from karabakh_cli.lookup import loaded, queries
 from karabakh_cli.output import views
 
 NAME = "Davit Petrosyan 3"
 
 
-def quote_rows(facts: queries.LoadedBase, name: str) -> list[dict[str, Any]]:
-    found = queries.quotes_by(facts, name, queries.Filters())
+def quote_rows(facts: loaded.LoadedBase, name: str) -> list[dict[str, Any]]:
+    found = queries.quotes_by(facts, name, loaded.Filters())
     listing = views.quotes_listing(facts, "", found.quotes)
     return [
         *listing.rows,
@@ -24,7 +24,7 @@ def quote_rows(facts: queries.LoadedBase, name: str) -> list[dict[str, Any]]:
     ]
 
 
-def indexed(path: Path, wanted: needs.Wanted) -> queries.LoadedBase:
+def indexed(path: Path, wanted: needs.Wanted) -> loaded.LoadedBase:
     """The partial base the index gives, asserting it came from the index."""
     found = reader.Index.open(path, path.stat())
     assert found is not None
@@ -34,8 +34,8 @@ def indexed(path: Path, wanted: needs.Wanted) -> queries.LoadedBase:
     return facts
 
 
-def whole(path: Path) -> queries.LoadedBase:
-    return queries.LoadedBase(factbase.load(path), path)
+def whole(path: Path) -> loaded.LoadedBase:
+    return loaded.LoadedBase(factbase.load(path), path)
 
 
 def no_say(message: str) -> None:

@@ -12,35 +12,35 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from karabakh_cli.index import loading, location, needs, reader
-from karabakh_cli.lookup import answers, queries
+from karabakh_cli.lookup import answers, finding, loaded, queries
 from karabakh_cli.output import views
 from karabakh_cli.text import fold
 from tests.conftest import answered_from_the_index, bench_generator
 from tests.index.conftest import NAME, indexed, no_say, quote_rows, whole
 
 
-def timeline_rows(facts: queries.LoadedBase) -> list[dict[str, Any]]:
-    return list(views.timeline_listing(facts, queries.timeline(facts, queries.Filters())).rows)
+def timeline_rows(facts: loaded.LoadedBase) -> list[dict[str, Any]]:
+    return list(views.timeline_listing(facts, queries.timeline(facts, loaded.Filters())).rows)
 
 
-def terms_rows(facts: queries.LoadedBase) -> list[dict[str, Any]]:
+def terms_rows(facts: loaded.LoadedBase) -> list[dict[str, Any]]:
     return list(views.terms_listing(facts).rows)
 
 
-def disputes_rows(facts: queries.LoadedBase) -> list[dict[str, Any]]:
+def disputes_rows(facts: loaded.LoadedBase) -> list[dict[str, Any]]:
     return list(views.disputes_listing(facts, queries.disputes(facts)).rows)
 
 
-def who_said_rows(facts: queries.LoadedBase, fragment: str) -> list[Any]:
-    attribution = queries.who_said(facts, fragment, queries.Filters())
+def who_said_rows(facts: loaded.LoadedBase, fragment: str) -> list[Any]:
+    attribution = queries.who_said(facts, fragment, loaded.Filters())
     rows = views.who_said_listing(
         facts, fragment, answers.verdicts(fragment, attribution.found)
     ).rows
     return [*rows, queries.refusal(facts, fragment, attribution)]
 
 
-def show_rows(facts: queries.LoadedBase, record_id: str) -> list[dict[str, Any]]:
-    found = queries.find_record(facts, record_id)
+def show_rows(facts: loaded.LoadedBase, record_id: str) -> list[dict[str, Any]]:
+    found = finding.find_record(facts, record_id)
     assert found is not None
     return list(views.show_listing(facts, found[0], found[1], None).rows)
 

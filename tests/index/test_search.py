@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz, utils
 
 from karabakh_cli.index import loading, location, needs, reader, search
-from karabakh_cli.lookup import queries, searching
+from karabakh_cli.lookup import loaded, queries, searching
 from karabakh_cli.model import SEARCHED_KINDS, RecordKind
 from karabakh_cli.output import views
 from karabakh_cli.text import spell_out_contractions
@@ -22,10 +22,10 @@ from tests.index.conftest import indexed, no_say, whole
 
 
 def search_rows(
-    facts: queries.LoadedBase,
+    facts: loaded.LoadedBase,
     query: str,
     kinds: tuple[RecordKind, ...],
-    filters: queries.Filters,
+    filters: loaded.Filters,
     limit: int | None,
 ) -> list[Any]:
     hits, total = queries.search(facts, query, kinds, filters, limit)
@@ -37,17 +37,17 @@ def same_search(
     path: Path,
     query: str,
     kinds: tuple[RecordKind, ...] = SEARCHED_KINDS,
-    filters: queries.Filters | None = None,
+    filters: loaded.Filters | None = None,
     limit: int | None = 50,
 ) -> None:
-    filters = filters or queries.Filters()
+    filters = filters or loaded.Filters()
     facts = indexed(path, needs.ByWords(query, kinds, filters, limit))
     assert search_rows(facts, query, kinds, filters, limit) == search_rows(
         whole(path), query, kinds, filters, limit
     )
 
 
-_SINCE = queries.Filters.of("2023-09-10", None)
+_SINCE = loaded.Filters.of("2023-09-10", None)
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_searches_from_the_index_equal_a_whole_read(
     large: Path,
     query: str,
     kinds: tuple[RecordKind, ...],
-    filters: queries.Filters | None,
+    filters: loaded.Filters | None,
     limit: int | None,
 ) -> None:
     """Frequent, misspelt, multi-word, filtered and unknown words find what the whole base does."""
@@ -80,7 +80,7 @@ def test_searches_from_the_index_equal_a_whole_read(
 def test_a_frequent_word_reads_only_the_hits_shown(large: Path) -> None:
     """A word in thousands of texts reads the hits shown, and counts the rest."""
     loading.load(large, None, no_say)
-    facts = indexed(large, needs.ByWords("ceasefire", SEARCHED_KINDS, queries.Filters(), 5))
+    facts = indexed(large, needs.ByWords("ceasefire", SEARCHED_KINDS, loaded.Filters(), 5))
     assert facts is not None and facts.coverage.searched is not None
     assert len(facts.coverage.searched) == 5
     assert facts.coverage.left_out > 100
@@ -290,10 +290,10 @@ def test_one_typo_at_a_text_s_start_or_end_is_scored(
 
 _filters = st.sampled_from(
     [
-        queries.Filters(),
-        queries.Filters.of("2023-09-10", None),
-        queries.Filters.of(None, "2023-09-10"),
-        queries.Filters.of("2023-09", "2023-09"),
+        loaded.Filters(),
+        loaded.Filters.of("2023-09-10", None),
+        loaded.Filters.of(None, "2023-09-10"),
+        loaded.Filters.of("2023-09", "2023-09"),
     ]
 )
 
@@ -318,7 +318,7 @@ def test_indexed_search_equals_a_brute_force_read(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     base: dict[str, Any],
-    searches: list[tuple[str, tuple[RecordKind, ...], queries.Filters, int | None]],
+    searches: list[tuple[str, tuple[RecordKind, ...], loaded.Filters, int | None]],
 ) -> None:
     """On random bases with typos, punctuation and non-ASCII letters, search from the index
     equals reading the base whole, whatever the kinds, dates and limit; also when the texts
@@ -333,7 +333,7 @@ def test_indexed_search_equals_a_brute_force_read(
     texts = [quote["text"] for quote in base["quotes"][:2]]
     for query, kinds, filters, limit in [
         *searches,
-        *((text, SEARCHED_KINDS, queries.Filters(), 2) for text in texts),
+        *((text, SEARCHED_KINDS, loaded.Filters(), 2) for text in texts),
     ]:
         same_search(path, query, kinds, filters, limit)
 
@@ -370,7 +370,7 @@ def test_a_word_too_long_to_look_up_reads_the_base_whole(
     loading.load(large, None, no_say)
     found = reader.Index.open(large, large.stat())
     assert found is not None
-    wanted = needs.ByWords(word, SEARCHED_KINDS, queries.Filters(), 50)
+    wanted = needs.ByWords(word, SEARCHED_KINDS, loaded.Filters(), 50)
     assert found.facts(large, wanted) is None
     found.close()
     from_index = invoke("--facts", str(large), "search", word, "talks")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from karabakh_cli.base import factbase
-from karabakh_cli.lookup import queries
+from karabakh_cli.lookup import loaded
 from tests.conftest import FACTS
 
-FACTS_LOADED = queries.LoadedBase(factbase.load(FACTS), FACTS)
+FACTS_LOADED = loaded.LoadedBase(factbase.load(FACTS), FACTS)

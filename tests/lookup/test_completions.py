@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from karabakh_cli.base import factbase
-from karabakh_cli.lookup import match, queries
+from karabakh_cli.lookup import finding, loaded, match
 from tests.conftest import FACTS
 from tests.lookup.conftest import FACTS_LOADED
 
@@ -18,8 +18,8 @@ from tests.lookup.conftest import FACTS_LOADED
 @pytest.mark.parametrize("typed", ["Q-PUT", "q-put", "Q-Put"])
 def test_id_completions_ignore_case_and_keep_what_was_typed(typed: str) -> None:
     """Every completion of an id starts with the very characters typed, in any case."""
-    facts = queries.LoadedBase(factbase.load(FACTS), FACTS)
-    found = queries.id_completions(facts, typed)
+    facts = loaded.LoadedBase(factbase.load(FACTS), FACTS)
+    found = finding.id_completions(facts, typed)
     assert found
     assert all(candidate.startswith(typed) for candidate in found)
     assert f"{typed}in-mediation" in found  # q-putin-mediation, spelled on from what was typed
@@ -27,8 +27,8 @@ def test_id_completions_ignore_case_and_keep_what_was_typed(typed: str) -> None:
 
 def test_id_completions_of_an_unknown_prefix_are_none() -> None:
     """A prefix no id starts with completes to nothing."""
-    facts = queries.LoadedBase(factbase.load(FACTS), FACTS)
-    assert queries.id_completions(facts, "zz-") == []
+    facts = loaded.LoadedBase(factbase.load(FACTS), FACTS)
+    assert finding.id_completions(facts, "zz-") == []
 
 
 SPELLINGS = [
@@ -45,7 +45,7 @@ def test_any_prefix_of_any_name_word_completes_to_a_name(data: st.DataObject) ->
     word = data.draw(st.sampled_from(words))
     typed = word[: data.draw(st.integers(1, len(word)))]
     typed = "".join(char.upper() if data.draw(st.booleans()) else char.lower() for char in typed)
-    candidates = queries.name_completions(FACTS_LOADED, [], typed)
+    candidates = finding.name_completions(FACTS_LOADED, [], typed)
     assert candidates
     assert all(candidate.startswith(typed) for candidate in candidates)
     for candidate in candidates:

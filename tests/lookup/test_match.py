@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from karabakh_cli.base import factbase
-from karabakh_cli.lookup import attribution, match
+from karabakh_cli.lookup import attribution, loaded, match
 from karabakh_cli.lookup.attribution import WHO_SAID_THRESHOLD
 from karabakh_cli.text import fold
 from tests.conftest import FACTS, Invoke
@@ -271,9 +271,9 @@ def test_search_finds_words_with_typos(query: str, expected: str) -> None:
     """Each word of a search is found fuzzily, in any order."""
     from karabakh_cli.lookup import queries
 
-    facts = queries.LoadedBase(BASE, FACTS)
+    facts = loaded.LoadedBase(BASE, FACTS)
     hits, total = queries.search(
-        facts, query, ["quote", "term", "event", "person"], queries.Filters(), None
+        facts, query, ["quote", "term", "event", "person"], loaded.Filters(), None
     )
     assert total == len(hits)
     assert expected in [hit.record.id for hit in hits]
@@ -284,9 +284,9 @@ def test_search_for_absent_words_finds_nothing(query: str) -> None:
     """Words the base does not hold find nothing."""
     from karabakh_cli.lookup import queries
 
-    facts = queries.LoadedBase(BASE, FACTS)
+    facts = loaded.LoadedBase(BASE, FACTS)
     assert queries.search(
-        facts, query, ["quote", "term", "event", "person"], queries.Filters(), None
+        facts, query, ["quote", "term", "event", "person"], loaded.Filters(), None
     ) == ([], 0)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from karabakh_cli.lookup import queries
+from karabakh_cli.lookup import loaded, queries
 from karabakh_cli.model import parse_partial_date
 from tests.conftest import Invoke
 from tests.lookup.conftest import FACTS_LOADED
@@ -39,14 +39,14 @@ def test_filters_know_whether_any_was_given(
     since: str | None, until: str | None, place: str | None, given: bool
 ) -> None:
     """Filters.given is true exactly when --since, --until or --place was given."""
-    assert queries.Filters.of(since, until, place).given is given
+    assert loaded.Filters.of(since, until, place).given is given
 
 
 @pytest.mark.parametrize(("since", "until"), [("2023-10", "2023-09"), ("2024", "2023-09-30")])
 def test_filters_refuse_a_range_no_date_can_fall_in(since: str, until: str) -> None:
     """A --since after --until is a ValueError saying so, for the CLI to report."""
     with pytest.raises(ValueError, match="so no date is in that range"):
-        queries.Filters.of(since, until)
+        loaded.Filters.of(since, until)
 
 
 def test_search_notes_say_nothing_matched_or_how_many_are_left_out() -> None:
@@ -60,7 +60,7 @@ def test_search_notes_say_nothing_matched_or_how_many_are_left_out() -> None:
 
 def test_a_name_matching_only_people_without_quotes_says_so() -> None:
     """'Russian' names three organisations none of whom is quoted: the lookup says that plainly."""
-    found = queries.quotes_by(FACTS_LOADED, "Russian", queries.Filters())
+    found = queries.quotes_by(FACTS_LOADED, "Russian", loaded.Filters())
     assert found.unquoted
     assert found.quotes == []
     explanation = found.explanation("Russian")
@@ -71,7 +71,7 @@ def test_a_name_matching_only_people_without_quotes_says_so() -> None:
 
 def test_a_quoted_speaker_filtered_out_is_not_called_unquoted() -> None:
     """A speaker whose quotes the filters exclude has quotes: no 'has no quotes' explanation."""
-    filters = queries.Filters(since=parse_partial_date("2030"))
+    filters = loaded.Filters(since=parse_partial_date("2030"))
     found = queries.quotes_by(FACTS_LOADED, "Putin", filters)
     assert found.quotes == []
     assert not found.unquoted

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from karabakh_cli.lookup import queries
+from karabakh_cli.lookup import finding
 from tests.lookup.conftest import FACTS_LOADED
 
 
@@ -14,18 +14,18 @@ from tests.lookup.conftest import FACTS_LOADED
 )
 def test_ids_resembling_no_citable_id_get_no_citable_suggestion(wanted: str) -> None:
     """Nothing is offered to cite for an id that resembles no citable id."""
-    assert queries.citable_suggestions(FACTS_LOADED, wanted) == []
+    assert finding.citable_suggestions(FACTS_LOADED, wanted) == []
 
 
 @pytest.mark.parametrize("wanted", ["nothing", "xyz", "zzzzzzzz", "hello-world", "q-moscow"])
 def test_ids_resembling_no_id_get_no_nearest(wanted: str) -> None:
     """An id like no id in the base gets no 'nearest' ids, rather than arbitrary ones."""
-    assert queries.nearest_ids(FACTS_LOADED, wanted) == []
+    assert finding.nearest_ids(FACTS_LOADED, wanted) == []
 
 
 def test_a_source_id_gets_nothing_to_cite_in_its_place() -> None:
     """A source id is not close to any quote, term or event id, so none is suggested."""
-    assert queries.citable_suggestions(FACTS_LOADED, "src-lemonde-2023-09-21") == []
+    assert finding.citable_suggestions(FACTS_LOADED, "src-lemonde-2023-09-21") == []
 
 
 @pytest.mark.parametrize(
@@ -40,9 +40,9 @@ def test_a_source_id_gets_nothing_to_cite_in_its_place() -> None:
 )
 def test_ids_with_a_typo_still_get_the_id_meant(wanted: str, expected: list[str]) -> None:
     """A typo or a truncated id still suggests the id meant, and only it."""
-    assert queries.nearest_ids(FACTS_LOADED, wanted) == expected
+    assert finding.nearest_ids(FACTS_LOADED, wanted) == expected
 
 
 def test_a_typo_in_a_person_id_suggests_their_quotes_to_cite() -> None:
     """A person's id with a typo is answered with that person's quotes, as the exact id is."""
-    assert queries.citable_suggestions(FACTS_LOADED, "vladimir-putn") == ["q-putin-mediation"]
+    assert finding.citable_suggestions(FACTS_LOADED, "vladimir-putn") == ["q-putin-mediation"]

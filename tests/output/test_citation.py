@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from karabakh_cli.base import factbase
-from karabakh_cli.lookup import queries
+from karabakh_cli.lookup import loaded
 from tests.conftest import FACTS, Invoke
 
 SUPPLIED = "[Azerbaijan's offensive in Nagorno-Karabakh and the ceasefire of 20 September 2023]"
@@ -60,7 +60,7 @@ def test_title_supplied_must_be_a_boolean(
 
 def test_a_supplied_title_is_bracketed_alike_in_footers_and_citations(invoke: Invoke) -> None:
     """The markdown footer and kb cite write the built-in source's supplied title the same way."""
-    facts = queries.LoadedBase(factbase.load(FACTS), FACTS)
+    facts = loaded.LoadedBase(factbase.load(FACTS), FACTS)
     (source,) = [source for source in facts.content.sources if source.title_supplied]
     footer = invoke("quote", "Putin", "--format", "markdown")
     cited = invoke("cite", "q-putin-mediation")
