@@ -83,11 +83,12 @@ def _base(ctx: typer.Context) -> checking.Base:
 
 
 def _read(file: str | None) -> tuple[str, str]:
-    """The text to check and what to call it: FILE, or standard input for - (or for no FILE
+    """The text to check and what a title calls it: FILE, or standard input for - (or for no FILE
     when standard input is not a terminal)."""
     if file is None and sys.stdin.isatty():
         raise typer.BadParameter("give a FILE, or - to read standard input", param_hint="FILE")
     name = "standard input" if file in (None, "-") else str(file)
+    title = "standard input" if file in (None, "-") else Path(str(file)).name
     try:
         if file in (None, "-"):
             data = sys.stdin.buffer.read(checking.MAX_INPUT + 1)
@@ -100,7 +101,7 @@ def _read(file: str | None) -> tuple[str, str]:
         most = checking.MAX_INPUT // (1024 * 1024)
         raise Unreadable(f"{name}: more than {most} MiB; kb checks texts up to that size")
     try:
-        return checking.decode(data, name), name
+        return checking.decode(data, name), title
     except checking.Unreadable as error:
         raise Unreadable(str(error)) from None
 
@@ -117,9 +118,6 @@ def _rows(
     for event in events:
         if isinstance(event, MarkWarning):
             say(f"warning: {event.message}: no quotation")
-            continue
-        if isinstance(event, checking.Note):
-            say(f"line {event.line}: {event.message}")
             continue
         tally.add(event)
         where = f"line {event.quotation.line}, column {event.quotation.column}"

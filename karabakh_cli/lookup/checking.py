@@ -35,10 +35,10 @@ MIN_FRAGMENT_WORDS = 3
 # A quotation longer than this is no quotation of a quote (the longest are a few thousand
 # characters): it is reported, not scored, which keeps a hostile text's cost linear.
 MAX_QUOTATION = 5_000
-# A paragraph longer than this is no article's: its quotations are credited from the text
-# within CONTEXT characters of each, so that a hostile text's cost stays linear.
-MAX_PARAGRAPH = 20_000
-CONTEXT = 2_000
+# Each quotation is credited from the text within this many characters of it (and of the
+# quotation enclosing it), never past its paragraph: an article's paragraph is read whole, and
+# a hostile one (thousands of quotations, no blank line) costs time linear in its length.
+CONTEXT = 600
 # The most kb reads of a text to check: ten times a long book.
 MAX_INPUT = 64 * 1024 * 1024
 
@@ -162,14 +162,7 @@ class Checked(msgspec.Struct, frozen=True):
         return " ".join(piece for piece in pieces if piece)
 
 
-class Note(NamedTuple):
-    """Something to tell the reader about the text, with its line."""
-
-    line: int
-    message: str
-
-
-Event = Checked | MarkWarning | Note
+Event = Checked | MarkWarning
 
 
 def check(text: str, base: Base) -> Iterator[Event]:
@@ -196,42 +189,40 @@ def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _check_paragraph(paragraph: str, offset: int, line: int, base: Base) -> Iterator[Event]:
-    long = len(paragraph) > MAX_PARAGRAPH
-    if long:
-        yield Note(
-            line,
-            f"a paragraph of {len(paragraph):,} characters: each quotation in it is credited "
-            f"from the {CONTEXT:,} characters around it",
-        )
+    # The outermost quotation of the batch being settled: a batch comes outermost first.
+    outermost: Quotation | None = None
     for found in iter_quotations(paragraph):
         if isinstance(found, MarkWarning):
             yield msgspec.structs.replace(
                 found, offset=found.offset + offset, line=found.line + line - 1
             )
             continue
-        credit = _credit(paragraph, found, long)
+        if found.depth == 0 or outermost is None:
+            outermost = found
+        credit = _credit(paragraph, found, outermost)
         placed = msgspec.structs.replace(
             found, start=found.start + offset, end=found.end + offset, line=found.line + line - 1
         )
         yield _checked(placed, credit, base)
 
 
-def _credit(paragraph: str, quotation: Quotation, long: bool) -> Credit:
-    """crediting.credited, over the paragraph, or a window of it around a quotation in a
-    paragraph too long to read whole for each of its quotations."""
-    if not long:
-        return crediting.credited(paragraph, quotation)
-    low = max(0, quotation.start - 1 - CONTEXT)
-    high = min(len(paragraph), quotation.end + 1 + CONTEXT)
+def _credit(paragraph: str, quotation: Quotation, outermost: Quotation) -> Credit:
+    """crediting.credited, over the part of the paragraph within CONTEXT characters of the
+    quotation and of the one enclosing it, cut between words."""
+    low = max(0, min(quotation.start, outermost.start) - 1 - CONTEXT)
+    high = min(len(paragraph), max(quotation.end, outermost.end) + 1 + CONTEXT)
     if low:
-        space = paragraph.find(" ", low, quotation.start - 1)
-        low = space + 1 if space >= 0 else quotation.start - 1
-    window = paragraph[low:high]
+        space = paragraph.find(" ", low, outermost.start - 1)
+        low = space + 1 if space >= 0 else outermost.start - 1
+    if high < len(paragraph):
+        space = paragraph.rfind(" ", outermost.end + 1, high)
+        high = space if space >= 0 else outermost.end + 1
     moved = msgspec.structs.replace(quotation, start=quotation.start - low, end=quotation.end - low)
     try:
-        return crediting.credited(window, moved)
+        return crediting.credited(paragraph[low:high], moved)
     except ValueError:
-        # The window cut another quotation and paired its marks otherwise: no credit is read.
+        # The cut fell inside another quotation and its marks paired otherwise: nothing is
+        # read rather than a credit from marks paired wrongly.
         return Uncredited("no attribution")
 
 
