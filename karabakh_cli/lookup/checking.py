@@ -23,6 +23,7 @@ from karabakh_cli.lookup.crediting import Credit, Named, Uncredited, Unnamed
 from karabakh_cli.lookup.queries import LoadedBase
 from karabakh_cli.lookup.quotations import MarkWarning, Quotation, iter_quotations
 from karabakh_cli.model import Person, Quote
+from karabakh_cli.text import normalise_quoting
 
 Match = Literal["verbatim", "contains", "altered", "none"]
 Attribution = Literal["right", "wrong", "unnamed"]
@@ -39,6 +40,9 @@ MAX_QUOTATION = 5_000
 # quotation enclosing it), never past its paragraph: an article's paragraph is read whole, and
 # a hostile one (thousands of quotations, no blank line) costs time linear in its length.
 CONTEXT = 600
+# When no candidate holds a quotation's words, only this many of the best scored are compared
+# with it word by word: the altered quote is among them (a changed word costs it a few points).
+COMPARED = 50
 # The most kb reads of a text to check: ten times a long book.
 MAX_INPUT = 64 * 1024 * 1024
 
@@ -256,7 +260,7 @@ def _checked(quotation: Quotation, credit: Credit, base: Base) -> Checked:
         return Checked(quotation, credited, "none", None, None, None, why_none=why)
     asked = _words_quoted(quotation.text)
     candidates = base.candidates(asked)
-    compared = [(item, verdict.compare(asked, item.quote.text)) for item in candidates]
+    compared = _compared(asked, candidates)
     verbatim = [(item, found) for item, found in compared if found.kind in ("verbatim", "contains")]
     short = [
         (item, found)
@@ -286,6 +290,29 @@ def _checked(quotation: Quotation, credit: Credit, base: Base) -> Checked:
         return Checked(quotation, credited, "none", item, None, None, why_none=why)
     nearest = candidates[0] if candidates else None
     return Checked(quotation, credited, "none", nearest, None, None)
+
+
+def _compared(
+    asked: str, candidates: Sequence[Candidate]
+) -> list[tuple[Candidate, verdict.Comparison]]:
+    """verdict.compare of the quotation with its candidates: with those one of whose words as
+    written stands in the other's, when there are some; else with the COMPARED best scored.
+
+    Thousands of quotes can score alike for a quotation of common words; only a quote whose
+    words hold the quotation's (or are held by them) can be verbatim, and a substring test
+    finds those in a moment, where comparing word by word with every candidate would not.
+    """
+    plain = " ".join(normalise_quoting(asked).casefold().split())
+
+    def holds(quote: Quote) -> bool:
+        other = " ".join(normalise_quoting(quote.text).casefold().split())
+        return plain in other or other in plain
+
+    for chosen in ([item for item in candidates if holds(item.quote)], candidates[:COMPARED]):
+        compared = [(item, verdict.compare(asked, item.quote.text)) for item in chosen]
+        if any(found.kind in ("verbatim", "contains") for _, found in compared):
+            return compared
+    return compared
 
 
 def _attribution(item: Candidate, credit: Credit) -> Attribution:
