@@ -154,6 +154,7 @@ def _rows(
         NOT_FOUND="not every quotation could be confirmed, none is wrong: no quotation, one the "
         "base does not know, or one credited to nobody by name",
         USAGE="usage error, or the input is binary or not UTF-8",
+        MISQUOTED="a quotation is altered, or credited to someone other than its speaker",
     ),
 )
 def check(
