@@ -211,8 +211,53 @@ def write(quotes: int, folder: Path, shape: str = "default") -> Path:
     return path
 
 
+# kb check's benchmark article: this many words, this many of its sentences quotations.
+ARTICLE_WORDS = 5_000
+ARTICLE_QUOTATIONS = 30
+
+
+def article(base: dict[str, Any], seed: int = 7) -> str:
+    """A news article of about ARTICLE_WORDS words quoting ARTICLE_QUOTATIONS of ``base``'s
+    quotes: two in three verbatim and credited to their speaker, the others with a word
+    changed or credited to another speaker, between paragraphs of filler."""
+    rng = random.Random(seed)
+    names = {person["id"]: person["name"] for person in base["people"]}
+    quotes = rng.sample(base["quotes"], min(ARTICLE_QUOTATIONS, len(base["quotes"])))
+    while len(quotes) < ARTICLE_QUOTATIONS:
+        quotes.append(rng.choice(base["quotes"]))
+    filler_words = (ARTICLE_WORDS - sum(len(q["text"].split()) + 2 for q in quotes)) // len(quotes)
+    paragraphs = ["# What was said in Yevlakh"]
+    for index, quote in enumerate(quotes):
+        words = quote["text"].split()
+        speaker = names[quote["speaker"]]
+        if index % 6 == 4 and len(words) > 3:
+            words[len(words) // 2] = "certainly"
+        elif index % 6 == 5:
+            speaker = names[rng.choice(base["quotes"])["speaker"]]
+        filler = " ".join(rng.choice(WORDS) for _ in range(filler_words))
+        paragraphs.append(f"{filler.capitalize()}. {speaker} said: “{' '.join(words)}”.")
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def write_article(base_path: Path) -> Path:
+    """The article for the base at ``base_path`` (facts.json, or a generated base) beside the
+    generated bases, written if not there yet."""
+    folder = Path(__file__).parent / "data"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"article-{base_path.stem}.md"
+    if not path.exists():
+        path.write_text(article(json.loads(base_path.read_text(encoding="utf-8"))), "utf-8")
+    return path
+
+
 if __name__ == "__main__":
     import argparse
+    import sys
+
+    if sys.argv[1:2] == ["article"]:
+        # python bench/generate.py article BASE.json: kb check's article quoting that base.
+        print(write_article(Path(sys.argv[2])))
+        raise SystemExit(0)
 
     parser = argparse.ArgumentParser(
         description="Write generated fact bases into bench/data/ and print their paths.",

@@ -160,6 +160,33 @@ class Bench:
             )
             sys.stdout.flush()
 
+    def check_article(self, size: int | None, target: str, runs: int) -> None:
+        """kb check of a 5,000-word article quoting 30 of the base's quotes (generate.article):
+        the built-in base (``size`` None), or a generated one answered from its index (built
+        first, by a lookup that is not timed)."""
+        script = str(Path(__file__).parent / "generate.py")
+        path = None if size is None else base(size, "default")
+        facts = str(path) if path else str(Path(__file__).parent.parent / "facts.json")
+        made = subprocess.run(
+            [PYTHON, script, "article", facts], capture_output=True, text=True, check=True
+        )
+        command = [
+            KB,
+            *(["--facts", facts] if path else []),
+            "check",
+            made.stdout.strip(),
+            "--json",
+        ]
+        if path:
+            measure(command)
+        timed = [measure(command) for _ in range(runs)]
+        seconds = statistics.median(seconds for seconds, _, _ in timed)
+        peak = max(memory for _, memory, _ in timed)
+        name = "built-in base" if size is None else f"{size:,} quotes"
+        label = f"{name}: kb check ARTICLE --json (5,000 words, 30 quotations)"
+        print(scale_row(label, seconds, None, self.floor, peak, timed[-1][2], target))
+        sys.stdout.flush()
+
     def first_lookup(self, size: int, shape: str = "default", target: str = "") -> None:
         """The first lookup on a fresh cache: the base read whole, checked in full and
         indexed; against one run of jq's exact-match filter."""
@@ -203,6 +230,8 @@ def main() -> None:
         bench.first_lookup(200)
         bench.lookups(200, "default", default, 3)
         return
+    bench.check_article(None, "≤ 0.3 s", 5)
+    bench.check_article(100_000, "≤ 2 s", 3)
     # The scale series: how cost grows with the base. Each size's first lookup reads the
     # base a batch at a time, runs the integrity checks and builds the index; later lookups
     # are answered from the index.

@@ -17,6 +17,7 @@ SAMPLE_ARGUMENTS = {
     "who-said": ["the Russians will not participate"],
     "show": ["q-putin-mediation"],
     "cite": ["q-putin-mediation"],
+    "check": [str(REPO / "tests" / "data" / "check" / "right.md")],
 }
 # Shown in the README for a command whose plain output is one line per field.
 FIELD_BY_FIELD = "one `Field<TAB>value` line per field"

@@ -15,7 +15,7 @@ from typer.utils import get_params_from_function
 
 from karabakh_cli import __version__
 from karabakh_cli.base.problems import FactBaseError
-from karabakh_cli.cli import lookups, pipes, writes
+from karabakh_cli.cli import check, lookups, pipes, writes
 from karabakh_cli.cli.exits import ExitCode
 from karabakh_cli.cli.shared import EXIT_CODES, Command, State, say
 
@@ -26,6 +26,7 @@ COMMANDS: tuple[Command, ...] = (
     lookups.timeline,
     lookups.search,
     lookups.who_said,
+    check.check,
     lookups.people,
     lookups.show,
     lookups.sources,

@@ -13,6 +13,7 @@ class ExitCode(enum.IntEnum):
     NOT_FOUND = 1
     USAGE = 2
     FACT_BASE = 3
+    MISQUOTED = 4
     INTERRUPTED = 130
 
     @property
@@ -27,6 +28,8 @@ _MEANINGS = {
     "differences, kb fmt --check found a file to reformat)",
     ExitCode.USAGE: "usage error, or a write refused",
     ExitCode.FACT_BASE: "the fact base cannot be read or is invalid, or a file cannot be written",
+    ExitCode.MISQUOTED: "kb check: a quotation is altered, or credited to someone other than "
+    "its speaker",
     ExitCode.INTERRUPTED: "interrupted",
 }
 
