@@ -41,7 +41,7 @@ from karabakh_cli.cli.shared import (
     say,
 )
 from karabakh_cli.index import loading, location, needs
-from karabakh_cli.lookup import answers, attribution, credit_checks, finding, queries
+from karabakh_cli.lookup import attribution, finding, queries
 from karabakh_cli.model import (
     SEARCHED_KINDS,
     CitableRecord,
@@ -196,6 +196,11 @@ def who_said(
 ) -> None:
     """Which quote a fragment comes from: verbatim, altered (with the words changed) or the
     whole quote inside the question; "Putin said ..." also says whether they are his words."""
+    # Imported by the command that needs it: every other command's start-up does without.
+
+    # Imported by the command that needs it: every other command's start-up does without.
+    from karabakh_cli.lookup import answers
+
     question = phrase(words)
     filters = filters_of(since, until)
     asked = answers.asked(question)
@@ -371,6 +376,9 @@ def validate(
     that text.
     """
     target = path or facts_path(ctx)
+
+    from karabakh_cli.lookup import credit_checks
+
     problems = factbase.diagnose_file(target, [credit_checks.CreditChecker()])
     if json:
         render.write_json(

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 import msgspec
 
-from karabakh_cli.lookup import answers, attribution, match, searching
+from karabakh_cli.lookup import attribution, match, searching
 from karabakh_cli.lookup.loaded import Filters, Involvement, LoadedBase
 from karabakh_cli.model import (
     KIND,
@@ -211,6 +211,9 @@ def who_said(facts: LoadedBase, fragment: str, filters: Filters) -> Attribution:
     quotes = [quote for quote in facts.content.quotes if filters.admits_date(quote.date)]
     scored = attribution.who_said(fragment, quotes) if quotes else []
     found = [item for item in scored if item.score >= attribution.WHO_SAID_THRESHOLD]
+    # Imported by the lookup that needs it: the verdict's diff (difflib) is who-said's alone.
+    from karabakh_cli.lookup import answers
+
     found += answers.standing_inside(
         fragment, (item for item in scored if item.score < attribution.WHO_SAID_THRESHOLD)
     )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from karabakh_cli.lookup import answers, loaded, queries
+from karabakh_cli.lookup import loaded, queries
 from karabakh_cli.lookup.loaded import LoadedBase
 from karabakh_cli.model import CitableRecord, Event, Person, Quote, Record, RecordKind, Source, Term
 from karabakh_cli.text import find_verbatim
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from karabakh_cli.base.archive import Passage
     from karabakh_cli.curate import diffing
     from karabakh_cli.index.loading import Description
+    from karabakh_cli.lookup import answers
 
 Row = dict[str, Any]
 

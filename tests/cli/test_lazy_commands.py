@@ -10,7 +10,8 @@ from tests.conftest import Invoke
 
 def test_a_lookup_never_builds_kb_add(tmp_path: Path) -> None:
     """kb quote --json on the built-in base imports none of what only other work needs: kb
-    add, SQLite, the batch reader and search's index (large bases), Rich (tables)."""
+    add, SQLite, the batch reader and search's index (large bases), Rich (tables), and what
+    only who-said, kb check and kb validate use (verdicts, quotations, crediting)."""
     import subprocess
     import sys
 
@@ -20,6 +21,13 @@ def test_a_lookup_never_builds_kb_add(tmp_path: Path) -> None:
         "karabakh_cli.base.batches",
         "sqlite3",
         "rich",
+        "karabakh_cli.lookup.answers",
+        "karabakh_cli.lookup.verdict",
+        "karabakh_cli.lookup.quotations",
+        "karabakh_cli.lookup.crediting",
+        "karabakh_cli.lookup.credit_checks",
+        "karabakh_cli.lookup.checking",
+        "karabakh_cli.output.checked",
     ]
     program = (
         "import sys\n"
