@@ -26,9 +26,11 @@ FIELD_BY_FIELD = "one `Field<TAB>value` line per field"
 def listing_commands() -> list[str]:
     """Every listing command (the ones with --html, a shared output option), read from the app."""
     group = typer.main.get_group(app)
+    # Through get_command, as a command line reaches them: some are built only when named.
+    commands = {name: group.get_command(None, name) for name in group.list_commands(None)}
     return sorted(
         name
-        for name, command in group.commands.items()
+        for name, command in commands.items()
         if any("--html" in param.opts for param in command.params)
     )
 

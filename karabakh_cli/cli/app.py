@@ -15,18 +15,17 @@ from typer.utils import get_params_from_function
 
 from karabakh_cli import __version__
 from karabakh_cli.base.problems import FactBaseError
-from karabakh_cli.cli import check, lookups, pipes, writes
+from karabakh_cli.cli import lookups, pipes, writes
 from karabakh_cli.cli.exits import ExitCode
 from karabakh_cli.cli.shared import EXIT_CODES, Command, State, say
 
-# Every command but kb add, in the order --help lists them.
+# Every command but those built only when named (LAZY), in the order --help lists them.
 COMMANDS: tuple[Command, ...] = (
     lookups.quote,
     lookups.terms,
     lookups.timeline,
     lookups.search,
     lookups.who_said,
-    check.check,
     lookups.people,
     lookups.show,
     lookups.sources,
@@ -47,6 +46,11 @@ def _name(command: Command) -> str:
 
 
 READS_FACTS = [_name(command) for command in COMMANDS if command.reads_facts]
+
+# Commands built only when a command line names them (or --help lists them): their modules
+# import what no other command needs, so every other run does without. Each with the command
+# --help lists it after (None: last).
+LAZY: dict[str, str | None] = {"check": "who-said", "add": None}
 
 
 def _use_facts(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> None:
@@ -88,8 +92,8 @@ def _facts_after_the_command() -> TyperOption:
 class KbGroup(TyperGroup):
     """Runs a command and turns every failure into one line on stderr and its exit code.
 
-    ``kb add`` is built only when named: its five subcommands, and importing cli_add, would
-    cost every lookup a few milliseconds. --help and completion still list it, last.
+    The LAZY commands are built only when named: kb add's five subcommands and kb check's
+    text checking would cost every lookup milliseconds. --help and completion still list them.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -98,14 +102,17 @@ class KbGroup(TyperGroup):
             self.commands[name].params.append(_facts_after_the_command())
 
     def list_commands(self, ctx: Any) -> list[str]:
-        return [*super().list_commands(ctx), "add"]
+        names = super().list_commands(ctx)
+        for name, after in LAZY.items():
+            names.insert(names.index(after) + 1 if after else len(names), name)
+        return names
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name == "add":
-            from karabakh_cli.cli import add
-
-            return typer.main.get_group(add.add_app)
-        return super().get_command(ctx, cmd_name)
+        if cmd_name not in LAZY:
+            return super().get_command(ctx, cmd_name)
+        if cmd_name not in self.commands:
+            self.commands[cmd_name] = _built(cmd_name)
+        return self.commands[cmd_name]
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
@@ -172,3 +179,18 @@ def main(
 
 for registered in COMMANDS:
     app.command(_name(registered), epilog=registered.epilog)(registered.function)
+
+
+def _built(name: str) -> Any:
+    """The LAZY command ``name``, imported and built now."""
+    if name == "add":
+        from karabakh_cli.cli import add
+
+        return typer.main.get_group(add.add_app)
+    from karabakh_cli.cli import check
+
+    one = typer.Typer()
+    one.command(_name(check.check), epilog=check.check.epilog)(check.check.function)
+    command = typer.main.get_command(one)
+    command.params.append(_facts_after_the_command())
+    return command

@@ -9,7 +9,7 @@ quotation pairs, the nearest quote of a quotation the base does not know, and a 
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -27,12 +27,11 @@ from karabakh_cli.cli.shared import (
     say,
 )
 from karabakh_cli.index import loading, location, needs
-
-if TYPE_CHECKING:
-    from karabakh_cli.lookup import checking
-    from karabakh_cli.model import Person
-    from karabakh_cli.output.checked import CheckedRows
-    from karabakh_cli.output.views import Row
+from karabakh_cli.lookup import checking
+from karabakh_cli.lookup.quotations import MarkWarning
+from karabakh_cli.model import Person
+from karabakh_cli.output.checked import CheckedRows
+from karabakh_cli.output.views import Row
 
 _OUTCOME_CODES = {
     "confirmed": ExitCode.FOUND,
@@ -57,14 +56,11 @@ class _Indexed:
         self.ctx = ctx
         self._named: dict[str, list[Person]] = {}
 
-    def candidates(self, fragment: str) -> "list[checking.Candidate]":
-        from karabakh_cli.lookup import checking
-
+    def candidates(self, fragment: str) -> list[checking.Candidate]:
         facts = load(self.ctx, needs.ByFragment(fragment))
         return checking.WholeBase(facts).candidates(fragment)
 
-    def named(self, name: str) -> "list[Person]":
-        from karabakh_cli.lookup import checking
+    def named(self, name: str) -> list[Person]:
 
         if name not in self._named:
             facts = load(self.ctx, needs.ByName(name))
@@ -72,10 +68,9 @@ class _Indexed:
         return self._named[name]
 
 
-def _base(ctx: typer.Context) -> "checking.Base":
+def _base(ctx: typer.Context) -> checking.Base:
     """The base to check against: from its index when it is large enough to have one (built
     now if missing), else read whole once."""
-    from karabakh_cli.lookup import checking
 
     path = facts_path(ctx)
     try:
@@ -92,7 +87,6 @@ def _base(ctx: typer.Context) -> "checking.Base":
 def _read(file: str | None) -> tuple[str, str]:
     """The text to check and what a title calls it: FILE, or standard input for - (or for no FILE
     when standard input is not a terminal)."""
-    from karabakh_cli.lookup import checking
 
     if file is None and sys.stdin.isatty():
         raise typer.BadParameter("give a FILE, or - to read standard input", param_hint="FILE")
@@ -121,10 +115,9 @@ def _shown(text: str) -> str:
 
 
 def _rows(
-    events: "Iterator[checking.Event]", made: "CheckedRows", tally: "checking.Tally"
-) -> "Iterator[Row]":
+    events: Iterator[checking.Event], made: CheckedRows, tally: checking.Tally
+) -> Iterator[Row]:
     """The rows of the quotations as they are checked, saying on stderr what a row cannot."""
-    from karabakh_cli.lookup.quotations import MarkWarning
 
     for event in events:
         if isinstance(event, MarkWarning):
@@ -183,14 +176,13 @@ def check(
     svg: SvgOption = None,
     html: HtmlOption = None,
 ) -> None:
-    """Every quotation of a text, checked: the quote of the fact base it matches (verbatim,
-    altered, with the words that differ, or none), and whether the text credits its speaker."""
+    """Every quotation of a text, checked against the fact base and its speakers.
+
+    For each: the quote it matches (verbatim, altered with the words that differ, or none), and
+    whether the text credits that quote's speaker.
+    """
     text, name = _read(file)
     base = _base(ctx)
-    # Imported by the command that needs them: every other command's start-up does without.
-    from karabakh_cli.lookup import checking
-    from karabakh_cli.output.checked import CheckedRows
-
     made, tally = CheckedRows(), checking.Tally()
     rows = _rows(checking.check(text, base), made, tally)
     emit(made.listing(f"Quotations in {name}", rows), Output(fmt, json, svg, html))

@@ -194,8 +194,11 @@ def who_said(
     svg: SvgOption = None,
     html: HtmlOption = None,
 ) -> None:
-    """Which quote a fragment comes from: verbatim, altered (with the words changed) or the
-    whole quote inside the question; "Putin said ..." also says whether they are his words."""
+    """Which quote a fragment comes from, and how the words differ from it.
+
+    Each answer is verbatim, altered (with the words changed) or the whole quote inside the
+    question; "Putin said ..." also says whether they are his words.
+    """
     # Imported by the command that needs it: every other command's start-up does without.
 
     # Imported by the command that needs it: every other command's start-up does without.

@@ -307,9 +307,11 @@ def _commands_with_a_date_range() -> list[list[str]]:
     from karabakh_cli.cli.app import app
 
     group = typer.main.get_group(app)
+    # Through get_command, as a command line reaches them: some are built only when named.
+    commands = {name: group.get_command(None, name) for name in group.list_commands(None)}
     return [
         [name, *(["putin"] if any(p.param_type_name == "argument" for p in command.params) else [])]
-        for name, command in sorted(group.commands.items())
+        for name, command in sorted(commands.items())
         if {"--since", "--until"} <= {opt for param in command.params for opt in param.opts}
     ]
 

@@ -28,6 +28,7 @@ def test_a_lookup_never_builds_kb_add(tmp_path: Path) -> None:
         "karabakh_cli.lookup.credit_checks",
         "karabakh_cli.lookup.checking",
         "karabakh_cli.output.checked",
+        "karabakh_cli.cli.check",
     ]
     program = (
         "import sys\n"
