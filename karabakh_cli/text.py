@@ -86,6 +86,15 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def fold_each(texts: Sequence[str]) -> list[str]:
+    """``fold`` of each text: when all are ASCII (names and quotes mostly are), lower-cased at
+    once as one string, with no Python step per text."""
+    joined = "\n".join(texts)
+    if joined.isascii() and len(folded := joined.lower().split("\n")) == len(texts):
+        return folded
+    return [text.lower() if text.isascii() else fold(text) for text in texts]
+
+
 def _visible(char: str) -> str:
     code = ord(char)
     if code < 0x20:

@@ -21,7 +21,7 @@ import msgspec
 from karabakh_cli import model
 from karabakh_cli.base.checks import NumberedRecords
 from karabakh_cli.base.problems import JsonPath, Problem, Severity
-from karabakh_cli.text import contains_verbatim, fold, normalise_quoting
+from karabakh_cli.text import contains_verbatim, fold, fold_each, normalise_quoting
 
 
 class Location(msgspec.Struct, frozen=True):
@@ -298,7 +298,7 @@ class _RecordChecks:
         People are fed in the order of the file, so the first to claim a spelling owns it.
         """
         spellings = [(person.name, *person.aliases) for person in people]
-        folded = _folded(list(itertools.chain.from_iterable(spellings)))
+        folded = fold_each(list(itertools.chain.from_iterable(spellings)))
         ids = [person.id for person in people]
         owners = list(
             itertools.chain.from_iterable(map(itertools.repeat, ids, map(len, spellings)))
@@ -370,14 +370,6 @@ class _RecordChecks:
                     location = Location(kind.collection, index, record_id)
                     warning = location.problem(str(kind.unused_warning), "warning")
                     self.found.append(((_UNUSED, rank, index), warning))
-
-
-def _folded(names: list[str]) -> list[str]:
-    """``fold`` of each name; ASCII names, the most, lower-cased at once as one string."""
-    joined = "\n".join(names)
-    if joined.isascii() and len(folded := joined.lower().split("\n")) == len(names):
-        return folded
-    return list(map(fold, names))
 
 
 def _id_location(rank: int, index: int, record_id: str) -> Location:

@@ -17,9 +17,7 @@ import msgspec
 from rapidfuzz import fuzz, process
 
 from karabakh_cli.model import Person
-from karabakh_cli.text import (
-    fold,
-)
+from karabakh_cli.text import fold, fold_each
 
 # A query word must be at least this similar (rapidfuzz ratio, 0-100) to a word of a name.
 # One typo or a transliteration variant in a name of five letters or more stays above it
@@ -135,20 +133,16 @@ class WordIndex:
     hold a word is a byte search, never a regular expression call per text or per word."""
 
     def __init__(self, texts: Sequence[str], normalise: Callable[[str], str]) -> None:
-        joined = "\x00".join(texts)
-        if joined.count("\x00") != max(len(texts) - 1, 0):
+        if "\x00".join(texts).count("\x00") != max(len(texts) - 1, 0):
+            # NUL joins the texts below: a text holding one is split into words first.
             joined = "\x00".join(" ".join(WORD.findall(normalise(text))) for text in texts)
-        elif normalise is fold and joined.isascii():
-            # Lower-casing is all ``fold`` does to ASCII: one call for every text at once.
-            joined = joined.lower()
         else:
-            # Only the texts that need it take fold's slow path; ASCII forms are split into
-            # words by the byte table below, only the others by the regular expression.
-            forms = (
-                text.lower() if normalise is fold and text.isascii() else normalise(text)
-                for text in texts
-            )
-            joined = "\x00".join(spaced_words(form) for form in forms)
+            forms = fold_each(texts) if normalise is fold else list(map(normalise, texts))
+            joined = "\x00".join(forms)
+            if not joined.isascii():
+                # ASCII forms are split into words by the byte table below, the others by
+                # the regular expression.
+                joined = "\x00".join(map(spaced_words, forms))
         # Every word has a space on each side, so b" word " finds it whole.
         self.lines = b" " + joined.encode().translate(_WORD_BYTES).replace(b"\n", b" \n ") + b" "
         # Each line's length and its newline, summed in C: no Python step per text.
