@@ -214,6 +214,7 @@ def who_said(
     named = answers.named_speaker(asked.speaker, facts.content.people) if asked.speaker else None
     if named is not None and not named.people:
         # Nobody of that name ("The agreement said ..."): the words may be the whole question.
+        named = None if asked.by_colon else named
         asked = answers.Asked(question)
         facts = load(ctx, None if since or until else needs.ByFragment(question))
     outcome = queries.who_said(facts, asked.words, filters)

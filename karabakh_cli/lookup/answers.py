@@ -39,6 +39,9 @@ class Asked(NamedTuple):
 
     words: str
     speaker: str | None = None
+    by_colon: bool = False
+    """The name stands before a colon ("Putin: …"), which a heading or label does too
+    ("Note: …"): only a name the base knows is taken for a speaker."""
 
 
 def asked(question: str) -> Asked:
@@ -52,7 +55,7 @@ def asked(question: str) -> Asked:
         name = found.group("name").strip()
         words = found.group("words").strip()
         if words and _name_like(name):
-            return Asked(words, name)
+            return Asked(words, name, by_colon=form is _NAME_COLON)
     return Asked(question.strip())
 
 
