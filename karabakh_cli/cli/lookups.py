@@ -172,8 +172,8 @@ def search(
     "kb who-said no celebration --json",
     name="who-said",
     exit_codes=described(
-        NOT_FOUND=f"no quote scores at least {attribution.WHO_SAID_THRESHOLD}: kb refuses to guess, "
-        "and shows the closest, saying it is not a match"
+        NOT_FOUND=f"no quote scores at least {attribution.WHO_SAID_THRESHOLD} or stands whole in "
+        "the question: kb refuses to guess, and shows the closest, saying it is not a match"
     ),
 )
 def who_said(

@@ -34,6 +34,9 @@ _ACCORDING_TO = re.compile(
 _NAME_COLON = re.compile(r"^\s*(?P<name>[^:]{1,60}?)\s*:\s*(?P<words>\S.*)$", re.S)
 
 
+_TITLE_STOP = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|Gen|Col|Lt|Capt|Sen|Rep|St)\.(?=\s)")
+
+
 class Asked(NamedTuple):
     """A who-said question: the words to look for, and the name it credits, as typed."""
 
@@ -48,8 +51,10 @@ def asked(question: str) -> Asked:
     """The question's words and the speaker it names: "NAME said (that) WORDS", "according to
     NAME, WORDS" or "NAME: WORDS". A name must be a few words, so "the talks said to be ..."
     style fragments are kept whole when what comes before the verb is not name-like."""
+    # A title's full stop ends no name: "Mr. Putin said ..." names Mr Putin.
+    untitled = _TITLE_STOP.sub(r"\1", question)
     for form in (_ACCORDING_TO, _NAME_SAID, _NAME_COLON):
-        found = form.match(question)
+        found = form.match(untitled)
         if found is None:
             continue
         name = found.group("name").strip()

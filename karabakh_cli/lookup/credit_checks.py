@@ -78,7 +78,7 @@ def problem_of(quote: model.Quote, speaker: model.Person | None) -> str | None:
     if isinstance(credit, crediting.Named) and credit.how != "sole-name":
         return (
             f"the excerpt credits {credited_name(credit)} with these words, not "
-            f"{speaker.name}; correct --speaker, or give the excerpt that credits {speaker.name}"
+            f"{speaker.name}; correct the speaker, or give the excerpt that credits {speaker.name}"
         )
     if quote.attribution == "inferred":
         return None

@@ -307,8 +307,12 @@ class _Paragraph:
             tokens = tokens[:-1]
         if not tokens:
             return None
-        if len(tokens) == 1 and tokens[0].text.lower() in PRONOUNS:
-            return self.mention(tokens[0], tokens[0])
+        if tokens[-1].text.lower() in PRONOUNS and not any(
+            _capitalised(token) for token in tokens[1:-1]
+        ):
+            # "he", and "Later he", "Then she": a word before the pronoun (capitalised only as
+            # the sentence's first) names nobody.
+            return self.mention(tokens[-1], tokens[-1])
         phrase = self.mention(tokens[0], tokens[-1])
         names: list[Mention] = []
         for part in _parts(_cut(tokens)):
@@ -463,9 +467,12 @@ def _name_of(part: list[_Token]) -> list[_Token]:
         part = part[1:]
     if len(part) > 2 and _POSSESSIVE.search(part[0].text) and part[1].text.lower() in _TITLES:
         part = part[1:]
-    runs = [run for run in _runs(part) if _words(run) > 1]
+    runs = _runs(part)
     if runs:
         described = [t for t in part[: part.index(runs[-1][0])] if t.word and not _capitalised(t)]
+        # After words describing them, the name is the capitalised words that follow, one
+        # (a surname: "the envoy Amirbayov") or more; a capitalised run with no description
+        # before it is the whole name already ("the Kremlin").
         if described:
             return runs[-1]
     return part

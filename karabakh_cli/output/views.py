@@ -171,9 +171,14 @@ class Listing(msgspec.Struct, frozen=True, dict=True):
 def cited_sources(facts: LoadedBase, rows: list[Row]) -> tuple[str, ...]:
     """'Le Monde, “Title”, 2023-09-21' for each source ``rows`` cite, in first-seen order,
     the title as citations write it (Source.title_in_text)."""
+    # The translation's caveat travels with every answer quoting a translated source: its
+    # "verbatim" is the translation's wording.
+    from karabakh_cli.output.citation import translation_phrase
+
     cited = {reference["id"]: None for row in rows for reference in _source_refs(row)}
     return tuple(
         f"{source.publisher}, {source.title_in_text}, {source.date}"
+        + (f" ({phrase})" if (phrase := translation_phrase(source)) else "")
         for source in map(facts.sources.__getitem__, cited)
     )
 

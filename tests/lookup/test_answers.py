@@ -131,3 +131,17 @@ def test_words_nobody_said_are_still_refused(invoke: Invoke) -> None:
     assert result.exit_code == 1
     assert json.loads(result.stdout) == []
     assert "NOT a match" in result.stderr or "no quote in the fact base matches" in result.stderr
+
+
+def test_a_title_s_full_stop_ends_no_name() -> None:
+    """ "Mr. Putin said …" names Mr Putin, as "Mr Putin said …" does."""
+    assert answers.asked("Mr. Putin said two or three are expected") == answers.Asked(
+        "two or three are expected", "Mr Putin"
+    )
+
+
+def test_listings_of_a_translated_source_say_it_is_a_translation(invoke: Invoke) -> None:
+    """The verdict 'verbatim' is about the translation's words: the footer says so."""
+    result = invoke("who-said", "the Russians will not participate", "--format", "table")
+    assert result.exit_code == 0
+    assert "English machine translation of the French original" in " ".join(result.stdout.split())

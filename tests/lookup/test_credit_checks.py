@@ -166,3 +166,23 @@ def test_the_built_in_quotes_credit_their_speakers() -> None:
     assert len(base.quotes) == 9
     for said in base.quotes:
         assert credit_checks.problem_of(said, people[said.speaker]) is None, said.id
+
+
+@pytest.mark.parametrize("before", ["Later", "Then", "Yesterday", "Afterwards"])
+def test_a_word_before_a_pronoun_names_nobody(before: str) -> None:
+    """ "Later he added: …" is a pronoun, never a name: unnamed unless inferred with a note."""
+    excerpt = f"{before} he added: “The people are leaving.”"
+    problem = credit_checks.problem_of(quote("The people are leaving", excerpt), KERBEL)
+    assert problem is not None and "widen the excerpt" in problem
+    inferred = quote("The people are leaving", excerpt, attribution="inferred", note="Kerbel")
+    assert credit_checks.problem_of(inferred, KERBEL) is None
+
+
+@pytest.mark.parametrize("title", ["The deputy", "Ruritania's deputy", "the deputy minister"])
+def test_a_description_before_a_surname_credits_the_person(title: str) -> None:
+    """ "The deputy Kerbel said …": the surname after the description is the name."""
+    excerpt = f"{title} Kerbel said: “Nothing is settled yet.”"
+    said = quote("Nothing is settled yet", excerpt)
+    assert credit_checks.problem_of(said, KERBEL) is None
+    problem = credit_checks.problem_of(said, TESTOVA)
+    assert problem is not None and "credits Kerbel" in problem
