@@ -185,7 +185,9 @@ def check(
     base = _base(ctx)
     made, tally = CheckedRows(), checking.Tally()
     rows = _rows(checking.check(text, base), made, tally)
-    emit(made.listing(f"Quotations in {name}", rows), Output(fmt, json, svg, html))
+    # No rows is no quotation: the summary says so, and the outcome gives the exit code.
+    listing = made.listing(f"Quotations in {name}", rows)
+    emit(listing, Output(fmt, json, svg, html), empty_is_nothing_found=False)
     say(tally.summary())
     code = _OUTCOME_CODES[tally.outcome]
     if code != ExitCode.FOUND:

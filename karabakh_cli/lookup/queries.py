@@ -229,7 +229,11 @@ def refusal(facts: LoadedBase, fragment: str, outcome: Attribution) -> str | Non
     if outcome.found:
         return None
     threshold = f"{outcome.threshold:.0f}"
-    message = f"no quote in the fact base matches {fragment!r}: none scores {threshold} or more"
+    # A question pasted whole from an article is named by its start: one line, not a page.
+    named = (
+        fragment if len(fragment) <= _REFUSAL_EXCERPT else f"{fragment[: _REFUSAL_EXCERPT - 1]}…"
+    )
+    message = f"no quote in the fact base matches {named!r}: none scores {threshold} or more"
     closest = outcome.closest
     if closest is None:
         return message

@@ -216,3 +216,11 @@ def test_the_table_fits_the_terminal_with_ids_whole(
     ):
         assert re.search(rf"^ +{quote_id}(?![\w-])", shown, re.M), shown
     assert "[-its-]" in shown
+
+
+@pytest.mark.parametrize("text", ["", "No quotation marks here at all.\n"])
+def test_a_text_without_quotations_says_so_and_exits_1(text: str) -> None:
+    """Nothing to check is said on stderr, not left to the exit code alone."""
+    result = CliRunner().invoke(app, ["check", "-"], input=text.encode(), env=STABLE_ENV)
+    assert result.exit_code == ExitCode.NOT_FOUND
+    assert "the text holds no quotation" in result.stderr

@@ -145,3 +145,12 @@ def test_listings_of_a_translated_source_say_it_is_a_translation(invoke: Invoke)
     result = invoke("who-said", "the Russians will not participate", "--format", "table")
     assert result.exit_code == 0
     assert "English machine translation of the French original" in " ".join(result.stdout.split())
+
+
+def test_a_long_question_is_named_by_its_start_in_a_refusal(invoke: Invoke) -> None:
+    """A whole paragraph asked and refused gives one short line, not the paragraph again."""
+    question = "lorem ipsum dolor sit amet " * 40
+    result = invoke("who-said", question)
+    assert result.exit_code == 1
+    assert len(result.stderr) < 400
+    assert "lorem ipsum dolor" in result.stderr and "…" in result.stderr
