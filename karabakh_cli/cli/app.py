@@ -6,8 +6,9 @@ nowhere else in the order --help lists them. kb add is built only when named.
 # No ``from __future__ import annotations`` here: Typer reads these signatures on every run,
 # and real annotation objects spare it evaluating each string again.
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NamedTuple, NoReturn
 
 import typer
 from typer.core import TyperGroup, TyperOption
@@ -46,11 +47,6 @@ def _name(command: Command) -> str:
 
 
 READS_FACTS = [_name(command) for command in COMMANDS if command.reads_facts]
-
-# Commands built only when a command line names them (or --help lists them): their modules
-# import what no other command needs, so every other run does without. Each with the command
-# --help lists it after (None: last).
-LAZY: dict[str, str | None] = {"check": "who-said", "add": None}
 
 
 def _use_facts(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> None:
@@ -103,15 +99,15 @@ class KbGroup(TyperGroup):
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)
-        for name, after in LAZY.items():
-            names.insert(names.index(after) + 1 if after else len(names), name)
+        for name, lazy in LAZY.items():
+            names.insert(names.index(lazy.after) + 1 if lazy.after else len(names), name)
         return names
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name not in LAZY:
             return super().get_command(ctx, cmd_name)
         if cmd_name not in self.commands:
-            self.commands[cmd_name] = _built(cmd_name)
+            self.commands[cmd_name] = LAZY[cmd_name].build()
         return self.commands[cmd_name]
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
@@ -181,12 +177,13 @@ for registered in COMMANDS:
     app.command(_name(registered), epilog=registered.epilog)(registered.function)
 
 
-def _built(name: str) -> Any:
-    """The LAZY command ``name``, imported and built now."""
-    if name == "add":
-        from karabakh_cli.cli import add
+def _add() -> Any:
+    from karabakh_cli.cli import add
 
-        return typer.main.get_group(add.add_app)
+    return typer.main.get_group(add.add_app)
+
+
+def _check() -> Any:
     from karabakh_cli.cli import check
 
     one = typer.Typer()
@@ -194,3 +191,15 @@ def _built(name: str) -> Any:
     command = typer.main.get_command(one)
     command.params.append(_facts_after_the_command())
     return command
+
+
+class _Lazy(NamedTuple):
+    after: str | None
+    """The command --help lists it after (None: last)."""
+    build: Callable[[], Any]
+    """Imports its module and builds the command."""
+
+
+# Commands built only when a command line names them (or --help lists them): their modules
+# import what no other command needs, so every other run does without.
+LAZY: dict[str, _Lazy] = {"check": _Lazy("who-said", _check), "add": _Lazy(None, _add)}

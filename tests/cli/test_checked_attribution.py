@@ -26,11 +26,7 @@ def test_add_quote_refuses_words_the_source_credits_to_someone_else(tmp_path: Pa
 def test_validate_reports_a_misattribution_with_its_line_and_column(tmp_path: Path) -> None:
     """A speaker changed by hand is an error kb validate places at the quote's speaker."""
     facts = make_base(tmp_path)
-    code, _, stderr = kb(
-        facts, "add", "quote", "--speaker", "Testova", "--text", "We have restored our sovereignty",
-        "--source", SOURCE_ID, "--date", "2023-09-21",
-    )  # fmt: skip
-    assert code == 0, stderr
+    add_testova_s_quote(facts)
     base = json.loads(facts.read_text(encoding="utf-8"))
     base["quotes"][0]["speaker"] = "anton-kerbel"
     facts.write_text(json.dumps(base, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -83,10 +79,15 @@ def test_a_quote_of_inferred_attribution_is_marked_and_explained_in_every_format
 def test_a_stated_attribution_gets_no_sign(tmp_path: Path) -> None:
     """A quote its excerpt credits shows no ‡ and no explanation."""
     facts = make_base(tmp_path)
+    add_testova_s_quote(facts)
+    code, stdout, _ = kb(facts, "quote", "Testova", "--format", "table")
+    assert code == 0 and "‡" not in stdout
+
+
+def add_testova_s_quote(facts: Path) -> None:
+    """Add the quote the article credits to Ivana Testova, as she said it."""
     code, _, stderr = kb(
         facts, "add", "quote", "--speaker", "Testova", "--text", "We have restored our sovereignty",
         "--source", SOURCE_ID, "--date", "2023-09-21",
     )  # fmt: skip
     assert code == 0, stderr
-    code, stdout, _ = kb(facts, "quote", "Testova", "--format", "table")
-    assert code == 0 and "‡" not in stdout
