@@ -23,6 +23,7 @@ from karabakh_cli.cli.shared import EXIT_CODES, Command, State, say
 # Every command but those built only when named (LAZY), in the order --help lists them.
 COMMANDS: tuple[Command, ...] = (
     lookups.quote,
+    lookups.quotes,
     lookups.terms,
     lookups.timeline,
     lookups.search,

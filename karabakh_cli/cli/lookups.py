@@ -83,6 +83,49 @@ def quote(
     emit(views.quotes_listing(facts, found.title, found.quotes), Output(fmt, json, svg, html))
 
 
+@command(
+    "kb quotes --since 2023-09-20 --until 2023-09-21",
+    "kb quotes --speaker aliyev --format csv",
+)
+def quotes(
+    ctx: typer.Context,
+    speaker: Annotated[
+        str | None,
+        typer.Option(
+            "--speaker",
+            metavar="NAME",
+            help="Only this speaker's quotes, matched as kb quote matches a name.",
+            autocompletion=complete_speakers,
+            show_default=False,
+        ),
+    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    place: PlaceOption = None,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+    svg: SvgOption = None,
+    html: HtmlOption = None,
+) -> None:
+    """Every quote of the base, in date order, or every quote of one speaker (--speaker)."""
+    filters = filters_of(since, until, place)
+    if speaker is not None and speaker.strip():
+        facts = load(ctx, needs.ByName(speaker))
+        found = queries.quotes_by(facts, speaker, filters)
+        notes, title, chosen = (
+            found.notes(speaker, filtered=filters.given),
+            found.title,
+            found.quotes,
+        )
+    else:
+        facts = load(ctx, needs.WholeCollection("quotes"))
+        chosen = queries.every_quote(facts, filters)
+        notes, title = queries.every_quote_notes(chosen, filters), "Quotes"
+    for note in notes:
+        say(note)
+    emit(views.quotes_listing(facts, title, chosen), Output(fmt, json, svg, html))
+
+
 @command("kb terms", "kb terms --format markdown")
 def terms(
     ctx: typer.Context,

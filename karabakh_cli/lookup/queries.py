@@ -102,6 +102,27 @@ def quotes_by(facts: LoadedBase, name: str, filters: Filters) -> QuoteLookup:
     return QuoteLookup(chosen, quotes, nearest, unquoted)
 
 
+def every_quote(facts: LoadedBase, filters: Filters) -> list[Quote]:
+    """Every quote the filters let through, in date order; a coarser date comes before the
+    days within it, and quotes of one date keep the order of the file."""
+    return sorted(
+        (
+            quote
+            for quote in facts.content.quotes
+            if filters.admits_date(quote.date) and filters.admits_place(quote.place)
+        ),
+        key=lambda quote: parse_partial_date(quote.date),
+    )
+
+
+def every_quote_notes(quotes: list[Quote], filters: Filters) -> list[str]:
+    """What to tell the person about a listing of every quote besides its rows: why it is
+    empty."""
+    if quotes:
+        return []
+    return ["no quotes match these filters" if filters.given else "the fact base holds no quotes"]
+
+
 def timeline(facts: LoadedBase, filters: Filters) -> list[Event]:
     """Events in date order; a coarser date comes before the days within it."""
     return sorted(

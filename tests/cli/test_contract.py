@@ -202,7 +202,7 @@ def test_fuzzy_name_match_is_announced(invoke: Invoke) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["qoute", "putin"], "Did you mean 'quote'?"),
+        (["qoute", "putin"], "Did you mean 'quote'"),
         (["quote"], "Missing argument 'NAME...'"),
         (["quote", ""], "must not be empty"),
         (["quote", "   "], "must not be empty"),
