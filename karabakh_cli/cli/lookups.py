@@ -478,9 +478,13 @@ def index_command(
     and rebuilds it whenever the base changes; a smaller base is read whole, with no index.
     """
     path = facts_path(ctx)
+    output = Output(None if json else Format.plain, json)
     if clear:
         removed = location.clear(path)
         say(f"removed {removed}" if removed else f"no index for {path}")
+        if json:
+            listing = views.index_removed_listing(str(removed) if removed else None)
+            emit(listing, output, empty_is_nothing_found=False)
         raise typer.Exit(ExitCode.FOUND if removed else ExitCode.NOT_FOUND)
     found = loading.describe(path)
     if isinstance(found, loading.Unindexed) and found.buildable:
@@ -489,5 +493,8 @@ def index_command(
         found = loading.Unindexed(unwritable[0]) if unwritable else loading.describe(path)
     if isinstance(found, loading.Unindexed):
         say(f"no index for {path}: {found.reason}")
+        if json:
+            # A script's `kb index --json | jq` reads JSON either way, as from any listing.
+            emit(views.index_listing(None), output, empty_is_nothing_found=False)
         raise typer.Exit(ExitCode.NOT_FOUND)
-    emit(views.index_listing(found), Output(None if json else Format.plain, json))
+    emit(views.index_listing(found), output)

@@ -17,7 +17,17 @@ import msgspec
 
 from karabakh_cli.lookup import loaded, queries
 from karabakh_cli.lookup.loaded import LoadedBase
-from karabakh_cli.model import CitableRecord, Event, Person, Quote, Record, RecordKind, Source, Term
+from karabakh_cli.model import (
+    KINDS,
+    CitableRecord,
+    Event,
+    Person,
+    Quote,
+    Record,
+    RecordKind,
+    Source,
+    Term,
+)
 from karabakh_cli.text import find_verbatim
 
 if TYPE_CHECKING:
@@ -574,11 +584,25 @@ def show_listing(
     )
 
 
-def index_listing(found: Description) -> Listing:
-    """`kb index`: one row saying where the index is, what it covers and its size."""
-    row: Row = {"index": found.file, "base": found.base, "bytes": found.bytes, **found.records}
-    columns = [Column(key.capitalize(), key) for key in row]
-    return Listing("Index", [row], columns, vertical=True)
+def index_listing(found: Description | None) -> Listing:
+    """`kb index`: one row saying where the index is, what it covers and its size; no row
+    when there is no index (JSON is then an empty array, as for any listing)."""
+    keys = ["index", "base", "bytes", *(kind.collection for kind in KINDS)]
+    rows: list[Row] = []
+    if found is not None:
+        rows.append(
+            {"index": found.file, "base": found.base, "bytes": found.bytes, **found.records}
+        )
+        keys = list(rows[0])
+    columns = [Column(key.capitalize(), key) for key in keys]
+    return Listing("Index", rows, columns, vertical=True)
+
+
+def index_removed_listing(removed: str | None) -> Listing:
+    """`kb index --clear`: the index file removed, or no row when there was none."""
+    return Listing(
+        "Removed", [{"removed": removed}] if removed else [], [Column("Removed", "removed")]
+    )
 
 
 def citation_listing(facts: LoadedBase, kind: RecordKind, record: CitableRecord) -> Listing:
