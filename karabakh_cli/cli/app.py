@@ -194,6 +194,15 @@ def _check() -> Any:
     return command
 
 
+def _export() -> Any:
+    from karabakh_cli.cli import export
+
+    group = typer.main.get_group(export.export_app)
+    for subcommand in group.commands.values():
+        subcommand.params.append(_facts_after_the_command())
+    return group
+
+
 class _Lazy(NamedTuple):
     after: str | None
     """The command --help lists it after (None: last)."""
@@ -203,4 +212,8 @@ class _Lazy(NamedTuple):
 
 # Commands built only when a command line names them (or --help lists them): their modules
 # import what no other command needs, so every other run does without.
-LAZY: dict[str, _Lazy] = {"check": _Lazy("who-said", _check), "add": _Lazy(None, _add)}
+LAZY: dict[str, _Lazy] = {
+    "check": _Lazy("who-said", _check),
+    "export": _Lazy("index", _export),
+    "add": _Lazy(None, _add),
+}
