@@ -99,6 +99,11 @@ class View(NamedTuple):
     vertical: bool
     numeric: list[bool]
     """Columns of numbers only, aligned to the right so that digits line up."""
+    dates: list[bool]
+    """Columns of dates (the model's every date field is named date), which a page marks up
+    as dates."""
+    page_title: str
+    """The title a shared page or picture shows: no local path."""
 
 
 class Mark(NamedTuple):
@@ -198,6 +203,8 @@ def view(listing: Listing) -> View:
         footnotes,
         listing.vertical,
         [all(_is_number(row[index].text) for row in cells) for index in range(len(columns))],
+        [column.field == "date" for column in columns],
+        _shown(listing.page_title or listing.title).text,
     )
 
 

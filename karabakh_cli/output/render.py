@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import html
 import itertools
 import os
 import re
@@ -415,8 +416,18 @@ def svg_text(listing: Listing) -> str:
         force_terminal=True,
         color_system="truecolor",
     )
-    console.print(_table(listing, console))
-    return _FONT_FACE.sub("", console.export_svg(title=visible(listing.title)))
+    # A picture is shared: its title names no local path (Listing.page_title).
+    shared = msgspec.structs.replace(listing, title=listing.page_title or listing.title)
+    console.print(_table(shared, console))
+    title = visible(shared.title)
+    picture = _FONT_FACE.sub("", console.export_svg(title=title))
+    # An image to assistive technology, named by its title (Rich's SVG has neither).
+    opening = picture.index("<svg") + len("<svg")
+    named = picture.index(">", opening) + 1
+    return (
+        f'{picture[:opening]} role="img" aria-labelledby="kb-title"{picture[opening:named]}'
+        f'<title id="kb-title">{html.escape(title)}</title>{picture[named:]}'
+    )
 
 
 def save_svg(listing: Listing, path: Path) -> None:

@@ -162,6 +162,9 @@ class Listing(msgspec.Struct, frozen=True, dict=True):
     markers: tuple[Marker, ...] = ()
     cites: Callable[[list[Row]], tuple[str, ...]] | None = None
     """The sources rows cite, for the lines under a table (a partial cited_sources)."""
+    page_title: str | None = None
+    """The title of a page or picture, which is shared beyond this machine, where ``title``
+    names a local path (None: the title)."""
 
     @functools.cached_property
     def held_rows(self) -> list[Row]:
@@ -405,7 +408,10 @@ def sources_listing(facts: LoadedBase) -> Listing:
         Column("People", "person", Shape.SHORT),
         Column("ID", "id", Shape.SHORT),
     ]
-    return Listing(f"Sources in {facts.path}", rows, columns)
+    # A page is shared: it names the base's file, not where it lies on this machine.
+    return Listing(
+        f"Sources in {facts.path}", rows, columns, page_title=f"Sources in {facts.path.name}"
+    )
 
 
 def search_row(facts: LoadedBase, hit: queries.SearchHit) -> Row:

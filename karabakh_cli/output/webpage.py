@@ -7,17 +7,24 @@ escaped. On a narrow screen each record becomes a block of labelled fields.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
+from karabakh_cli.model import PARTIAL_DATE
 from karabakh_cli.output.layout import Cell, View
 from karabakh_cli.output.views import Shape
+
+# A cell that is a web address and nothing else becomes a link: http and https only, so that a
+# javascript: or file: address in the data is shown as text, never followed.
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 
 _STYLE = """
 :root { color-scheme: light dark; }
 body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1rem auto;
   max-width: 72rem; padding: 0 1rem; }
 table { border-collapse: collapse; width: 100%; }
-caption { text-align: left; font-size: 1.25rem; font-weight: bold; padding-bottom: .5rem; }
+h1 { font-size: 1.25rem; margin: 0 0 .5rem; }
+caption { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
 th, td { text-align: left; vertical-align: top; padding: .4rem .6rem; }
 thead th { border-bottom: 2px solid; }
 tbody tr { border-bottom: 1px solid rgba(128, 128, 128, .35); }
@@ -51,11 +58,17 @@ footer p { margin: .2rem 0; }
 """
 
 
-def _cell(cell: Cell) -> str:
+def _cell(cell: Cell, *, date: bool = False) -> str:
     text = cell.text
     if cell.marked:
         start, end = cell.marked
         body = f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>{escape(text[end:])}"
+    elif date and PARTIAL_DATE.fullmatch(text):
+        # An uncertain date keeps its ? in the text; datetime holds the date alone (a year, a
+        # month or a day are each valid there).
+        body = f'<time datetime="{escape(text.rstrip("?"))}">{escape(text)}</time>'
+    elif _WEB_ADDRESS.fullmatch(text):
+        body = f'<a href="{escape(text)}">{escape(text)}</a>'
     else:
         body = escape(text)
     # Each sign beside its own footnote's number, a narrow no-break space between one mark and
@@ -79,14 +92,15 @@ def _mark(sign: str, number: int | None) -> str:
 def _records(shown: View) -> list[str]:
     """A row per record, a header per column."""
     headers = "".join(f'<th scope="col">{escape(header)}</th>' for header in shown.headers)
-    lines = ['<table class="records">', f"<caption>{escape(shown.title)}</caption>"]
+    lines = ['<table class="records">', f"<caption>{escape(shown.page_title)}</caption>"]
     lines.append(f"<thead><tr>{headers}</tr></thead>")
     lines.append("<tbody>")
     for cells in shown.rows:
         row = "".join(
-            f'<td class="{_classes(shape, numeric, cell)}" data-label="{escape(header)}">{_cell(cell)}</td>'
-            for header, shape, numeric, cell in zip(
-                shown.headers, shown.shapes, shown.numeric, cells, strict=True
+            f'<td class="{_classes(shape, numeric, cell)}" data-label="{escape(header)}">'
+            f"{_cell(cell, date=date)}</td>"
+            for header, shape, numeric, date, cell in zip(
+                shown.headers, shown.shapes, shown.numeric, shown.dates, cells, strict=True
             )
         )
         lines.append(f"<tr>{row}</tr>")
@@ -103,11 +117,13 @@ def _classes(shape: Shape, numeric: bool, cell: Cell) -> str:
 
 def _fields(shown: View) -> list[str]:
     """One record as field/value pairs."""
-    lines = ['<table class="fields">', f"<caption>{escape(shown.title)}</caption>", "<tbody>"]
+    lines = ['<table class="fields">', f"<caption>{escape(shown.page_title)}</caption>"]
+    lines.append("<tbody>")
     for cells in shown.rows:
         lines.extend(
-            f'<tr><th scope="row">{escape(header)}</th><td class="{Shape.MAIN.value}">{_cell(cell)}</td></tr>'
-            for header, cell in zip(shown.headers, cells, strict=True)
+            f'<tr><th scope="row">{escape(header)}</th><td class="{Shape.MAIN.value}">'
+            f"{_cell(cell, date=date)}</td></tr>"
+            for header, date, cell in zip(shown.headers, shown.dates, cells, strict=True)
             if cell.text or cell.beneath
         )
     lines.append("</tbody></table>")
@@ -132,11 +148,12 @@ def page(shown: View) -> str:
             "<head>",
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{escape(shown.title)}</title>",
+            f"<title>{escape(shown.page_title)}</title>",
             f"<style>{_STYLE}</style>",
             "</head>",
             "<body>",
             "<main>",
+            f"<h1>{escape(shown.page_title)}</h1>",
             *table,
             f"<footer>{footer}</footer>" if footer else "",
             "</main>",

@@ -180,6 +180,8 @@ def test_room_goes_to_each_column_in_proportion_to_its_text() -> None:
         [],
         False,
         [False, False],
+        [False, False],
+        "t",
     )
     sizes = layout.widths(shown, 66 + layout.GAP, len)
     assert sizes is not None and sum(sizes) == 66
@@ -205,6 +207,8 @@ def test_a_short_column_stands_on_one_line_beside_a_long_text() -> None:
         [],
         False,
         [False, False],
+        [False, False],
+        "t",
     )
     assert layout.widths(shown, 60, len) == [14, 60 - 14 - layout.GAP]
 
