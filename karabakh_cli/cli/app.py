@@ -16,7 +16,7 @@ from typer.utils import get_params_from_function
 
 from karabakh_cli import __version__
 from karabakh_cli.base.problems import FactBaseError
-from karabakh_cli.cli import lookups, pipes, writes
+from karabakh_cli.cli import completion, lookups, pipes, writes
 from karabakh_cli.cli.exits import ExitCode
 from karabakh_cli.cli.shared import EXIT_CODES, Command, State, say
 
@@ -113,6 +113,10 @@ class KbGroup(TyperGroup):
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
+        given = kwargs.pop("args", args[0] if args else None)
+        args = args[1:]
+        kwargs["args"] = completion.shell_given(sys.argv[1:] if given is None else list(given))
+        completion.register_shells()
         # Made before parsing, so the fact base's origin is known when it fails to load.
         state = kwargs.setdefault("obj", State())
         with pipes.closed_pipes_end_output():
@@ -151,8 +155,44 @@ app = typer.Typer(
     "ceasefire, from a curated, sourced fact base.",
     epilog=EXIT_CODES,
     no_args_is_help=True,
+    # kb's own, which install for the shell named: see completion.py.
+    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _install_completion(value: str | None) -> None:
+    if value is None:
+        return
+    try:
+        shell = completion.shell_named(value)
+        installed = completion.install(shell)
+    except completion.UnknownShell as unknown:
+        raise typer.BadParameter(str(unknown), param_hint="'--install-completion'") from None
+    except OSError as error:
+        say(f"cannot install {value or 'shell'} completion: {error}")
+        raise typer.Exit(ExitCode.FACT_BASE) from None
+    if installed.sourced_from is None:
+        say(f"{shell} completion installed in {installed.script}; fish reads it from there")
+    else:
+        how = "added to" if installed.added_line else "already in"
+        say(
+            f"{shell} completion installed in {installed.script}; the line that sources it is "
+            f"{how} {installed.sourced_from}"
+        )
+    say("open a new shell to use it")
+    raise typer.Exit()
+
+
+def _show_completion(value: str | None) -> None:
+    if value is None:
+        return
+    try:
+        shell = completion.shell_named(value)
+    except completion.UnknownShell as unknown:
+        raise typer.BadParameter(str(unknown), param_hint="'--show-completion'") from None
+    sys.stdout.write(completion.script(shell))
+    raise typer.Exit()
 
 
 def _version(value: bool) -> None:
@@ -169,6 +209,30 @@ def main(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print kb's version."),
     ] = False,
+    install_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--install-completion",
+            metavar="[SHELL]",
+            callback=_install_completion,
+            is_eager=True,
+            expose_value=False,
+            help="Install completion for bash, zsh or fish [default: your login shell].",
+            show_default=False,
+        ),
+    ] = None,
+    show_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--show-completion",
+            metavar="[SHELL]",
+            callback=_show_completion,
+            is_eager=True,
+            expose_value=False,
+            help="Print the completion script for bash, zsh or fish, to install it yourself.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Keep the global options; each command reads the fact base when it needs it."""
     ctx.ensure_object(State)
