@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
-from typer.core import TyperGroup
 
 from karabakh_cli.cli.exits import ExitCode, described
 from karabakh_cli.cli.shared import (
     FormatOption,
+    Group,
     JsonOption,
     Output,
     State,
@@ -105,7 +105,7 @@ def _add(
 
 
 add_app = typer.Typer(
-    cls=TyperGroup,
+    cls=Group,
     name="add",
     help="Add a record to the fact base named by --facts or KB_FACTS, checked and locked.",
     epilog=described(
@@ -143,7 +143,7 @@ DryRunOption = Annotated[
 IdOption = Annotated[
     str | None,
     typer.Option(
-        "--id", help="The record's id [default: made from the record].", show_default=False
+        "--id", help="The record's id (default: made from the record).", show_default=False
     ),
 ]
 SourceIdOption = Annotated[
@@ -154,7 +154,7 @@ ExcerptOption = Annotated[
     str | None,
     typer.Option(
         "--excerpt",
-        help="The passage of the source it stands in [default: the sentences of the archived text holding it].",
+        help="The passage of the source it stands in (default: the sentences of the archived text holding it).",
         show_default=False,
     ),
 ]
@@ -361,7 +361,7 @@ def add_quote(
         str | None,
         typer.Option(
             "--medium",
-            help="How: televised speech, interview... [default: reported by the source's publisher]",
+            help="How: televised speech, interview... (default: reported by the source's publisher).",
             show_default=False,
         ),
     ] = None,
@@ -484,4 +484,6 @@ def add_term(
 
 # kb add's subcommands, in the order kb add --help lists them.
 for subcommand in (add_source, add_person, add_quote, add_event, add_term):
-    add_app.command(subcommand.name, epilog=subcommand.epilog)(subcommand.function)
+    add_app.command(subcommand.name, epilog=subcommand.epilog, help=subcommand.help)(
+        subcommand.function
+    )

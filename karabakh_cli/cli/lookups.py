@@ -357,13 +357,18 @@ class CiteFormat(str, enum.Enum):
     bibtex = "bibtex"
 
 
-@command("kb cite q-putin-mediation", "kb cite q-putin-mediation --format bibtex")
+@command(
+    "kb cite q-putin-mediation",
+    "kb cite q-putin-mediation q-aliyev-sovereignty --format bibtex",
+)
 def cite(
     ctx: typer.Context,
-    record_id: Annotated[
-        str,
+    record_ids: Annotated[
+        list[str],
         typer.Argument(
-            metavar="ID", help="A quote, term or event id.", autocompletion=complete_ids
+            metavar="ID...",
+            help="Quote, term or event ids: each is cited, its source listed once.",
+            autocompletion=complete_ids,
         ),
     ],
     fmt: Annotated[
@@ -371,7 +376,9 @@ def cite(
         typer.Option(
             "--format",
             "-f",
-            help="csl-json (Zotero, pandoc), bibtex, or any listing format [default: table on a terminal, plain in a pipe]",
+            metavar="FORMAT",
+            help="csl-json (Zotero, pandoc), bibtex, or a listing format: table, plain, json, "
+            "jsonl, csv or markdown (default: table on a terminal, plain in a pipe).",
             show_default=False,
         ),
     ] = None,
@@ -386,20 +393,25 @@ def cite(
     from karabakh_cli.output import citation
 
     facts = load(ctx)
-    kind, record = finding.find_record(facts, record_id) or (None, None)
-    if not isinstance(record, CitableRecord):
-        say(finding.uncitable_note(facts, record_id, kind))
-        emit(views.Listing("", [], []), Output(json=json or fmt is CiteFormat.json))
-        return
+    cited: list[tuple[RecordKind, CitableRecord]] = []
+    for record_id in dict.fromkeys(record_ids):
+        kind, record = finding.find_record(facts, record_id) or (None, None)
+        if not isinstance(record, CitableRecord) or kind is None:
+            # Nothing is written for the others either: a bibliography missing one entry
+            # would pass unnoticed in a script.
+            say(finding.uncitable_note(facts, record_id, kind))
+            emit(views.Listing("", [], []), Output(json=json or fmt is CiteFormat.json))
+            return
+        cited.append((kind, record))
+    records = [record for _, record in cited]
     if fmt is CiteFormat.bibtex:
-        render.write_text(citation.bibtex(facts, record), sys.stdout)
+        render.write_text(citation.bibtex_of(facts, records), sys.stdout)
     elif fmt is CiteFormat.csl_json:
-        render.write_json([citation.csl_json(facts, record)], sys.stdout)
+        render.write_json(citation.csl_json_of(facts, records), sys.stdout)
     else:
-        assert kind is not None  # found, since the record is
         # A person copies a citation from the terminal: the bare sentence, no box around it.
         chosen = Format(fmt.value) if fmt else None if json else Format.plain
-        emit(views.citation_listing(facts, kind, record), Output(chosen, json, svg, html))
+        emit(views.citation_listing(facts, cited), Output(chosen, json, svg, html))
 
 
 @command(
@@ -413,7 +425,7 @@ def validate(
     ctx: typer.Context,
     path: Annotated[
         Path | None,
-        typer.Argument(help="Fact base to check [default: the one in use].", show_default=False),
+        typer.Argument(help="Fact base to check (default: the one in use).", show_default=False),
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Findings as a JSON array.")] = False,
 ) -> None:

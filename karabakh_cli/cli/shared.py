@@ -10,10 +10,11 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any, NamedTuple, NoReturn
 
 import msgspec
 import typer
+from typer.core import TyperGroup
 
 from karabakh_cli.base import factbase
 from karabakh_cli.base.problems import FactBaseError
@@ -190,10 +191,49 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="table, plain, json, jsonl, csv or markdown [default: table on a terminal, plain in a pipe]",
+        metavar="FORMAT",
+        help="table, plain, json, jsonl, csv or markdown (default: table on a terminal, plain in "
+        "a pipe).",
         show_default=False,
     ),
 ]
+
+
+def help_text(function: Callable[..., Any]) -> str:
+    """A command's docstring as its help: paragraphs kept, the line breaks of the source code
+    inside them removed (Typer prints those as they stand, mid-sentence)."""
+    import inspect
+
+    paragraphs = inspect.cleandoc(function.__doc__ or "").split("\n\n")
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+
+
+class Group(TyperGroup):
+    """A group of commands as people type them: bare, it shows its help and exits 0; a command
+    typed as two words (`who said`) is suggested whole, never run."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            # Typer raises an error with no message here: help, an empty error line, exit 2.
+            _print_help(ctx)
+        return list(super().parse_args(ctx, args))
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name, rest = (args[0], args[1:]) if args else ("", [])
+        if name and self.get_command(ctx, name) is None and rest:
+            joined = f"{name}-{rest[0]}"
+            if self.get_command(ctx, joined) is not None:
+                typed = " ".join([ctx.command_path, joined, *rest[1:]])
+                raise UsageRefusal(f"no command {name!r}; did you mean: {typed}")
+        return super().resolve_command(ctx, args)
+
+
+def _print_help(ctx: Any) -> NoReturn:
+    """Print the help of ``ctx``'s command and end the run with exit 0."""
+    shown = ctx.get_help()  # Rich prints it itself and returns nothing
+    if shown:
+        typer.echo(shown)
+    raise typer.Exit(0)
 
 
 class Command(NamedTuple):
@@ -205,6 +245,8 @@ class Command(NamedTuple):
     name: str | None
     epilog: str
     reads_facts: bool
+    help: str
+    """The docstring as help, without the source code's line breaks (help_text)."""
 
 
 def command(
@@ -213,7 +255,8 @@ def command(
     """A command of kb's, with real examples to end its help; app.py registers it."""
 
     def described(function: Callable[..., None]) -> Command:
-        return Command(function, name, help_examples(*examples, exit_codes=exit_codes), reads_facts)
+        epilog = help_examples(*examples, exit_codes=exit_codes)
+        return Command(function, name, epilog, reads_facts, help_text(function))
 
     return described
 

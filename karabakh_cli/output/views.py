@@ -611,17 +611,21 @@ def index_removed_listing(removed: str | None) -> Listing:
     )
 
 
-def citation_listing(facts: LoadedBase, kind: RecordKind, record: CitableRecord) -> Listing:
-    """A record's citation as a one-row listing, for kb cite's listing formats."""
+def citation_listing(facts: LoadedBase, cited: list[tuple[RecordKind, CitableRecord]]) -> Listing:
+    """The records' citations, a row each, for kb cite's listing formats."""
     from karabakh_cli.output import citation
 
-    row = {
-        "id": record.id,
-        "kind": kind,
-        "citation": citation.citation_text(facts, record),
-        "note": record.note,
-    }
-    return Listing(f"Citation of {record.id}", [row], [Column("Citation", "citation")])
+    rows: list[Row] = [
+        {
+            "id": record.id,
+            "kind": kind,
+            "citation": citation.citation_text(facts, record),
+            "note": record.note,
+        }
+        for kind, record in cited
+    ]
+    title = ", ".join(record.id for _, record in cited)
+    return Listing(f"Citation of {title}", rows, [Column("Citation", "citation")])
 
 
 def differences_listing(old_label: str, new_label: str, found: list[diffing.Difference]) -> Listing:
