@@ -138,6 +138,7 @@ def terms(
     emit(
         views.terms_listing(load(ctx, needs.WholeCollection("terms"))),
         Output(fmt, json, svg, html),
+        nothing="the fact base holds no terms",
     )
 
 
@@ -284,7 +285,11 @@ def people(
     html: HtmlOption = None,
 ) -> None:
     """Everyone in the fact base, with how many quotes, terms and events involve them."""
-    emit(views.people_listing(load(ctx, needs.Everyone())), Output(fmt, json, svg, html))
+    emit(
+        views.people_listing(load(ctx, needs.Everyone())),
+        Output(fmt, json, svg, html),
+        nothing="the fact base holds no people",
+    )
 
 
 @command("kb show q-putin-mediation", "kb show e-ceasefire-signed --json")
@@ -324,7 +329,11 @@ def sources(
 ) -> None:
     """The sources, what each contributes, and (in the title) which fact base file is in use."""
     facts = load(ctx)
-    emit(views.sources_listing(facts), Output(fmt, json, svg, html))
+    emit(
+        views.sources_listing(facts),
+        Output(fmt, json, svg, html),
+        nothing="the fact base holds no sources",
+    )
 
 
 @command("kb disputes", "kb disputes --json")

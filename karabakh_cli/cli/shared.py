@@ -271,9 +271,16 @@ class Output(NamedTuple):
     html: Path | None = None
 
 
-def emit(listing: views.Listing, output: Output, *, empty_is_nothing_found: bool = True) -> None:
+def emit(
+    listing: views.Listing,
+    output: Output,
+    *,
+    empty_is_nothing_found: bool = True,
+    nothing: str | None = None,
+) -> None:
     """Write a listing to stdout in the chosen format, and its pictures; exit 1 if it is empty
-    (unless ``empty_is_nothing_found`` is false: for kb diff, no rows is the good news)."""
+    (unless ``empty_is_nothing_found`` is false: for kb diff, no rows is the good news), saying
+    ``nothing`` on stderr then: an empty listing never ends in silence."""
     svg, html = output.svg, output.html
     pictures = {"--svg": (svg, render.save_svg), "--html": (html, render.save_html)}
     chosen = render.choose_format(output.fmt, output.json, sys.stdout.isatty())
@@ -288,6 +295,8 @@ def emit(listing: views.Listing, output: Output, *, empty_is_nothing_found: bool
                 raise typer.BadParameter(
                     f"cannot save {path}: {error.strerror}", param_hint=f"'{option}'"
                 ) from None
+    if not found and nothing:
+        say(nothing)
     if not found and empty_is_nothing_found:
         raise typer.Exit(ExitCode.NOT_FOUND)
 

@@ -256,7 +256,9 @@ def _plain_lines(listing: Listing, row: Row) -> str:
         return "".join(
             f"{column.header}\t{visible(column.value(row))}\n" for column in listing.columns
         )
-    return "\t".join(visible(column.value(row)) for column in listing.columns) + "\n"
+    return (
+        "\t".join(visible(column.value(row)) for column in listing.columns if column.plain) + "\n"
+    )
 
 
 _LINES = msgspec.json.Encoder()

@@ -66,6 +66,9 @@ class Column(msgspec.Struct, frozen=True):
     caption already states it (the speaker under "Quotes of Vladimir Putin")."""
     written: Callable[[Any], str] | None = None
     """How the views write the field's value when not as ``cell`` does."""
+    plain: bool = True
+    """Whether --format plain writes it. Scripts read plain rows by position, an order fixed
+    once (docs/output.md): a column added later is shown to people, and named in CSV and JSON."""
 
     def value(self, row: Row) -> str:
         value: Any = row
@@ -437,6 +440,8 @@ def search_listing(facts: LoadedBase, query: str, hits: list[queries.SearchHit])
         Column("Score", "score", Shape.SHORT),
         Column("Kind", "kind", Shape.SHORT),
         Column("Match", "snippet", Shape.MAIN, beneath="id"),
+        # Who said it: a quote's words are read with their speaker.
+        Column("Speaker", "speaker.name", plain=False),
         Column("Date", "date", Shape.SHORT),
         Column("ID", "id", Shape.SHORT),
     ]
