@@ -3,7 +3,6 @@ renamed into place where location.py says. Never prints."""
 
 from __future__ import annotations
 
-import os
 import typing
 from array import array
 from collections.abc import Callable
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from karabakh_cli import model
-from karabakh_cli.index import location
+from karabakh_cli.index import location, seal
 from karabakh_cli.lookup import attribution, match, queries
 from karabakh_cli.text import fold
 
@@ -80,10 +79,13 @@ class Builder:
         file = location.location(path)
         if file is None:
             raise OSError("no cache folder")
-        file.parent.mkdir(parents=True, exist_ok=True)
+        location.make_folder(file)
+        # Builds killed before they could clean up (SIGKILL, SIGTERM, SIGHUP) leave their
+        # file, named by their process id: gone with their process, it is removed now.
+        location.remove_leftovers(file.parent)
         self.path = path
         self.file = file
-        self.temporary = file.with_name(f".{file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        self.temporary = location.temporary_name(file, secrets.token_hex(4))
         self.connection = sqlite3.connect(self.temporary, isolation_level=None)
         try:
             self.connection.execute("pragma journal_mode = off")
@@ -182,8 +184,10 @@ class Builder:
             ],
         )
 
-    def commit(self, key: str) -> Path:
-        """Finish the index of the base keyed ``key`` and rename it into place; where it is."""
+    def commit(self, key: str, started_ns: int, digest: str | None) -> Path:
+        """Finish the index of the base keyed ``key``, whose build started at ``started_ns``
+        (with the SHA-256 ``digest`` of its content, for a base that changed just before, see
+        location.racy), seal it and rename it into place; where it is."""
         from karabakh_cli.index import search
 
         connection = self.connection
@@ -204,6 +208,8 @@ class Builder:
                 for table in ("name_word", "quote_word")
             },
             "key": key,
+            "started": started_ns,
+            "digest": digest or "",
             "base": str(self.path.resolve()),
             "run_together": "\n".join(self.run_together).encode(),
             "run_together_people": self.owners.tobytes(),
@@ -214,5 +220,7 @@ class Builder:
         }
         connection.executemany("insert into meta values (?, ?)", meta.items())
         connection.close()
+        self.temporary.chmod(0o600)
+        seal.seal(self.temporary)
         self.temporary.replace(self.file)
         return self.file

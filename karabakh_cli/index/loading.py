@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -32,7 +33,7 @@ import msgspec
 from karabakh_cli import files
 from karabakh_cli.base import factbase
 from karabakh_cli.base.problems import FactBaseError, Problem
-from karabakh_cli.index import builder, location
+from karabakh_cli.index import builder, location, reader
 from karabakh_cli.index.builder import Progress
 from karabakh_cli.index.needs import (
     Wanted,
@@ -78,6 +79,10 @@ def load(
         # factbase.load names the problem in its own words.
         status = None
     if status is None or not location.indexable(status) or location.location(path) is None:
+        return LoadedBase(factbase.load(path), path)
+    refused = location.refusal()
+    if refused:
+        say(f"no index for {path}: {refused}; answering without it")
         return LoadedBase(factbase.load(path), path)
     index = Index.open(path, status)
     found, index = _answer(index, path, wanted)
@@ -143,6 +148,36 @@ def _build(
     import sqlite3
 
     shown = progress if status.st_size >= SHOWN_FROM_BYTES else _quiet
+    file = location.location(path)
+    if file is None:
+        return None
+    try:
+        location.make_folder(file)
+        with location.building(file) as held:
+            if not held:
+                unbuilt("another kb has been building it for too long")
+                return None
+            # Another run may have built it while this one waited for the lock.
+            meanwhile = Index.open(path, status)
+            if meanwhile is not None:
+                meanwhile.close()
+                return status
+            return _build_now(path, status, shown, unbuilt)
+    except (OSError, sqlite3.Error) as error:
+        unbuilt(_unwritable(path, error))
+        return None
+
+
+def _build_now(
+    path: Path, status: os.stat_result, shown: Progress, unbuilt: Say
+) -> os.stat_result | None:
+    """_build's work, the lock held."""
+    import sqlite3
+
+    started = time.time_ns()
+    # A base changed just before the build may change again unseen (location.racy): its
+    # content is recorded, as read before the build, so that later runs can compare it.
+    digest = location.content_digest(path, status) if location.racy(status, started) else None
     try:
         writer = builder.Builder(path)
     except (OSError, sqlite3.Error) as error:
@@ -162,14 +197,37 @@ def _build(
         read = factbase.scan(path, add, advance)
         if read is None:
             return None
+        if location.racy(read, started):
+            vouched = _vouched(path, status, read, started, digest)
+            if vouched is None:
+                return None
+            started, digest = vouched
         if not failure:
             try:
-                writer.commit(location.key(path, read))
+                writer.commit(location.key(path, read), started, digest)
                 return read
             except (OSError, sqlite3.Error) as error:
                 failure.append(error)
     unbuilt(_unwritable(path, failure[0]))
     return None
+
+
+def _vouched(
+    path: Path, status: os.stat_result, read: os.stat_result, started: int, digest: str | None
+) -> tuple[int, str] | None:
+    """For an index built of a file changed just before (location.racy), the start time and
+    content digest to record, or None where the file read may not be the one whose content
+    was recorded (it is then not kept). Where a timestamp step has passed since that change,
+    the content is compared again now: the same, the index is as safe as any built later."""
+    if digest is None or factbase.identity(read) != factbase.identity(status):
+        return None
+    *_, modified, changed = factbase.identity(read)
+    now = time.time_ns()
+    if max(modified, changed) + location.TIMESTAMP_STEP_NS > now:
+        return started, digest
+    if location.content_digest(path, read) != digest:
+        return None
+    return now, digest
 
 
 def _unwritable(path: Path, error: Exception) -> str:
@@ -185,13 +243,11 @@ def _answer(
 ) -> tuple[LoadedBase | None, Index | None]:
     """What ``index`` answers for ``wanted`` (None where it cannot tell), and the index,
     None once found damaged past what opening it checks (it is then closed)."""
-    import sqlite3
-
     if index is None or wanted is None:
         return None, index
     try:
         return index.facts(path, wanted), index
-    except sqlite3.Error:
+    except reader.damage():
         index.close()
         return None, None
 
@@ -223,6 +279,9 @@ def describe(path: Path) -> Description | Unindexed:
     file = location.location(path)
     if file is None:
         return Unindexed("there is no cache folder (no home directory, no absolute XDG_CACHE_HOME)")
+    refused = location.refusal()
+    if refused:
+        return Unindexed(refused)
     found = Index.open(path, status)
     if found is None:
         return Unindexed("not built yet", buildable=True)

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from karabakh_cli import model
 from karabakh_cli.base.problems import FactBaseError, Problem
-from karabakh_cli.index import location
+from karabakh_cli.index import location, seal
 from karabakh_cli.index.needs import (
     ByFragment,
     ById,
@@ -39,6 +39,26 @@ _CHUNK = 900
 _SCORED = 10_000
 
 
+# What reading a damaged index can raise beyond SQLite's errors: a record that no longer
+# decodes (msgspec's errors, a text that is no UTF-8), a blob where a number was, and the like.
+_UNDECODABLE: tuple[type[Exception], ...] = (
+    msgspec.DecodeError,
+    UnicodeDecodeError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+)
+
+
+def damage() -> tuple[type[Exception], ...]:
+    """What reading a damaged index can raise: each means rebuild it, never a traceback."""
+    import sqlite3
+
+    return (sqlite3.Error, *_UNDECODABLE)
+
+
 def _bound(values: list[Any]) -> Iterator[tuple[list[Any], str]]:
     """``values`` in chunks SQLite binds at once, each with its ``?, ?, ...`` marks."""
     for start in range(0, len(values), _CHUNK):
@@ -56,36 +76,70 @@ class Index:
     @classmethod
     def open(cls, path: Path, status: os.stat_result | None) -> Index | None:
         """The index built from the file ``path`` held with ``status``, or None if there is
-        none, or the one there is was built from something else or cannot be read whole."""
+        none, or the one there is was built from something else, is not as kb wrote it, or
+        cannot be trusted to know of the file's last change (see location.racy)."""
         file = location.location(path) if location.indexable(status) else None
         if file is None or status is None:
             return None
-        return cls._open_file(file, location.key(path, status))
+        found = cls._open_file(file, location.key(path, status))
+        if found is not None and not found._knows(path, status):
+            found.close()
+            return None
+        return found
 
     @classmethod
     def _open_file(cls, file: Path, key: str) -> Index | None:
-        """The index in ``file`` if it is whole and of the base keyed ``key``."""
+        """The index in ``file`` if it is kb's, whole, as kb wrote it and of the base keyed
+        ``key``."""
         import sqlite3
 
-        try:
-            size = file.stat().st_size
-            # Read-only, and immutable: an index is never changed in place, only replaced.
-            connection = sqlite3.connect(f"{file.as_uri()}?mode=ro&immutable=1", uri=True)
-        except (OSError, sqlite3.Error, ValueError):
-            return None
+        with location.opened(file) as found:
+            if found is None:
+                return None
+            fd, name = found
+            try:
+                if not seal.sealed(fd):
+                    return None
+                size = os.fstat(fd).st_size
+                # Read-only, and immutable: an index is never changed in place, only replaced.
+                uri = f"{Path(name).as_uri()}?mode=ro&immutable=1"
+                connection = sqlite3.connect(uri, uri=True)
+            except (OSError, sqlite3.Error, ValueError):
+                return None
         try:
             (pages,) = connection.execute("pragma page_count").fetchone()
             (page_size,) = connection.execute("pragma page_size").fetchone()
-            found = connection.execute("select value from meta where name = 'key'").fetchone()
+            found_key = connection.execute("select value from meta where name = 'key'").fetchone()
             complete = connection.execute("select value from meta where name = 'complete'")
             # A truncated file still opens: its size no longer matches its page count.
             whole = pages * page_size == size and complete.fetchone() == (1,)
-            if whole and found == (key,):
+            if whole and found_key == (key,):
                 return cls(connection, key)
         except sqlite3.Error:
             pass
         connection.close()
         return None
+
+    def _knows(self, path: Path, status: os.stat_result) -> bool:
+        """Whether this index, keyed on ``status``, is of the content the file has now: sure
+        unless the file changed just before the build started (location.racy), when its
+        content must be the one the build recorded."""
+        import sqlite3
+
+        try:
+            started = self._meta_value("started")
+            if not isinstance(started, int):
+                return False
+            if not location.racy(status, started):
+                return True
+            recorded = self._meta_value("digest")
+        except sqlite3.Error:
+            return False
+        return bool(recorded) and recorded == location.content_digest(path, status)
+
+    def _meta_value(self, name: str) -> object:
+        row = self.connection.execute("select value from meta where name = ?", (name,)).fetchone()
+        return row[0] if row else None
 
     def close(self) -> None:
         self.connection.close()
@@ -135,8 +189,6 @@ class Index:
     def _involvement(self, path: Path) -> Iterator[Involvement]:
         """Every person of the base at ``path``, in the order of the file, with their counts:
         one decoded at a time, as the rows are written."""
-        import sqlite3
-
         decoder = msgspec.json.Decoder(model.Person)
         try:
             rows = self.connection.execute(
@@ -145,7 +197,7 @@ class Index:
             )
             for encoded, quotes, terms, events in rows:
                 yield Involvement(decoder.decode(encoded), quotes, terms, events)
-        except sqlite3.Error as error:
+        except damage() as error:
             # Found damaged past what opening it checks, with rows written already: it cannot
             # be left for the whole base as a lookup's answer is (_answer). Removed, it is
             # built afresh by the next run.
