@@ -8,10 +8,14 @@ folders, or kb refuses them (location.refusal). Never prints."""
 
 from __future__ import annotations
 
-import mmap
 import os
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # Imported by the functions that use it: kb's start-up does without.
+    import mmap
 
 _AT = 68
 _WIDTH = 4
@@ -30,6 +34,8 @@ def _crc(data: mmap.mmap) -> int:
 
 def seal(path: Path) -> None:
     """Write the checksum of the finished, closed index file at ``path`` into it."""
+    import mmap
+
     with path.open("r+b") as file, mmap.mmap(file.fileno(), 0) as data:
         data[_AT : _AT + _WIDTH] = _crc(data).to_bytes(_WIDTH, "big")
         data.flush()
@@ -37,6 +43,8 @@ def seal(path: Path) -> None:
 
 def sealed(fd: int) -> bool:
     """Whether the index file open as ``fd`` holds what kb wrote: its checksum matches."""
+    import mmap
+
     size = os.fstat(fd).st_size
     if size <= _AT + _WIDTH:
         return False
