@@ -184,18 +184,23 @@ def _build_now(
         unbuilt(_unwritable(path, error))
         return None
     failure: list[Exception] = []
+    moved: list[ValueError] = []
 
     def add(batch: batches.Batch) -> None:
         # A full disk half-way stops the index, not the checks: the answer comes all the same.
-        if not failure:
+        if not failure and not moved:
             try:
                 writer.add(batch)
             except (OSError, sqlite3.Error) as error:
                 failure.append(error)
+            except ValueError as error:
+                # The base no longer holds the records where the scan read them.
+                moved.append(error)
 
     with writer, shown(f"indexing {path.name}", status.st_size) as advance:
         read = factbase.scan(path, add, advance)
-        if read is None:
+        # The records are placed in the very file the scan read, unchanged since.
+        if read is None or moved or not _same(writer.base_status(), read):
             return None
         if location.racy(read, started):
             vouched = _vouched(path, status, read, started, digest)
@@ -212,6 +217,10 @@ def _build_now(
     return None
 
 
+def _same(status: os.stat_result, other: os.stat_result) -> bool:
+    return factbase.identity(status) == factbase.identity(other)
+
+
 def _vouched(
     path: Path, status: os.stat_result, read: os.stat_result, started: int, digest: str | None
 ) -> tuple[int, str] | None:
@@ -219,7 +228,7 @@ def _vouched(
     content digest to record, or None where the file read may not be the one whose content
     was recorded (it is then not kept). Where a timestamp step has passed since that change,
     the content is compared again now: the same, the index is as safe as any built later."""
-    if digest is None or factbase.identity(read) != factbase.identity(status):
+    if digest is None or not _same(read, status):
         return None
     *_, modified, changed = factbase.identity(read)
     now = time.time_ns()

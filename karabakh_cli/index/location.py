@@ -19,7 +19,7 @@ from karabakh_cli.base.problems import FactBaseError, Problem
 # costs; the built-in base (22 KB) never has one.
 FROM_BYTES = 1024 * 1024
 # Raised whenever what the index stores changes shape: an index of another format is rebuilt.
-FORMAT = 11
+FORMAT = 12
 # The coarsest step of a file's timestamps kb allows for (FAT's two seconds; HFS+, ext2 with
 # small inodes and some network filesystems step by one). A base changed less than this
 # before its index was built may change again without its status showing it: git's "racy"
@@ -110,6 +110,16 @@ def content_digest(path: Path, status: os.stat_result) -> str | None:
         return None
     finally:
         os.close(fd)
+
+
+def open_base(path: Path) -> int:
+    """The base at ``path`` open for reading its records where the index places them; never
+    waiting on a FIFO put in its place. Raises OSError where it is not a regular file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    return fd
 
 
 def refusal() -> str | None:

@@ -14,8 +14,6 @@ import pytest
 from karabakh_cli.index import location, reader, seal
 from tests.index.conftest import LOOKUPS, answers
 
-FORGED = "Forged words nobody said"
-
 
 def _built(path: Path) -> tuple[Path, bytes]:
     """The index of the base at ``path``, built by a lookup, and its bytes."""
@@ -25,21 +23,22 @@ def _built(path: Path) -> tuple[Path, bytes]:
     return file, file.read_bytes()
 
 
-def _forge(file: Path, json: bytes | str) -> None:
-    """Change q-3's record inside the index, as anyone with sqlite3 can."""
+def _forge(file: Path, start: int, length: int) -> None:
+    """Move q-3's place in the base inside the index, as anyone with sqlite3 can."""
     connection = sqlite3.connect(file)
-    connection.execute("update record set json = ? where id = 'q-3'", (json,))
+    connection.execute("update record set start = ?, length = ? where id = 'q-3'", (start, length))
     connection.commit()
     connection.close()
 
 
-def _forged_text(file: Path) -> None:
+def _forged_place(file: Path) -> None:
+    """q-3 placed where q-4 lies: a forged index can only point at the wrong place."""
     connection = sqlite3.connect(file)
-    (json,) = connection.execute("select json from record where id = 'q-3'").fetchone()
+    start, length = connection.execute(
+        "select start, length from record where id = 'q-4'"
+    ).fetchone()
     connection.close()
-    text = bytes(json).decode()
-    start = text.index('"text":') + len('"text": "')
-    _forge(file, text[:start] + FORGED + text[text.index('"', start) :])
+    _forge(file, start, length)
 
 
 def _name(tamper: Callable[[Path], None]) -> str:
@@ -64,12 +63,13 @@ def _unindexed_answers(path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[obje
         return {lookup: answers(path, *lookup) for lookup in LOOKUPS}
 
 
-@pytest.mark.parametrize("tamper", [_forged_text, _flipped(1), _flipped(2)], ids=_name)
+@pytest.mark.parametrize("tamper", [_forged_place, _flipped(1), _flipped(2)], ids=_name)
 def test_every_lookup_answers_the_truth_from_a_tampered_index(
     small_indexed: Path, monkeypatch: pytest.MonkeyPatch, tamper: Callable[[Path], None]
 ) -> None:
-    """With q-3's text changed in the index with sqlite3, or a bit of it flipped, every lookup
-    command answers as from the base read whole, and the index is built again."""
+    """With q-3's place in the base changed in the index with sqlite3, or a bit of it
+    flipped, every lookup command answers as from the base read whole, and the index is built
+    again."""
     expected = _unindexed_answers(small_indexed, monkeypatch)
     file, _ = _built(small_indexed)
     tamper(file)
@@ -79,7 +79,6 @@ def test_every_lookup_answers_the_truth_from_a_tampered_index(
         assert reader.Index.open(small_indexed, small_indexed.stat()) is None
         answer = answers(small_indexed, *lookup)
         assert answer == expected[lookup], lookup
-        assert FORGED not in answer[1]
         assert reader.Index.open(small_indexed, small_indexed.stat()) is not None
 
 
@@ -100,12 +99,15 @@ def test_no_single_bit_flip_is_believed(small_indexed: Path) -> None:
 def test_a_record_that_no_longer_decodes_means_rebuild(
     small_indexed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An index sealed again after q-3's record was spoilt (bytes that are no UTF-8, as a
-    forger recomputing the checksum could leave): lookups rebuild it, never a traceback."""
+    """An index sealed again after q-3 was placed at bytes that are no record (the base's
+    start, half a record, past its end), as a forger recomputing the checksum could leave:
+    every lookup rebuilds it, never a traceback."""
     expected = _unindexed_answers(small_indexed, monkeypatch)
     file, _ = _built(small_indexed)
-    for lookup in LOOKUPS:
-        _forge(file, b'{"id": "q-3", "text": "\xff\xfe"}')
-        seal.seal(file)
-        assert reader.Index.open(small_indexed, small_indexed.stat()) is not None
-        assert answers(small_indexed, *lookup) == expected[lookup], lookup
+    size = small_indexed.stat().st_size
+    for start, length in [(0, 40), (size // 2, 300), (size + 10, 20)]:
+        for lookup in LOOKUPS:
+            _forge(file, start, length)
+            seal.seal(file)
+            assert reader.Index.open(small_indexed, small_indexed.stat()) is not None
+            assert answers(small_indexed, *lookup) == expected[lookup], (start, lookup)
