@@ -39,7 +39,7 @@ _CHUNK = 900
 # Records a search scores at a time, when it reads them only to keep the best.
 _SCORED = 10_000
 # How much of the base one read takes in, the records after the one wanted with it.
-_READ_AHEAD = 256 * 1024
+_READ_AHEAD = 16 * 1024
 
 
 # What reading a damaged index can raise beyond SQLite's errors: a record that no longer
