@@ -9,7 +9,9 @@ inode, size and modification and change times in nanoseconds. Any edit changes t
 time, so an edited base is never answered from a stale index. An index is built into a
 temporary file and renamed into place, so runs at once never see half of one; a file that is
 truncated, foreign, of another format or of another version of the base is rebuilt, never
-trusted.
+trusted. Nor is one changed after it was written (seal.py), one whose records are not where it
+says in the base (reader.py), one that may not know of the base's last change (git's racy
+rule), or one in a cache others may write (location.py); docs/index.md says it for users.
 
 A lookup answered from the index runs today's query code on a *partial* base: the records
 the query can reach, and those its rows refer to, in the order of the file. The index only
