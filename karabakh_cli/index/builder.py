@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from karabakh_cli import model
-from karabakh_cli.index import location
+from karabakh_cli.index import location, seal
 from karabakh_cli.lookup import attribution, match, queries
 from karabakh_cli.text import fold
 
@@ -25,9 +25,11 @@ if TYPE_CHECKING:
 
 SCHEMA = """
 create table meta (name text primary key, value);
+-- Where each record's text lies in the base: a lookup decodes the base's own bytes there
+-- and checks that they hold this id (reader.Index._records).
 create table record (
     position integer primary key, collection text not null, id text not null,
-    json blob not null
+    start integer not null, length integer not null
 );
 create table spoken (speaker text not null, position integer not null);
 create table link (target text not null, position integer not null);
@@ -80,11 +82,21 @@ class Builder:
         file = location.location(path)
         if file is None:
             raise OSError("no cache folder")
-        file.parent.mkdir(parents=True, exist_ok=True)
+        location.make_folder(file)
+        # Builds killed before they could clean up (SIGKILL, SIGTERM, SIGHUP) leave their
+        # file, named by their process id: gone with their process, it is removed now.
+        location.remove_leftovers(file.parent)
         self.path = path
         self.file = file
-        self.temporary = file.with_name(f".{file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        self.connection = sqlite3.connect(self.temporary, isolation_level=None)
+        # The base as this build reads where its records lie: the very file the scan reads,
+        # or the build is not kept (see base_status).
+        self.base = location.open_base(path)
+        self.temporary = location.temporary_name(file, secrets.token_hex(4))
+        try:
+            self.connection = sqlite3.connect(self.temporary, isolation_level=None)
+        except BaseException:
+            os.close(self.base)
+            raise
         try:
             self.connection.execute("pragma journal_mode = off")
             self.connection.execute("pragma synchronous = off")
@@ -111,7 +123,26 @@ class Builder:
 
     def __exit__(self, *exception: object) -> None:
         self.connection.close()
+        os.close(self.base)
         self.temporary.unlink(missing_ok=True)
+
+    def base_status(self) -> os.stat_result:
+        """The status of the base file this build placed the records in, now."""
+        return os.fstat(self.base)
+
+    def _starts(self, batch: batches.Batch) -> list[int]:
+        """The byte offset in the base of each record of ``batch``: between two records lie
+        only a comma and white space, so each record's text is the next place it is found.
+        Raises ValueError for a file that no longer holds them there (changed as it is read)."""
+        region = os.pread(self.base, batch.end - batch.start, batch.start)
+        starts: list[int] = []
+        at = 0
+        for text in batch.texts:
+            record = bytes(text)
+            at = region.index(record, at)
+            starts.append(batch.start + at)
+            at += len(record)
+        return starts
 
     def add(self, batch: batches.Batch) -> None:
         """Index one batch of records (the caller keeps the garbage collector paused, as the
@@ -122,11 +153,12 @@ class Builder:
         first = batch.first_position
         self.counts[collection] += len(batch.records)
         self.connection.executemany(
-            "insert into record values (?, ?, ?, ?)",
+            "insert into record values (?, ?, ?, ?, ?)",
             [
-                (position, collection, record.id, bytes(text))
-                for position, (record, text) in enumerate(
-                    zip(batch.records, batch.texts, strict=True), start=first
+                (position, collection, record.id, start, len(text))
+                for position, (record, text, start) in enumerate(
+                    zip(batch.records, batch.texts, self._starts(batch), strict=True),
+                    start=first,
                 )
             ],
         )
@@ -182,8 +214,10 @@ class Builder:
             ],
         )
 
-    def commit(self, key: str) -> Path:
-        """Finish the index of the base keyed ``key`` and rename it into place; where it is."""
+    def commit(self, key: str, started_ns: int, digest: str | None) -> Path:
+        """Finish the index of the base keyed ``key``, whose build started at ``started_ns``
+        (with the SHA-256 ``digest`` of its content, for a base that changed just before, see
+        location.racy), seal it and rename it into place; where it is."""
         from karabakh_cli.index import search
 
         connection = self.connection
@@ -204,6 +238,8 @@ class Builder:
                 for table in ("name_word", "quote_word")
             },
             "key": key,
+            "started": started_ns,
+            "digest": digest or "",
             "base": str(self.path.resolve()),
             "run_together": "\n".join(self.run_together).encode(),
             "run_together_people": self.owners.tobytes(),
@@ -214,5 +250,7 @@ class Builder:
         }
         connection.executemany("insert into meta values (?, ?)", meta.items())
         connection.close()
+        self.temporary.chmod(0o600)
+        seal.seal(self.temporary)
         self.temporary.replace(self.file)
         return self.file
