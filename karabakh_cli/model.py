@@ -73,6 +73,17 @@ class PartialDate(NamedTuple):
         day = self.day or days_in_month(self.year, month)
         return (self.year, month, day)
 
+    @property
+    def partial(self) -> bool:
+        """Whether the date is known only to the month or the year."""
+        return not self.day
+
+    def chronological(self) -> tuple[int, int, int, int]:
+        """Where a listing in date order puts this date: a month or a year after every day it
+        may hold, the day first where they end together (2023-09-19, 2023-09-30, 2023-09,
+        2023). Never before its days, where it would read as having come first."""
+        return (*self.covers_end(), 0 if self.day else 1 if self.month else 2)
+
 
 @functools.lru_cache(maxsize=4096)
 def date_problem(value: str) -> str | None:

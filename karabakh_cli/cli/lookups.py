@@ -153,7 +153,8 @@ def timeline(
     svg: SvgOption = None,
     html: HtmlOption = None,
 ) -> None:
-    """What happened, in date order; a year or month comes before the days within it."""
+    """What happened, in date order; a date known only to the month or year comes after the
+    days it may hold."""
     filters = filters_of(since, until, place)
     facts = load(ctx, needs.WholeCollection("events"))
     events = queries.timeline(facts, filters)

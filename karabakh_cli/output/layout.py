@@ -203,8 +203,10 @@ def view(listing: Listing) -> View:
         [column.header for column in columns],
         [column.shape for column in columns],
         cells,
-        sources + [f"{marker.sign} {marker.meaning}" for marker in used],
-        sources + [f"{marker.sign} {marker.on_the_page or marker.meaning}" for marker in used],
+        sources + [f"{marker.sign} {marker.meaning}" for marker in used] + [*listing.legend],
+        sources
+        + [f"{marker.sign} {marker.on_the_page or marker.meaning}" for marker in used]
+        + [*listing.legend],
         footnotes,
         listing.vertical,
         [all(_is_number(row[index].text) for row in cells) for index in range(len(columns))],

@@ -27,6 +27,7 @@ from karabakh_cli.model import (
     RecordKind,
     Source,
     Term,
+    parse_partial_date,
 )
 from karabakh_cli.text import find_verbatim
 
@@ -165,6 +166,8 @@ class Listing(msgspec.Struct, frozen=True, dict=True):
     markers: tuple[Marker, ...] = ()
     cites: Callable[[list[Row]], tuple[str, ...]] | None = None
     """The sources rows cite, for the lines under a table (a partial cited_sources)."""
+    legend: tuple[str, ...] = ()
+    """Lines under a table that say how to read it (what a partial date's place means)."""
     page_title: str | None = None
     """The title of a page or picture, which is shared beyond this machine, where ``title``
     names a local path (None: the title)."""
@@ -273,6 +276,7 @@ def quotes_listing(facts: LoadedBase, title: str, quotes: list[Quote]) -> Listin
         QUOTE_COLUMNS,
         markers=quote_markers(facts),
         cites=functools.partial(cited_sources, facts),
+        legend=date_legend(quote.date for quote in quotes),
     )
 
 
@@ -326,6 +330,17 @@ def event_row(facts: LoadedBase, event: Event) -> Row:
     }
 
 
+def date_legend(dates: Iterable[str]) -> tuple[str, ...]:
+    """How to read the dates of a listing in date order, for the dates it shows."""
+    parsed = [parse_partial_date(date) for date in dates]
+    lines = []
+    if any(date.partial for date in parsed):
+        lines.append("a date of a month or a year alone comes after the days it may hold")
+    if any(date.uncertain for date in parsed):
+        lines.append("? after a date: the source is unsure of it")
+    return tuple(lines)
+
+
 def timeline_listing(facts: LoadedBase, events: list[Event]) -> Listing:
     columns = [
         Column("Date", "date", Shape.SHORT),
@@ -341,6 +356,7 @@ def timeline_listing(facts: LoadedBase, events: list[Event]) -> Listing:
         columns,
         markers=(NOTE_MARKER,),
         cites=functools.partial(cited_sources, facts),
+        legend=date_legend(event.date for event in events),
     )
 
 
