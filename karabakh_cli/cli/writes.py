@@ -187,16 +187,18 @@ def _changes_shown(outcome: "editing.Outcome", done: str, dry_run: bool, output:
     else:
         say(f"{done} {what} {where} {outcome.path}")
     listing = views.differences_listing(str(outcome.path), str(outcome.path), outcome.differences)
-    title = f"{'Would change' if dry_run else 'Changed'} in {outcome.path}"
+    title = f"Changes {'a dry run would make' if dry_run else 'made'} to {outcome.path}"
     emit(msgspec.structs.replace(listing, title=title), output, empty_is_nothing_found=False)
 
 
-_WRITE_EXITS = described(
-    (ExitCode.FOUND, ExitCode.USAGE, ExitCode.FACT_BASE, ExitCode.INTERRUPTED),
-    FOUND="done (or shown, with --dry-run)",
-    USAGE="refused, nothing written: no record has the ID, or the change would leave the base "
-    "invalid",
-)
+def _write_exits(refused: str) -> str:
+    return described(
+        (ExitCode.FOUND, ExitCode.USAGE, ExitCode.FACT_BASE, ExitCode.INTERRUPTED),
+        FOUND="done (or shown, with --dry-run)",
+        USAGE=f"refused, nothing written: {refused}",
+    )
+
+
 RecordIdArgument = Annotated[
     str,
     typer.Argument(
@@ -218,9 +220,11 @@ Values = list[str] | None
 
 
 @command(
-    "kb --facts my.json edit q-kerbel-nothing-settled-yet --date 2023-09-22 --dry-run",
-    "kb --facts my.json edit src-ruritaniatimes-2023-09-21 --text corrected.txt",
-    exit_codes=_WRITE_EXITS,
+    'kb --facts my.json edit ivana-testova --alias Testova --alias "Mrs Testova" --dry-run',
+    "kb --facts my.json edit src-a --text corrected.txt",
+    exit_codes=_write_exits(
+        "no record has the ID, its kind has no such field, or the result would not be valid"
+    ),
 )
 def edit(
     ctx: typer.Context,
@@ -247,15 +251,17 @@ def edit(
         str | None,
         _text_option(
             "--excerpt",
-            "The passage of the source it stands in [default: kept while it still holds the "
-            "text, else the archive's sentences holding it].",
+            "The passage of the source it stands in; kept while it holds the text, else "
+            "found in the archive as kb add finds it.",
             _ANY,
         ),
     ] = None,
     note: Annotated[str | None, _text_option("--note", "A curator's note.", _ANY)] = None,
     actor: Annotated[
         Values,
-        _text_option("--actor", "Who acts in a term or event, by name or id (repeatable).", _ANY),
+        _text_option(
+            "--actor", "Who acts in a term or event, by name or id (repeat for each).", _ANY
+        ),
     ] = None,
     title: Annotated[str | None, _text_option("--title", "The title.", _SOURCE)] = None,
     title_supplied: Annotated[
@@ -293,7 +299,9 @@ def edit(
     role: Annotated[str | None, _text_option("--role", "What they are.", _PERSON)] = None,
     alias: Annotated[
         Values,
-        _text_option("--alias", "Another spelling of the name (repeatable; all of them).", _PERSON),
+        _text_option(
+            "--alias", "Another spelling of the name (repeat for each; replaces them all).", _PERSON
+        ),
     ] = None,
     speaker: Annotated[
         str | None, _text_option("--speaker", "Who said it: a name or an id.", _QUOTE)
@@ -302,10 +310,16 @@ def edit(
         str | None, _text_option("--medium", "How: televised speech, interview...", _QUOTE)
     ] = None,
     contradicts: Annotated[
-        Values, _text_option("--contradicts", "Quotes it contradicts (repeatable).", _QUOTE)
+        Values,
+        _text_option(
+            "--contradicts", "The ids of quotes it contradicts (repeat for each).", _QUOTE
+        ),
     ] = None,
     responds_to: Annotated[
-        Values, _text_option("--responds-to", "Quotes it responds to (repeatable).", _QUOTE)
+        Values,
+        _text_option(
+            "--responds-to", "The ids of quotes it responds to (repeat for each).", _QUOTE
+        ),
     ] = None,
     attribution: Annotated[
         str | None,
@@ -360,9 +374,9 @@ def edit(
 
 
 @command(
-    "kb --facts my.json remove q-kerbel-nothing-settled-yet --dry-run",
+    "kb --facts my.json remove q-kerbel-nothing-settled --dry-run",
     "kb --facts my.json remove anton-kerbel --unlink",
-    exit_codes=_WRITE_EXITS,
+    exit_codes=_write_exits("no record has the ID, or other records still name it"),
 )
 def remove(
     ctx: typer.Context,
@@ -371,17 +385,16 @@ def remove(
         bool,
         typer.Option(
             "--unlink",
-            help="Drop the id from the lists naming it (--actor, --contradicts, "
-            "--responds-to) instead of refusing; a record citing it as source or speaker "
-            "still refuses.",
+            help="Drop the id from the lists naming it (actors, contradicts, responds_to) "
+            "rather than refuse.",
         ),
     ] = False,
     dry_run: DryRunOption = False,
     fmt: FormatOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Remove a record; refused, naming them, while other records name it. A removed source's
-    archived text goes too, unless another source records it."""
+    """Remove a record, unless other records name it: kb lists them. A removed source's
+    archived text goes too, unless another source records the same file."""
     from karabakh_cli.curate import adding, editing, writing
 
     path = _written_path(ctx)
