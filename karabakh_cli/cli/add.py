@@ -90,10 +90,9 @@ def _add(
             where = f"{refused.option}: " if refused.option else ""
             raise UsageRefusal(f"{where}{refused}; nothing written") from None
         except writing.Invalid as invalid:
-            problem = invalid.problems[0].as_loader_line(str(path))
-            raise UsageRefusal(
-                f"nothing written: the result would not be valid: {problem}"
-            ) from None
+            from karabakh_cli.cli.writes import refused_write
+
+            raise refused_write(invalid) from None
     for note in added.notes:
         say(note)
     say(
@@ -323,8 +322,8 @@ def add_person(
 
     plan = AddPlan(
         adding.new_person,
-        {"name": ("--name", name), "role": ("--role", role), "source_id": ("--source", source)},
-        {"aliases": alias or [], "kind": kind, "note": note, "record_id": record_id},
+        {"name": ("--name", name), "source_id": ("--source", source)},
+        {"role": role, "aliases": alias or [], "kind": kind, "note": note, "record_id": record_id},
     )
     _add(ctx, plan, excerpt, dry_run, Output(fmt, json))
 

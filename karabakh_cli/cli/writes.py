@@ -158,18 +158,21 @@ def _written_path(ctx: typer.Context) -> Path:
         raise UsageRefusal(str(refused)) from None
 
 
-def _refused_write(error: Exception, nothing: str = "nothing written") -> UsageRefusal:
-    """A refused edit or removal as one line in the curator's words: the option or the
-    record's id and field at fault, never the file's internal path to it."""
-    from karabakh_cli.curate import adding, writing
+def refused_write(
+    error: Exception, record_id: str | None = None, nothing: str = "nothing written"
+) -> UsageRefusal:
+    """A refused write as one line in the curator's words: the option at fault, or the id and
+    field of another record the write would break; never the file's internal path to it.
+    ``record_id`` is the record written, whose fields are the options given."""
+    from karabakh_cli.curate import adding, editing, writing
 
     if isinstance(error, writing.Invalid):
         problem = error.problems[0]
-        where = problem.where(with_index=False)
-        return UsageRefusal(
-            f"{nothing}: the result would not be valid: {where + ': ' if where else ''}"
-            f"{problem.message}"
-        )
+        if record_id is not None and problem.record_id == record_id and problem.field:
+            where = editing.option_of(problem.field)
+        else:
+            where = problem.where(with_index=False)
+        return UsageRefusal(f"{where + ': ' if where else ''}{problem.message}; {nothing}")
     where = f"{error.option}: " if isinstance(error, adding.Refused) and error.option else ""
     return UsageRefusal(f"{where}{error}; {nothing}")
 
@@ -369,7 +372,7 @@ def edit(
                 missing.option.lstrip("-").capitalize(), err=True
             )
         except (adding.Refused, writing.Invalid) as error:
-            raise _refused_write(error) from None
+            raise refused_write(error, record_id.lower()) from None
     _changes_shown(outcome, "changed", dry_run, Output(fmt, json))
 
 
@@ -401,5 +404,5 @@ def remove(
     try:
         outcome = editing.remove(path, record_id, unlink=unlink, dry_run=dry_run)
     except (adding.Refused, writing.Invalid) as error:
-        raise _refused_write(error, "nothing removed") from None
+        raise refused_write(error, nothing="nothing removed") from None
     _changes_shown(outcome, "removed", dry_run, Output(fmt, json))

@@ -37,7 +37,7 @@ from karabakh_cli.model import (
     Term,
     date_problem,
 )
-from karabakh_cli.text import contains_verbatim, normalise_quoting
+from karabakh_cli.text import contains_verbatim, fold, normalise_quoting
 
 # Where a source's text is archived, relative to the fact base's folder: archive paths in a
 # base point here, so a base and its sources move together.
@@ -342,6 +342,13 @@ def new_person(
     """A person, their excerpt the sentences of the archive naming them (name or alias)."""
     if kind not in PERSON_KINDS:
         raise Refused(f"expected one of {', '.join(PERSON_KINDS)}; got {kind!r}", "--kind")
+    # A person added twice is refused in the words of the options, before an id is made.
+    spellings = {fold(alias): "--alias" for alias in aliases} | {fold(name): "--name"}
+    for other in facts.content.people:
+        for spelling in (other.name, *other.aliases):
+            if fold(spelling) in spellings:
+                message = f"{spelling!r} already names {other.id} (kb edit {other.id} changes it)"
+                raise Refused(message, spellings[fold(spelling)])
     source = _source(facts, source_id)
     archive = archived_text(facts.path.parent, source)
     found = _excerpt(

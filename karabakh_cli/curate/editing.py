@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -40,7 +41,9 @@ Given = str | bool | list[str]
 """What an option of kb edit gives: a value, a flag, or the values of a repeated option."""
 
 
-def _option(field: str) -> str:
+def option_of(field: str) -> str:
+    """The option of kb add and kb edit that sets ``field`` (``aliases[2]``: its list's)."""
+    field = re.split(r"[.\[]", field, maxsplit=1)[0]
     return (
         _ARCHIVE_OPTION
         if field == "archive"
@@ -52,7 +55,7 @@ def options(kind: RecordKind) -> dict[str, str]:
     """The options kb edit takes for a record of ``kind``, each with the field it sets, in the
     order the model declares the fields (all but the id)."""
     return {
-        _option(field.encode_name): field.encode_name
+        option_of(field.encode_name): field.encode_name
         for field in canonical.declared_fields(KIND[kind].struct)
         if field.name != "id"
     }
@@ -126,7 +129,7 @@ def _value(
 ) -> tuple[Any, tuple[str, ...]]:
     """The field's new JSON value from what its option gave, and any notes; an empty value
     clears an optional field, and ``--alias ''`` empties a list."""
-    option = _option(field.encode_name)
+    option = option_of(field.encode_name)
     annotation, optional = _unwrapped(field.type)
     if isinstance(annotation, inspect.BoolType):
         return bool(given), ()
@@ -205,8 +208,8 @@ def _excerpt_kept_or_found(
         found = sentences.holding(text, needle)
         if found is not None:
             return found, (f"the excerpt is now the archive's sentence holding {needle!r}",)
-    what = "neither the name nor an alias" if kind == "person" else "the record's own words"
-    raise Missing(EXCERPT_OPTION, f"{what} stand in the archived text of {source.id}")
+    what = "neither the name nor an alias stands" if kind == "person" else "its words do not stand"
+    raise Missing(EXCERPT_OPTION, f"{what} in the archived text of {source.id}")
 
 
 def _changed(

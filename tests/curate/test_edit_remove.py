@@ -133,10 +133,8 @@ def test_a_speaker_is_found_by_name_and_the_excerpt_must_credit_them(facts: Path
     code, stdout, stderr = kb(facts, "edit", QUOTE_ID, "--speaker", "Testova")
     assert code == 2
     assert stdout == ""
-    assert stderr.startswith(
-        f"kb: nothing written: the result would not be valid: {QUOTE_ID}.speaker: "
-    )
-    assert "quotes[" not in stderr
+    assert stderr.startswith("kb: --speaker: the excerpt's one name is Mr. Kerbel, not Ivana")
+    assert stderr.endswith("; nothing written\n")
     assert len(stderr.splitlines()) == 1
     assert snapshot(facts.parent) == before
 
@@ -388,3 +386,52 @@ def test_help_ends_with_examples_and_the_readme_documents_it(invoke: Invoke, com
     tail = result.stdout.strip().splitlines()[-3:]
     assert sum("$ kb " in line for line in tail) == 2
     assert f"kb {command}" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_change_that_breaks_another_record_names_it(facts: Path) -> None:
+    """A name another person has is refused with that person's id, in the option's words."""
+    before = snapshot(facts.parent)
+    code, _, stderr = kb(facts, "edit", "anton-kerbel", "--name", "Ivana Testova")
+    assert code == 2
+    assert stderr == (
+        "kb: --name: 'Ivana Testova' already names 'ivana-testova'; nothing written\n"
+    )
+    assert snapshot(facts.parent) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--name", "ivana testova"], "--name: 'Ivana Testova' already names ivana-testova"),
+        (["--name", "Olaf Brandt", "--alias", "Mr. Kerbel"], "--alias: 'Mr. Kerbel' already names anton-kerbel"),
+    ],
+)  # fmt: skip
+def test_adding_a_person_twice_is_refused_in_the_options_words(
+    facts: Path, args: list[str], message: str
+) -> None:
+    """A name or alias another person has: refused naming the option and the person, never
+    people[2] or the id kb would have made."""
+    before = snapshot(facts.parent)
+    code, _, stderr = kb(facts, "add", "person", *args, "--role", "r", "--source", SOURCE_ID)
+    assert code == 2
+    assert stderr == f"kb: {message} (kb edit {message.split()[-1]} changes it); nothing written\n"
+    assert snapshot(facts.parent) == before
+
+
+def test_a_person_needs_no_role(facts: Path) -> None:
+    """In a pipe kb add person asks only for what the model requires: the role may be left out."""
+    code, _, stderr = kb(facts, "add", "person", "--name", "Olaf Brandt", "--source", SOURCE_ID)
+    assert code == 0, stderr
+    assert records(facts, "people")["olaf-brandt"]["role"] is None
+
+
+def test_a_lost_excerpt_is_asked_for_and_in_a_pipe_named(facts: Path) -> None:
+    """A new name the archive does not hold needs --excerpt: in a pipe kb says so, exit 2."""
+    before = snapshot(facts.parent)
+    code, _, stderr = kb(facts, "edit", "anton-kerbel", "--name", "Anton Kerbelov", "--alias", "")
+    assert code == 2
+    assert stderr == (
+        f"kb: missing --excerpt: neither the name nor an alias stands in the archived text of "
+        f"{SOURCE_ID}\n"
+    )
+    assert snapshot(facts.parent) == before
