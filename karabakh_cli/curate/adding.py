@@ -42,6 +42,8 @@ from karabakh_cli.text import contains_verbatim, fold, normalise_quoting
 # Where a source's text is archived, relative to the fact base's folder: archive paths in a
 # base point here, so a base and its sources move together.
 ARCHIVE_FOLDER = "sources"
+# What kb init asks git to ignore beside a new base: the writers' lock and temporary files.
+GITIGNORE = "# kb's lock file and a dead writer's temporary files\n.*.lock\n.*.tmp\n"
 
 
 class Refused(Exception):
@@ -73,6 +75,10 @@ def create_base(path: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         writing.create(target, canonical.empty().encode())
         (target.parent / ARCHIVE_FOLDER).mkdir(exist_ok=True)
+        # The lock file stays beside the base (writing.py); git need not show it. A folder's
+        # own .gitignore is left as it is.
+        with contextlib.suppress(FileExistsError):
+            writing.create(target.parent / ".gitignore", GITIGNORE.encode())
     except FileExistsError:
         raise Refused(f"{target} exists; kb init never overwrites a file") from None
     except OSError as error:

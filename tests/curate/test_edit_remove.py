@@ -435,3 +435,14 @@ def test_a_lost_excerpt_is_asked_for_and_in_a_pipe_named(facts: Path) -> None:
         f"{SOURCE_ID}\n"
     )
     assert snapshot(facts.parent) == before
+
+
+def test_init_asks_git_to_ignore_the_lock_file(tmp_path: Path, invoke: Invoke) -> None:
+    """kb init writes a .gitignore for the lock file a write leaves, and keeps one that is there."""
+    result = invoke("init", str(tmp_path / "new"))
+    assert result.exit_code == 0, result.stderr
+    assert ".*.lock" in (tmp_path / "new" / ".gitignore").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "own").mkdir()
+    (tmp_path / "own" / ".gitignore").write_text("*.pyc\n", encoding="utf-8")
+    assert invoke("init", str(tmp_path / "own")).exit_code == 0
+    assert (tmp_path / "own" / ".gitignore").read_text(encoding="utf-8") == "*.pyc\n"
