@@ -22,13 +22,13 @@ from karabakh_cli.cli.shared import (
     FormatOption,
     JsonOption,
     Output,
-    State,
     UsageRefusal,
     check_date,
     command,
     emit,
     record_shown,
     say,
+    written_path,
 )
 from karabakh_cli.model import DATE_EXAMPLES, PERSON_KINDS, TRANSLATION_KINDS
 from karabakh_cli.output import views
@@ -37,17 +37,6 @@ from karabakh_cli.text import listed
 if TYPE_CHECKING:
     from karabakh_cli.curate import adding
     from karabakh_cli.lookup.loaded import LoadedBase
-
-
-def _written_path(ctx: typer.Context) -> Path:
-    """The fact base a write goes to: one named by --facts or KB_FACTS, never the built-in one."""
-    from karabakh_cli.curate import adding
-
-    state = ctx.find_object(State)
-    try:
-        return adding.write_target(state.facts_path if state else None)
-    except adding.Refused as refused:
-        raise UsageRefusal(str(refused)) from None
 
 
 def _given_or_asked(values: dict[str, Any]) -> dict[str, Any]:
@@ -72,7 +61,7 @@ def _add(
     """Run one kb add: ask for what is missing, add, show the record as kb show does."""
     from karabakh_cli.curate import adding, writing
 
-    path = _written_path(ctx)
+    path = written_path(ctx)
     required = dict(plan.required.values())
     answers = {**_given_or_asked(required), "--excerpt": excerpt}
     while True:

@@ -18,12 +18,12 @@ from karabakh_cli.cli.shared import (
     FormatOption,
     JsonOption,
     Output,
-    State,
     UsageRefusal,
     command,
     complete_ids,
     emit,
     say,
+    written_path,
 )
 from karabakh_cli.model import DATE_EXAMPLES, PERSON_KINDS, TRANSLATION_KINDS
 from karabakh_cli.output import views
@@ -145,17 +145,6 @@ def diff_command(
     if not found:
         say(f"no differences between {old_label} and {new_path}")
     raise typer.Exit(ExitCode.NOT_FOUND if found else ExitCode.FOUND)
-
-
-def _written_path(ctx: typer.Context) -> Path:
-    """The fact base a write goes to: one named by --facts or KB_FACTS, never the built-in one."""
-    from karabakh_cli.curate import adding
-
-    state = ctx.find_object(State)
-    try:
-        return adding.write_target(state.facts_path if state else None)
-    except adding.Refused as refused:
-        raise UsageRefusal(str(refused)) from None
 
 
 def refused_write(
@@ -349,7 +338,7 @@ def edit(
     """
     from karabakh_cli.curate import adding, editing, writing
 
-    path = _written_path(ctx)
+    path = written_path(ctx)
     given: dict[str, editing.Given | None] = {
         "--text": text, "--date": date, "--place": place, "--source": source,
         "--excerpt": excerpt, "--note": note, "--actor": actor, "--title": title,
@@ -400,7 +389,7 @@ def remove(
     archived text goes too, unless another source records the same file."""
     from karabakh_cli.curate import adding, editing, writing
 
-    path = _written_path(ctx)
+    path = written_path(ctx)
     try:
         outcome = editing.remove(path, record_id, unlink=unlink, dry_run=dry_run)
     except (adding.Refused, writing.Invalid) as error:

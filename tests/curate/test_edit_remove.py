@@ -446,3 +446,20 @@ def test_init_asks_git_to_ignore_the_lock_file(tmp_path: Path, invoke: Invoke) -
     (tmp_path / "own" / ".gitignore").write_text("*.pyc\n", encoding="utf-8")
     assert invoke("init", str(tmp_path / "own")).exit_code == 0
     assert (tmp_path / "own" / ".gitignore").read_text(encoding="utf-8") == "*.pyc\n"
+
+
+def test_a_folder_kb_init_made_is_a_base_for_facts(tmp_path: Path, invoke: Invoke) -> None:
+    """kb init my-base, then --facts my-base: the folder stands for its facts.json."""
+    assert invoke("init", str(tmp_path / "my-base")).exit_code == 0
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    result = invoke(
+        "--facts", str(tmp_path / "my-base"), "add", "source", "--title", "Talks open",
+        "--publisher", "Ruritania Times", "--date", "2023-09-21", "--text", str(tmp_path / "a.txt"),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert (
+        records(tmp_path / "my-base" / "facts.json", "sources")[SOURCE_ID]["title"] == "Talks open"
+    )
+    result = invoke("sources", "--facts", str(tmp_path / "my-base"))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.endswith(f"\t{SOURCE_ID}\n")
