@@ -77,15 +77,24 @@ class Outcome(msgspec.Struct, frozen=True):
     notes: tuple[str, ...] = ()
 
 
-def _unwrapped(annotation: inspect.Type) -> tuple[inspect.Type, bool]:
-    """The type a field holds, without its metadata, and whether it may be null."""
-    optional = False
+class _Held(NamedTuple):
+    """What a field holds: its type without metadata, whether it may be null, and the model's
+    description of it (for a message about a value of the wrong form)."""
+
+    type: inspect.Type
+    optional: bool
+    description: str
+
+
+def _unwrapped(annotation: inspect.Type) -> _Held:
+    optional, description = False, ""
     if isinstance(annotation, inspect.UnionType):
         kept = [item for item in annotation.types if not isinstance(item, inspect.NoneType)]
         optional, annotation = len(kept) < len(annotation.types), kept[0]
     while isinstance(annotation, inspect.Metadata):
+        description = (annotation.extra_json_schema or {}).get("description", description)
         annotation = annotation.type
-    return annotation, optional
+    return _Held(annotation, optional, description)
 
 
 def _fields(kind: KindOfRecord) -> dict[str, inspect.Field]:
@@ -130,7 +139,7 @@ def _value(
     """The field's new JSON value from what its option gave, and any notes; an empty value
     clears an optional field, and ``--alias ''`` empties a list."""
     option = option_of(field.encode_name)
-    annotation, optional = _unwrapped(field.type)
+    annotation, optional, description = _unwrapped(field.type)
     if isinstance(annotation, inspect.BoolType):
         return bool(given), ()
     if isinstance(annotation, inspect.VarTupleType):
@@ -150,6 +159,9 @@ def _value(
         raise Refused(f"expected {choices}; got {given!r}", option)
     if field.encode_name == "date" and (problem := model.date_problem(given)):
         raise Refused(problem, option)
+    pattern = annotation.pattern if isinstance(annotation, inspect.StrType) else None
+    if pattern and not re.search(pattern, given):
+        raise Refused(f"expected {description[:1].lower()}{description[1:]} Got {given!r}", option)
     if reference is not None:
         found = _reference(facts, reference.target, given, option)
         return found[0], found[1:]
@@ -331,10 +343,14 @@ def edit(path: Path, record_id: str, changes: dict[str, Given], *, dry_run: bool
         if change.file is not None:
             _check_excerpts(facts, record.id, change.file[1].decode("utf-8"))
         collection = KIND[kind].collection
-        try:
-            edited = msgspec.convert(change.values, type=KIND[kind].struct)
-        except msgspec.ValidationError as error:
-            raise Refused(str(error)) from None
+        values = change.values
+        if kind == "source" and (
+            translation := model.translation_problem(
+                values["language"], values["translated_from"], values["translation"]
+            )
+        ):
+            raise Refused(translation[1], option_of(translation[0]))
+        edited = msgspec.convert(values, type=KIND[kind].struct)
         raw[collection][index] = canonical.record_object(edited)
         found = _written(path, facts.content, raw, dry_run, change.file)
     return Outcome(path, kind, record.id, found, (*change.notes, *(notes if found else ())))

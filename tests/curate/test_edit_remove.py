@@ -463,3 +463,22 @@ def test_a_folder_kb_init_made_is_a_base_for_facts(tmp_path: Path, invoke: Invok
     result = invoke("sources", "--facts", str(tmp_path / "my-base"))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.endswith(f"\t{SOURCE_ID}\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--language", "fr FR"], "--language: expected a BCP 47 language tag, e.g. en, fr or "
+         "pt-BR. Got 'fr FR'"),
+        (["--translation", "machine"], "--translation: a translation needs translated_from"),
+        (["--translated-from", "en"], "--translated-from: must differ from the text's own language"),
+        (["--text", "/nonexistent/corrected.txt"], "--text: cannot read /nonexistent/corrected.txt"),
+    ],
+)  # fmt: skip
+def test_a_refused_source_edit_names_the_option(facts: Path, args: list[str], message: str) -> None:
+    """A source's fields are checked as the model checks them, in the option's words."""
+    before = snapshot(facts.parent)
+    code, _, stderr = kb(facts, "edit", SOURCE_ID, *args)
+    assert code == 2
+    assert stderr.startswith(f"kb: {message}"), stderr
+    assert snapshot(facts.parent) == before
