@@ -341,7 +341,13 @@ def edit(path: Path, record_id: str, changes: dict[str, Given], *, dry_run: bool
         kind, record, index = _found(facts, record_id)
         change = _changed(facts, kind, record, changes)
         if change.file is not None:
-            _check_excerpts(facts, record.id, change.file[1].decode("utf-8"))
+            checked = _check_excerpts(facts, record.id, change.file[1].decode("utf-8"))
+            change = change._replace(
+                notes=(
+                    *change.notes,
+                    f"all {checked} excerpt(s) citing {record.id} stand in the new text",
+                )
+            )
         collection = KIND[kind].collection
         values = change.values
         if kind == "source" and (
@@ -356,22 +362,24 @@ def edit(path: Path, record_id: str, changes: dict[str, Given], *, dry_run: bool
     return Outcome(path, kind, record.id, found, (*change.notes, *(notes if found else ())))
 
 
-def _check_excerpts(facts: LoadedBase, source_id: str, text: str) -> None:
-    """Refuse a corrected source text that no longer holds every excerpt citing the source,
-    naming each record whose excerpt it loses."""
-    lost = [
-        record.id
+def _check_excerpts(facts: LoadedBase, source_id: str, text: str) -> int:
+    """How many excerpts cite the source, once each is found in its corrected text; refused,
+    naming each record whose excerpt the text loses, if one is not."""
+    citing = [
+        record
         for kind in KINDS
         if any(reference.field == "source" for reference in kind.references)
         for record in getattr(facts.content, kind.collection)
-        if record.source == source_id and not contains_verbatim(text, record.excerpt)
+        if record.source == source_id
     ]
+    lost = [record.id for record in citing if not contains_verbatim(text, record.excerpt)]
     if lost:
         raise Refused(
             f"the new text does not hold the excerpt of {listed(lost)}; correct the text, or "
             "edit those records' --excerpt first",
             _ARCHIVE_OPTION,
         )
+    return len(citing)
 
 
 class Referrer(NamedTuple):

@@ -319,6 +319,7 @@ def test_a_corrected_text_is_archived_again(facts: Path) -> None:
     after = facts.read_text(encoding="utf-8").splitlines()
     assert [line for line in after if line not in before] == [f'        "sha256": "{sha}"']
     assert stdout.startswith(f"changed\tsource\t{SOURCE_ID}\tarchive\t")
+    assert f"all 5 excerpt(s) citing {SOURCE_ID} stand in the new text" in stderr
     assert kb(facts, "validate")[0] == 0
 
 
