@@ -595,6 +595,9 @@ def integrity_problems(records: NumberedRecords, *, warn: bool = True) -> list[P
     """
     checks = _RecordChecks(warn=warn)
     _feed_whole(checks.feed, records)
+    # A record with a bad field is still there for the records naming it.
+    for kind in model.KINDS:
+        checks.ids[kind.name].known.update(records.ill_formed_ids.get(kind.collection, ()))
     return checks.finish()
 
 
