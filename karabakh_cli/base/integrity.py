@@ -481,9 +481,11 @@ class _ArchiveChecks:
             text = archive.read_text(self.folder, source.archive)
         except archive.ArchiveError as error:
             where = (collection, index, "archive")
-            self.found.append(
-                ((index, 0), Problem(str(error), where, record, source.id, "archive"))
-            )
+            message = str(error)
+            if isinstance(error, archive.ArchiveChanged):
+                fix = f"kb --facts PATH edit {source.id} --text {self.folder / source.archive.path}"
+                message += f"; if the new text is right, archive it again: {fix}"
+            self.found.append(((index, 0), Problem(message, where, record, source.id, "archive")))
             # A changed text is still read: the curator learns which excerpts the change breaks.
             if not isinstance(error, archive.ArchiveChanged) or error.text is None:
                 return
@@ -593,6 +595,9 @@ def integrity_problems(records: NumberedRecords, *, warn: bool = True) -> list[P
     """
     checks = _RecordChecks(warn=warn)
     _feed_whole(checks.feed, records)
+    # A record with a bad field is still there for the records naming it.
+    for kind in model.KINDS:
+        checks.ids[kind.name].known.update(records.ill_formed_ids.get(kind.collection, ()))
     return checks.finish()
 
 

@@ -22,13 +22,13 @@ from karabakh_cli.cli.shared import (
     Group,
     JsonOption,
     Output,
-    State,
     UsageRefusal,
     check_date,
     command,
     emit,
     record_shown,
     say,
+    written_path,
 )
 from karabakh_cli.model import DATE_EXAMPLES, PERSON_KINDS, TRANSLATION_KINDS
 from karabakh_cli.output import views
@@ -37,17 +37,6 @@ from karabakh_cli.text import listed
 if TYPE_CHECKING:
     from karabakh_cli.curate import adding
     from karabakh_cli.lookup.loaded import LoadedBase
-
-
-def _written_path(ctx: typer.Context) -> Path:
-    """The fact base a write goes to: one named by --facts or KB_FACTS, never the built-in one."""
-    from karabakh_cli.curate import adding
-
-    state = ctx.find_object(State)
-    try:
-        return adding.write_target(state.facts_path if state else None)
-    except adding.Refused as refused:
-        raise UsageRefusal(str(refused)) from None
 
 
 def _given_or_asked(values: dict[str, Any]) -> dict[str, Any]:
@@ -72,7 +61,7 @@ def _add(
     """Run one kb add: ask for what is missing, add, show the record as kb show does."""
     from karabakh_cli.curate import adding, writing
 
-    path = _written_path(ctx)
+    path = written_path(ctx)
     required = dict(plan.required.values())
     answers = {**_given_or_asked(required), "--excerpt": excerpt}
     while True:
@@ -90,10 +79,9 @@ def _add(
             where = f"{refused.option}: " if refused.option else ""
             raise UsageRefusal(f"{where}{refused}; nothing written") from None
         except writing.Invalid as invalid:
-            problem = invalid.problems[0].as_loader_line(str(path))
-            raise UsageRefusal(
-                f"nothing written: the result would not be valid: {problem}"
-            ) from None
+            from karabakh_cli.cli.writes import refused_write
+
+            raise refused_write(invalid) from None
     for note in added.notes:
         say(note)
     say(
@@ -323,8 +311,8 @@ def add_person(
 
     plan = AddPlan(
         adding.new_person,
-        {"name": ("--name", name), "role": ("--role", role), "source_id": ("--source", source)},
-        {"aliases": alias or [], "kind": kind, "note": note, "record_id": record_id},
+        {"name": ("--name", name), "source_id": ("--source", source)},
+        {"role": role, "aliases": alias or [], "kind": kind, "note": note, "record_id": record_id},
     )
     _add(ctx, plan, excerpt, dry_run, Output(fmt, json))
 

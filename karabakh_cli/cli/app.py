@@ -37,6 +37,8 @@ COMMANDS: tuple[Command, ...] = (
     lookups.schema,
     lookups.index_command,
     writes.init,
+    writes.edit,
+    writes.remove,
     writes.fmt_command,
     writes.diff_command,
 )

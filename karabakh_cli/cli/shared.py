@@ -81,9 +81,28 @@ class UsageRefusal(typer.TyperException):
     exit_code = ExitCode.USAGE
 
 
+def base_file(path: Path) -> Path:
+    """The fact base file a path names: a folder stands for the facts.json in it, as kb init
+    makes it (``kb init my-base``, then ``kb --facts my-base ...``)."""
+    return path / "facts.json" if path.is_dir() else path
+
+
 def facts_path(ctx: typer.Context) -> Path:
     state = ctx.find_object(State)
-    return (state.facts_path if state else None) or factbase.builtin_path()
+    named = state.facts_path if state else None
+    return base_file(named) if named else factbase.builtin_path()
+
+
+def written_path(ctx: typer.Context) -> Path:
+    """The fact base a write goes to: one named by --facts or KB_FACTS, never the built-in one."""
+    from karabakh_cli.curate import adding
+
+    state = ctx.find_object(State)
+    named = state.facts_path if state else None
+    try:
+        return adding.write_target(base_file(named) if named else None)
+    except adding.Refused as refused:
+        raise UsageRefusal(str(refused)) from None
 
 
 def load(ctx: typer.Context, wanted: needs.Wanted | None = None) -> loaded.LoadedBase:
