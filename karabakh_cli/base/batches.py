@@ -43,6 +43,25 @@ _PLAIN = re.compile(rb'[^"\[\]{}]*')
 _MSGSPEC_INDEX = re.compile(r"^\$\[(\d+)\]")
 
 
+def _string_end(buffer: bytes, at: int) -> tuple[int, bool]:
+    """Scan a JSON string's body from ``at``, an offset inside it and never within an escape:
+    (the offset just past its closing quote, True), or, where ``buffer`` ends first, (the
+    offset to go on from once more is read, False).
+
+    Going on from where the scan stopped, never from the string's start, makes a string read
+    over many chunks cost its length once: two byte searches per escape, none per character.
+    """
+    while True:
+        quote = buffer.find(b'"', at)
+        escape = buffer.find(b"\\", at, quote if quote >= 0 else len(buffer))
+        if escape < 0:
+            return (quote + 1, True) if quote >= 0 else (len(buffer), False)
+        if escape + 1 >= len(buffer):
+            # The escaped character is not read yet.
+            return escape, False
+        at = escape + 2
+
+
 # UTF-8's continuation bytes: every other byte starts a character.
 _CONTINUATION = bytes(range(0x80, 0xC0))
 
@@ -118,7 +137,10 @@ class Reader:
         """Read the next chunk into the buffer; False at the end of the file."""
         if self._ended:
             return False
-        chunk = self._file.read(self._piece)
+        # As much again as the buffer keeps, at least a piece: a record many pieces long is
+        # then copied a few times as the buffer doubles, not once a piece.
+        kept = self._start + len(self._buffer) - self._at
+        chunk = self._file.read(max(self._piece, kept))
         if not chunk:
             self._ended = True
             return False
@@ -205,6 +227,14 @@ class Reader:
     def _token(self, pattern: re.Pattern[bytes], what: str) -> object:
         """The JSON value ``pattern`` matches at the reader, decoded, and consumed."""
         self._skip_space()
+        if self._next() == b'"':
+            # A string, however long, is scanned once (see _string_end).
+            end = self._skip_string(self._at)
+            if end is None:
+                raise self._error(f"invalid JSON: expected {what}")
+            # Every pattern takes any string: it is for msgspec to tell whether it is valid.
+            token = self._buffer[self._at - self._start : end - self._start]
+            return self._decoded(token, end, what)
         while True:
             relative = self._at - self._start
             found = pattern.match(self._buffer, relative)
@@ -216,12 +246,29 @@ class Reader:
                 break
         if found is None:
             raise self._error(f"invalid JSON: expected {what}")
+        return self._decoded(found.group(), self._start + found.end(), what)
+
+    def _decoded(self, token: bytes, end: int, what: str) -> object:
+        """The value of the JSON ``token`` at the reader, which ends at file offset ``end``,
+        consumed."""
         try:
-            value = msgspec.json.decode(found.group())
+            value = msgspec.json.decode(token)
         except (msgspec.DecodeError, UnicodeDecodeError):
             raise self._error(f"invalid JSON: expected {what}") from None
-        self._at = self._start + found.end()
+        self._at = end
         return value
+
+    def _skip_string(self, at: int) -> int | None:
+        """The file offset just past the string whose opening quote is at file offset ``at``,
+        reading on as far as it goes; None where the file ends first."""
+        at += 1
+        while True:
+            relative, ended = _string_end(self._buffer, at - self._start)
+            at = self._start + relative
+            if ended:
+                return at
+            if not self._more():
+                return None
 
     # -- the top level ---------------------------------------------------------------------
 
@@ -365,12 +412,10 @@ class Reader:
                 continue
             character = self._buffer[relative : relative + 1]
             if character == b'"':
-                found = _STRING.match(self._buffer, relative)
-                if found is None:
-                    if not self._more():
-                        raise self._error("JSON ends too early: the file is truncated", at)
-                    continue
-                at = self._start + found.end()
+                string_end = self._skip_string(at)
+                if string_end is None:
+                    raise self._error("JSON ends too early: the file is truncated", at)
+                at = string_end
                 if depth == 0:
                     return at
                 continue
