@@ -25,6 +25,7 @@ from typing import BinaryIO, NamedTuple
 import msgspec
 
 from karabakh_cli import model
+from karabakh_cli.base import keys
 from karabakh_cli.base.problems import syntax_error
 
 # A piece of records decoded at once: large enough that per-piece costs vanish, small enough
@@ -41,25 +42,6 @@ _RECORD_END = re.compile(rb"\}[ \t\r\n]*[,\]]")
 # Everything that is not a string or a bracket, for the exact scan.
 _PLAIN = re.compile(rb'[^"\[\]{}]*')
 _MSGSPEC_INDEX = re.compile(r"^\$\[(\d+)\]")
-
-
-def _string_end(buffer: bytes, at: int) -> tuple[int, bool]:
-    """Scan a JSON string's body from ``at``, an offset inside it and never within an escape:
-    (the offset just past its closing quote, True), or, where ``buffer`` ends first, (the
-    offset to go on from once more is read, False).
-
-    Going on from where the scan stopped, never from the string's start, makes a string read
-    over many chunks cost its length once: two byte searches per escape, none per character.
-    """
-    while True:
-        quote = buffer.find(b'"', at)
-        escape = buffer.find(b"\\", at, quote if quote >= 0 else len(buffer))
-        if escape < 0:
-            return (quote + 1, True) if quote >= 0 else (len(buffer), False)
-        if escape + 1 >= len(buffer):
-            # The escaped character is not read yet.
-            return escape, False
-        at = escape + 2
 
 
 # UTF-8's continuation bytes: every other byte starts a character.
@@ -228,7 +210,7 @@ class Reader:
         """The JSON value ``pattern`` matches at the reader, decoded, and consumed."""
         self._skip_space()
         if self._next() == b'"':
-            # A string, however long, is scanned once (see _string_end).
+            # A string, however long, is scanned once (see keys.string_end).
             end = self._skip_string(self._at)
             if end is None:
                 raise self._error(f"invalid JSON: expected {what}")
@@ -263,7 +245,7 @@ class Reader:
         reading on as far as it goes; None where the file ends first."""
         at += 1
         while True:
-            relative, ended = _string_end(self._buffer, at - self._start)
+            relative, ended = keys.string_end(self._buffer, at - self._start)
             at = self._start + relative
             if ended:
                 return at
@@ -286,7 +268,7 @@ class Reader:
                 key = self._token(_STRING, "a field name in double quotes")
                 assert isinstance(key, str)
                 if key in seen:
-                    raise NotStreamable(f"the field {key!r} is given twice", key_where)
+                    raise NotStreamable(keys.RepeatedKey(key, self._at).message, key_where)
                 if key not in model.COLLECTIONS and key not in ("schema_version", "$schema"):
                     raise NotStreamable(f"unknown field {key!r}", key_where)
                 self._expect(b":", "':'")
@@ -331,6 +313,10 @@ class Reader:
                 raise self._rejected(error, collection, index, start, texts) from None
             except (msgspec.DecodeError, UnicodeDecodeError) as error:
                 raise self._error(f"invalid text in {collection}: {error}", start) from None
+            for number, repeated in keys.repeated_in_records(piece, kind.struct):
+                # The piece starts with the "[" added before the first record.
+                where = self.where(start + repeated.offset - 1)
+                raise NotStreamable(f"{collection}[{index + number}]: {repeated.message}", where)
             yield Batch(kind, index, self._position, records, texts, start, end)
             index += len(records)
             self._position += len(records)
