@@ -313,7 +313,9 @@ class Reader:
                 raise self._rejected(error, collection, index, start, texts) from None
             except (msgspec.DecodeError, UnicodeDecodeError) as error:
                 raise self._error(f"invalid text in {collection}: {error}", start) from None
-            for number, repeated in keys.repeated_in_records(piece, kind.struct):
+            first_repeated = next(keys.repeated_in_records(piece, kind.struct), None)
+            if first_repeated is not None:
+                number, repeated = first_repeated
                 # The piece starts with the "[" added before the first record.
                 where = self.where(start + repeated.offset - 1)
                 raise NotStreamable(f"{collection}[{index + number}]: {repeated.message}", where)
