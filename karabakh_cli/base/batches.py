@@ -313,7 +313,7 @@ class Reader:
                 raise self._rejected(error, collection, index, start, texts) from None
             except (msgspec.DecodeError, UnicodeDecodeError) as error:
                 raise self._error(f"invalid text in {collection}: {error}", start) from None
-            first_repeated = next(keys.repeated_in_records(piece, kind.struct), None)
+            first_repeated = next(keys.repeated_in_records(piece, kind.struct, records), None)
             if first_repeated is not None:
                 number, repeated = first_repeated
                 # The piece starts with the "[" added before the first record.

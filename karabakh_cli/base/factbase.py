@@ -154,11 +154,12 @@ def diagnose(
         try:
             # A base that decodes as typed has no structural problems: skip the field-by-field
             # pass and the untyped decode it needs.
-            records = checks.numbered(msgspec.json.decode(data, type=model.FactBase))
+            base = msgspec.json.decode(data, type=model.FactBase)
+            records = checks.numbered(base)
+            typed: model.FactBase | None = base
             problems: list[Problem] = []
-            typed = True
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-            typed = False
+            typed = None
             try:
                 _, raw = parse(data)
             except FactBaseError as error:
@@ -168,7 +169,7 @@ def diagnose(
                 return problems
             records = checks.numbered_from_raw(raw)
         warn = not problems
-        problems += repeated_key_problems(data, typed=typed)
+        problems += repeated_key_problems(data, typed)
         problems += integrity.integrity_problems(records, warn=warn)
         if folder is not None:
             problems += integrity.archive_problems(records, folder, warn=warn)
@@ -176,17 +177,17 @@ def diagnose(
     return _place_in_text(data.decode("utf-8"), list(dict.fromkeys(problems))) if problems else []
 
 
-def repeated_key_problems(data: bytes, *, typed: bool = True) -> list[Problem]:
+def repeated_key_problems(data: bytes, base: model.FactBase | None) -> list[Problem]:
     """A problem for each key given twice in one object of the fact base's bytes, placed: a
     decoder would keep the last value given and drop the others unseen.
 
-    ``typed`` says the bytes decode as a fact base, which makes the look quick (see keys.py);
-    any other JSON text is scanned key by key.
+    ``base`` is what the bytes decode to as typed, which makes the look quick (see keys.py);
+    any other JSON text (None) is scanned key by key.
     """
     from karabakh_cli.base import keys
 
-    if typed:
-        found = keys.repeated_in_base(data)
+    if base is not None:
+        found = keys.repeated_in_base(data, base)
     else:
         found = [("", repeated) for repeated in keys.repeated_keys(data)]
     if not found:
@@ -263,7 +264,7 @@ def load(
             raise _first_problem(label, data, error) from None
         if status is not None and passed_before is not None and passed_before(status):
             return base
-        errors = repeated_key_problems(data)
+        errors = repeated_key_problems(data, base)
         errors += integrity.integrity_problems(checks.numbered(base), warn=False)
     if errors:
         raise FactBaseError(label, errors)

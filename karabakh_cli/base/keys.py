@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import msgspec
@@ -125,11 +125,31 @@ def _keys_given(records: list[msgspec.Struct]) -> list[int]:
     return [fields - unset for unset in map(_UNSET_IN, map(msgspec.structs.astuple, records))]
 
 
+def fewest_keys(records: Sequence[msgspec.Struct]) -> int:
+    """At least how many distinct keys the typed ``records`` (all of one struct) were given:
+    each required field, and each optional one whose value is not its default. Counted a
+    field at a time, with no Python step per record."""
+    if not records:
+        return 0
+    fewest = 0
+    for field in msgspec.structs.fields(type(records[0])):
+        if field.required:
+            fewest += len(records)
+        elif field.default is not msgspec.NODEFAULT:
+            values = list(map(operator.attrgetter(field.name), records))
+            fewest += len(values) - values.count(field.default)
+    return fewest
+
+
 def repeated_in_records(
-    array: bytes, struct: type[msgspec.Struct]
+    array: bytes, struct: type[msgspec.Struct], records: Sequence[msgspec.Struct] = ()
 ) -> Iterator[tuple[int, RepeatedKey]]:
     """Each key given twice in a record of ``array``, a JSON array of records that decodes
-    as ``struct``, with the record's index; offsets are within ``array``."""
+    as ``struct`` (into ``records``, when at hand), with the record's index; offsets are
+    within ``array``."""
+    if array.count(b":") <= fewest_keys(records):
+        # Each key has a colon: as many colons as keys certainly given leave none repeated.
+        return
     counts = _keys_given(_presence(struct).decode(array))
     if not _may_repeat(array, sum(counts)):
         return
@@ -172,10 +192,15 @@ def _distinct_keys(data: bytes) -> int:
     return len(given) + sum(sum(_keys_given(value)) for value in given if isinstance(value, list))
 
 
-def repeated_in_base(data: bytes) -> list[tuple[str, RepeatedKey]]:
-    """Every key given twice in a fact base that decodes as typed, with the record it is in
-    (``people[3]``, or "" at the top level); offsets within ``data``."""
-    if data.count(b":") <= _distinct_keys(data):
+def repeated_in_base(data: bytes, base: model.FactBase) -> list[tuple[str, RepeatedKey]]:
+    """Every key given twice in ``data``, a fact base that decodes as typed into ``base``,
+    with the record it is in (``people[3]``, or "" at the top level); offsets within
+    ``data``."""
+    colons = data.count(b":")
+    given = fewest_keys([base]) + sum(
+        fewest_keys(getattr(base, collection)) for collection in model.COLLECTIONS
+    )
+    if colons <= given or colons <= _distinct_keys(data):
         # The common case, settled in one decode and one count.
         return []
     top_level = _TOP_LEVEL.decode(data)
