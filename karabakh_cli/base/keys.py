@@ -5,9 +5,9 @@ serves another: every reader refuses them. Never prints.
 Looking for them costs little on a base that has none. A decode of the records that gives
 each field as its text, or as absent, tells how many distinct keys each record gives; the
 keys in the text are at most as many as its colons, or, more tightly, as its closing quotes
-followed by a colon (a colon inside a string is mostly not after a quote). When the bound
-equals the distinct keys, no key is repeated; only a record where it does not (a repeated
-key, a nested object such as an archive, a string holding '":') is scanned key by key.
+followed by a colon (inside a string a quote is escaped). When the bound equals the distinct
+keys, no key is repeated; only a record where it does not (a repeated key, a nested object
+such as an archive) is scanned key by key.
 """
 
 from __future__ import annotations
@@ -63,11 +63,14 @@ def string_end(buffer: bytes, at: int) -> tuple[int, bool]:
 
 
 def _may_repeat(text: bytes, distinct: int) -> bool:
-    """Whether ``text`` may hold more keys than the ``distinct`` keys its objects hold: each
-    key is followed by a colon, after its closing quote and any white space."""
+    """Whether ``text``, records that decode as typed, may hold more keys than the
+    ``distinct`` keys its objects hold: each key is followed by a colon, after its closing
+    quote and any white space; a quote before a colon inside a string is escaped, and a key
+    the model knows never ends in a backslash."""
     if text.count(b":") <= distinct:
         return False
-    return text.count(b'":') + len(_SPACED_KEY_END.findall(text)) > distinct
+    key_ends = text.count(b'":') - text.count(b'\\":') + len(_SPACED_KEY_END.findall(text))
+    return key_ends > distinct
 
 
 def repeated_keys(text: bytes) -> Iterator[RepeatedKey]:
