@@ -16,8 +16,9 @@ DATE_FORM = "YYYY[-MM[-DD]]"
 DATE_EXAMPLES = "2023, 2023-09 or 2023-09-20"
 PARTIAL_DATE_FORM = f"{DATE_FORM} with an optional trailing '?'"
 # The one form of a date, for the parser and the JSON Schema alike (valid in both Python and
-# ECMA regular expressions); which months and days exist, the parser checks.
-PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(\?)?")
+# ECMA regular expressions); which months and days exist, the parser checks. ASCII digits
+# only, written out: Python's \d also takes "２０２３" and "२०२३", which the schema's does not.
+PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?(\?)?")
 
 # The forms of ids and dates are published in the JSON Schema and checked by integrity.py (ids)
 # and parse_partial_date (dates), not by msgspec while decoding: a regular expression per
