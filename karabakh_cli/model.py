@@ -32,12 +32,27 @@ Id = Annotated[
     ),
 ]
 Text = Annotated[str, msgspec.Meta(min_length=1)]
+# The published schema states the months and days that exist, as far as a pattern can (a day 31
+# in a month of 30 days only kb validate refuses); the parser reads PARTIAL_DATE and names the
+# month or day that is wrong.
+_SCHEMA_DATE = r"^[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?)?\??$"
 PartialDateText = Annotated[
     str,
     msgspec.Meta(
         description="ISO 8601 date with its precision (EDTF level 0): 1991, 2020-11, "
         "2023-09-20; a trailing ? marks an uncertain date.",
-        extra_json_schema={"pattern": f"^{PARTIAL_DATE.pattern}$"},
+        extra_json_schema={"pattern": _SCHEMA_DATE},
+    ),
+]
+# A source's address: a scheme, then no whitespace (RFC 3986's absolute URI, as kb validate
+# checks it); the schema says format uri too, for validators that check formats.
+URL_FORM = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+")
+Url = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        description="Where the source was published: an absolute URL, e.g. https://...",
+        extra_json_schema={"format": "uri", "pattern": f"^{URL_FORM.pattern}$"},
     ),
 ]
 PersonKind = Literal["person", "organisation", "state"]
@@ -132,6 +147,8 @@ ArchivePath = Annotated[
         min_length=1,
         description="The archived text's file, relative to the fact base file's folder and "
         "inside it, with / between folders, e.g. sources/src-lemonde-2023-09-21.txt.",
+        # As archive.archive_file refuses: no absolute path or drive, no .. step, no \\.
+        extra_json_schema={"pattern": r"^(?![/])(?![A-Za-z]:)(?!(?:.*/)?\.\.(?:/|$))[^\\]+$"},
     ),
 ]
 Sha256 = Annotated[
@@ -218,7 +235,7 @@ class Source(Record, frozen=True, kw_only=True):
         ]
         | None
     ) = None
-    url: Text | None
+    url: Url | None
     # None for a source whose text is not kept, e.g. a broadcast.
     archive: Archive | None = None
 

@@ -193,6 +193,16 @@ class _RecordChecks:
             self._verbatim(kind, rank, first_index, records)
         if kind.struct is model.Person:
             self._aliases(first_index, typing.cast("Sequence[model.Person]", records))
+        if kind.struct is model.Source:
+            self._urls(rank, first_index, typing.cast("Sequence[model.Source]", records))
+
+    def _urls(self, rank: int, first_index: int, sources: Sequence[model.Source]) -> None:
+        """Every source's url an absolute URL, as the published schema has it."""
+        for index, source in enumerate(sources, first_index):
+            if source.url is not None and not model.URL_FORM.fullmatch(source.url):
+                location = Location("sources", index, source.id).at("url")
+                message = f"must be an absolute URL such as https://example.org/report, got {source.url!r}"
+                self.report((_DATES, rank, index), location, message)
 
     def _ids(self, kind: model.KindOfRecord, rank: int, first_index: int, ids: list[str]) -> None:
         """Every id well-formed and used once in the whole base."""

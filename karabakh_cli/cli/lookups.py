@@ -467,10 +467,14 @@ def validate(
 @command("kb schema > facts.schema.json", "kb schema | jq '.$defs | keys'", reads_facts=False)
 def schema() -> None:
     """The JSON Schema of the fact base, generated from the model kb loads it with."""
+    from typing import get_args
+
     from karabakh_cli.model import FactBase
 
     document = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
+        # A name, not an address: kb publishes the schema with itself, at no URL of its own.
+        "$id": f"urn:karabakh-cli:fact-base:{get_args(FactBase.__annotations__['schema_version'])[0]}",
         "title": "kb fact base",
         **msgspec.json.schema(FactBase),
     }
