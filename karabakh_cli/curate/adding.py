@@ -37,7 +37,7 @@ from karabakh_cli.model import (
     Term,
     date_problem,
 )
-from karabakh_cli.text import contains_verbatim, fold, normalise_quoting
+from karabakh_cli.text import contains_verbatim, fold, normalise_quoting, visible
 
 # Where a source's text is archived, relative to the fact base's folder: archive paths in a
 # base point here, so a base and its sources move together.
@@ -349,12 +349,19 @@ def new_person(
     if kind not in PERSON_KINDS:
         raise Refused(f"expected one of {', '.join(PERSON_KINDS)}; got {kind!r}", "--kind")
     # A person added twice is refused in the words of the options, before an id is made.
-    spellings = {fold(alias): "--alias" for alias in aliases} | {fold(name): "--name"}
+    typed = {fold(alias): ("--alias", alias) for alias in aliases} | {fold(name): ("--name", name)}
     for other in facts.content.people:
         for spelling in (other.name, *other.aliases):
-            if fold(spelling) in spellings:
-                message = f"{spelling!r} already names {other.id} (kb edit {other.id} changes it)"
-                raise Refused(message, spellings[fold(spelling)])
+            if fold(spelling) in typed:
+                option, given = typed[fold(spelling)]
+                # The name as typed, made visible: a look-alike (a zero-width space inside)
+                # shows how it differs from the name it folds to.
+                same = "" if given == spelling else f" (as {visible(spelling)!r})"
+                message = (
+                    f"{visible(given)!r} already names {other.id}{same}"
+                    f" (kb edit {other.id} changes it)"
+                )
+                raise Refused(message, option)
     source = _source(facts, source_id)
     archive = archived_text(facts.path.parent, source)
     found = _excerpt(
