@@ -355,11 +355,9 @@ def new_person(
             if fold(spelling) in typed:
                 option, given = typed[fold(spelling)]
                 # The name as typed, made visible: a look-alike (a zero-width space inside)
-                # shows how it differs from the name it folds to.
-                same = "" if given == spelling else f" (as {visible(spelling)!r})"
+                # shows what makes it look like a new name.
                 message = (
-                    f"{visible(given)!r} already names {other.id}{same}"
-                    f" (kb edit {other.id} changes it)"
+                    f"{visible(given)!r} already names {other.id} (kb edit {other.id} changes it)"
                 )
                 raise Refused(message, option)
     source = _source(facts, source_id)
