@@ -13,7 +13,7 @@ from karabakh_cli.base import factbase
 # costs; the built-in base (22 KB) never has one.
 FROM_BYTES = 1024 * 1024
 # Raised whenever what the index stores changes shape: an index of another format is rebuilt.
-FORMAT = 10
+FORMAT = 11
 
 
 def cache_folder() -> Path | None:
