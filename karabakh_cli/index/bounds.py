@@ -126,11 +126,17 @@ class _Counted:
         self.domain = domain
         self.terms = terms
         self.first = first
-        steps = [{_step(term): quotes for term, quotes in sets.items()} for sets in terms]
-        most = sum(max(sets, default=0) for sets in steps)
+        steps: list[dict[int, int]] = []
+        for sets in terms:
+            # Terms a step apart or less may round up to the same count.
+            counts: dict[int, int] = {}
+            for term, quotes in sets.items():
+                counts[_step(term)] = counts.get(_step(term), 0) | quotes
+            steps.append(counts)
+        most = sum(max(counts, default=0) for counts in steps)
         self.planes = [0] * most.bit_length()
-        for sets in steps:
-            self._add(sets)
+        for counts in steps:
+            self._add(counts)
 
     def _add(self, steps: dict[int, int]) -> None:
         """Add ``steps`` (a count, with the quotes it is added to) to every quote's count."""
