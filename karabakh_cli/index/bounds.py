@@ -50,15 +50,16 @@ def bitset(positions: Iterable[int], first: int) -> int:
     return int.from_bytes(data, "little")
 
 
-def members(bits: int, first: int) -> Iterator[int]:
+def members(bits: int, first: int) -> list[int]:
     """The positions of the quotes in ``bits``, in order: a regular expression skips the
     bytes with no bit set, in C."""
     data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
-    for found in _NONZERO.finditer(data):
-        at = found.start()
+    found: list[int] = []
+    for byte in _NONZERO.finditer(data):
+        at = byte.start()
         base = first + 8 * at
-        for bit in _BITS[data[at]]:
-            yield base + bit
+        found += [base + bit for bit in _BITS[data[at]]]
+    return found
 
 
 def stored(

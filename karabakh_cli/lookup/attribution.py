@@ -74,7 +74,10 @@ def _nearest_occurrences(occurrences: list[list[int]]) -> list[int]:
     if not anchors:
         return []
     centre = sorted(anchors)[len(anchors) // 2]
-    return [min(places, key=lambda place: abs(place - centre)) for places in occurrences]
+    return [
+        places[0] if len(places) == 1 else min(places, key=lambda place: abs(place - centre))
+        for places in occurrences
+    ]
 
 
 # Where a sentence starts within a fragment: a name right after this is not told apart by case.
