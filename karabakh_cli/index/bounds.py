@@ -24,8 +24,12 @@ import heapq
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from karabakh_cli.lookup.attribution import Among, Near, Weights
+
+if TYPE_CHECKING:
+    import sqlite3
 
 # A word held by at least one quote in this many has its bitset stored in the index.
 STORED_SHARE = 32
@@ -60,6 +64,33 @@ def members(bits: int, first: int) -> list[int]:
         base = first + 8 * at
         found += [base + bit for bit in _BITS[data[at]]]
     return found
+
+
+def store(connection: sqlite3.Connection) -> int:
+    """Write the bitsets ``stored`` gives of the words of the quotes in the index being built
+    at ``connection`` (``quote_word_bits``); the first quote's position, 0 for none."""
+    first, last = connection.execute(
+        "select min(position), max(position) from record where collection = 'quotes'"
+    ).fetchone()
+    if first is None:
+        return 0
+
+    def postings(word: str) -> Iterator[int]:
+        # Quoted, a word is a string to FTS5, never an operator such as NOT.
+        rows = connection.execute(
+            "select rowid from quote_word where quote_word match ?", (f'"{word}"',)
+        )
+        return (position - first for (position,) in rows)
+
+    vocabulary = connection.execute("select term, doc from quote_word_vocabulary")
+    connection.executemany(
+        "insert into quote_word_bits values (?, ?)",
+        [
+            (word, bits.to_bytes((bits.bit_length() + 7) // 8, "little"))
+            for word, bits in stored(vocabulary, last - first + 1, postings)
+        ],
+    )
+    return int(first)
 
 
 def stored(

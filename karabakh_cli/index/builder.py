@@ -198,27 +198,7 @@ class Builder:
         )
         connection.execute("commit")
         connection.executescript(INDEXES)
-        first, last = connection.execute(
-            "select min(position), max(position) from record where collection = 'quotes'"
-        ).fetchone()
-        if first is not None:
-            connection.executemany(
-                "insert into quote_word_bits values (?, ?)",
-                [
-                    (word, bits.to_bytes((bits.bit_length() + 7) // 8, "little"))
-                    for word, bits in bounds.stored(
-                        connection.execute("select term, doc from quote_word_vocabulary"),
-                        last - first + 1,
-                        lambda word: (
-                            position - first
-                            for (position,) in connection.execute(
-                                "select rowid from quote_word where quote_word match ?",
-                                (f'"{word}"',),
-                            )
-                        ),
-                    )
-                ],
-            )
+        first = bounds.store(connection)
         meta: dict[str, object] = {
             **{
                 f"{table}_vocabulary": "\n".join(
@@ -230,7 +210,7 @@ class Builder:
             "base": str(self.path.resolve()),
             "run_together": "\n".join(self.run_together).encode(),
             "run_together_people": self.owners.tobytes(),
-            "quote_word_first": str(first or 0).encode(),
+            "quote_word_first": str(first).encode(),
             **search.vocabulary(connection),
             **{f"count:{name}": count for name, count in self.counts.items()},
             # Written last: an index whose build stopped half-way has no "complete".
