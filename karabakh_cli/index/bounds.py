@@ -20,8 +20,11 @@ same float to the last bit.
 
 from __future__ import annotations
 
+import collections
 import heapq
+import itertools
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -43,15 +46,18 @@ _BITS = tuple(tuple(bit for bit in range(8) if byte >> bit & 1) for byte in rang
 
 
 def bitset(positions: Iterable[int], first: int) -> int:
-    """The bitset of the quotes at ``positions``."""
+    """The bitset of the quotes at ``positions``: each marked "1" in a text of binary digits,
+    the first quote's last, by one C loop (a million positions in a tenth of a second), and
+    the text read as a number (linear, for base 2)."""
     positions = list(positions)
     if not positions:
         return 0
-    data = bytearray((max(positions) - first) // 8 + 1)
-    for position in positions:
-        bit = position - first
-        data[bit >> 3] |= 1 << (bit & 7)
-    return int.from_bytes(data, "little")
+    span = max(positions) - first + 1
+    digits = bytearray(b"0") * span
+    # Position ``first + k`` is the digit k places from the end.
+    at = map(operator.sub, itertools.repeat(first + span - 1), positions)
+    collections.deque(map(digits.__setitem__, at, itertools.repeat(ord("1"))), maxlen=0)
+    return int(digits, 2)
 
 
 def members(bits: int, first: int) -> list[int]:
@@ -78,9 +84,9 @@ def store(connection: sqlite3.Connection) -> int:
     def postings(word: str) -> Iterator[int]:
         # Quoted, a word is a string to FTS5, never an operator such as NOT.
         rows = connection.execute(
-            "select rowid from quote_word where quote_word match ?", (f'"{word}"',)
+            "select rowid - ? from quote_word where quote_word match ?", (first, f'"{word}"')
         )
-        return (position - first for (position,) in rows)
+        return map(operator.itemgetter(0), rows)
 
     vocabulary = connection.execute("select term, doc from quote_word_vocabulary")
     connection.executemany(
