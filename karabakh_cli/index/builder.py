@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from karabakh_cli import model
-from karabakh_cli.index import location, seal
+from karabakh_cli.index import bounds, location, seal
 from karabakh_cli.lookup import attribution, match, queries
 from karabakh_cli.text import fold
 
@@ -43,6 +43,8 @@ create virtual table quote_word using fts5 (
     words, content = '', detail = none, columnsize = 0, tokenize = "ascii tokenchars '_'"
 );
 create virtual table quote_word_vocabulary using fts5vocab (quote_word, 'row');
+-- The quotes holding each word many quotes hold, as a bitset (see bounds.py).
+create table quote_word_bits (word text primary key, bits blob not null) without rowid;
 -- kb people's rows: each person's position, the source its row shows and its counts.
 create table involvement (
     position integer primary key, source text not null,
@@ -230,6 +232,7 @@ class Builder:
         )
         connection.execute("commit")
         connection.executescript(INDEXES)
+        first = bounds.store(connection)
         meta: dict[str, object] = {
             **{
                 f"{table}_vocabulary": "\n".join(
@@ -243,6 +246,7 @@ class Builder:
             "base": str(self.path.resolve()),
             "run_together": "\n".join(self.run_together).encode(),
             "run_together_people": self.owners.tobytes(),
+            "quote_word_first": str(first).encode(),
             **search.vocabulary(connection),
             **{f"count:{name}": count for name, count in self.counts.items()},
             # Written last: an index whose build stopped half-way has no "complete".

@@ -19,7 +19,7 @@ from karabakh_cli.base.problems import FactBaseError, Problem
 # costs; the built-in base (22 KB) never has one.
 FROM_BYTES = 1024 * 1024
 # Raised whenever what the index stores changes shape: an index of another format is rebuilt.
-FORMAT = 12
+FORMAT = 13
 # The coarsest step of a file's timestamps kb allows for (FAT's two seconds; HFS+, ext2 with
 # small inodes and some network filesystems step by one). A base changed less than this
 # before its index was built may change again without its status showing it: git's "racy"

@@ -366,19 +366,30 @@ class Index:
     def _attributable(self, fragment: str) -> list[int]:
         """The quotes attribution.who_said scores word by word for ``fragment`` over the whole base.
 
-        attribution.who_said's own choice, made from the stored words and postings: FTS5 reads
-        and intersects the postings in C, so only the quotes holding a word of each group
-        reach Python.
+        attribution.who_said's own choice, made from the stored words and the bitsets of the
+        quotes holding each (bounds.py): the bounds are counted for every quote at once on
+        whole bitsets, and summed one by one only for the quotes able to reach a mark.
         """
+        from karabakh_cli.index import bounds
+
+        first = int(self._meta("quote_word_first") or b"0")
         return attribution.quotes_to_score(
             fragment,
             self._vocabulary("quote_word"),
-            lambda word, among: self._holding_all(
-                # A quote holding the word holds a word of each group the word is in.
-                "quote_word",
-                [*(group for group in among if word not in group), [word]],
-            ),
+            bounds.Bitsets(functools.partial(self._holders, first), first),
         )
+
+    def _holders(self, first: int, word: str) -> int:
+        """The bitset of the quotes holding ``word`` (see bounds.py): stored, for a word many
+        hold, else made from its postings."""
+        from karabakh_cli.index import bounds
+
+        row = self.connection.execute(
+            "select bits from quote_word_bits where word = ?", (word,)
+        ).fetchone()
+        if row is not None:
+            return int.from_bytes(row[0], "little")
+        return bounds.bitset(self._holding_all("quote_word", [[word]]), first)
 
     def _vocabulary(self, table: str) -> list[str]:
         """The distinct words of ``table``, kept as one text: read whole far faster than
