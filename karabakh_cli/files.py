@@ -8,6 +8,7 @@ all go through here.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -139,7 +140,14 @@ def written_temporary(path: Path, content: bytes) -> Path:
 
 def put_atomically(path: Path, content: bytes) -> None:
     """Put all of ``content`` at ``path`` or nothing (OSError says why): every file kb writes
-    whole, a base (``replace``, under its lock) or a picture, goes through here."""
+    whole, a base (``replace``, under its lock) or a picture, goes through here.
+
+    A symbolic link is written through, and stays a link; a path that is not a regular file
+    (a FIFO, a device such as /dev/stdout) is refused (NotRegular), never replaced by one.
+    """
+    path = Path(os.path.realpath(path))
+    with contextlib.suppress(FileNotFoundError):
+        regular_status(path)
     temporary = written_temporary(path, content)
     try:
         temporary.replace(path)

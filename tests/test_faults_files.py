@@ -21,7 +21,7 @@ import pytest
 
 from karabakh_cli import files, model
 from karabakh_cli.base import archive
-from tests.conftest import KB, SOURCE_ID, installed_env, kb, make_base, run_captured
+from tests.conftest import KB, SOURCE_ID, Invoke, installed_env, kb, make_base, run_captured
 
 TIMEOUT = 20
 ARCHIVE = Path("sources") / f"{SOURCE_ID}.txt"
@@ -327,3 +327,36 @@ def test_an_archive_in_a_folder_of_devices_is_not_read() -> None:
     entry = model.Archive(path="null", sha256=hashlib.sha256(b"").hexdigest())
     with pytest.raises(archive.ArchiveError, match="null is a character device, not a text file"):
         archive.read_text(Path("/dev"), entry)
+
+
+def test_a_picture_is_written_through_a_link_and_never_over_a_fifo(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--html link.html writes the file the link names; --html onto a FIFO is refused, exit 2."""
+    monkeypatch.chdir(tmp_path)
+    Path("page.html").write_text("old", encoding="utf-8")
+    Path("link.html").symlink_to("page.html")
+    os.mkfifo("fifo.html")
+    assert invoke("terms", "--html", "link.html").exit_code == 0
+    assert Path("link.html").is_symlink()
+    assert Path("page.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    result = invoke("terms", "--html", "fifo.html")
+    assert result.exit_code == 2
+    assert "cannot save fifo.html: it is a FIFO (named pipe), not a regular file" in result.stderr
+    assert result.stdout == ""
+    assert stat.S_ISFIFO(Path("fifo.html").lstat().st_mode)
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "fifo.html",
+        "link.html",
+        "page.html",
+    ]
+
+
+def test_a_picture_never_replaces_a_device(tmp_path: Path) -> None:
+    """put_atomically refuses a device node (/dev/null's numbers) rather than replace it."""
+    node = tmp_path / "null"
+    _archive_device(node)
+    with pytest.raises(files.NotRegular, match="character device"):
+        files.put_atomically(node, b"x")
+    assert stat.S_ISCHR(node.lstat().st_mode)
+    assert [path.name for path in tmp_path.iterdir()] == ["null"]
