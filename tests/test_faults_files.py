@@ -170,6 +170,16 @@ def test_a_read_only_base_is_refused_and_left_byte_for_byte(
     assert snapshot(facts.parent) == before
 
 
+def test_fmt_of_a_read_only_base_already_canonical_writes_nothing(facts: Path) -> None:
+    """Nothing to rewrite, nothing refused: exit 0 and the file as it was."""
+    facts.chmod(0o444)
+    before = snapshot(facts.parent)
+    code, _, stderr = kb(facts, "fmt", str(facts))
+    assert code == 0, stderr
+    assert stderr == "kb: 1 file(s) already canonical\n"
+    assert snapshot(facts.parent) == before
+
+
 def test_a_read_only_file_behind_a_link_is_refused(facts: Path) -> None:
     """The mode that counts is the file's the link names."""
     link = facts.with_name("current.json")

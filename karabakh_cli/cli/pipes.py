@@ -64,7 +64,10 @@ class _Guarded:
         return self._ended or bool(self._stream.closed)
 
     def write(self, text: str) -> int:
-        if not self._ended:
+        if not isinstance(text, str):
+            # As a text stream refuses bytes: click probes streams so, to tell text from binary.
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if text and not self._ended:  # writing nothing never fails, not even when closed
             try:
                 written: int = self._stream.write(text)
             except OSError as error:

@@ -56,17 +56,23 @@ def target(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def _writable(path: Path) -> Path:
-    """The regular file a write to the base at ``path`` goes to, once it is sure it may be
-    written; FactBaseError saying why not, before anything is read or made."""
+def _regular(path: Path) -> os.stat_result:
+    """The status of the regular file the base at ``path`` names; FactBaseError saying why
+    there is none, before anything is read (a FIFO would block the read)."""
     try:
-        status = files.regular_status(path)
+        return files.regular_status(path)
     except files.NotRegular as error:
         problem = f"{error.strerror}; kb writes a fact base only to a regular file"
         raise FactBaseError(str(path), [Problem(problem)]) from None
     except OSError as error:
         factbase.read(path)  # says why there is no base to write to, as a lookup would
         raise _cannot_write(path, error) from None
+
+
+def _writable(path: Path) -> Path:
+    """The regular file a write to the base at ``path`` goes to, once it is sure it may be
+    written; FactBaseError saying why not, before anything is read or made."""
+    status = _regular(path)
     real = target(path)
     # The mode too: a read-only file is not written even by root, whom os.access lets write.
     if not status.st_mode & 0o222 or not os.access(real, os.W_OK):
@@ -161,17 +167,32 @@ def create(path: Path, content: bytes, base: Path | None = None) -> None:
 
 def reformat(path: Path, *, check_only: bool) -> bool:
     """Whether the base at ``path`` was (or, with ``check_only``, would be) rewritten in the
-    canonical layout. Its content is kept exactly: the new text decodes to the same base."""
-    with contextlib.nullcontext() if check_only else locked(path):
+    canonical layout. Its content is kept exactly: the new text decodes to the same base.
+
+    A base already canonical is only read, so a read-only one is no error; one to rewrite is
+    read again under the lock, where another writer may have changed it first.
+    """
+    if not check_only:
+        _regular(path)
+    if _canonical(factbase.read(path), path) is None:
+        return False
+    if check_only:
+        return True
+    with locked(path):
         data = factbase.read(path)
-        content = canonical.text_of(canonical.decode(data, str(path))).encode()
-        if content == data:
+        content = _canonical(data, path)
+        if content is None:
             return False
-        if not check_only:
-            same = msgspec.json.decode(content, type=model.FactBase) == msgspec.json.decode(
-                data, type=model.FactBase
-            )
-            if not same:
-                raise FactBaseError(str(path), [Problem("reformatting would change the content")])
-            replace(path, content)
+        same = msgspec.json.decode(content, type=model.FactBase) == msgspec.json.decode(
+            data, type=model.FactBase
+        )
+        if not same:
+            raise FactBaseError(str(path), [Problem("reformatting would change the content")])
+        replace(path, content)
     return True
+
+
+def _canonical(data: bytes, path: Path) -> bytes | None:
+    """The canonical text of the base ``data``, or None when it is that already."""
+    content = canonical.text_of(canonical.decode(data, str(path))).encode()
+    return None if content == data else content

@@ -164,7 +164,8 @@ def _csv(listing: Listing, out: TextIO) -> int:
         flats = map(dict, map(_flatten, batch))
         writer.writerows([cell(flat.get(key, "")) for key in header] for flat in flats)
         count += len(batch)
-    return count
+    # ``first`` is a row: something was found, even when the reader left at the header.
+    return max(count, 1)
 
 
 # Every ASCII character Markdown (CommonMark, GFM, pandoc) may read as markup within a line:

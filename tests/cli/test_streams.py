@@ -22,7 +22,6 @@ FULL = "kb: cannot write to standard output: No space left on device\n"
 # Typer and the version option write.
 WRITERS = [
     "terms",
-    "validate",
     f"validate {BROKEN}",
     "people --json",
     "timeline --format jsonl",
@@ -40,6 +39,12 @@ CASES: dict[str, tuple[str, int, str]] = {
     "full stdout, full stderr": ("{kb} terms >/dev/full 2>/dev/full", 3, ""),
     "closed stdout, closed stderr": ("{kb} terms >&- 2>&-", 3, ""),
     "closed stdout, nothing to write": ("{kb} quote Nobody >&-", 1, "kb: no speaker matches"),
+    "closed stdout, no problems": ("{kb} validate >&-", 0, "kb: "),
+    "full stdout, no problems": ("{kb} validate >/dev/full", 0, "kb: "),
+    **{
+        f"reader gone at once: {c}": (f"set -o pipefail; {{kb}} {c} | true", 0, "")
+        for c in ("--help", "quote --help", "timeline --format csv", "people --format jsonl")
+    },
     **{
         f"{how} stderr: {name}": (f"{{kb}} {command} >/dev/null {redirect}", code, "")
         for how, redirect in (("closed", "2>&-"), ("full", "2>/dev/full"))
@@ -65,7 +70,9 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, s
         f'echo $? >"{folder}/{number}.status"\n'
         for number, (command, _, _) in enumerate(CASES.values())
     )
-    ran = run_captured(["bash", "-c", script], cwd=folder, env=installed_env(), timeout=300)
+    # Unbuffered, every write is a write to the stream: a reader gone fails the first one.
+    env = installed_env(PYTHONUNBUFFERED="1")
+    ran = run_captured(["bash", "-c", script], cwd=folder, env=env, timeout=300)
     assert ran.returncode == 0, ran.stderr
     return {
         name: (
