@@ -370,3 +370,16 @@ def test_a_picture_never_replaces_a_device(tmp_path: Path) -> None:
         files.put_atomically(node, b"x")
     assert stat.S_ISCHR(node.lstat().st_mode)
     assert [path.name for path in tmp_path.iterdir()] == ["null"]
+
+
+def test_an_export_never_replaces_a_fifo(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kb export sqlite onto a FIFO: exit 2 naming it, and the FIFO is still there, alone."""
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo("out.db")
+    result = invoke("export", "sqlite", "out.db")
+    assert result.exit_code == 2
+    assert "cannot write out.db: it is a FIFO (named pipe), not a regular file" in result.stderr
+    assert stat.S_ISFIFO(Path("out.db").lstat().st_mode)
+    assert [path.name for path in tmp_path.iterdir()] == ["out.db"]

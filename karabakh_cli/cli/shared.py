@@ -16,7 +16,6 @@ import msgspec
 import typer
 from typer.core import TyperGroup
 
-from karabakh_cli import files
 from karabakh_cli.base import factbase
 from karabakh_cli.base.problems import FactBaseError
 from karabakh_cli.cli.exits import ExitCode, described
@@ -162,9 +161,7 @@ def _writable(param: typer.CallbackParam, path: Path | None) -> Path | None:
     """Refuse a picture path that cannot be written while parsing, before any output."""
     try:
         problem = render.check_writable(path) if path else None
-        if path and not problem and path.exists():
-            files.regular_status(path)  # a FIFO or a device is never replaced by a picture
-    except OSError as error:  # that, or a name too long for the file system
+    except OSError as error:  # a name too long for the file system, say
         problem = error.strerror or str(error)
     if problem:
         raise typer.BadParameter(f"cannot save {path}: {problem}", param_hint=f"'{param.opts[0]}'")

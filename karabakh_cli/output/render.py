@@ -391,9 +391,16 @@ def progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
 
 def check_writable(path: Path) -> str | None:
     """Why a picture cannot be saved at ``path``, or None; asked before any output is written."""
+    from karabakh_cli import files
+
     folder = path.parent
     if path.is_dir():
         return "it is a folder"
+    if path.exists():
+        try:
+            files.regular_status(path)  # a FIFO or a device is never replaced by a file
+        except files.NotRegular as error:
+            return error.strerror
     if not folder.is_dir():
         return f"no folder {folder}"
     if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
