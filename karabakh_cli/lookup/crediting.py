@@ -9,6 +9,7 @@ saying from one merely standing in the same sentence, and a pronoun from a name.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Sequence
 from typing import Literal, NamedTuple
@@ -494,6 +495,9 @@ def _role_words(text: str) -> tuple[str, list[str]]:
     return head, [word for word in words if word not in _ROLE_NOISE]
 
 
+# A speaker's quotes credit them by the same few names ("Mr. Amirbayov" ten times over): kb
+# validate and kb check ask again and again, and a person is a frozen record.
+@functools.lru_cache(maxsize=65536)
 def names_person(name: str, person: Person) -> bool:
     """Whether a credited name stands for ``person``: their name, an alias or a surname
     (match.py's matching: accents, case, Aliev/Aliyev), or the words of their role, head
