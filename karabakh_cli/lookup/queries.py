@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 import msgspec
 
@@ -105,14 +106,8 @@ def quotes_by(facts: LoadedBase, name: str, filters: Filters) -> QuoteLookup:
 def every_quote(facts: LoadedBase, filters: Filters) -> list[Quote]:
     """Every quote the filters let through, in date order (PartialDate.chronological: a month
     after its days); quotes of one date keep the order of the file."""
-    return sorted(
-        (
-            quote
-            for quote in facts.content.quotes
-            if filters.admits_date(quote.date) and filters.admits_place(quote.place)
-        ),
-        key=lambda quote: parse_partial_date(quote.date).chronological(),
-    )
+    admitted = (quote for quote in facts.content.quotes if filters.admits_place(quote.place))
+    return in_date_order(admitted, filters)
 
 
 def every_quote_notes(quotes: list[Quote], filters: Filters) -> list[str]:
@@ -126,13 +121,20 @@ def every_quote_notes(quotes: list[Quote], filters: Filters) -> list[str]:
 def timeline(facts: LoadedBase, filters: Filters) -> list[Event]:
     """Events in date order (PartialDate.chronological: a month or a year after the days it
     may hold, never before them)."""
+    return in_date_order(
+        (e for e in facts.content.events if filters.admits_place(e.where)), filters
+    )
+
+
+Dated = TypeVar("Dated", Quote, Event)
+
+
+def in_date_order(records: Iterable[Dated], filters: Filters) -> list[Dated]:
+    """The records whose date the filters admit, in date order (PartialDate.chronological),
+    those of one date in the order given."""
     return sorted(
-        (
-            event
-            for event in facts.content.events
-            if filters.admits_date(event.date) and filters.admits_place(event.where)
-        ),
-        key=lambda event: parse_partial_date(event.date).chronological(),
+        (record for record in records if filters.admits_date(record.date)),
+        key=lambda record: parse_partial_date(record.date).chronological(),
     )
 
 
