@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import html
 import itertools
 import os
 import re
@@ -418,6 +417,7 @@ PICTURE_WIDTH = 100
 
 def svg_text(listing: Listing) -> str:
     """The table view as an SVG picture."""
+    import html
     import io
 
     console = _console(
