@@ -176,6 +176,8 @@ class Walked(NamedTuple):
     quotation: Quotation
     credit: Credit
     paragraph: tuple[int, int]
+    origin: int
+    """Where the credit's offsets count from, in the whole text."""
 
 
 def walk(text: str) -> Iterator[Walked | MarkWarning]:
@@ -223,16 +225,17 @@ def _walk_paragraph(paragraph: str, offset: int, line: int) -> Iterator[Walked |
             continue
         if found.depth == 0 or outermost is None:
             outermost = found
-        credit = _credit(paragraph, found, outermost)
+        credit, origin = _credit(paragraph, found, outermost)
         placed = msgspec.structs.replace(
             found, start=found.start + offset, end=found.end + offset, line=found.line + line - 1
         )
-        yield Walked(placed, credit, bounds)
+        yield Walked(placed, credit, bounds, origin + offset)
 
 
-def _credit(paragraph: str, quotation: Quotation, outermost: Quotation) -> Credit:
+def _credit(paragraph: str, quotation: Quotation, outermost: Quotation) -> tuple[Credit, int]:
     """crediting.credited, over the part of the paragraph within CONTEXT characters of the
-    quotation and of the one enclosing it, cut between words."""
+    quotation and of the one enclosing it, cut between words; with where in the paragraph
+    that part starts (the credit's offsets count from there)."""
     low = max(0, min(quotation.start, outermost.start) - 1 - CONTEXT)
     high = min(len(paragraph), max(quotation.end, outermost.end) + 1 + CONTEXT)
     if low:
@@ -243,11 +246,11 @@ def _credit(paragraph: str, quotation: Quotation, outermost: Quotation) -> Credi
         high = space if space >= 0 else outermost.end + 1
     moved = msgspec.structs.replace(quotation, start=quotation.start - low, end=quotation.end - low)
     try:
-        return crediting.credited(paragraph[low:high], moved)
+        return crediting.credited(paragraph[low:high], moved), low
     except ValueError:
         # The cut fell inside another quotation and its marks paired otherwise: nothing is
         # read rather than a credit from marks paired wrongly.
-        return Uncredited("no attribution")
+        return Uncredited("no attribution"), low
 
 
 def _credited(credit: Credit, base: Base) -> Credited:

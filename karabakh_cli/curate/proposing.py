@@ -1,0 +1,708 @@
+"""kb add quotes: a proposal for every quotation of a source's archived text, with whom the
+text credits for it, for the curator to review. Pure: never prints, never writes.
+
+The quotations and their credit are kb check's (checking.walk). A proposal takes from the text
+only what the text says: the speaker it names (a person of the base when the name stands for
+exactly one), a role it gives them ("X, the region's former state minister, said"), a date,
+place or medium it states. A pronoun or no name at all leaves the speaker unresolved, never
+guessed. Words the base already holds from this source are shown as in the base, not proposed
+again; words the text credits to a document ("the text provides") are proposed as a term,
+never as a person's quote.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import re
+from collections.abc import Iterator, Sequence
+from typing import Literal, NamedTuple
+
+import msgspec
+
+from karabakh_cli.base import sentences
+from karabakh_cli.lookup import checking, credit_checks, crediting
+from karabakh_cli.lookup.crediting import Credit, Mention, Named, Uncredited, Unnamed
+from karabakh_cli.lookup.loaded import LoadedBase
+from karabakh_cli.lookup.quotations import MarkWarning, find_quotations
+from karabakh_cli.model import Attribution, Person, Quote, Source, Term, parse_partial_date
+from karabakh_cli.text import find_verbatim, normalise_quoting
+
+Status = Literal["new", "in-base", "unresolved"]
+Form = Literal["direct", "fragment"]
+ProposedKind = Literal["quote", "term"]
+DateFrom = Literal["source", "text"]
+
+FRAGMENT_NOTE = (
+    "A fragment the source quotes inside its own reported speech, not a direct quotation."
+)
+CONTINUED_NOTE = (
+    "The quotation runs on over a paragraph break; the text credits {name} where it opens."
+)
+
+
+class Proposal(msgspec.Struct, frozen=True, kw_only=True):
+    """One quotation of a source's text, proposed as a record (or shown as one the base holds).
+
+    The JSON object ``kb add quotes`` writes a line of, and ``kb add --from`` reads back."""
+
+    status: Status
+    """new: proposed; in-base: a record of the base holds these words from this source;
+    unresolved: the text names nobody for them (a pronoun, or no name at all)."""
+    kind: ProposedKind
+    """quote: a person's words; term: words the text credits to a document."""
+    text: str
+    """The words, exactly as the text prints them (the comma before a closing mark aside)."""
+    speaker: str | None
+    """A person's id; the name as the text writes it (a person the base lacks, or a name that
+    stands for several); None when the text names nobody, and for a term."""
+    excerpt: str
+    """The sentence or sentences of the text holding the quotation and its credit."""
+    form: Form
+    """direct: a quotation standing as said; fragment: words quoted inside reported speech."""
+    source: str
+    date: str
+    date_from: DateFrom
+    """source: the source's own date; text: a date the text gives (``date_said``)."""
+    date_said: str | None = None
+    place: str | None = None
+    """Where, only where the text says it ("said in Geneva")."""
+    medium: str | None = None
+    """How, only where the text says it ("in a televised speech", "on social media")."""
+    credited: str | None = None
+    """Whom the text credits, as written: a name, a pronoun, a document; None: nobody."""
+    how: str | None = None
+    """How the credit was read: verb, colon, inside, sole-name, interview, continued,
+    pronoun, document; None: nobody is credited."""
+    new_person: bool = False
+    """The speaker is a name no person of the base answers to: accepting adds them."""
+    role: str | None = None
+    """For a new person, the role the text gives them, as written."""
+    candidates: tuple[str, ...] = ()
+    """The ids of the people a name stands for when it stands for several."""
+    nearby: tuple[str, ...] = ()
+    """For a pronoun: the names of the sentence before, as written; hints, never the speaker."""
+    record: str | None = None
+    """in-base: the id of the record holding the words."""
+    attribution: Attribution = "stated"
+    note: str | None = None
+    line: int = 0
+    column: int = 0
+    start: int = 0
+    """Where the words stand in the archived text (code point offsets)."""
+    end: int = 0
+
+
+class _Found(NamedTuple):
+    """A quotation as the walk found it, perhaps joined over paragraph breaks."""
+
+    start: int
+    end: int
+    outer: tuple[int, int]
+    """The outermost quotation holding it (itself at depth 0), marks included."""
+    credit: Credit
+    origin: int
+    line: int
+    column: int
+    continued: bool = False
+
+
+_DOCUMENT_NOUNS = (
+    "text|document|agreement|accord|treaty|deal|ceasefire|truce|resolution|declaration|"
+    "decree|communiqu[eé]|memorandum|protocol|law|statute|charter|constitution|plan"
+)
+_DOCUMENT_VERBS = (
+    "provides|provided|states|stated|reads|read|says|said|stipulates|stipulated|specifies|"
+    "specified|calls for|called for|notes|noted|sets out|set out|requires|required|includes|"
+    "included|declares|declared|envisages|foresees|lists|listed"
+)
+_DOCUMENT_BEFORE = re.compile(
+    rf"(?:\b(?:the|this|that|its|their)\s+(?:[\w’'-]+\s+){{0,3}}?(?:{_DOCUMENT_NOUNS})\s+"
+    rf"(?:\w+\s+)?(?:{_DOCUMENT_VERBS})|\baccording to (?:the|this|that|its)\s+"
+    rf"(?:[\w’'-]+\s+){{0,3}}?(?:{_DOCUMENT_NOUNS}))\s*[:,]?\s*$",
+    re.IGNORECASE,
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = (
+    *("january", "february", "march", "april", "may", "june", "july", "august"),
+    *("september", "october", "november", "december"),
+)
+_MONTH = "|".join(_MONTHS)
+_DATE = re.compile(
+    rf"\b(?:on\s+)?(?:(?P<weekday>{'|'.join(_WEEKDAYS)})\b(?:,?\s+(?=(?:{_MONTH})\b|\d))?)?"
+    rf"(?:(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})\b(?:,?\s+(?P<year>\d{{4}}))?"
+    rf"|(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH})\b(?:\s+(?P<year2>\d{{4}}))?)?"
+    r"|\b(?P<relative>yesterday|today)\b",
+    re.IGNORECASE,
+)
+_MEDIUM_HEADS = (
+    "speech|address|interview|press release|statement|press conference|news conference|"
+    "briefing|broadcast|post|video|message|letter|communiqu[eé]|tweet|op-ed|column|"
+    "television|radio|social media|telegram|twitter|facebook|instagram"
+)
+_MEDIUM = re.compile(
+    r"\b(?:in|on|at|during|via)\s+(?:(?:an?|the|his|her|their|its)\s+)?"
+    rf"(?P<medium>(?:[\w-]+\s+){{0,2}}?(?:{_MEDIUM_HEADS})"
+    r"(?:\s+with\s+(?:the\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)?)\b",
+    re.IGNORECASE,
+)
+_NOT_IN_A_MEDIUM = frozenset(["of", "the", "a", "an", "to", "for", "with", "and", "that"])
+_PLACE = re.compile(r"\b(?P<before>[\w-]+)\s+in\s+(?P<place>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)")
+_BEFORE_A_PLACE = frozenset(
+    [
+        *crediting.VERBS_OF_SAYING,
+        *("speaking", "spoke", "reporters", "journalists", "conference", "speech", "address"),
+        *("interview", "briefing", "statement", "summit", "meeting"),
+    ]
+)
+_APPOSITIVE = re.compile(r",\s+(?P<role>(?:the|a|an)\s+[^,;:“”«»\"]{3,90}?)\s*,")
+_EDGE = re.compile(r"^[\s,;:]+|[\s,;:]+$")
+_LETTER = re.compile(r"[^\W\d_]")
+_INTERVIEW_LINE = re.compile(
+    r"^(?P<label>[A-Z][\w.’'-]*(?:[ ][A-Z][\w.’'-]*){0,3})[ \t]*:[ \t]+(?P<answer>[^“«„\"‘\s].*)$",
+    re.MULTILINE,
+)
+_QUESTION_LABELS = frozenset(["q", "question", "interviewer"])
+_ANSWER_LABELS = frozenset(["a", "answer"])
+
+
+class Held(NamedTuple):
+    """A record of the base whose words come from the source proposed from."""
+
+    kind: ProposedKind
+    record: Quote | Term
+
+
+def propose(facts: LoadedBase, source: Source, text: str) -> Iterator[Proposal]:
+    """Every quotation of ``text``, the archived text of ``source``, as a proposal, in the
+    order of the text; words the base holds from this source once each, as in the base."""
+    held = [
+        *(Held("quote", quote) for quote in facts.content.quotes if quote.source == source.id),
+        *(Held("term", term) for term in facts.content.terms if term.source == source.id),
+    ]
+    reader = _Reader(facts, source, text, held)
+    made: list[Proposal] = []
+    for found in _joined(checking.walk(text), text):
+        made.extend(reader.proposals(found))
+    made.extend(reader.interview())
+    yield from _once(sorted(made, key=lambda proposal: (proposal.start, proposal.end)))
+
+
+def _joined(walked: Iterator[checking.Walked | MarkWarning], text: str) -> Iterator[_Found]:
+    """The walk's quotations, a quotation that runs on over a paragraph break joined into
+    one: the news convention leaves the closing mark off a paragraph the quotation continues
+    after, and opens the next paragraph with a mark again."""
+    open_at: MarkWarning | None = None
+    opened: _Found | None = None
+    outer: tuple[int, int] = (0, 0)
+    for item in walked:
+        if isinstance(item, MarkWarning):
+            if item.problem == "never closed" and item.mark in '“«„"':
+                if opened is not None and _opens_paragraph(text, item.offset):
+                    continue  # the joined quotation runs on into one more paragraph
+                open_at, opened = item, None
+            continue
+        quotation, credit, paragraph = item.quotation, item.credit, item.paragraph
+        if open_at is not None and opened is None:
+            opened = _opened(text, open_at)
+        if opened is not None and quotation.depth == 0:
+            if _opens_paragraph(text, quotation.start - 1):
+                yield opened._replace(
+                    end=quotation.end, outer=(opened.outer[0], quotation.end + 1), continued=True
+                )
+                open_at = opened = None
+                continue
+            yield opened
+            open_at = opened = None
+        if quotation.depth == 0:
+            outer = (quotation.start - 1, quotation.end + 1)
+        del paragraph
+        yield _Found(
+            quotation.start,
+            quotation.end,
+            outer,
+            credit,
+            item.origin,
+            quotation.line,
+            quotation.column,
+        )
+    if opened is not None:
+        yield opened
+
+
+def _opens_paragraph(text: str, mark: int) -> bool:
+    """Whether the quotation mark at ``mark`` is the first thing of its paragraph."""
+    before = text[:mark].rstrip(" \t")
+    return before.endswith("\n\n") or bool(re.search(r"\n[^\S\n]*\n[^\S\n]*$", text[:mark]))
+
+
+def _opened(text: str, mark: MarkWarning) -> _Found:
+    """The quotation a mark never closed opens, to the end of its paragraph, credited as if
+    the paragraph closed it."""
+    blank = re.compile(r"\n[^\S\n]*\n").search(text, mark.offset)
+    end = blank.start() if blank else len(text)
+    end = len(text[:end].rstrip())
+    begin = text.rfind("\n\n", 0, mark.offset)
+    begin = 0 if begin < 0 else begin + 2
+    paragraph = text[begin:end] + "”"
+    quotation = next(
+        (q for q in find_quotations(paragraph).quotations if q.start == mark.offset - begin + 1),
+        None,
+    )
+    credit: Credit = (
+        crediting.credited(paragraph, quotation)
+        if quotation is not None
+        else Uncredited("no attribution")
+    )
+    return _Found(mark.offset + 1, end, (mark.offset, end), credit, begin, mark.line, mark.column)
+
+
+class _Reader:
+    """Reads the proposals of one source's text: what it says around each quotation."""
+
+    def __init__(self, facts: LoadedBase, source: Source, text: str, held: list[Held]) -> None:
+        self.facts = facts
+        self.source = source
+        self.text = text
+        self.held = held
+        self.base = checking.WholeBase(facts)
+        self.breaks = sentences.starts(text)
+
+    # Where a stretch of the text stands ---------------------------------------------------
+
+    def sentence_start(self, offset: int) -> int:
+        at = bisect.bisect_right(self.breaks, offset)
+        return self.breaks[at - 1] if at else 0
+
+    def sentence_end(self, offset: int) -> int:
+        at = bisect.bisect_left(self.breaks, offset)
+        return self.breaks[at] if at < len(self.breaks) else len(self.text)
+
+    def excerpt(self, low: int, high: int) -> str:
+        return " ".join(self.text[self.sentence_start(low) : self.sentence_end(high)].split())
+
+    def place_of(self, offset: int) -> tuple[int, int]:
+        line = self.text.count("\n", 0, offset) + 1
+        return line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+
+    # One quotation ------------------------------------------------------------------------
+
+    def proposals(self, found: _Found) -> list[Proposal]:
+        credit = found.credit
+        mentions = _mentions(credit)
+        low = min([found.outer[0], *(found.origin + m.start for m in mentions)])
+        high = max([found.outer[1], *(found.origin + m.end for m in mentions)])
+        excerpt = self.excerpt(low, high)
+        form = self.form(found)
+        shared = self.shared(excerpt, form, found)
+        made = []
+        for start, end in self.segments(found):
+            made.extend(self.segment(found, start, end, excerpt, form, shared))
+        return made
+
+    def segments(self, found: _Found) -> list[tuple[int, int]]:
+        """The quotation's words, less a "…, X said. …" clause its marks hold."""
+        credit = found.credit
+        if not (isinstance(credit, Named) and credit.how == "inside" and credit.verb):
+            return [(found.start, found.end)]
+        phrase = found.origin + credit.phrase.start
+        verb_end = found.origin + credit.verb.end
+        comma = self.text.rfind(",", found.start, phrase)
+        stop = re.compile(r"[.;!?]").search(self.text, verb_end, found.end)
+        if comma < 0 or stop is None:
+            return [(found.start, found.end)]
+        return [(found.start, comma), (stop.end(), found.end)]
+
+    def segment(
+        self,
+        found: _Found,
+        start: int,
+        end: int,
+        excerpt: str,
+        form: Form,
+        shared: dict[str, str | None],
+    ) -> list[Proposal]:
+        """The proposals of one stretch of a quotation: the records of the base it holds,
+        and what is left of it."""
+        words = self.text[start:end]
+        covered: list[tuple[int, int, Held]] = []
+        for held in self.held:
+            span = find_verbatim(words, held.record.text)
+            if span is not None:
+                covered.append((start + span[0], start + span[1], held))
+            elif _holds(held.record.text, words):
+                covered.append((start, end, held))
+        covered.sort(key=lambda item: (item[0], -item[1]))
+        made: list[Proposal] = []
+        done = start
+        for held_start, held_end, held in covered:
+            if held_start < done and made:
+                continue
+            made.extend(self.fresh(found, done, held_start, excerpt, form, shared))
+            made.append(self.in_base(found, held, held_start, held_end, excerpt, form, shared))
+            done = max(done, held_end)
+        made.extend(self.fresh(found, done, end, excerpt, form, shared))
+        return made
+
+    def in_base(
+        self,
+        found: _Found,
+        held: Held,
+        start: int,
+        end: int,
+        excerpt: str,
+        form: Form,
+        shared: dict[str, str | None],
+    ) -> Proposal:
+        record = held.record
+        credited, how = _credited_as_written(found.credit)
+        line, column = self.place_of(start)
+        return Proposal(
+            status="in-base",
+            kind=held.kind,
+            text=self.text[start:end],
+            speaker=record.speaker if isinstance(record, Quote) else None,
+            excerpt=excerpt,
+            form=form,
+            source=self.source.id,
+            date=shared["date"] or self.source.date,
+            date_from="text" if shared["date"] else "source",
+            date_said=shared["date_said"],
+            place=shared["place"],
+            medium=shared["medium"],
+            credited=credited,
+            how="document" if held.kind == "term" and how is None else how,
+            record=record.id,
+            line=line,
+            column=column,
+            start=start,
+            end=end,
+        )
+
+    def fresh(
+        self,
+        found: _Found,
+        start: int,
+        end: int,
+        excerpt: str,
+        form: Form,
+        shared: dict[str, str | None],
+    ) -> list[Proposal]:
+        """The proposals of words the base does not hold: one a name credited."""
+        words = self.text[start:end]
+        trimmed = _EDGE.sub("", words)
+        if not _LETTER.search(trimmed):
+            return []
+        start += words.find(trimmed)
+        end = start + len(trimmed)
+        line, column = self.place_of(start)
+        blank = Proposal(
+            status="unresolved",
+            kind="quote",
+            speaker=None,
+            text=trimmed,
+            excerpt=excerpt,
+            form=form,
+            source=self.source.id,
+            date=shared["date"] or self.source.date,
+            date_from="text" if shared["date"] else "source",
+            date_said=shared["date_said"],
+            place=shared["place"],
+            medium=shared["medium"],
+            note=FRAGMENT_NOTE if form == "fragment" else None,
+            line=line,
+            column=column,
+            start=start,
+            end=end,
+        )
+        document = self.document(found)
+        if document:
+            term = msgspec.structs.replace(
+                blank, status="new", kind="term", credited=document, how="document", note=None
+            )
+            return [term]
+        credit = found.credit
+        if isinstance(credit, Unnamed):
+            nearby = tuple(mention.text for mention in credit.nearby)
+            said = msgspec.structs.replace(
+                blank, credited=credit.pronoun.text, how="pronoun", nearby=nearby
+            )
+            return [said]
+        if isinstance(credit, Uncredited) or not credit.names:
+            return [blank]
+        how = "continued" if found.continued else credit.how
+        return [self.named(found, name, how, blank) for name in credit.names]
+
+    def named(self, found: _Found, name: Mention, how: str, blank: Proposal) -> Proposal:
+        """``blank`` credited to ``name``: a person of the base when it stands for one."""
+        people = tuple(person.id for person in self.base.named(name.text))
+        role = None if people else self.role(found.origin + name.end)
+        proposal = msgspec.structs.replace(
+            blank,
+            status="new",
+            speaker=people[0] if len(people) == 1 else name.text,
+            credited=name.text,
+            how=how,
+            new_person=not people,
+            role=role,
+            candidates=people if len(people) > 1 else (),
+        )
+        return self.attributed(proposal, name.text)
+
+    def attributed(self, proposal: Proposal, name: str) -> Proposal:
+        """The proposal, recorded as an inferred attribution with a note where the text
+        credits the speaker in a way kb's check of an excerpt cannot read (a quotation run on
+        over a paragraph break): the write would refuse it otherwise."""
+        speaker = (
+            self.facts.people.get(proposal.speaker or "")
+            if not proposal.new_person
+            else Person(
+                id="new",
+                name=name,
+                kind="person",
+                role=proposal.role,
+                source=self.source.id,
+                excerpt=proposal.excerpt,
+            )
+        )
+        if speaker is None:
+            return proposal
+        quote = Quote(
+            id="proposed",
+            speaker=speaker.id,
+            text=proposal.text,
+            date=proposal.date,
+            place=None,
+            medium="-",
+            source=self.source.id,
+            excerpt=proposal.excerpt,
+        )
+        if credit_checks.problem_of(quote, speaker) is None:
+            return proposal
+        note = CONTINUED_NOTE.format(name=name)
+        if proposal.note:
+            note = f"{proposal.note} {note}"
+        return msgspec.structs.replace(proposal, attribution="inferred", note=note)
+
+    # What the text says around a quotation -------------------------------------------------
+
+    def form(self, found: _Found) -> Form:
+        """direct where the quotation stands as said: it opens its sentence, follows a colon
+        or a comma, a verb of saying, or its credit is "X: …" or a clause within its marks;
+        fragment where the words of the text's own sentence run into its opening mark."""
+        credit = found.credit
+        if isinstance(credit, Named) and credit.how in ("colon", "inside"):
+            return "direct"
+        mark = found.start - 1
+        before = self.text[self.sentence_start(mark) : mark].rstrip()
+        before = before.rstrip('“«„"‘').rstrip()
+        if not before or before[-1] in ":,—–-(":
+            return "direct"
+        last = re.findall(r"\w+", before[-40:])
+        quoted = self.text[found.start : found.end].lstrip()
+        if last and last[-1].lower() in crediting.VERBS_OF_SAYING and quoted[:1].isupper():
+            return "direct"
+        return "fragment"
+
+    def document(self, found: _Found) -> str | None:
+        """The document the text credits with the quotation ("the text provides"), if any."""
+        mark = found.outer[0]
+        before = self.text[self.sentence_start(mark) : mark]
+        match = _DOCUMENT_BEFORE.search(before)
+        return match.group().strip(" ,:") if match else None
+
+    def shared(self, excerpt: str, form: Form, found: _Found) -> dict[str, str | None]:
+        """The date, place and medium the excerpt states, outside its quotations."""
+        del form, found
+        said = _unquoted(excerpt)
+        date, date_said = self.date(said)
+        medium = None
+        for match in _MEDIUM.finditer(said):
+            words = match.group("medium").split()
+            if not any(word.lower() in _NOT_IN_A_MEDIUM for word in words[:-1]) or "with" in words:
+                medium = match.group("medium")
+                break
+        place = None
+        for match in _PLACE.finditer(said):
+            if match.group("before").lower() in _BEFORE_A_PLACE and not _is_calendar(
+                match.group("place")
+            ):
+                place = match.group("place")
+                break
+        return {"date": date, "date_said": date_said, "medium": medium, "place": place}
+
+    def date(self, said: str) -> tuple[str | None, str | None]:
+        """The one date the words give, as a date of the base, and the words giving it."""
+        try:
+            published = parse_partial_date(self.source.date.rstrip("?"))
+        except ValueError:
+            return None, None
+        dates: dict[str, str] = {}
+        for match in _DATE.finditer(said):
+            if not match.group().strip() or not any(match.groupdict().values()):
+                continue
+            found = _date_of(match, published)
+            if found:
+                dates.setdefault(found, match.group().strip())
+        if len(dates) != 1:
+            return None, None
+        ((date, words),) = dates.items()
+        return (None, None) if date == self.source.date else (date, words)
+
+    def role(self, after_name: int) -> str | None:
+        """The role an apposition after the name gives: "X, the region's former minister,"."""
+        match = _APPOSITIVE.match(self.text, after_name)
+        if not match:
+            return None
+        role = match.group("role")
+        return re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.IGNORECASE)
+
+    # Interviews ---------------------------------------------------------------------------
+
+    def interview(self) -> list[Proposal]:
+        """An interview in question-and-answer form: lines "Name: answer" without quotation
+        marks, two or more of them with two labels or more; the questions are not proposed."""
+        lines = list(_INTERVIEW_LINE.finditer(self.text))
+        labels = {match.group("label") for match in lines}
+        if len(lines) < 2 or len(labels) < 2:
+            return []
+        publisher = self.source.publisher.casefold()
+        made: list[Proposal] = []
+        for match in lines:
+            label = match.group("label")
+            if label.casefold() in _QUESTION_LABELS or label.casefold() == publisher:
+                continue
+            start, end = match.start("answer"), match.end("answer")
+            answer = self.text[start:end].rstrip()
+            end = start + len(answer)
+            line, column = self.place_of(start)
+            excerpt = " ".join(match.group().split())
+            blank = Proposal(
+                status="unresolved",
+                kind="quote",
+                speaker=None,
+                text=answer,
+                excerpt=excerpt,
+                form="direct",
+                source=self.source.id,
+                date=self.source.date,
+                date_from="source",
+                credited=label,
+                line=line,
+                column=column,
+                start=start,
+                end=end,
+            )
+            if label.casefold() in _ANSWER_LABELS:
+                made.append(blank)
+                continue
+            found = _Found(
+                start, end, (match.start(), end), Uncredited("no attribution"), 0, line, column
+            )
+            name = Mention(label, match.start("label"), match.end("label"))
+            held = [
+                held
+                for held in self.held
+                if normalise_quoting(held.record.text) == normalise_quoting(answer)
+            ]
+            if held:
+                nothing: dict[str, str | None] = dict.fromkeys(
+                    ("date", "date_said", "place", "medium")
+                )
+                in_base = self.in_base(found, held[0], start, end, excerpt, "direct", nothing)
+                made.append(msgspec.structs.replace(in_base, credited=label, how="interview"))
+                continue
+            made.append(self.named(found, name, "interview", blank))
+        return made
+
+
+def _mentions(credit: Credit) -> list[Mention]:
+    if isinstance(credit, Named):
+        return [*credit.names, credit.phrase, *([credit.verb] if credit.verb else [])]
+    if isinstance(credit, Unnamed):
+        return [credit.pronoun, credit.verb]
+    return []
+
+
+def _credited_as_written(credit: Credit) -> tuple[str | None, str | None]:
+    if isinstance(credit, Named) and credit.names:
+        return " and ".join(name.text for name in credit.names), credit.how
+    if isinstance(credit, Unnamed):
+        return credit.pronoun.text, "pronoun"
+    return None, None
+
+
+def _holds(record_text: str, words: str) -> bool:
+    """Whether a record's text holds the whole of ``words`` (a quotation of part of it)."""
+    plain = normalise_quoting(_EDGE.sub("", words))
+    return bool(plain) and plain in normalise_quoting(record_text)
+
+
+def _unquoted(excerpt: str) -> str:
+    """``excerpt`` with the words inside its quotation marks blanked out: what the text says
+    of a quotation is outside it."""
+    pieces, done = [], 0
+    for quotation in find_quotations(excerpt).quotations:
+        if quotation.depth == 0:
+            pieces += [excerpt[done : quotation.start], " " * (quotation.end - quotation.start)]
+            done = quotation.end
+    pieces.append(excerpt[done:])
+    return "".join(pieces)
+
+
+def _is_calendar(words: str) -> bool:
+    return words.split()[0].lower() in (*_WEEKDAYS, *_MONTHS)
+
+
+def _date_of(match: re.Match[str], published: object) -> str | None:
+    """The date a match of _DATE gives, read against the source's date of publication."""
+    year, month, day = published.year, published.month, published.day  # type: ignore[attr-defined]
+    relative = (match.group("relative") or "").lower()
+    if relative and month and day:
+        date = datetime.date(year, month, day) - datetime.timedelta(days=relative == "yesterday")
+        return date.isoformat()
+    named_month = match.group("month") or match.group("month2")
+    if named_month:
+        number = _MONTHS.index(named_month.lower()) + 1
+        given_day = int(match.group("day") or match.group("day2"))
+        given_year = int(match.group("year") or match.group("year2") or year)
+        try:
+            return datetime.date(given_year, number, given_day).isoformat()
+        except ValueError:
+            return None
+    weekday = (match.group("weekday") or "").lower()
+    if weekday and month and day:
+        publication = datetime.date(year, month, day)
+        back = (publication.weekday() - _WEEKDAYS.index(weekday)) % 7
+        return (publication - datetime.timedelta(days=back)).isoformat()
+    return None
+
+
+def _once(proposals: Sequence[Proposal]) -> Iterator[Proposal]:
+    """Each proposal once: a record of the base once, the same words by the same speaker
+    once (a headline repeating the body), the first named one kept over an unresolved one."""
+    kept: dict[tuple[str, ...], int] = {}
+    chosen: list[Proposal | None] = []
+    for proposal in proposals:
+        words = normalise_quoting(proposal.text).casefold()
+        key = (
+            ("record", proposal.record)
+            if proposal.record
+            else (proposal.kind, words, proposal.speaker or "")
+        )
+        unresolved_key = (proposal.kind, words, "")
+        if key in kept:
+            continue
+        if proposal.speaker and unresolved_key in kept:
+            # A named proposal for words proposed unresolved before: the name wins.
+            chosen[kept.pop(unresolved_key)] = None
+        if not proposal.speaker and any(
+            other is not None
+            and other.speaker
+            and normalise_quoting(other.text).casefold() == words
+            for other in chosen
+        ):
+            continue
+        kept[key] = len(chosen)
+        chosen.append(proposal)
+    yield from (proposal for proposal in chosen if proposal is not None)
