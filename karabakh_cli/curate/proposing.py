@@ -360,7 +360,7 @@ class _Reader:
         return Proposal(
             status="in-base",
             kind=held.kind,
-            text=self.text[start:end],
+            text=" ".join(self.text[start:end].split()),
             speaker=record.speaker if isinstance(record, Quote) else None,
             excerpt=excerpt,
             form=form,
@@ -400,7 +400,9 @@ class _Reader:
             status="unresolved",
             kind="quote",
             speaker=None,
-            text=trimmed,
+            # Runs of whitespace made one space (a quotation wrapped over lines, or run on over
+            # a paragraph break): still verbatim, as kb validate compares texts.
+            text=" ".join(trimmed.split()),
             excerpt=excerpt,
             form=form,
             source=self.source.id,
@@ -554,8 +556,8 @@ class _Reader:
         match = _APPOSITIVE.match(self.text, after_name)
         if not match:
             return None
-        role = match.group("role")
-        return re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.IGNORECASE)
+        role = re.sub(r"^(?:the|a|an)\s+", "", match.group("role"), flags=re.IGNORECASE)
+        return role[:1].upper() + role[1:]
 
     # Interviews ---------------------------------------------------------------------------
 
