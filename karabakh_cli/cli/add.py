@@ -641,8 +641,7 @@ def add_from(ctx: typer.Context, file: str, dry_run: bool, output: Output) -> No
     for note in written.notes:
         say(note)
     records = [(numbers[item - 1], kind, record) for item, kind, record in written.records]
-    quotes = sum(kind == "quote" for _, kind, _ in records)
-    summary = f"{len(records)} record(s) ({quotes} quote(s))"
+    summary = accepting.counted(written)
     say(f"dry run: {summary} not written to {path}" if dry_run else f"added {summary} to {path}")
     title = "Would add" if dry_run else f"Added to {path}"
     emit(shown.added_listing(written.facts, title, records), output)

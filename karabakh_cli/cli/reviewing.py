@@ -40,7 +40,8 @@ def _accepted(proposal: Proposal) -> accepting.Accepted:
 def _edited(facts: LoadedBase, proposal: Proposal) -> Proposal:
     """The proposal with one field changed as the curator types it; empty clears it."""
     names = ", ".join(EDITABLE)
-    field = typer.prompt(f"Field ({names})", err=True).strip().lower()
+    say(f"fields: {names}")
+    field = typer.prompt("Field to edit", err=True).strip().lower()
     if field not in EDITABLE:
         say(f"no field {field!r} to edit; the fields are {names}")
         return proposal
@@ -93,6 +94,7 @@ def review(facts: LoadedBase, text: str, proposals: list[Proposal], tally: str) 
     accepted: list[accepting.Accepted] = []
     for number, proposal in enumerate(asked, 1):
         while True:
+            typer.echo("", err=True)
             emit(shown.card(facts, proposal, text, number, len(asked)), Output(Format.table))
             answer = typer.prompt(_ANSWERS, err=True).strip().lower()[:1]
             if answer == "a":
@@ -111,7 +113,6 @@ def review(facts: LoadedBase, text: str, proposals: list[Proposal], tally: str) 
                 return
             else:
                 say(f"answer {_ANSWERS}")
-        typer.echo("", err=True)
     _finish(path, accepted, quitting=False)
 
 
@@ -133,4 +134,4 @@ def _finish(path: Any, accepted: list[accepting.Accepted], *, quitting: bool) ->
         raise UsageRefusal(f"nothing written: the result would not be valid: {problem}") from None
     for note in written.notes:
         say(note)
-    say(f"added {len(written.records)} record(s) to {path}")
+    say(f"added {accepting.counted(written)} to {path}")

@@ -20,6 +20,7 @@ from karabakh_cli.curate.proposing import Form, ProposedKind, Status
 from karabakh_cli.lookup import match
 from karabakh_cli.lookup.loaded import LoadedBase
 from karabakh_cli.model import KIND, Attribution, Record, RecordKind
+from karabakh_cli.text import listed
 
 
 class Accepted(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
@@ -193,3 +194,16 @@ def add_all(path: Path, proposals: Sequence[Accepted], *, dry_run: bool) -> Writ
                 writing.check(written, path.parent)
                 writing.replace(path, written)
     return Written(facts, records, notes)
+
+
+def counted(written: Written) -> str:
+    """``1 person and 2 quotes``: what a transaction added, kind by kind."""
+    kinds: dict[str, int] = {}
+    for _, kind, _ in written.records:
+        kinds[kind] = kinds.get(kind, 0) + 1
+    plurals = {"person": "people"}
+    parts = [
+        f"{count} {kind if count == 1 else plurals.get(kind, kind + 's')}"
+        for kind, count in kinds.items()
+    ]
+    return listed(parts) if parts else "nothing"

@@ -18,18 +18,22 @@ from karabakh_cli.output.views import Column, Listing, Row, Shape
 
 # Fields of a proposal the review's card shows, in order, with their labels.
 _CARD = (
-    ("Status", "status"),
-    ("Kind", "kind"),
+    ("Proposed", "proposed"),
     ("Text", "text"),
     ("Speaker", "speaker_shown"),
-    ("Form", "form"),
     ("Date", "date_shown"),
     ("Place", "place"),
     ("Medium", "medium"),
     ("Note", "note"),
-    ("Attribution", "attribution"),
+    ("Attribution", "attribution_shown"),
     ("Context", "context"),
 )
+_PROPOSED = {
+    ("quote", "direct"): "a quote: a direct quotation",
+    ("quote", "fragment"): "a quote: a fragment quoted inside reported speech",
+    ("term", "direct"): "a term: the words of a document",
+    ("term", "fragment"): "a term: the words of a document",
+}
 
 
 def proposals_listing(title: str, proposals: Iterable[Proposal]) -> Listing:
@@ -81,14 +85,19 @@ def card(facts: LoadedBase, proposal: Proposal, text: str, number: int, total: i
         date = f"{date} (the source's date)"
     row: Row = {
         **msgspec.structs.asdict(proposal),
+        "proposed": _PROPOSED[proposal.kind, proposal.form],
         "speaker_shown": speaker_shown(facts, proposal),
         "date_shown": date,
+        # Shown only when it is not the usual: the text names the speaker.
+        "attribution_shown": "inferred: who spoke is your reading; the note says why"
+        if proposal.attribution == "inferred"
+        else None,
         "context": context,
         "_marked": marked,
     }
     columns = [Column(label, field) for label, field in _CARD]
     return Listing(
-        f"Proposal {number} of {total}, line {proposal.line}",
+        f"Proposal {number} of {total}: line {proposal.line} of {proposal.source}",
         [row],
         columns,
         vertical=True,

@@ -61,7 +61,7 @@ def test_the_pipe_round_trip_adds_what_was_proposed(facts: Path) -> None:
     )
     added = run(facts, "add", "--from", "-", input=named)
     assert added.exit_code == 0, added.stderr
-    assert "added 4 record(s) (4 quote(s))" in added.stderr
+    assert "added 4 quotes to" in added.stderr
     problems = factbase.diagnose(facts.read_bytes(), facts.parent)
     assert [problem for problem in problems if problem.severity == "error"] == []
     again = run(facts, "add", "quotes", "--source", SECOND)
@@ -136,7 +136,7 @@ def test_from_with_dry_run_shows_what_would_be_added_and_writes_nothing(facts: P
     named = "".join(json.dumps(p) + "\n" for p in proposed if p["speaker"])
     result = run(facts, "add", "--from", "-", "--dry-run", input=named)
     assert result.exit_code == 0, result.stderr
-    assert "dry run: 4 record(s) (4 quote(s)) not written" in result.stderr
+    assert "dry run: 4 quotes not written" in result.stderr
     assert "q-testova-peace-within-reach" in result.stdout
     assert facts.read_bytes() == before
 
@@ -154,7 +154,7 @@ def test_from_leaves_out_proposals_already_in_the_base(facts: Path) -> None:
     result = run(facts, "add", "--from", "-", input="".join(json.dumps(p) + "\n" for p in proposed))
     assert result.exit_code == 0, result.stderr
     assert "1 proposal(s) already in the base, left out" in result.stderr
-    assert "added 3 record(s)" in result.stderr
+    assert "added 3 quotes" in result.stderr
 
 
 def test_quit_without_saving_leaves_the_file_byte_for_byte(facts: Path) -> None:
@@ -174,7 +174,7 @@ def test_the_review_writes_what_was_accepted_in_one_transaction(facts: Path) -> 
     answers = "a\ne\nmedium\nremarks to reporters\na\ns\ns\ns\ny\n"
     result = run(facts, "add", "quotes", "--source", FIRST, "--review", input=answers)
     assert result.exit_code == 0, result.stderr
-    assert "added 3 record(s)" in result.stderr
+    assert "added 1 person and 2 quotes" in result.stderr
     base = json.loads(facts.read_text(encoding="utf-8"))
     assert [quote["speaker"] for quote in base["quotes"]] == ["ruben-vardanyan", "ivana-testova"]
     assert base["quotes"][1]["medium"] == "remarks to reporters"
@@ -192,7 +192,7 @@ def test_the_review_shows_each_proposal_with_its_context_and_speaker(facts: Path
     """The card names the speaker and the date's origin, and holds the sentences around."""
     result = run(facts, "add", "quotes", "--source", FIRST, "--review", input="s\ns\nq\n")
     assert result.exit_code == 0, result.stderr
-    assert "Proposal 1 of 5, line 3" in result.stdout
+    assert "Proposal 1 of 5: line 3 of src-ruritaniatimes-2023-09-21" in result.stdout
     assert "Ruben Vardanyan, Region's former state minister (a new person)" in result.stdout
     assert "2023-09-19 (the text says 'on Tuesday')" in result.stdout
     assert "Context" in result.stdout
@@ -222,4 +222,4 @@ def test_the_installed_kb_pipes_proposals_into_add_from(facts: Path, tmp_path: P
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "added 4 record(s)" in done.stderr
+    assert "added 4 quotes" in done.stderr
