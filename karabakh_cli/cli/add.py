@@ -390,6 +390,13 @@ def add_quote(
             help="The excerpt names nobody (he said): who spoke is your reading of the source; --note says why.",
         ),
     ] = False,
+    fragment: Annotated[
+        bool,
+        typer.Option(
+            "--fragment",
+            help="The words are a fragment the source quotes inside its own reported speech, not a direct quotation.",
+        ),
+    ] = False,
     record_id: IdOption = None,
     dry_run: DryRunOption = False,
     fmt: FormatOption = None,
@@ -397,10 +404,9 @@ def add_quote(
 ) -> None:
     """Add a quote: its text must stand verbatim in the source's archived text, and the
     excerpt must credit the speaker."""
-    from karabakh_cli.curate import adding
 
     plan = AddPlan(
-        adding.new_quote,
+        functools.partial(_quote_in_form, "fragment" if fragment else "direct"),
         {
             "speaker": ("--speaker", speaker),
             "text": ("--text", text),
@@ -417,6 +423,13 @@ def add_quote(
         },
     )
     _add(ctx, plan, excerpt, dry_run, Output(fmt, json))
+
+
+def _quote_in_form(form: str, facts: "LoadedBase", **fields: Any) -> "adding.New":
+    """adding.new_quote, the quote recorded as a direct quotation or a fragment (--fragment)."""
+    from karabakh_cli.curate import accepting, adding
+
+    return accepting.with_form(form, adding.new_quote(facts, **fields))  # type: ignore[arg-type]
 
 
 @command(

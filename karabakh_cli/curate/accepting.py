@@ -19,7 +19,7 @@ from karabakh_cli.curate import adding, writing
 from karabakh_cli.curate.proposing import Form, ProposedKind, Status
 from karabakh_cli.lookup import match
 from karabakh_cli.lookup.loaded import LoadedBase
-from karabakh_cli.model import KIND, Attribution, Record, RecordKind
+from karabakh_cli.model import KIND, Attribution, Quote, Record, RecordKind
 from karabakh_cli.text import listed
 
 
@@ -60,6 +60,13 @@ class Written(msgspec.Struct, frozen=True):
     facts: LoadedBase
     records: list[tuple[int, RecordKind, Record]]
     notes: list[str]
+
+
+def with_form(form: Form, new: adding.New) -> adding.New:
+    """A new quote (adding.new_quote's) recorded as a direct quotation or a fragment."""
+    if form == "direct" or not isinstance(new.record, Quote):
+        return new
+    return msgspec.structs.replace(new, record=msgspec.structs.replace(new.record, form=form))
 
 
 def problem(accepted: Accepted) -> str | None:
@@ -117,19 +124,22 @@ def _builds(accepted: Accepted, made: dict[str, str]) -> list[Build]:
         return new
 
     def quote(facts: LoadedBase) -> adding.New:
-        return adding.new_quote(
-            facts,
-            speaker=made.get(speaker, speaker),
-            text=accepted.text,
-            source_id=accepted.source,
-            date=accepted.date or "",
-            place=accepted.place,
-            medium=accepted.medium,
-            excerpt=accepted.excerpt,
-            note=accepted.note,
-            contradicts=[],
-            record_id=accepted.id,
-            attribution=accepted.attribution,
+        return with_form(
+            accepted.form,
+            adding.new_quote(
+                facts,
+                speaker=made.get(speaker, speaker),
+                text=accepted.text,
+                source_id=accepted.source,
+                date=accepted.date or "",
+                place=accepted.place,
+                medium=accepted.medium,
+                excerpt=accepted.excerpt,
+                note=accepted.note,
+                contradicts=[],
+                record_id=accepted.id,
+                attribution=accepted.attribution,
+            ),
         )
 
     if accepted.new_person and speaker not in made:

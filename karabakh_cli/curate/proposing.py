@@ -411,7 +411,6 @@ class _Reader:
             date_said=shared["date_said"],
             place=shared["place"],
             medium=shared["medium"],
-            note=FRAGMENT_NOTE if form == "fragment" else None,
             line=line,
             column=column,
             start=start,
@@ -420,7 +419,7 @@ class _Reader:
         document = self.document(found)
         if document:
             term = msgspec.structs.replace(
-                blank, status="new", kind="term", credited=document, how="document", note=None
+                blank, status="new", kind="term", credited=document, how="document"
             )
             return [term]
         credit = found.credit
@@ -482,8 +481,6 @@ class _Reader:
         if credit_checks.problem_of(quote, speaker) is None:
             return proposal
         note = CONTINUED_NOTE.format(name=name)
-        if proposal.note:
-            note = f"{proposal.note} {note}"
         return msgspec.structs.replace(proposal, attribution="inferred", note=note)
 
     # What the text says around a quotation -------------------------------------------------

@@ -236,6 +236,7 @@ def quote_row(facts: LoadedBase, quote: Quote) -> Row:
         "responds_to": list(quote.responds_to),
         "responses": facts.responses(quote),
         "attribution": quote.attribution,
+        "form": quote.form,
     }
 
 
@@ -258,8 +259,16 @@ INFERRED_MARKER = Marker(
 )
 
 
+FRAGMENT_MARKER = Marker(
+    "form",
+    "~",
+    "a fragment the source quotes inside its own reported speech, not a direct quotation",
+    when="fragment",
+)
+
+
 def quote_markers(facts: LoadedBase) -> tuple[Marker, ...]:
-    return (NOTE_MARKER, INFERRED_MARKER, contradicted_marker(facts))
+    return (NOTE_MARKER, INFERRED_MARKER, FRAGMENT_MARKER, contradicted_marker(facts))
 
 
 def quotes_listing(facts: LoadedBase, title: str, quotes: list[Quote]) -> Listing:

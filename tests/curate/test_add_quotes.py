@@ -223,3 +223,45 @@ def test_the_installed_kb_pipes_proposals_into_add_from(facts: Path, tmp_path: P
     )
     assert done.returncode == 0, done.stderr
     assert "added 4 quotes" in done.stderr
+
+
+@pytest.mark.parametrize("command", [["add", "quotes"], ["add"]])
+def test_help_ends_with_real_examples_and_the_readme_names_the_commands(command: list[str]) -> None:
+    """kb add quotes --help and kb add --help end with two examples; the README has both."""
+    result = CliRunner().invoke(app, [*command, "--help"], env=STABLE_ENV)
+    assert result.exit_code == 0
+    tail = result.stdout.strip().splitlines()[-3:]
+    assert sum("$ " in line and "kb " in line for line in tail) == 2
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "kb add quotes --source ID" in readme and "kb add --from FILE|-" in readme
+
+
+def test_a_fragment_is_recorded_as_one_and_listings_mark_it(facts: Path) -> None:
+    """ "complete “within a week”, according to …": form fragment in the file, ~ in the table."""
+    proposed = lines(run(facts, "add", "quotes", "--source", FIRST).stdout)
+    (brandt,) = [p for p in proposed if p["speaker"] == "olaf-brandt"]
+    assert brandt["form"] == "fragment"
+    assert run(facts, "add", "--from", "-", input=json.dumps(brandt) + "\n").exit_code == 0
+    quote = json.loads(facts.read_text(encoding="utf-8"))["quotes"][-1]
+    assert quote["form"] == "fragment"
+    table = run(facts, "quote", "Brandt", "--format", "table")
+    assert "within a week~" in table.stdout
+    assert "~ a fragment the source quotes inside its own reported speech" in table.stdout
+
+
+def test_a_direct_quotation_leaves_form_out_of_the_file(facts: Path) -> None:
+    """The default stays out of the file, so bases written before the field are unchanged."""
+    result = run(
+        facts,
+        *("add", "quote", "--speaker", "Kerbel", "--text", "Nothing is settled yet."),
+        *("--source", FIRST, "--date", "2023-09-21"),
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "form" not in json.loads(facts.read_text(encoding="utf-8"))["quotes"][-1]
+    fragment = run(
+        facts,
+        *("add", "quote", "--speaker", "Brandt", "--text", "within a week", "--fragment"),
+        *("--source", FIRST, "--date", "2023-09-21"),
+    )
+    assert fragment.exit_code == 0, fragment.stderr
+    assert json.loads(facts.read_text(encoding="utf-8"))["quotes"][-1]["form"] == "fragment"
