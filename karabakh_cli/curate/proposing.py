@@ -143,7 +143,7 @@ _MEDIUM_HEADS = (
 _MEDIUM = re.compile(
     r"\b(?:in|on|at|during|via)\s+(?:(?:an?|the|his|her|their|its)\s+)?"
     rf"(?P<medium>(?:[\w-]+\s+){{0,2}}?(?:{_MEDIUM_HEADS})"
-    r"(?:\s+with\s+(?:the\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)?)\b",
+    r"(?:\s+(?:with|on)\s+(?-i:(?:the\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*))?)\b",
     re.IGNORECASE,
 )
 _NOT_IN_A_MEDIUM = frozenset(["of", "the", "a", "an", "to", "for", "with", "and", "that"])
@@ -294,7 +294,7 @@ class _Reader:
         high = max([found.outer[1], *(found.origin + m.end for m in mentions)])
         excerpt = self.excerpt(low, high)
         form = self.form(found)
-        shared = self.shared(excerpt, form, found)
+        shared = self.shared(self.said_around(low, high))
         made = []
         for start, end in self.segments(found):
             made.extend(self.segment(found, start, end, excerpt, form, shared))
@@ -435,8 +435,16 @@ class _Reader:
         return [self.named(found, name, how, blank) for name in credit.names]
 
     def named(self, found: _Found, name: Mention, how: str, blank: Proposal) -> Proposal:
-        """``blank`` credited to ``name``: a person of the base when it stands for one."""
+        """``blank`` credited to ``name``: a person of the base when it stands for one; a
+        new person when it is a name (capitalised words, "Gen. Olaf Brandt" of "Gen. Olaf
+        Brandt later"); unresolved when it is a description no person of the base answers
+        to ("a spokesman for the delegation"): kb never makes a person of a description."""
         people = tuple(person.id for person in self.base.named(name.text))
+        if not people:
+            name = _trimmed(name)
+            people = tuple(person.id for person in self.base.named(name.text))
+        if not people and not _NAME_WORD.search(name.text):
+            return msgspec.structs.replace(blank, credited=name.text, how="description")
         role = None if people else self.role(found.origin + name.end)
         proposal = msgspec.structs.replace(
             blank,
@@ -510,16 +518,25 @@ class _Reader:
         match = _DOCUMENT_BEFORE.search(before)
         return match.group().strip(" ,:") if match else None
 
-    def shared(self, excerpt: str, form: Form, found: _Found) -> dict[str, str | None]:
-        """The date, place and medium the excerpt states, outside its quotations."""
-        del form, found
-        said = _unquoted(excerpt)
+    def said_around(self, low: int, high: int) -> str:
+        """What the text says around a quotation and its credit: from the first of them to
+        the last, and on to the next quotation mark or the end of the sentence, with the words
+        of quotations blanked out. A medium or a date elsewhere in the sentence belongs to
+        another quotation ("called it “a betrayal” in a post, and X later repeated: “…”")."""
+        end = self.sentence_end(high)
+        mark = re.compile(r"[“”«»„\"]").search(self.text, high, end)
+        return _unquoted(self.text[low : mark.start() if mark else end])
+
+    def shared(self, said: str) -> dict[str, str | None]:
+        """The date, place and medium ``said`` states."""
         date, date_said = self.date(said)
         medium = None
         for match in _MEDIUM.finditer(said):
             words = match.group("medium").split()
+            if len(words) > 2 and words[-2].lower() in ("on", "with") and _is_calendar(words[-1]):
+                words = words[:-2]
             if not any(word.lower() in _NOT_IN_A_MEDIUM for word in words[:-1]) or "with" in words:
-                medium = match.group("medium")
+                medium = " ".join(words)
                 break
         place = None
         for match in _PLACE.finditer(said):
@@ -613,6 +630,23 @@ class _Reader:
                 continue
             made.append(self.named(found, name, "interview", blank))
         return made
+
+
+_NAME_WORD = re.compile(r"\b[A-Z][\w’'-]*")
+_NAME_EDGES = re.compile(r"^(?:[a-z][\w’'-]*\s+)+|(?:\s+[a-z][\w’'-]*)+$")
+
+
+def _trimmed(name: Mention) -> Mention:
+    """A credited name without the lower-case words at its edges ("Gen. Olaf Brandt later");
+    a description without a capitalised word is left as it is."""
+    if not _NAME_WORD.search(name.text):
+        return name
+    leading = _NAME_EDGES.match(name.text)
+    start = leading.end() if leading else 0
+    kept = name.text[start:]
+    trailing = re.search(r"(?:\s+[a-z][\w’'-]*)+$", kept)
+    end = start + (trailing.start() if trailing else len(kept))
+    return Mention(name.text[start:end], name.start + start, name.start + end)
 
 
 def _mentions(credit: Credit) -> list[Mention]:
