@@ -13,7 +13,6 @@ never as a person's quote.
 from __future__ import annotations
 
 import bisect
-import datetime
 import re
 from collections.abc import Iterator, Sequence
 from typing import Literal, NamedTuple
@@ -21,11 +20,12 @@ from typing import Literal, NamedTuple
 import msgspec
 
 from karabakh_cli.base import sentences
+from karabakh_cli.curate import circumstances, joined
+from karabakh_cli.curate.joined import Found
 from karabakh_cli.lookup import checking, credit_checks, crediting
 from karabakh_cli.lookup.crediting import Credit, Mention, Named, Uncredited, Unnamed
 from karabakh_cli.lookup.loaded import LoadedBase
-from karabakh_cli.lookup.quotations import MarkWarning, find_quotations
-from karabakh_cli.model import Attribution, Person, Quote, Source, Term, parse_partial_date
+from karabakh_cli.model import Attribution, Person, Quote, Source, Term
 from karabakh_cli.text import find_verbatim, normalise_quoting
 
 Status = Literal["new", "in-base", "unresolved"]
@@ -33,9 +33,6 @@ Form = Literal["direct", "fragment"]
 ProposedKind = Literal["quote", "term"]
 DateFrom = Literal["source", "text"]
 
-FRAGMENT_NOTE = (
-    "A fragment the source quotes inside its own reported speech, not a direct quotation."
-)
 CONTINUED_NOTE = (
     "The quotation runs on over a paragraph break; the text credits {name} where it opens."
 )
@@ -93,69 +90,6 @@ class Proposal(msgspec.Struct, frozen=True, kw_only=True):
     end: int = 0
 
 
-class _Found(NamedTuple):
-    """A quotation as the walk found it, perhaps joined over paragraph breaks."""
-
-    start: int
-    end: int
-    outer: tuple[int, int]
-    """The outermost quotation holding it (itself at depth 0), marks included."""
-    credit: Credit
-    origin: int
-    line: int
-    column: int
-    continued: bool = False
-
-
-_DOCUMENT_NOUNS = (
-    "text|document|agreement|accord|treaty|deal|ceasefire|truce|resolution|declaration|"
-    "decree|communiqu[eé]|memorandum|protocol|law|statute|charter|constitution|plan"
-)
-_DOCUMENT_VERBS = (
-    "provides|provided|states|stated|reads|read|says|said|stipulates|stipulated|specifies|"
-    "specified|calls for|called for|notes|noted|sets out|set out|requires|required|includes|"
-    "included|declares|declared|envisages|foresees|lists|listed"
-)
-_DOCUMENT_BEFORE = re.compile(
-    rf"(?:\b(?:the|this|that|its|their)\s+(?:[\w’'-]+\s+){{0,3}}?(?:{_DOCUMENT_NOUNS})\s+"
-    rf"(?:\w+\s+)?(?:{_DOCUMENT_VERBS})|\baccording to (?:the|this|that|its)\s+"
-    rf"(?:[\w’'-]+\s+){{0,3}}?(?:{_DOCUMENT_NOUNS}))\s*[:,]?\s*$",
-    re.IGNORECASE,
-)
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTHS = (
-    *("january", "february", "march", "april", "may", "june", "july", "august"),
-    *("september", "october", "november", "december"),
-)
-_MONTH = "|".join(_MONTHS)
-_DATE = re.compile(
-    rf"\b(?:on\s+)?(?:(?P<weekday>{'|'.join(_WEEKDAYS)})\b(?:,?\s+(?=(?:{_MONTH})\b|\d))?)?"
-    rf"(?:(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})\b(?:,?\s+(?P<year>\d{{4}}))?"
-    rf"|(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH})\b(?:\s+(?P<year2>\d{{4}}))?)?"
-    r"|\b(?P<relative>yesterday|today)\b",
-    re.IGNORECASE,
-)
-_MEDIUM_HEADS = (
-    "speech|address|interview|press release|statement|press conference|news conference|"
-    "briefing|broadcast|post|video|message|letter|communiqu[eé]|tweet|op-ed|column|"
-    "television|radio|social media|telegram|twitter|facebook|instagram"
-)
-_MEDIUM = re.compile(
-    r"\b(?:in|on|at|during|via)\s+(?:(?:an?|the|his|her|their|its)\s+)?"
-    rf"(?P<medium>(?:[\w-]+\s+){{0,2}}?(?:{_MEDIUM_HEADS})"
-    r"(?:\s+(?:with|on)\s+(?-i:(?:the\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*))?)\b",
-    re.IGNORECASE,
-)
-_NOT_IN_A_MEDIUM = frozenset(["of", "the", "a", "an", "to", "for", "with", "and", "that"])
-_PLACE = re.compile(r"\b(?P<before>[\w-]+)\s+in\s+(?P<place>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)")
-_BEFORE_A_PLACE = frozenset(
-    [
-        *crediting.VERBS_OF_SAYING,
-        *("speaking", "spoke", "reporters", "journalists", "conference", "speech", "address"),
-        *("interview", "briefing", "statement", "summit", "meeting"),
-    ]
-)
-_APPOSITIVE = re.compile(r",\s+(?P<role>(?:the|a|an)\s+[^,;:“”«»\"]{3,90}?)\s*,")
 _EDGE = re.compile(r"^[\s,;:]+|[\s,;:]+$")
 _LETTER = re.compile(r"[^\W\d_]")
 _INTERVIEW_LINE = re.compile(
@@ -182,79 +116,10 @@ def propose(facts: LoadedBase, source: Source, text: str) -> Iterator[Proposal]:
     ]
     reader = _Reader(facts, source, text, held)
     made: list[Proposal] = []
-    for found in _joined(checking.walk(text), text):
+    for found in joined.joined(checking.walk(text), text):
         made.extend(reader.proposals(found))
     made.extend(reader.interview())
     yield from _once(sorted(made, key=lambda proposal: (proposal.start, proposal.end)))
-
-
-def _joined(walked: Iterator[checking.Walked | MarkWarning], text: str) -> Iterator[_Found]:
-    """The walk's quotations, a quotation that runs on over a paragraph break joined into
-    one: the news convention leaves the closing mark off a paragraph the quotation continues
-    after, and opens the next paragraph with a mark again."""
-    open_at: MarkWarning | None = None
-    opened: _Found | None = None
-    outer: tuple[int, int] = (0, 0)
-    for item in walked:
-        if isinstance(item, MarkWarning):
-            if item.problem == "never closed" and item.mark in '“«„"':
-                if opened is not None and _opens_paragraph(text, item.offset):
-                    continue  # the joined quotation runs on into one more paragraph
-                open_at, opened = item, None
-            continue
-        quotation, credit, paragraph = item.quotation, item.credit, item.paragraph
-        if open_at is not None and opened is None:
-            opened = _opened(text, open_at)
-        if opened is not None and quotation.depth == 0:
-            if _opens_paragraph(text, quotation.start - 1):
-                yield opened._replace(
-                    end=quotation.end, outer=(opened.outer[0], quotation.end + 1), continued=True
-                )
-                open_at = opened = None
-                continue
-            yield opened
-            open_at = opened = None
-        if quotation.depth == 0:
-            outer = (quotation.start - 1, quotation.end + 1)
-        del paragraph
-        yield _Found(
-            quotation.start,
-            quotation.end,
-            outer,
-            credit,
-            item.origin,
-            quotation.line,
-            quotation.column,
-        )
-    if opened is not None:
-        yield opened
-
-
-def _opens_paragraph(text: str, mark: int) -> bool:
-    """Whether the quotation mark at ``mark`` is the first thing of its paragraph."""
-    before = text[:mark].rstrip(" \t")
-    return before.endswith("\n\n") or bool(re.search(r"\n[^\S\n]*\n[^\S\n]*$", text[:mark]))
-
-
-def _opened(text: str, mark: MarkWarning) -> _Found:
-    """The quotation a mark never closed opens, to the end of its paragraph, credited as if
-    the paragraph closed it."""
-    blank = re.compile(r"\n[^\S\n]*\n").search(text, mark.offset)
-    end = blank.start() if blank else len(text)
-    end = len(text[:end].rstrip())
-    begin = text.rfind("\n\n", 0, mark.offset)
-    begin = 0 if begin < 0 else begin + 2
-    paragraph = text[begin:end] + "”"
-    quotation = next(
-        (q for q in find_quotations(paragraph).quotations if q.start == mark.offset - begin + 1),
-        None,
-    )
-    credit: Credit = (
-        crediting.credited(paragraph, quotation)
-        if quotation is not None
-        else Uncredited("no attribution")
-    )
-    return _Found(mark.offset + 1, end, (mark.offset, end), credit, begin, mark.line, mark.column)
 
 
 class _Reader:
@@ -287,7 +152,7 @@ class _Reader:
 
     # One quotation ------------------------------------------------------------------------
 
-    def proposals(self, found: _Found) -> list[Proposal]:
+    def proposals(self, found: Found) -> list[Proposal]:
         credit = found.credit
         mentions = _mentions(credit)
         low = min([found.outer[0], *(found.origin + m.start for m in mentions)])
@@ -300,7 +165,7 @@ class _Reader:
             made.extend(self.segment(found, start, end, excerpt, form, shared))
         return made
 
-    def segments(self, found: _Found) -> list[tuple[int, int]]:
+    def segments(self, found: Found) -> list[tuple[int, int]]:
         """The quotation's words, less a "…, X said. …" clause its marks hold."""
         credit = found.credit
         if not (isinstance(credit, Named) and credit.how == "inside" and credit.verb):
@@ -315,7 +180,7 @@ class _Reader:
 
     def segment(
         self,
-        found: _Found,
+        found: Found,
         start: int,
         end: int,
         excerpt: str,
@@ -346,7 +211,7 @@ class _Reader:
 
     def in_base(
         self,
-        found: _Found,
+        found: Found,
         held: Held,
         start: int,
         end: int,
@@ -381,7 +246,7 @@ class _Reader:
 
     def fresh(
         self,
-        found: _Found,
+        found: Found,
         start: int,
         end: int,
         excerpt: str,
@@ -434,7 +299,7 @@ class _Reader:
         how = "continued" if found.continued else credit.how
         return [self.named(found, name, how, blank) for name in credit.names]
 
-    def named(self, found: _Found, name: Mention, how: str, blank: Proposal) -> Proposal:
+    def named(self, found: Found, name: Mention, how: str, blank: Proposal) -> Proposal:
         """``blank`` credited to ``name``: a person of the base when it stands for one; a
         new person when it is a name (capitalised words, "Gen. Olaf Brandt" of "Gen. Olaf
         Brandt later"); unresolved when it is a description no person of the base answers
@@ -445,7 +310,7 @@ class _Reader:
             people = tuple(person.id for person in self.base.named(name.text))
         if not people and not _NAME_WORD.search(name.text):
             return msgspec.structs.replace(blank, credited=name.text, how="description")
-        role = None if people else self.role(found.origin + name.end)
+        role = None if people else circumstances.role(self.text, found.origin + name.end)
         proposal = msgspec.structs.replace(
             blank,
             status="new",
@@ -493,7 +358,7 @@ class _Reader:
 
     # What the text says around a quotation -------------------------------------------------
 
-    def form(self, found: _Found) -> Form:
+    def form(self, found: Found) -> Form:
         """direct where the quotation stands as said: it opens its sentence, follows a colon
         or a comma, a verb of saying, or its credit is "X: …" or a clause within its marks;
         fragment where the words of the text's own sentence run into its opening mark."""
@@ -511,12 +376,20 @@ class _Reader:
             return "direct"
         return "fragment"
 
-    def document(self, found: _Found) -> str | None:
+    def document(self, found: Found) -> str | None:
         """The document the text credits with the quotation ("the text provides"), if any."""
         mark = found.outer[0]
-        before = self.text[self.sentence_start(mark) : mark]
-        match = _DOCUMENT_BEFORE.search(before)
-        return match.group().strip(" ,:") if match else None
+        return circumstances.document(self.text[self.sentence_start(mark) : mark])
+
+    def shared(self, said: str) -> dict[str, str | None]:
+        """The date, place and medium ``said`` states."""
+        date, date_said = circumstances.date(said, self.source.date)
+        return {
+            "date": date,
+            "date_said": date_said,
+            "medium": circumstances.medium(said),
+            "place": circumstances.place(said),
+        }
 
     def said_around(self, low: int, high: int) -> str:
         """What the text says around a quotation and its credit: from the first of them to
@@ -525,53 +398,7 @@ class _Reader:
         another quotation ("called it “a betrayal” in a post, and X later repeated: “…”")."""
         end = self.sentence_end(high)
         mark = re.compile(r"[“”«»„\"]").search(self.text, high, end)
-        return _unquoted(self.text[low : mark.start() if mark else end])
-
-    def shared(self, said: str) -> dict[str, str | None]:
-        """The date, place and medium ``said`` states."""
-        date, date_said = self.date(said)
-        medium = None
-        for match in _MEDIUM.finditer(said):
-            words = match.group("medium").split()
-            if len(words) > 2 and words[-2].lower() in ("on", "with") and _is_calendar(words[-1]):
-                words = words[:-2]
-            if not any(word.lower() in _NOT_IN_A_MEDIUM for word in words[:-1]) or "with" in words:
-                medium = " ".join(words)
-                break
-        place = None
-        for match in _PLACE.finditer(said):
-            if match.group("before").lower() in _BEFORE_A_PLACE and not _is_calendar(
-                match.group("place")
-            ):
-                place = match.group("place")
-                break
-        return {"date": date, "date_said": date_said, "medium": medium, "place": place}
-
-    def date(self, said: str) -> tuple[str | None, str | None]:
-        """The one date the words give, as a date of the base, and the words giving it."""
-        try:
-            published = parse_partial_date(self.source.date.rstrip("?"))
-        except ValueError:
-            return None, None
-        dates: dict[str, str] = {}
-        for match in _DATE.finditer(said):
-            if not match.group().strip() or not any(match.groupdict().values()):
-                continue
-            found = _date_of(match, published)
-            if found:
-                dates.setdefault(found, match.group().strip())
-        if len(dates) != 1:
-            return None, None
-        ((date, words),) = dates.items()
-        return (None, None) if date == self.source.date else (date, words)
-
-    def role(self, after_name: int) -> str | None:
-        """The role an apposition after the name gives: "X, the region's former minister,"."""
-        match = _APPOSITIVE.match(self.text, after_name)
-        if not match:
-            return None
-        role = re.sub(r"^(?:the|a|an)\s+", "", match.group("role"), flags=re.IGNORECASE)
-        return role[:1].upper() + role[1:]
+        return circumstances.unquoted(self.text[low : mark.start() if mark else end])
 
     # Interviews ---------------------------------------------------------------------------
 
@@ -612,7 +439,7 @@ class _Reader:
             if label.casefold() in _ANSWER_LABELS:
                 made.append(blank)
                 continue
-            found = _Found(
+            found = Found(
                 start, end, (match.start(), end), Uncredited("no attribution"), 0, line, column
             )
             name = Mention(label, match.start("label"), match.end("label"))
@@ -669,46 +496,6 @@ def _holds(record_text: str, words: str) -> bool:
     """Whether a record's text holds the whole of ``words`` (a quotation of part of it)."""
     plain = normalise_quoting(_EDGE.sub("", words))
     return bool(plain) and plain in normalise_quoting(record_text)
-
-
-def _unquoted(excerpt: str) -> str:
-    """``excerpt`` with the words inside its quotation marks blanked out: what the text says
-    of a quotation is outside it."""
-    pieces, done = [], 0
-    for quotation in find_quotations(excerpt).quotations:
-        if quotation.depth == 0:
-            pieces += [excerpt[done : quotation.start], " " * (quotation.end - quotation.start)]
-            done = quotation.end
-    pieces.append(excerpt[done:])
-    return "".join(pieces)
-
-
-def _is_calendar(words: str) -> bool:
-    return words.split()[0].lower() in (*_WEEKDAYS, *_MONTHS)
-
-
-def _date_of(match: re.Match[str], published: object) -> str | None:
-    """The date a match of _DATE gives, read against the source's date of publication."""
-    year, month, day = published.year, published.month, published.day  # type: ignore[attr-defined]
-    relative = (match.group("relative") or "").lower()
-    if relative and month and day:
-        date = datetime.date(year, month, day) - datetime.timedelta(days=relative == "yesterday")
-        return date.isoformat()
-    named_month = match.group("month") or match.group("month2")
-    if named_month:
-        number = _MONTHS.index(named_month.lower()) + 1
-        given_day = int(match.group("day") or match.group("day2"))
-        given_year = int(match.group("year") or match.group("year2") or year)
-        try:
-            return datetime.date(given_year, number, given_day).isoformat()
-        except ValueError:
-            return None
-    weekday = (match.group("weekday") or "").lower()
-    if weekday and month and day:
-        publication = datetime.date(year, month, day)
-        back = (publication.weekday() - _WEEKDAYS.index(weekday)) % 7
-        return (publication - datetime.timedelta(days=back)).isoformat()
-    return None
 
 
 def _once(proposals: Sequence[Proposal]) -> Iterator[Proposal]:
