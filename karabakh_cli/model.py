@@ -16,8 +16,9 @@ DATE_FORM = "YYYY[-MM[-DD]]"
 DATE_EXAMPLES = "2023, 2023-09 or 2023-09-20"
 PARTIAL_DATE_FORM = f"{DATE_FORM} with an optional trailing '?'"
 # The one form of a date, for the parser and the JSON Schema alike (valid in both Python and
-# ECMA regular expressions); which months and days exist, the parser checks.
-PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(\?)?")
+# ECMA regular expressions); which months and days exist, the parser checks. ASCII digits
+# only, written out: Python's \d also takes "２０２３" and "२०२३", which the schema's does not.
+PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?(\?)?")
 
 # The forms of ids and dates are published in the JSON Schema and checked by integrity.py (ids)
 # and parse_partial_date (dates), not by msgspec while decoding: a regular expression per
@@ -31,12 +32,27 @@ Id = Annotated[
     ),
 ]
 Text = Annotated[str, msgspec.Meta(min_length=1)]
+# The published schema states the months and days that exist, as far as a pattern can (a day 31
+# in a month of 30 days only kb validate refuses); the parser reads PARTIAL_DATE and names the
+# month or day that is wrong.
+_SCHEMA_DATE = r"^[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?)?\??$"
 PartialDateText = Annotated[
     str,
     msgspec.Meta(
         description="ISO 8601 date with its precision (EDTF level 0): 1991, 2020-11, "
         "2023-09-20; a trailing ? marks an uncertain date.",
-        extra_json_schema={"pattern": f"^{PARTIAL_DATE.pattern}$"},
+        extra_json_schema={"pattern": _SCHEMA_DATE},
+    ),
+]
+# A source's address: a scheme, then no whitespace (RFC 3986's absolute URI, as kb validate
+# checks it); the schema says format uri too, for validators that check formats.
+URL_FORM = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+")
+Url = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        description="Where the source was published: an absolute URL, e.g. https://...",
+        extra_json_schema={"format": "uri", "pattern": f"^{URL_FORM.pattern}$"},
     ),
 ]
 PersonKind = Literal["person", "organisation", "state"]
@@ -72,6 +88,17 @@ class PartialDate(NamedTuple):
         month = self.month or 12
         day = self.day or days_in_month(self.year, month)
         return (self.year, month, day)
+
+    @property
+    def partial(self) -> bool:
+        """Whether the date is known only to the month or the year."""
+        return not self.day
+
+    def chronological(self) -> tuple[int, int, int, int]:
+        """Where a listing in date order puts this date: a month or a year after every day it
+        may hold, the day first where they end together (2023-09-19, 2023-09-30, 2023-09,
+        2023). Never before its days, where it would read as having come first."""
+        return (*self.covers_end(), 0 if self.day else 1 if self.month else 2)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -120,6 +147,8 @@ ArchivePath = Annotated[
         min_length=1,
         description="The archived text's file, relative to the fact base file's folder and "
         "inside it, with / between folders, e.g. sources/src-lemonde-2023-09-21.txt.",
+        # As archive.archive_file refuses: no absolute path or drive, no .. step, no \\.
+        extra_json_schema={"pattern": r"^(?![/])(?![A-Za-z]:)(?!(?:.*/)?\.\.(?:/|$))[^\\]+$"},
     ),
 ]
 Sha256 = Annotated[
@@ -206,7 +235,7 @@ class Source(Record, frozen=True, kw_only=True):
         ]
         | None
     ) = None
-    url: Text | None
+    url: Url | None
     # None for a source whose text is not kept, e.g. a broadcast.
     archive: Archive | None = None
 

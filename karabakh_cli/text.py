@@ -74,14 +74,31 @@ def find_verbatim(haystack: str, needle: str) -> tuple[int, int] | None:
     return mapped[0], mapped[1] + 1
 
 
+# Characters that show nothing, or change how the text around them shows, so that two names
+# look alike or a line reads in another order: Unicode's format characters (zero-width
+# spaces and joiners, bidirectional controls, the byte-order mark, tags; general category
+# Cf, as of Unicode 15.1) and the line and paragraph separators (Zl, Zp). None is printable,
+# so text.isprintable() still tells a text without one.
+_INVISIBLE_CLASS = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f"
+)
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
+
+
 # Letters that do not decompose into a base letter and a mark under NFKD.
 _UNDECOMPOSABLE = str.maketrans({"ə": "e", "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss"})
 
 
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form: ``İlham Əliyev`` -> ``ilham eliyev``."""
+    """Case- and accent-insensitive form, without invisible characters: ``İlham Əliyev`` ->
+    ``ilham eliyev``, and ``Pu\u200btin`` -> ``putin``, so a look-alike is the same name."""
     if text.isascii():
         return text.lower()
+    if not text.isprintable():
+        text = _INVISIBLE.sub("", text)
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSABLE))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -101,18 +118,23 @@ def _visible(char: str) -> str:
         return chr(0x2400 + code)
     if code == 0x7F:
         return "\u2421"
-    return f"\\x{code:02x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_INVISIBLE_CLASS}]")
+_CONTROL_OR_BREAK = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_INVISIBLE_CLASS}]")
 
 
 def visible(text: str, *, keep_newlines: bool = False) -> str:
-    """Show C0 and C1 control characters as symbols (ESC as ␛) so they cannot drive a terminal."""
+    """Show C0 and C1 control characters as symbols (ESC as ␛) so they cannot drive a
+    terminal, and invisible characters (zero-width, bidirectional controls, line separators)
+    as their code (``\\u200b``), so that no name or line passes for another."""
     if text.isprintable():
-        # No control character (they are all unprintable): the common case, five times faster
-        # to tell than to search for one, and asked for each cell of a long listing.
+        # No control or invisible character (they are all unprintable): the common case,
+        # five times faster to tell than to search for one, and asked for each cell of a
+        # long listing.
         return text
     pattern = _CONTROL if keep_newlines else _CONTROL_OR_BREAK
     return pattern.sub(lambda found: _visible(found.group()), text)

@@ -56,7 +56,10 @@ def test_the_readme_lists_each_command_s_plain_columns_in_order(
         assert documented().get(command) == FIELD_BY_FIELD
         return
     columns = documented()[command].split(", ")
-    assert [column for column in columns if column in headers] == headers
+    # A column added after plain's order was fixed is shown to people only (Column.plain).
+    assert [column for column in columns if column in headers] == [
+        header for header in headers if header in columns
+    ]
     plain = invoke(command, *SAMPLE_ARGUMENTS.get(command, []), "-f", "plain")
     assert plain.stdout.splitlines()[0].count("\t") + 1 == len(columns)
 

@@ -1,9 +1,11 @@
 """text.py's transforms: contractions spelled out (a cheap screen before the patterns never
-changes what they spell out), and control characters made visible."""
+changes what they spell out), control and invisible characters made visible, and look-alike
+names folded alike."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given
@@ -11,6 +13,20 @@ from hypothesis import strategies as st
 
 from karabakh_cli import text
 from karabakh_cli.text import spell_out_contractions, spell_out_contractions_in, visible
+
+# Characters that make one name look like another, or reorder a line: zero-width spaces and
+# joiners, marks of direction, bidirectional embeddings and isolates, the byte-order mark,
+# the line and paragraph separators, a tag character.
+LOOK_ALIKE_MAKERS = [
+    *map(chr, range(0x200B, 0x2010)),
+    *map(chr, range(0x202A, 0x202F)),
+    *map(chr, range(0x2066, 0x206A)),
+    "\ufeff",
+    "\u2028",
+    "\u2029",
+    "\u00ad",
+    "\U000e0041",
+]
 
 
 @pytest.mark.parametrize(
@@ -103,25 +119,55 @@ def test_screen_skips_plain_text() -> None:
     assert text.spell_out_contractions("the agreement stands") == "the agreement stands"
 
 
+def _invisible(char: str) -> bool:
+    """Whether a character is one that shows nothing or reorders the text around it."""
+    return unicodedata.category(char) in ("Cf", "Zl", "Zp")
+
+
 def _shown(char: str) -> str:
-    """A control character as visible shows it: a Control Pictures symbol, or \\xNN for C1."""
+    """A control character as visible shows it: a Control Pictures symbol, or \\xNN for C1;
+    an invisible one as its code, \\uNNNN."""
     code = ord(char)
     if code < 0x20:
         return chr(0x2400 + code)
+    if code > 0xFF:
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
     return "\u2421" if code == 0x7F else f"\\x{code:02x}"
 
 
-@given(st.text(), st.booleans())
-def test_visible_shows_every_control_character_whatever_the_text(
+@given(
+    st.lists(st.text() | st.sampled_from(LOOK_ALIKE_MAKERS), max_size=8).map("".join),
+    st.booleans(),
+)
+def test_visible_shows_every_control_and_invisible_character_whatever_the_text(
     text: str, keep_newlines: bool
 ) -> None:
     """text.visible (asked of every cell of a long listing, with a fast path for printable
-    text) shows each C0 and C1 control character, but tabs and newlines where kept."""
+    text) shows each C0 and C1 control character, but tabs and newlines where kept, and each
+    zero-width, bidirectional or separator character."""
     kept = "\t\n" if keep_newlines else ""
     expected = "".join(
         _shown(char)
-        if char not in kept and (ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F)
+        if char not in kept and (ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F or _invisible(char))
         else char
         for char in text
     )
     assert visible(text, keep_newlines=keep_newlines) == expected
+
+
+def test_every_invisible_character_of_this_unicode_is_shown_and_unprintable() -> None:
+    """The list of invisible characters covers every format character and separator of the
+    running Python's Unicode, and holds none that is printable (visible's fast path)."""
+    everything = "".join(map(chr, range(0x110000)))
+    for char in everything:
+        if _invisible(char):
+            assert visible(char) == _shown(char), hex(ord(char))
+    invisible = set(text._INVISIBLE.findall(everything))
+    assert not any(char.isprintable() for char in invisible)
+
+
+@pytest.mark.parametrize("maker", LOOK_ALIKE_MAKERS)
+def test_a_name_with_an_invisible_character_folds_as_the_name(maker: str) -> None:
+    """Zero-width and bidirectional characters fold away: the look-alike is the same name."""
+    assert text.fold(f"Vladimir Pu{maker}tin") == text.fold("Vladimir Putin")
+    assert text.fold_each([f"Ker{maker}bel", "Kerbel"]) == ["kerbel", "kerbel"]

@@ -25,6 +25,7 @@ from typing import BinaryIO, NamedTuple
 import msgspec
 
 from karabakh_cli import model
+from karabakh_cli.base import keys
 from karabakh_cli.base.problems import syntax_error
 
 # A piece of records decoded at once: large enough that per-piece costs vanish, small enough
@@ -118,7 +119,10 @@ class Reader:
         """Read the next chunk into the buffer; False at the end of the file."""
         if self._ended:
             return False
-        chunk = self._file.read(self._piece)
+        # As much again as the buffer keeps, at least a piece: a record many pieces long is
+        # then copied a few times as the buffer doubles, not once a piece.
+        kept = self._start + len(self._buffer) - self._at
+        chunk = self._file.read(max(self._piece, kept))
         if not chunk:
             self._ended = True
             return False
@@ -205,6 +209,14 @@ class Reader:
     def _token(self, pattern: re.Pattern[bytes], what: str) -> object:
         """The JSON value ``pattern`` matches at the reader, decoded, and consumed."""
         self._skip_space()
+        if self._next() == b'"':
+            # A string, however long, is scanned once (see keys.string_end).
+            end = self._skip_string(self._at)
+            if end is None:
+                raise self._error(f"invalid JSON: expected {what}")
+            # Every pattern takes any string: it is for msgspec to tell whether it is valid.
+            token = self._buffer[self._at - self._start : end - self._start]
+            return self._decoded(token, end, what)
         while True:
             relative = self._at - self._start
             found = pattern.match(self._buffer, relative)
@@ -216,12 +228,29 @@ class Reader:
                 break
         if found is None:
             raise self._error(f"invalid JSON: expected {what}")
+        return self._decoded(found.group(), self._start + found.end(), what)
+
+    def _decoded(self, token: bytes, end: int, what: str) -> object:
+        """The value of the JSON ``token`` at the reader, which ends at file offset ``end``,
+        consumed."""
         try:
-            value = msgspec.json.decode(found.group())
+            value = msgspec.json.decode(token)
         except (msgspec.DecodeError, UnicodeDecodeError):
             raise self._error(f"invalid JSON: expected {what}") from None
-        self._at = self._start + found.end()
+        self._at = end
         return value
+
+    def _skip_string(self, at: int) -> int | None:
+        """The file offset just past the string whose opening quote is at file offset ``at``,
+        reading on as far as it goes; None where the file ends first."""
+        at += 1
+        while True:
+            relative, ended = keys.string_end(self._buffer, at - self._start)
+            at = self._start + relative
+            if ended:
+                return at
+            if not self._more():
+                return None
 
     # -- the top level ---------------------------------------------------------------------
 
@@ -239,7 +268,7 @@ class Reader:
                 key = self._token(_STRING, "a field name in double quotes")
                 assert isinstance(key, str)
                 if key in seen:
-                    raise NotStreamable(f"the field {key!r} is given twice", key_where)
+                    raise NotStreamable(keys.RepeatedKey(key, self._at).message, key_where)
                 if key not in model.COLLECTIONS and key not in ("schema_version", "$schema"):
                     raise NotStreamable(f"unknown field {key!r}", key_where)
                 self._expect(b":", "':'")
@@ -284,6 +313,12 @@ class Reader:
                 raise self._rejected(error, collection, index, start, texts) from None
             except (msgspec.DecodeError, UnicodeDecodeError) as error:
                 raise self._error(f"invalid text in {collection}: {error}", start) from None
+            first_repeated = next(keys.repeated_in_records(piece, kind.struct, records), None)
+            if first_repeated is not None:
+                number, repeated = first_repeated
+                # The piece starts with the "[" added before the first record.
+                where = self.where(start + repeated.offset - 1)
+                raise NotStreamable(f"{collection}[{index + number}]: {repeated.message}", where)
             yield Batch(kind, index, self._position, records, texts, start, end)
             index += len(records)
             self._position += len(records)
@@ -365,12 +400,10 @@ class Reader:
                 continue
             character = self._buffer[relative : relative + 1]
             if character == b'"':
-                found = _STRING.match(self._buffer, relative)
-                if found is None:
-                    if not self._more():
-                        raise self._error("JSON ends too early: the file is truncated", at)
-                    continue
-                at = self._start + found.end()
+                string_end = self._skip_string(at)
+                if string_end is None:
+                    raise self._error("JSON ends too early: the file is truncated", at)
+                at = string_end
                 if depth == 0:
                     return at
                 continue

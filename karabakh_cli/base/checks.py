@@ -200,10 +200,16 @@ def first_structure_problem(raw: object, typed_error: msgspec.ValidationError) -
 
 
 class NumberedRecords:
-    """Each collection's well-formed records with their index in the file."""
+    """Each collection's well-formed records with their index in the file, and the ids of the
+    records that are not (which references may still name: one bad field, one problem)."""
 
-    def __init__(self, by_collection: dict[str, list[tuple[int, model.Record]]]) -> None:
+    def __init__(
+        self,
+        by_collection: dict[str, list[tuple[int, model.Record]]],
+        ill_formed_ids: dict[str, set[str]] | None = None,
+    ) -> None:
         self.by_collection = by_collection
+        self.ill_formed_ids = ill_formed_ids or {}
 
 
 def numbered(base: model.FactBase) -> NumberedRecords:
@@ -226,7 +232,23 @@ def _well_formed(
     return converted
 
 
+def _ids_of(raw: dict[str, object], kind: model.KindOfRecord) -> set[str]:
+    items = raw.get(kind.collection)
+    return {
+        item["id"]
+        for item in (items if isinstance(items, list) else ())
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    }
+
+
 def numbered_from_raw(raw: dict[str, object]) -> NumberedRecords:
     """The records of a decoded fact base that are well-formed, with their index in the file,
     so that integrity is checked even where some records are broken."""
-    return NumberedRecords({kind.collection: _well_formed(raw, kind) for kind in model.KINDS})
+    well_formed = {kind.collection: _well_formed(raw, kind) for kind in model.KINDS}
+    ill_formed = {
+        kind.collection: _ids_of(raw, kind).difference(
+            record.id for _, record in well_formed[kind.collection]
+        )
+        for kind in model.KINDS
+    }
+    return NumberedRecords(well_formed, ill_formed)

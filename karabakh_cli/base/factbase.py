@@ -154,9 +154,12 @@ def diagnose(
         try:
             # A base that decodes as typed has no structural problems: skip the field-by-field
             # pass and the untyped decode it needs.
-            records = checks.numbered(msgspec.json.decode(data, type=model.FactBase))
+            base = msgspec.json.decode(data, type=model.FactBase)
+            records = checks.numbered(base)
+            typed: model.FactBase | None = base
             problems: list[Problem] = []
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            typed = None
             try:
                 _, raw = parse(data)
             except FactBaseError as error:
@@ -166,6 +169,7 @@ def diagnose(
                 return problems
             records = checks.numbered_from_raw(raw)
         warn = not problems
+        problems += repeated_key_problems(data, typed)
         problems += integrity.integrity_problems(records, warn=warn)
         if folder is not None:
             problems += integrity.archive_problems(records, folder, warn=warn)
@@ -173,12 +177,41 @@ def diagnose(
     return _place_in_text(data.decode("utf-8"), list(dict.fromkeys(problems))) if problems else []
 
 
+def repeated_key_problems(data: bytes, base: model.FactBase | None) -> list[Problem]:
+    """A problem for each key given twice in one object of the fact base's bytes, placed: a
+    decoder would keep the last value given and drop the others unseen.
+
+    ``base`` is what the bytes decode to as typed, which makes the look quick (see keys.py);
+    any other JSON text (None) is scanned key by key.
+    """
+    from karabakh_cli.base import keys
+
+    if base is not None:
+        found = keys.repeated_in_base(data, base)
+    else:
+        found = [("", repeated) for repeated in keys.repeated_keys(data)]
+    if not found:
+        return []
+    from karabakh_cli.base.positions import line_columns_of_bytes
+
+    places = line_columns_of_bytes(data, (repeated.offset for _, repeated in found))
+    return [
+        Problem(
+            f"{record}: {repeated.message}" if record else repeated.message,
+            line=places[repeated.offset][0],
+            column=places[repeated.offset][1],
+        )
+        for record, repeated in found
+    ]
+
+
 def _place_in_text(text: str, problems: list[Problem]) -> list[Problem]:
     """Problems with the line and column of their value, in the order of the file."""
     from karabakh_cli.base.positions import line_columns
 
-    positions = line_columns(text, (problem.path for problem in problems))
-    return _with_places(problems, {problem: positions.get(problem.path) for problem in problems})
+    unplaced = [problem for problem in problems if problem.line is None]
+    positions = line_columns(text, (problem.path for problem in unplaced))
+    return _with_places(problems, {problem: positions.get(problem.path) for problem in unplaced})
 
 
 def _with_places(
@@ -231,7 +264,8 @@ def load(
             raise _first_problem(label, data, error) from None
         if status is not None and passed_before is not None and passed_before(status):
             return base
-        errors = integrity.integrity_problems(checks.numbered(base), warn=False)
+        errors = repeated_key_problems(data, base)
+        errors += integrity.integrity_problems(checks.numbered(base), warn=False)
     if errors:
         raise FactBaseError(label, errors)
     return base

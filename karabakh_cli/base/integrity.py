@@ -193,6 +193,16 @@ class _RecordChecks:
             self._verbatim(kind, rank, first_index, records)
         if kind.struct is model.Person:
             self._aliases(first_index, typing.cast("Sequence[model.Person]", records))
+        if kind.struct is model.Source:
+            self._urls(rank, first_index, typing.cast("Sequence[model.Source]", records))
+
+    def _urls(self, rank: int, first_index: int, sources: Sequence[model.Source]) -> None:
+        """Every source's url an absolute URL, as the published schema has it."""
+        for index, source in enumerate(sources, first_index):
+            if source.url is not None and not model.URL_FORM.fullmatch(source.url):
+                location = Location("sources", index, source.id).at("url")
+                message = f"must be an absolute URL such as https://example.org/report, got {source.url!r}"
+                self.report((_DATES, rank, index), location, message)
 
     def _ids(self, kind: model.KindOfRecord, rank: int, first_index: int, ids: list[str]) -> None:
         """Every id well-formed and used once in the whole base."""
@@ -481,9 +491,11 @@ class _ArchiveChecks:
             text = archive.read_text(self.folder, source.archive)
         except archive.ArchiveError as error:
             where = (collection, index, "archive")
-            self.found.append(
-                ((index, 0), Problem(str(error), where, record, source.id, "archive"))
-            )
+            message = str(error)
+            if isinstance(error, archive.ArchiveChanged):
+                fix = f"kb --facts PATH edit {source.id} --text {self.folder / source.archive.path}"
+                message += f"; if the new text is right, archive it again: {fix}"
+            self.found.append(((index, 0), Problem(message, where, record, source.id, "archive")))
             # A changed text is still read: the curator learns which excerpts the change breaks.
             if not isinstance(error, archive.ArchiveChanged) or error.text is None:
                 return
@@ -593,6 +605,9 @@ def integrity_problems(records: NumberedRecords, *, warn: bool = True) -> list[P
     """
     checks = _RecordChecks(warn=warn)
     _feed_whole(checks.feed, records)
+    # A record with a bad field is still there for the records naming it.
+    for kind in model.KINDS:
+        checks.ids[kind.name].known.update(records.ill_formed_ids.get(kind.collection, ()))
     return checks.finish()
 
 

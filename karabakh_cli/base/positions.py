@@ -48,6 +48,24 @@ def line_column_of_byte(data: bytes, offset: int) -> tuple[int, int]:
     return line_column(before, len(before))
 
 
+def line_columns_of_bytes(data: bytes, offsets: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """1-based line and column (in characters) of each byte offset into UTF-8 data, each
+    counted on from the one before it: the data read once, however many offsets."""
+    places: dict[int, tuple[int, int]] = {}
+    line, column, at = 1, 1, 0
+    for offset in sorted(set(offsets)):
+        between = data[at:offset]
+        newline = between.rfind(b"\n")
+        if newline < 0:
+            column += len(between.decode("utf-8", errors="replace"))
+        else:
+            line += between.count(b"\n")
+            column = len(between[newline + 1 :].decode("utf-8", errors="replace")) + 1
+        places[offset] = (line, column)
+        at = offset
+    return places
+
+
 class _Frame:
     __slots__ = ("expect_key", "is_object", "key")
 

@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
-from typer.core import TyperGroup
 
 from karabakh_cli.cli.exits import ExitCode, described
 from karabakh_cli.cli.shared import (
     FormatOption,
+    Group,
     JsonOption,
     Output,
-    State,
     UsageRefusal,
     check_date,
     command,
@@ -30,6 +29,7 @@ from karabakh_cli.cli.shared import (
     help_examples,
     record_shown,
     say,
+    written_path,
 )
 from karabakh_cli.model import DATE_EXAMPLES, PERSON_KINDS, TRANSLATION_KINDS
 from karabakh_cli.output import views
@@ -39,17 +39,6 @@ from karabakh_cli.text import listed
 if TYPE_CHECKING:
     from karabakh_cli.curate import adding
     from karabakh_cli.lookup.loaded import LoadedBase
-
-
-def _written_path(ctx: typer.Context) -> Path:
-    """The fact base a write goes to: one named by --facts or KB_FACTS, never the built-in one."""
-    from karabakh_cli.curate import adding
-
-    state = ctx.find_object(State)
-    try:
-        return adding.write_target(state.facts_path if state else None)
-    except adding.Refused as refused:
-        raise UsageRefusal(str(refused)) from None
 
 
 def _given_or_asked(values: dict[str, Any]) -> dict[str, Any]:
@@ -74,7 +63,7 @@ def _add(
     """Run one kb add: ask for what is missing, add, show the record as kb show does."""
     from karabakh_cli.curate import adding, writing
 
-    path = _written_path(ctx)
+    path = written_path(ctx)
     required = dict(plan.required.values())
     answers = {**_given_or_asked(required), "--excerpt": excerpt}
     while True:
@@ -92,10 +81,9 @@ def _add(
             where = f"{refused.option}: " if refused.option else ""
             raise UsageRefusal(f"{where}{refused}; nothing written") from None
         except writing.Invalid as invalid:
-            problem = invalid.problems[0].as_loader_line(str(path))
-            raise UsageRefusal(
-                f"nothing written: the result would not be valid: {problem}"
-            ) from None
+            from karabakh_cli.cli.writes import refused_write
+
+            raise refused_write(invalid) from None
     for note in added.notes:
         say(note)
     say(
@@ -107,7 +95,7 @@ def _add(
 
 
 add_app = typer.Typer(
-    cls=TyperGroup,
+    cls=Group,
     name="add",
     help="Add a record to the fact base named by --facts or KB_FACTS, checked and locked; "
     "with --from FILE (- for standard input), the jsonl proposals of kb add quotes, in one "
@@ -151,7 +139,7 @@ DryRunOption = Annotated[
 IdOption = Annotated[
     str | None,
     typer.Option(
-        "--id", help="The record's id [default: made from the record].", show_default=False
+        "--id", help="The record's id (default: made from the record).", show_default=False
     ),
 ]
 SourceIdOption = Annotated[
@@ -162,7 +150,7 @@ ExcerptOption = Annotated[
     str | None,
     typer.Option(
         "--excerpt",
-        help="The passage of the source it stands in [default: the sentences of the archived text holding it].",
+        help="The passage of the source it stands in (default: the sentences of the archived text holding it).",
         show_default=False,
     ),
 ]
@@ -331,8 +319,8 @@ def add_person(
 
     plan = AddPlan(
         adding.new_person,
-        {"name": ("--name", name), "role": ("--role", role), "source_id": ("--source", source)},
-        {"aliases": alias or [], "kind": kind, "note": note, "record_id": record_id},
+        {"name": ("--name", name), "source_id": ("--source", source)},
+        {"role": role, "aliases": alias or [], "kind": kind, "note": note, "record_id": record_id},
     )
     _add(ctx, plan, excerpt, dry_run, Output(fmt, json))
 
@@ -369,7 +357,7 @@ def add_quote(
         str | None,
         typer.Option(
             "--medium",
-            help="How: televised speech, interview... [default: reported by the source's publisher]",
+            help="How: televised speech, interview... (default: reported by the source's publisher).",
             show_default=False,
         ),
     ] = None,
@@ -513,7 +501,7 @@ def _proposed(ctx: typer.Context, source_id: str) -> tuple["LoadedBase", str, li
     from karabakh_cli.curate import adding, proposing
     from karabakh_cli.lookup.loaded import LoadedBase
 
-    path = _written_path(ctx)
+    path = written_path(ctx)
     facts = LoadedBase(factbase.load(path), path)
     source = facts.sources.get(source_id)
     if source is None:
@@ -633,7 +621,7 @@ def add_from(ctx: typer.Context, file: str, dry_run: bool, output: Output) -> No
     from karabakh_cli.curate import accepting
     from karabakh_cli.output import proposals as shown
 
-    path = _written_path(ctx)
+    path = written_path(ctx)
     accepted, numbers, in_base = _accepted_lines(_read_lines(file))
     if in_base:
         say(f"{in_base} proposal(s) already in the base, left out")
@@ -690,4 +678,6 @@ def add_group(
 
 # kb add's subcommands, in the order kb add --help lists them.
 for subcommand in (add_source, add_person, add_quote, add_quotes, add_event, add_term):
-    add_app.command(subcommand.name, epilog=subcommand.epilog)(subcommand.function)
+    add_app.command(subcommand.name, epilog=subcommand.epilog, help=subcommand.help)(
+        subcommand.function
+    )

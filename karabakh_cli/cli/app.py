@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Annotated, Any, NamedTuple, NoReturn
 
 import typer
-from typer.core import TyperGroup, TyperOption
+from typer.core import TyperOption
 from typer.utils import get_params_from_function
 
 from karabakh_cli import __version__
 from karabakh_cli.base.problems import FactBaseError
 from karabakh_cli.cli import completion, lookups, pipes, writes
 from karabakh_cli.cli.exits import ExitCode
-from karabakh_cli.cli.shared import EXIT_CODES, Command, State, say
+from karabakh_cli.cli.shared import EXIT_CODES, Command, Group, State, say
 
 # Every command but those built only when named (LAZY), in the order --help lists them.
 COMMANDS: tuple[Command, ...] = (
@@ -37,6 +37,8 @@ COMMANDS: tuple[Command, ...] = (
     lookups.schema,
     lookups.index_command,
     writes.init,
+    writes.edit,
+    writes.remove,
     writes.fmt_command,
     writes.diff_command,
 )
@@ -86,7 +88,7 @@ def _facts_after_the_command() -> TyperOption:
     return option
 
 
-class KbGroup(TyperGroup):
+class KbGroup(Group):
     """Runs a command and turns every failure into one line on stderr and its exit code.
 
     The LAZY commands are built only when named: kb add's five subcommands and kb check's
@@ -115,7 +117,11 @@ class KbGroup(TyperGroup):
         kwargs["standalone_mode"] = False
         given = kwargs.pop("args", args[0] if args else None)
         args = args[1:]
-        kwargs["args"] = completion.shell_given(sys.argv[1:] if given is None else list(given))
+        typed = sys.argv[1:] if given is None else list(given)
+        if typed[:1] == ["help"]:
+            # `kb help [COMMAND...]`, as git and gh take it: that command's --help.
+            typed = [*typed[1:], "--help"]
+        kwargs["args"] = completion.shell_given(typed)
         completion.register_shells()
         # Made before parsing, so the fact base's origin is known when it fails to load.
         state = kwargs.setdefault("obj", State())
@@ -217,7 +223,7 @@ def main(
             callback=_install_completion,
             is_eager=True,
             expose_value=False,
-            help="Install completion for bash, zsh or fish [default: your login shell].",
+            help="Install completion for bash, zsh or fish (default: your login shell).",
             show_default=False,
         ),
     ] = None,
@@ -239,7 +245,9 @@ def main(
 
 
 for registered in COMMANDS:
-    app.command(_name(registered), epilog=registered.epilog)(registered.function)
+    app.command(_name(registered), epilog=registered.epilog, help=registered.help)(
+        registered.function
+    )
 
 
 def _add() -> Any:
@@ -252,7 +260,9 @@ def _check() -> Any:
     from karabakh_cli.cli import check
 
     one = typer.Typer()
-    one.command(_name(check.check), epilog=check.check.epilog)(check.check.function)
+    one.command(_name(check.check), epilog=check.check.epilog, help=check.check.help)(
+        check.check.function
+    )
     command = typer.main.get_command(one)
     command.params.append(_facts_after_the_command())
     return command

@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from karabakh_cli.cli.exits import ExitCode, described
-from karabakh_cli.cli.shared import command, facts_path, load, say
+from karabakh_cli.cli.shared import Group, command, facts_path, load, say
 from karabakh_cli.output import render
 
 export_app = typer.Typer(
-    cls=TyperGroup,
+    cls=Group,
     name="export",
     help="Export the fact base for other programs: kb export sqlite OUT.db.",
     no_args_is_help=True,
@@ -106,4 +105,4 @@ def sqlite(
     say(f"browse it: datasette {written.database} -m {written.metadata}")
 
 
-export_app.command(sqlite.name or "sqlite", epilog=sqlite.epilog)(sqlite.function)
+export_app.command(sqlite.name or "sqlite", epilog=sqlite.epilog, help=sqlite.help)(sqlite.function)

@@ -138,6 +138,7 @@ def terms(
     emit(
         views.terms_listing(load(ctx, needs.WholeCollection("terms"))),
         Output(fmt, json, svg, html),
+        nothing="the fact base holds no terms",
     )
 
 
@@ -152,7 +153,8 @@ def timeline(
     svg: SvgOption = None,
     html: HtmlOption = None,
 ) -> None:
-    """What happened, in date order; a year or month comes before the days within it."""
+    """What happened, in date order; a date known only to the month or year comes after the
+    days it may hold."""
     filters = filters_of(since, until, place)
     facts = load(ctx, needs.WholeCollection("events"))
     events = queries.timeline(facts, filters)
@@ -284,7 +286,11 @@ def people(
     html: HtmlOption = None,
 ) -> None:
     """Everyone in the fact base, with how many quotes, terms and events involve them."""
-    emit(views.people_listing(load(ctx, needs.Everyone())), Output(fmt, json, svg, html))
+    emit(
+        views.people_listing(load(ctx, needs.Everyone())),
+        Output(fmt, json, svg, html),
+        nothing="the fact base holds no people",
+    )
 
 
 @command("kb show q-putin-mediation", "kb show e-ceasefire-signed --json")
@@ -324,7 +330,11 @@ def sources(
 ) -> None:
     """The sources, what each contributes, and (in the title) which fact base file is in use."""
     facts = load(ctx)
-    emit(views.sources_listing(facts), Output(fmt, json, svg, html))
+    emit(
+        views.sources_listing(facts),
+        Output(fmt, json, svg, html),
+        nothing="the fact base holds no sources",
+    )
 
 
 @command("kb disputes", "kb disputes --json")
@@ -357,13 +367,18 @@ class CiteFormat(str, enum.Enum):
     bibtex = "bibtex"
 
 
-@command("kb cite q-putin-mediation", "kb cite q-putin-mediation --format bibtex")
+@command(
+    "kb cite q-putin-mediation",
+    "kb cite q-putin-mediation q-aliyev-sovereignty --format bibtex",
+)
 def cite(
     ctx: typer.Context,
-    record_id: Annotated[
-        str,
+    record_ids: Annotated[
+        list[str],
         typer.Argument(
-            metavar="ID", help="A quote, term or event id.", autocompletion=complete_ids
+            metavar="ID...",
+            help="Quote, term or event ids: each is cited, its source listed once.",
+            autocompletion=complete_ids,
         ),
     ],
     fmt: Annotated[
@@ -371,7 +386,9 @@ def cite(
         typer.Option(
             "--format",
             "-f",
-            help="csl-json (Zotero, pandoc), bibtex, or any listing format [default: table on a terminal, plain in a pipe]",
+            metavar="FORMAT",
+            help="csl-json (Zotero, pandoc), bibtex, or a listing format: table, plain, json, "
+            "jsonl, csv or markdown (default: table on a terminal, plain in a pipe).",
             show_default=False,
         ),
     ] = None,
@@ -386,20 +403,25 @@ def cite(
     from karabakh_cli.output import citation
 
     facts = load(ctx)
-    kind, record = finding.find_record(facts, record_id) or (None, None)
-    if not isinstance(record, CitableRecord):
-        say(finding.uncitable_note(facts, record_id, kind))
-        emit(views.Listing("", [], []), Output(json=json or fmt is CiteFormat.json))
-        return
+    cited: list[tuple[RecordKind, CitableRecord]] = []
+    for record_id in dict.fromkeys(record_ids):
+        kind, record = finding.find_record(facts, record_id) or (None, None)
+        if not isinstance(record, CitableRecord) or kind is None:
+            # Nothing is written for the others either: a bibliography missing one entry
+            # would pass unnoticed in a script.
+            say(finding.uncitable_note(facts, record_id, kind))
+            emit(views.Listing("", [], []), Output(json=json or fmt is CiteFormat.json))
+            return
+        cited.append((kind, record))
+    records = [record for _, record in cited]
     if fmt is CiteFormat.bibtex:
-        render.write_text(citation.bibtex(facts, record), sys.stdout)
+        render.write_text(citation.bibtex_of(facts, records), sys.stdout)
     elif fmt is CiteFormat.csl_json:
-        render.write_json([citation.csl_json(facts, record)], sys.stdout)
+        render.write_json(citation.csl_json_of(facts, records), sys.stdout)
     else:
-        assert kind is not None  # found, since the record is
         # A person copies a citation from the terminal: the bare sentence, no box around it.
         chosen = Format(fmt.value) if fmt else None if json else Format.plain
-        emit(views.citation_listing(facts, kind, record), Output(chosen, json, svg, html))
+        emit(views.citation_listing(facts, cited), Output(chosen, json, svg, html))
 
 
 @command(
@@ -413,7 +435,7 @@ def validate(
     ctx: typer.Context,
     path: Annotated[
         Path | None,
-        typer.Argument(help="Fact base to check [default: the one in use].", show_default=False),
+        typer.Argument(help="Fact base to check (default: the one in use).", show_default=False),
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Findings as a JSON array.")] = False,
 ) -> None:
@@ -445,10 +467,14 @@ def validate(
 @command("kb schema > facts.schema.json", "kb schema | jq '.$defs | keys'", reads_facts=False)
 def schema() -> None:
     """The JSON Schema of the fact base, generated from the model kb loads it with."""
+    from typing import get_args
+
     from karabakh_cli.model import FactBase
 
     document = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
+        # A name, not an address: kb publishes the schema with itself, at no URL of its own.
+        "$id": f"urn:karabakh-cli:fact-base:{get_args(FactBase.__annotations__['schema_version'])[0]}",
         "title": "kb fact base",
         **msgspec.json.schema(FactBase),
     }

@@ -10,10 +10,11 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any, NamedTuple, NoReturn
 
 import msgspec
 import typer
+from typer.core import TyperGroup
 
 from karabakh_cli.base import factbase
 from karabakh_cli.base.problems import FactBaseError
@@ -80,9 +81,28 @@ class UsageRefusal(typer.TyperException):
     exit_code = ExitCode.USAGE
 
 
+def base_file(path: Path) -> Path:
+    """The fact base file a path names: a folder stands for the facts.json in it, as kb init
+    makes it (``kb init my-base``, then ``kb --facts my-base ...``)."""
+    return path / "facts.json" if path.is_dir() else path
+
+
 def facts_path(ctx: typer.Context) -> Path:
     state = ctx.find_object(State)
-    return (state.facts_path if state else None) or factbase.builtin_path()
+    named = state.facts_path if state else None
+    return base_file(named) if named else factbase.builtin_path()
+
+
+def written_path(ctx: typer.Context) -> Path:
+    """The fact base a write goes to: one named by --facts or KB_FACTS, never the built-in one."""
+    from karabakh_cli.curate import adding
+
+    state = ctx.find_object(State)
+    named = state.facts_path if state else None
+    try:
+        return adding.write_target(base_file(named) if named else None)
+    except adding.Refused as refused:
+        raise UsageRefusal(str(refused)) from None
 
 
 def load(ctx: typer.Context, wanted: needs.Wanted | None = None) -> loaded.LoadedBase:
@@ -190,10 +210,49 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="table, plain, json, jsonl, csv or markdown [default: table on a terminal, plain in a pipe]",
+        metavar="FORMAT",
+        help="table, plain, json, jsonl, csv or markdown (default: table on a terminal, plain in "
+        "a pipe).",
         show_default=False,
     ),
 ]
+
+
+def help_text(function: Callable[..., Any]) -> str:
+    """A command's docstring as its help: paragraphs kept, the line breaks of the source code
+    inside them removed (Typer prints those as they stand, mid-sentence)."""
+    import inspect
+
+    paragraphs = inspect.cleandoc(function.__doc__ or "").split("\n\n")
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+
+
+class Group(TyperGroup):
+    """A group of commands as people type them: bare, it shows its help and exits 0; a command
+    typed as two words (`who said`) is suggested whole, never run."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            # Typer raises an error with no message here: help, an empty error line, exit 2.
+            _print_help(ctx)
+        return list(super().parse_args(ctx, args))
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name, rest = (args[0], args[1:]) if args else ("", [])
+        if name and self.get_command(ctx, name) is None and rest:
+            joined = f"{name}-{rest[0]}"
+            if self.get_command(ctx, joined) is not None:
+                typed = " ".join([ctx.command_path, joined, *rest[1:]])
+                raise UsageRefusal(f"no command {name!r}; did you mean: {typed}")
+        return super().resolve_command(ctx, args)
+
+
+def _print_help(ctx: Any) -> NoReturn:
+    """Print the help of ``ctx``'s command and end the run with exit 0."""
+    shown = ctx.get_help()  # Rich prints it itself and returns nothing
+    if shown:
+        typer.echo(shown)
+    raise typer.Exit(0)
 
 
 class Command(NamedTuple):
@@ -205,6 +264,8 @@ class Command(NamedTuple):
     name: str | None
     epilog: str
     reads_facts: bool
+    help: str
+    """The docstring as help, without the source code's line breaks (help_text)."""
 
 
 def command(
@@ -213,7 +274,8 @@ def command(
     """A command of kb's, with real examples to end its help; app.py registers it."""
 
     def described(function: Callable[..., None]) -> Command:
-        return Command(function, name, help_examples(*examples, exit_codes=exit_codes), reads_facts)
+        epilog = help_examples(*examples, exit_codes=exit_codes)
+        return Command(function, name, epilog, reads_facts, help_text(function))
 
     return described
 
@@ -228,9 +290,16 @@ class Output(NamedTuple):
     html: Path | None = None
 
 
-def emit(listing: views.Listing, output: Output, *, empty_is_nothing_found: bool = True) -> None:
+def emit(
+    listing: views.Listing,
+    output: Output,
+    *,
+    empty_is_nothing_found: bool = True,
+    nothing: str | None = None,
+) -> None:
     """Write a listing to stdout in the chosen format, and its pictures; exit 1 if it is empty
-    (unless ``empty_is_nothing_found`` is false: for kb diff, no rows is the good news)."""
+    (unless ``empty_is_nothing_found`` is false: for kb diff, no rows is the good news), saying
+    ``nothing`` on stderr then: an empty listing never ends in silence."""
     svg, html = output.svg, output.html
     pictures = {"--svg": (svg, render.save_svg), "--html": (html, render.save_html)}
     chosen = render.choose_format(output.fmt, output.json, sys.stdout.isatty())
@@ -245,6 +314,8 @@ def emit(listing: views.Listing, output: Output, *, empty_is_nothing_found: bool
                 raise typer.BadParameter(
                     f"cannot save {path}: {error.strerror}", param_hint=f"'{option}'"
                 ) from None
+    if not found and nothing:
+        say(nothing)
     if not found and empty_is_nothing_found:
         raise typer.Exit(ExitCode.NOT_FOUND)
 

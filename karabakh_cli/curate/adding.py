@@ -37,11 +37,13 @@ from karabakh_cli.model import (
     Term,
     date_problem,
 )
-from karabakh_cli.text import contains_verbatim, normalise_quoting
+from karabakh_cli.text import contains_verbatim, fold, normalise_quoting, visible
 
 # Where a source's text is archived, relative to the fact base's folder: archive paths in a
 # base point here, so a base and its sources move together.
 ARCHIVE_FOLDER = "sources"
+# What kb init asks git to ignore beside a new base: the writers' lock and temporary files.
+GITIGNORE = "# kb's lock file and a dead writer's temporary files\n.*.lock\n.*.tmp\n"
 
 
 class Refused(Exception):
@@ -73,6 +75,10 @@ def create_base(path: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         writing.create(target, canonical.empty().encode())
         (target.parent / ARCHIVE_FOLDER).mkdir(exist_ok=True)
+        # The lock file stays beside the base (writing.py); git need not show it. A folder's
+        # own .gitignore is left as it is.
+        with contextlib.suppress(FileExistsError):
+            writing.create(target.parent / ".gitignore", GITIGNORE.encode())
     except FileExistsError:
         raise Refused(f"{target} exists; kb init never overwrites a file") from None
     except OSError as error:
@@ -342,6 +348,18 @@ def new_person(
     """A person, their excerpt the sentences of the archive naming them (name or alias)."""
     if kind not in PERSON_KINDS:
         raise Refused(f"expected one of {', '.join(PERSON_KINDS)}; got {kind!r}", "--kind")
+    # A person added twice is refused in the words of the options, before an id is made.
+    typed = {fold(alias): ("--alias", alias) for alias in aliases} | {fold(name): ("--name", name)}
+    for other in facts.content.people:
+        for spelling in (other.name, *other.aliases):
+            if fold(spelling) in typed:
+                option, given = typed[fold(spelling)]
+                # The name as typed, made visible: a look-alike (a zero-width space inside)
+                # shows what makes it look like a new name.
+                message = (
+                    f"{visible(given)!r} already names {other.id} (kb edit {other.id} changes it)"
+                )
+                raise Refused(message, option)
     source = _source(facts, source_id)
     archive = archived_text(facts.path.parent, source)
     found = _excerpt(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from karabakh_cli import model
-from karabakh_cli.index import location
+from karabakh_cli.index import bounds, location, seal
 from karabakh_cli.lookup import attribution, match, queries
 from karabakh_cli.text import fold
 
@@ -25,9 +25,11 @@ if TYPE_CHECKING:
 
 SCHEMA = """
 create table meta (name text primary key, value);
+-- Where each record's text lies in the base: a lookup decodes the base's own bytes there
+-- and checks that they hold this id (reader.Index._records).
 create table record (
     position integer primary key, collection text not null, id text not null,
-    json blob not null
+    start integer not null, length integer not null
 );
 create table spoken (speaker text not null, position integer not null);
 create table link (target text not null, position integer not null);
@@ -41,6 +43,8 @@ create virtual table quote_word using fts5 (
     words, content = '', detail = none, columnsize = 0, tokenize = "ascii tokenchars '_'"
 );
 create virtual table quote_word_vocabulary using fts5vocab (quote_word, 'row');
+-- The quotes holding each word many quotes hold, as a bitset (see bounds.py).
+create table quote_word_bits (word text primary key, bits blob not null) without rowid;
 -- kb people's rows: each person's position, the source its row shows and its counts.
 create table involvement (
     position integer primary key, source text not null,
@@ -80,11 +84,21 @@ class Builder:
         file = location.location(path)
         if file is None:
             raise OSError("no cache folder")
-        file.parent.mkdir(parents=True, exist_ok=True)
+        location.make_folder(file)
+        # Builds killed before they could clean up (SIGKILL, SIGTERM, SIGHUP) leave their
+        # file, named by their process id: gone with their process, it is removed now.
+        location.remove_leftovers(file.parent)
         self.path = path
         self.file = file
-        self.temporary = file.with_name(f".{file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        self.connection = sqlite3.connect(self.temporary, isolation_level=None)
+        # The base as this build reads where its records lie: the very file the scan reads,
+        # or the build is not kept (see base_status).
+        self.base = location.open_base(path)
+        self.temporary = location.temporary_name(file, secrets.token_hex(4))
+        try:
+            self.connection = sqlite3.connect(self.temporary, isolation_level=None)
+        except BaseException:
+            os.close(self.base)
+            raise
         try:
             self.connection.execute("pragma journal_mode = off")
             self.connection.execute("pragma synchronous = off")
@@ -111,7 +125,26 @@ class Builder:
 
     def __exit__(self, *exception: object) -> None:
         self.connection.close()
+        os.close(self.base)
         self.temporary.unlink(missing_ok=True)
+
+    def base_status(self) -> os.stat_result:
+        """The status of the base file this build placed the records in, now."""
+        return os.fstat(self.base)
+
+    def _starts(self, batch: batches.Batch) -> list[int]:
+        """The byte offset in the base of each record of ``batch``: between two records lie
+        only a comma and white space, so each record's text is the next place it is found.
+        Raises ValueError for a file that no longer holds them there (changed as it is read)."""
+        region = os.pread(self.base, batch.end - batch.start, batch.start)
+        starts: list[int] = []
+        at = 0
+        for text in batch.texts:
+            record = bytes(text)
+            at = region.index(record, at)
+            starts.append(batch.start + at)
+            at += len(record)
+        return starts
 
     def add(self, batch: batches.Batch) -> None:
         """Index one batch of records (the caller keeps the garbage collector paused, as the
@@ -122,11 +155,12 @@ class Builder:
         first = batch.first_position
         self.counts[collection] += len(batch.records)
         self.connection.executemany(
-            "insert into record values (?, ?, ?, ?)",
+            "insert into record values (?, ?, ?, ?, ?)",
             [
-                (position, collection, record.id, bytes(text))
-                for position, (record, text) in enumerate(
-                    zip(batch.records, batch.texts, strict=True), start=first
+                (position, collection, record.id, start, len(text))
+                for position, (record, text, start) in enumerate(
+                    zip(batch.records, batch.texts, self._starts(batch), strict=True),
+                    start=first,
                 )
             ],
         )
@@ -182,8 +216,10 @@ class Builder:
             ],
         )
 
-    def commit(self, key: str) -> Path:
-        """Finish the index of the base keyed ``key`` and rename it into place; where it is."""
+    def commit(self, key: str, started_ns: int, digest: str | None) -> Path:
+        """Finish the index of the base keyed ``key``, whose build started at ``started_ns``
+        (with the SHA-256 ``digest`` of its content, for a base that changed just before, see
+        location.racy), seal it and rename it into place; where it is."""
         from karabakh_cli.index import search
 
         connection = self.connection
@@ -196,6 +232,7 @@ class Builder:
         )
         connection.execute("commit")
         connection.executescript(INDEXES)
+        first = bounds.store(connection)
         meta: dict[str, object] = {
             **{
                 f"{table}_vocabulary": "\n".join(
@@ -204,9 +241,12 @@ class Builder:
                 for table in ("name_word", "quote_word")
             },
             "key": key,
+            "started": started_ns,
+            "digest": digest or "",
             "base": str(self.path.resolve()),
             "run_together": "\n".join(self.run_together).encode(),
             "run_together_people": self.owners.tobytes(),
+            "quote_word_first": str(first).encode(),
             **search.vocabulary(connection),
             **{f"count:{name}": count for name, count in self.counts.items()},
             # Written last: an index whose build stopped half-way has no "complete".
@@ -214,5 +254,7 @@ class Builder:
         }
         connection.executemany("insert into meta values (?, ?)", meta.items())
         connection.close()
+        self.temporary.chmod(0o600)
+        seal.seal(self.temporary)
         self.temporary.replace(self.file)
         return self.file

@@ -9,7 +9,9 @@ inode, size and modification and change times in nanoseconds. Any edit changes t
 time, so an edited base is never answered from a stale index. An index is built into a
 temporary file and renamed into place, so runs at once never see half of one; a file that is
 truncated, foreign, of another format or of another version of the base is rebuilt, never
-trusted.
+trusted. Nor is one changed after it was written (seal.py), one whose records are not where it
+says in the base (reader.py), one that may not know of the base's last change (git's racy
+rule), or one in a cache others may write (location.py); docs/index.md says it for users.
 
 A lookup answered from the index runs today's query code on a *partial* base: the records
 the query can reach, and those its rows refer to, in the order of the file. The index only
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -32,7 +35,7 @@ import msgspec
 from karabakh_cli import files
 from karabakh_cli.base import factbase
 from karabakh_cli.base.problems import FactBaseError, Problem
-from karabakh_cli.index import builder, location
+from karabakh_cli.index import builder, location, reader
 from karabakh_cli.index.builder import Progress
 from karabakh_cli.index.needs import (
     Wanted,
@@ -78,6 +81,10 @@ def load(
         # factbase.load names the problem in its own words.
         status = None
     if status is None or not location.indexable(status) or location.location(path) is None:
+        return LoadedBase(factbase.load(path), path)
+    refused = location.refusal()
+    if refused:
+        say(f"no index for {path}: {refused}; answering without it")
         return LoadedBase(factbase.load(path), path)
     index = Index.open(path, status)
     found, index = _answer(index, path, wanted)
@@ -143,33 +150,95 @@ def _build(
     import sqlite3
 
     shown = progress if status.st_size >= SHOWN_FROM_BYTES else _quiet
+    file = location.location(path)
+    if file is None:
+        return None
+    try:
+        location.make_folder(file)
+        with location.building(file) as held:
+            if not held:
+                unbuilt("another kb has been building it for too long")
+                return None
+            # Another run may have built it while this one waited for the lock.
+            meanwhile = Index.open(path, status)
+            if meanwhile is not None:
+                meanwhile.close()
+                return status
+            return _build_now(path, status, shown, unbuilt)
+    except (OSError, sqlite3.Error) as error:
+        unbuilt(_unwritable(path, error))
+        return None
+
+
+def _build_now(
+    path: Path, status: os.stat_result, shown: Progress, unbuilt: Say
+) -> os.stat_result | None:
+    """_build's work, the lock held."""
+    import sqlite3
+
+    started = time.time_ns()
+    # A base changed just before the build may change again unseen (location.racy): its
+    # content is recorded, as read before the build, so that later runs can compare it.
+    digest = location.content_digest(path, status) if location.racy(status, started) else None
     try:
         writer = builder.Builder(path)
     except (OSError, sqlite3.Error) as error:
         unbuilt(_unwritable(path, error))
         return None
     failure: list[Exception] = []
+    moved: list[ValueError] = []
 
     def add(batch: batches.Batch) -> None:
         # A full disk half-way stops the index, not the checks: the answer comes all the same.
-        if not failure:
+        if not failure and not moved:
             try:
                 writer.add(batch)
             except (OSError, sqlite3.Error) as error:
                 failure.append(error)
+            except ValueError as error:
+                # The base no longer holds the records where the scan read them.
+                moved.append(error)
 
     with writer, shown(f"indexing {path.name}", status.st_size) as advance:
         read = factbase.scan(path, add, advance)
-        if read is None:
+        # The records are placed in the very file the scan read, unchanged since.
+        if read is None or moved or not _same(writer.base_status(), read):
             return None
+        if location.racy(read, started):
+            vouched = _vouched(path, status, read, started, digest)
+            if vouched is None:
+                return None
+            started, digest = vouched
         if not failure:
             try:
-                writer.commit(location.key(path, read))
+                writer.commit(location.key(path, read), started, digest)
                 return read
             except (OSError, sqlite3.Error) as error:
                 failure.append(error)
     unbuilt(_unwritable(path, failure[0]))
     return None
+
+
+def _same(status: os.stat_result, other: os.stat_result) -> bool:
+    return factbase.identity(status) == factbase.identity(other)
+
+
+def _vouched(
+    path: Path, status: os.stat_result, read: os.stat_result, started: int, digest: str | None
+) -> tuple[int, str] | None:
+    """For an index built of a file changed just before (location.racy), the start time and
+    content digest to record, or None where the file read may not be the one whose content
+    was recorded (it is then not kept). Where a timestamp step has passed since that change,
+    the content is compared again now: the same, the index is as safe as any built later."""
+    if digest is None or not _same(read, status):
+        return None
+    *_, modified, changed = factbase.identity(read)
+    now = time.time_ns()
+    if max(modified, changed) + location.TIMESTAMP_STEP_NS > now:
+        return started, digest
+    if location.content_digest(path, read) != digest:
+        return None
+    return now, digest
 
 
 def _unwritable(path: Path, error: Exception) -> str:
@@ -185,13 +254,11 @@ def _answer(
 ) -> tuple[LoadedBase | None, Index | None]:
     """What ``index`` answers for ``wanted`` (None where it cannot tell), and the index,
     None once found damaged past what opening it checks (it is then closed)."""
-    import sqlite3
-
     if index is None or wanted is None:
         return None, index
     try:
         return index.facts(path, wanted), index
-    except sqlite3.Error:
+    except reader.damage():
         index.close()
         return None, None
 
@@ -223,6 +290,9 @@ def describe(path: Path) -> Description | Unindexed:
     file = location.location(path)
     if file is None:
         return Unindexed("there is no cache folder (no home directory, no absolute XDG_CACHE_HOME)")
+    refused = location.refusal()
+    if refused:
+        return Unindexed(refused)
     found = Index.open(path, status)
     if found is None:
         return Unindexed("not built yet", buildable=True)

@@ -16,8 +16,9 @@ import msgspec
 from rapidfuzz import fuzz, process
 
 from karabakh_cli import model
+from karabakh_cli.base import factbase
 from karabakh_cli.base.problems import FactBaseError, Problem
-from karabakh_cli.index import location
+from karabakh_cli.index import location, seal
 from karabakh_cli.index.needs import (
     ByFragment,
     ById,
@@ -37,6 +38,28 @@ if TYPE_CHECKING:
 _CHUNK = 900
 # Records a search scores at a time, when it reads them only to keep the best.
 _SCORED = 10_000
+# How much of the base one read takes in, the records after the one wanted with it.
+_READ_AHEAD = 16 * 1024
+
+
+# What reading a damaged index can raise beyond SQLite's errors: a record that no longer
+# decodes (msgspec's errors, a text that is no UTF-8), a blob where a number was, and the like.
+_UNDECODABLE: tuple[type[Exception], ...] = (
+    msgspec.DecodeError,
+    UnicodeDecodeError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+)
+
+
+def damage() -> tuple[type[Exception], ...]:
+    """What reading a damaged index can raise: each means rebuild it, never a traceback."""
+    import sqlite3
+
+    return (sqlite3.Error, *_UNDECODABLE)
 
 
 def _bound(values: list[Any]) -> Iterator[tuple[list[Any], str]]:
@@ -47,48 +70,126 @@ def _bound(values: list[Any]) -> Iterator[tuple[list[Any], str]]:
 
 
 class Index:
-    """An open, valid index of one exact version of a fact base file."""
+    """An open, valid index of one exact version of a fact base file, and that file open: the
+    records a lookup needs are decoded from the file's own bytes where the index places them."""
 
     def __init__(self, connection: sqlite3.Connection, key: str) -> None:
         self.connection = connection
         self.key = key
+        self.base: int | None = None
+        # The bytes of the base last read, and where they start (_text).
+        self._read: tuple[int, bytes] = (0, b"")
 
     @classmethod
     def open(cls, path: Path, status: os.stat_result | None) -> Index | None:
         """The index built from the file ``path`` held with ``status``, or None if there is
-        none, or the one there is was built from something else or cannot be read whole."""
+        none, or the one there is was built from something else, is not as kb wrote it, or
+        cannot be trusted to know of the file's last change (see location.racy)."""
         file = location.location(path) if location.indexable(status) else None
         if file is None or status is None:
             return None
-        return cls._open_file(file, location.key(path, status))
+        found = cls._open_file(file, location.key(path, status))
+        if found is None:
+            return None
+        try:
+            found.base = location.open_base(path)
+            if factbase.identity(os.fstat(found.base)) != factbase.identity(status):
+                found.close()
+                return None
+        except OSError:
+            found.close()
+            return None
+        if not found._knows(path, status):
+            found.close()
+            return None
+        return found
 
     @classmethod
     def _open_file(cls, file: Path, key: str) -> Index | None:
-        """The index in ``file`` if it is whole and of the base keyed ``key``."""
+        """The index in ``file`` if it is kb's, whole, as kb wrote it and of the base keyed
+        ``key``."""
         import sqlite3
 
-        try:
-            size = file.stat().st_size
-            # Read-only, and immutable: an index is never changed in place, only replaced.
-            connection = sqlite3.connect(f"{file.as_uri()}?mode=ro&immutable=1", uri=True)
-        except (OSError, sqlite3.Error, ValueError):
-            return None
+        with location.opened(file) as found:
+            if found is None:
+                return None
+            fd, name = found
+            try:
+                if not seal.sealed(fd):
+                    return None
+                size = os.fstat(fd).st_size
+                # Read-only, and immutable: an index is never changed in place, only replaced.
+                uri = f"{Path(name).as_uri()}?mode=ro&immutable=1"
+                connection = sqlite3.connect(uri, uri=True)
+            except (OSError, sqlite3.Error, ValueError):
+                return None
         try:
             (pages,) = connection.execute("pragma page_count").fetchone()
             (page_size,) = connection.execute("pragma page_size").fetchone()
-            found = connection.execute("select value from meta where name = 'key'").fetchone()
+            found_key = connection.execute("select value from meta where name = 'key'").fetchone()
             complete = connection.execute("select value from meta where name = 'complete'")
             # A truncated file still opens: its size no longer matches its page count.
             whole = pages * page_size == size and complete.fetchone() == (1,)
-            if whole and found == (key,):
+            if whole and found_key == (key,):
                 return cls(connection, key)
         except sqlite3.Error:
             pass
         connection.close()
         return None
 
+    def _knows(self, path: Path, status: os.stat_result) -> bool:
+        """Whether this index, keyed on ``status``, is of the content the file has now: sure
+        unless the file changed just before the build started (location.racy), when its
+        content must be the one the build recorded."""
+        import sqlite3
+
+        try:
+            started = self._meta_value("started")
+            if not isinstance(started, int):
+                return False
+            if not location.racy(status, started):
+                return True
+            recorded = self._meta_value("digest")
+        except sqlite3.Error:
+            return False
+        return bool(recorded) and recorded == location.content_digest(path, status)
+
+    def _meta_value(self, name: str) -> object:
+        row = self.connection.execute("select value from meta where name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
     def close(self) -> None:
         self.connection.close()
+        if self.base is not None:
+            os.close(self.base)
+            self.base = None
+
+    def __del__(self) -> None:
+        # kb people reads an index row by row until its last row is shown, and no sooner.
+        if self.base is not None:
+            os.close(self.base)
+            self.base = None
+
+    def _text(self, start: int, length: int) -> bytes:
+        """The bytes of the base from ``start``, ``length`` of them: read ahead, as the
+        records a lookup needs are read in the order of the file, often near each other."""
+        if self.base is None:
+            raise ValueError("the base is not open")
+        first, read = self._read
+        if not (first <= start and start + length <= first + len(read)):
+            read = os.pread(self.base, max(length, _READ_AHEAD), start)
+            first = start
+            self._read = (first, read)
+        return read[start - first : start - first + length]
+
+    def _decoded(self, collection: str, record_id: str, start: int, length: int) -> model.Record:
+        """The record the index places at ``start`` in the base, decoded from the base's own
+        bytes; ValueError unless they hold a record of this collection with this id (a
+        forged or stale index points at the wrong place)."""
+        record = _decoder(collection).decode(self._text(start, length))
+        if record.id != record_id:
+            raise ValueError(f"the base holds {record.id!r} where the index has {record_id!r}")
+        return record
 
     def summary(self) -> dict[str, int]:
         """The records the index covers, by collection."""
@@ -135,17 +236,17 @@ class Index:
     def _involvement(self, path: Path) -> Iterator[Involvement]:
         """Every person of the base at ``path``, in the order of the file, with their counts:
         one decoded at a time, as the rows are written."""
-        import sqlite3
-
-        decoder = msgspec.json.Decoder(model.Person)
         try:
             rows = self.connection.execute(
-                "select json, quotes, terms, events from involvement join record using (position)"
-                " order by position"
+                "select id, start, length, quotes, terms, events from involvement"
+                " join record using (position) where collection = 'people' order by position"
             )
-            for encoded, quotes, terms, events in rows:
-                yield Involvement(decoder.decode(encoded), quotes, terms, events)
-        except sqlite3.Error as error:
+            for record_id, start, length, quotes, terms, events in rows:
+                person = self._decoded("people", record_id, start, length)
+                if not isinstance(person, model.Person):
+                    raise TypeError(f"{record_id!r} is no person")
+                yield Involvement(person, quotes, terms, events)
+        except damage() as error:
             # Found damaged past what opening it checks, with rows written already: it cannot
             # be left for the whole base as a lookup's answer is (_answer). Removed, it is
             # built afresh by the next run.
@@ -265,19 +366,30 @@ class Index:
     def _attributable(self, fragment: str) -> list[int]:
         """The quotes attribution.who_said scores word by word for ``fragment`` over the whole base.
 
-        attribution.who_said's own choice, made from the stored words and postings: FTS5 reads
-        and intersects the postings in C, so only the quotes holding a word of each group
-        reach Python.
+        attribution.who_said's own choice, made from the stored words and the bitsets of the
+        quotes holding each (bounds.py): the bounds are counted for every quote at once on
+        whole bitsets, and summed one by one only for the quotes able to reach a mark.
         """
+        from karabakh_cli.index import bounds
+
+        first = int(self._meta("quote_word_first") or b"0")
         return attribution.quotes_to_score(
             fragment,
             self._vocabulary("quote_word"),
-            lambda word, among: self._holding_all(
-                # A quote holding the word holds a word of each group the word is in.
-                "quote_word",
-                [*(group for group in among if word not in group), [word]],
-            ),
+            bounds.Bitsets(functools.partial(self._holders, first), first),
         )
+
+    def _holders(self, first: int, word: str) -> int:
+        """The bitset of the quotes holding ``word`` (see bounds.py): stored, for a word many
+        hold, else made from its postings."""
+        from karabakh_cli.index import bounds
+
+        row = self.connection.execute(
+            "select bits from quote_word_bits where word = ?", (word,)
+        ).fetchone()
+        if row is not None:
+            return int.from_bytes(row[0], "little")
+        return bounds.bitset(self._holding_all("quote_word", [[word]]), first)
 
     def _vocabulary(self, table: str) -> list[str]:
         """The distinct words of ``table``, kept as one text: read whole far faster than
@@ -344,11 +456,12 @@ class Index:
         found: dict[int, model.Record] = {}
         for chunk, marks in _bound(wanted):
             rows = self.connection.execute(
-                f"select position, collection, json from record where position in ({marks})",
+                "select position, collection, id, start, length from record"
+                f" where position in ({marks}) order by position",
                 chunk,
             )
-            for position, collection, encoded in rows:
-                found[position] = _decoder(collection).decode(encoded)
+            for position, collection, record_id, start, length in rows:
+                found[position] = self._decoded(collection, record_id, start, length)
         return found
 
 

@@ -10,6 +10,7 @@ import heapq
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
 import msgspec
 from rapidfuzz import fuzz, process
@@ -73,7 +74,10 @@ def _nearest_occurrences(occurrences: list[list[int]]) -> list[int]:
     if not anchors:
         return []
     centre = sorted(anchors)[len(anchors) // 2]
-    return [min(places, key=lambda place: abs(place - centre)) for places in occurrences]
+    return [
+        places[0] if len(places) == 1 else min(places, key=lambda place: abs(place - centre))
+        for places in occurrences
+    ]
 
 
 # Where a sentence starts within a fragment: a name right after this is not told apart by case.
@@ -211,29 +215,68 @@ def attribution_forms(texts: list[str]) -> list[str]:
 
 # The quotes a bound is summed for: those holding a word of each list (see quotes_to_score).
 Among = Sequence[Sequence[str]]
+# Each content word of a fragment with its share of the fragment's weight.
+Weights = dict[str, float]
+# Each content word with the words of all quotes near it, and how near, best first.
+Near = dict[str, list[tuple[str, float]]]
+
+
+class Summed(Protocol):
+    """The bound of each quote holding a word near a content word and a word of each group,
+    as ``_bounds`` sums them: what quotes_to_score asks of them."""
+
+    def reaching(self, at_least: float) -> list[int]:
+        """The quotes (by position) whose bound is at least ``at_least``, in order."""
+
+    def best(self, count: int) -> list[tuple[int, float]]:
+        """The ``count`` quotes of highest bound, ties by position, with their bounds, best
+        first."""
+
+
+# The bounds of the quotes holding a word of each group of Among, for the fragment's weights
+# and near words.
+Summing = Callable[[Weights, Near, Among], Summed]
+
+
+class _Earned:
+    """Bounds summed one posting at a time into a dict (``_bounds``): the reference."""
+
+    def __init__(self, earned: dict[int, float]) -> None:
+        self.earned = earned
+
+    def reaching(self, at_least: float) -> list[int]:
+        return sorted(index for index, bound in self.earned.items() if bound >= at_least)
+
+    def best(self, count: int) -> list[tuple[int, float]]:
+        return heapq.nsmallest(count, self.earned.items(), key=lambda item: (-item[1], item[0]))
+
+
+def summing(holding: Callable[[str, Among], Iterable[int]]) -> Summing:
+    """Bounds summed from ``holding(word, among)``, the quotes holding ``word`` among those
+    holding a word of each group in ``among`` (or any superset of them: see quotes_to_score)."""
+    return lambda weights, near, among: _Earned(_bounds(weights, near, holding, among))
 
 
 def quotes_to_score(
     fragment: str,
     vocabulary: Iterable[str],
-    holding: Callable[[str, Among], Iterable[int]],
+    sums: Summing,
     at_least: float = WHO_SAID_THRESHOLD,
     *,
     narrows: bool = True,
 ) -> list[int]:
     """The quotes (by position) whose score for ``fragment`` can reach ``at_least``, from the
-    distinct words of all quotes and ``holding``, the quotes holding a word; when none can,
-    the few that come closest. who_said and the derived index both choose with it.
+    distinct words of all quotes and ``sums``, their bounds; when none can, the few that come
+    closest. who_said and the derived index both choose with it.
 
     The bound is each quote's score before the negation and lacking-name rules, which only
     lower a score: a content word counts (as often as the fragment holds it) by its best match
     in the quote, which is the first one met since rapidfuzz lists the near words best first.
 
     A quote missing every content word of a heavy enough group cannot reach ``at_least``
-    (``_groups_to_hold``), so ``holding(word, among)`` need only give the quotes holding
-    ``word`` among those holding a word of each group in ``among``. Unless it ``narrows``
-    so, giving every quote holding ``word`` whatever ``among``, the bounds are summed once,
-    for every quote.
+    (``_groups_to_hold``), so ``sums(weights, near, among)`` need only sum the bounds of the
+    quotes holding a word of each group in ``among``. Unless it ``narrows`` so, summing them
+    for every quote whatever ``among``, the bounds are summed once, for every quote.
     """
     content = _content_words(_words(fragment))
     if not content:
@@ -250,7 +293,7 @@ def quotes_to_score(
         ]
         for word in weights
     }
-    earned: dict[int, float] = {}
+    earned: Summed | None = None
     closest: list[float] = []
     summed: list[list[str]] | None = None
     # When none reaches ``at_least``, the nearest misses are looked for among the quotes
@@ -262,26 +305,24 @@ def quotes_to_score(
         # A mark no quote can reach (None) has nothing to sum, as before the first pass.
         if among != summed and among is not None:
             summed = among
-            earned = _bounds(weights, near, holding, among)
+            earned = sums(weights, near, among)
             # The sums run in another order than attribution_score's, so a bound a rounding
             # error below the threshold still goes on to the exact score.
-            reaching = [index for index, bound in earned.items() if bound >= at_least - _ROUNDING]
+            reaching = earned.reaching(at_least - _ROUNDING)
             if reaching:
-                return sorted(reaching)
-            closest = heapq.nlargest(_NEAREST_MISSES, earned.values())
+                return reaching
+            closest = [bound for _, bound in earned.best(_NEAREST_MISSES)]
         enough = len(closest) == _NEAREST_MISSES
         if among == [] or (enough and closest[-1] >= mark - _ROUNDING):
             break
         # Enough quotes reach the bound of the last of the closest found so far: at that mark
         # they are all among the groups, and the next pass is the last.
         mark = closest[-1] if enough else max(0.0, mark - at_least / _MARKS)
-    nearest = heapq.nsmallest(_NEAREST_MISSES, earned.items(), key=lambda item: (-item[1], item[0]))
+    nearest = earned.best(_NEAREST_MISSES) if earned is not None else []
     return sorted(index for index, _ in nearest)
 
 
-def _groups_to_hold(
-    weights: dict[str, float], near: dict[str, list[tuple[str, float]]], at_least: float
-) -> list[list[str]] | None:
+def _groups_to_hold(weights: Weights, near: Near, at_least: float) -> list[list[str]] | None:
     """Groups of words (of all quotes) such that a quote holding no word of one of them
     cannot reach ``at_least``; None when no quote can.
 
@@ -305,8 +346,8 @@ def _groups_to_hold(
 
 
 def _bounds(
-    weights: dict[str, float],
-    near: dict[str, list[tuple[str, float]]],
+    weights: Weights,
+    near: Near,
     holding: Callable[[str, Among], Iterable[int]],
     among: Among,
 ) -> dict[int, float]:
@@ -348,12 +389,20 @@ def who_said(
         # among some.
         fragment,
         words.vocabulary(),
-        lambda word, among: words.holding(word),
+        summing(lambda word, among: words.holding(word)),
         at_least,
         narrows=False,
     )
     attribution = _attribution(fragment)
-    scored = [Scored(quotes[index], attribution.score(words.words_of(index))) for index in reaching]
+    # A score depends on the quote's words only: records sharing a text (a quote reported by
+    # every wire) are scored once.
+    scores: dict[str, float] = {}
+    scored: list[Scored] = []
+    for index in reaching:
+        score = scores.get(forms[index])
+        if score is None:
+            score = scores[forms[index]] = attribution.score(words.words_of(index))
+        scored.append(Scored(quotes[index], score))
     scored.sort(key=lambda item: -item.score)
     return scored
 

@@ -325,10 +325,10 @@ def _compared(
     words hold the quotation's (or are held by them) can be verbatim, and a substring test
     finds those in a moment, where comparing word by word with every candidate would not.
     """
-    plain = " ".join(normalise_quoting(asked).casefold().split())
+    plain = _plain(asked)
 
     def holds(quote: Quote) -> bool:
-        other = " ".join(normalise_quoting(quote.text).casefold().split())
+        other = _plain(quote.text)
         return plain in other or other in plain
 
     for chosen in ([item for item in candidates if holds(item.quote)], candidates[:COMPARED]):
@@ -336,6 +336,15 @@ def _compared(
         if any(found.kind in ("verbatim", "contains") for _, found in compared):
             return compared
     return compared
+
+
+def _plain(text: str) -> str:
+    """``text`` as a verbatim comparison sees it: quotation marks and whitespace normalised,
+    case folded. An ASCII text has no typographic mark to fold, and casefold is lower there:
+    thousands of candidates are spared the patterns."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return " ".join(normalise_quoting(text).casefold().split())
 
 
 def _attribution(item: Candidate, credit: Credit) -> Attribution:

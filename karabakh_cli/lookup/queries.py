@@ -94,7 +94,7 @@ def quotes_by(facts: LoadedBase, name: str, filters: Filters) -> QuoteLookup:
             and filters.admits_date(quote.date)
             and filters.admits_place(quote.place)
         ),
-        key=lambda quote: (order[quote.speaker], parse_partial_date(quote.date)),
+        key=lambda quote: (order[quote.speaker], parse_partial_date(quote.date).chronological()),
     )
     nearest = [] if chosen else match.suggested_people(name, facts.speakers())
     speaking = {quote.speaker for quote in facts.content.quotes}
@@ -103,15 +103,15 @@ def quotes_by(facts: LoadedBase, name: str, filters: Filters) -> QuoteLookup:
 
 
 def every_quote(facts: LoadedBase, filters: Filters) -> list[Quote]:
-    """Every quote the filters let through, in date order; a coarser date comes before the
-    days within it, and quotes of one date keep the order of the file."""
+    """Every quote the filters let through, in date order (PartialDate.chronological: a month
+    after its days); quotes of one date keep the order of the file."""
     return sorted(
         (
             quote
             for quote in facts.content.quotes
             if filters.admits_date(quote.date) and filters.admits_place(quote.place)
         ),
-        key=lambda quote: parse_partial_date(quote.date),
+        key=lambda quote: parse_partial_date(quote.date).chronological(),
     )
 
 
@@ -124,14 +124,15 @@ def every_quote_notes(quotes: list[Quote], filters: Filters) -> list[str]:
 
 
 def timeline(facts: LoadedBase, filters: Filters) -> list[Event]:
-    """Events in date order; a coarser date comes before the days within it."""
+    """Events in date order (PartialDate.chronological: a month or a year after the days it
+    may hold, never before them)."""
     return sorted(
         (
             event
             for event in facts.content.events
             if filters.admits_date(event.date) and filters.admits_place(event.where)
         ),
-        key=lambda event: parse_partial_date(event.date),
+        key=lambda event: parse_partial_date(event.date).chronological(),
     )
 
 

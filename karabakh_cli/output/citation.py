@@ -219,3 +219,33 @@ def bibtex(facts: LoadedBase, record: CitableRecord) -> str:
     postnote = _bibtex_escape(citation_suffix(facts, record))
     comment = f"@comment{{kb cite {visible(record.id)}: \\autocite[{{{postnote}}}]{{{key}}}}}\n"
     return f"{comment}@article{{{key},\n{body}{month}}}\n"
+
+
+def csl_json_of(facts: LoadedBase, records: list[CitableRecord]) -> list[dict[str, Any]]:
+    """The CSL-JSON items of ``records``: one item per source, in the order first cited. An
+    item cited by several of the records keeps the first one's ``record`` and ``suffix`` and
+    lists every one in ``custom.citations``, so that each citation's words are kept."""
+    items: dict[str, dict[str, Any]] = {}
+    for record in records:
+        item = csl_json(facts, record)
+        if item["id"] not in items:
+            items[item["id"]] = item
+            continue
+        custom = items[item["id"]]["custom"]
+        citations = custom.setdefault(
+            "citations", [{"record": custom["record"], "suffix": custom["suffix"]}]
+        )
+        citations.append(item["custom"])
+    return list(items.values())
+
+
+def bibtex_of(facts: LoadedBase, records: list[CitableRecord]) -> str:
+    """The biblatex entries of ``records``: every record's @comment with its \\autocite, and
+    each source's @article once, where its first record is cited."""
+    written: set[str] = set()
+    parts: list[str] = []
+    for record in records:
+        comment, _, entry = bibtex(facts, record).partition("@article")
+        parts.append(comment if record.source in written else f"{comment}@article{entry}")
+        written.add(record.source)
+    return "".join(parts)

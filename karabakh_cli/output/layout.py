@@ -172,6 +172,11 @@ def view(listing: Listing) -> View:
             and not _stated(column, rows, said)
         ]
     main = main_column(columns)
+    shared = [] if listing.vertical else _shared(columns, main, rows)
+    columns = [column for column in columns if column not in shared]
+    title = listing.title + "".join(
+        f" · {column.header}: {column.value(rows[0])}" for column in shared
+    )
     used = used_markers(listing)
     cells = []
     footnotes: list[str] = []
@@ -194,18 +199,36 @@ def view(listing: Listing) -> View:
             shown.append(cell)
         cells.append(shown)
     return View(
-        _shown(listing.title).text,
+        _shown(title).text,
         [column.header for column in columns],
         [column.shape for column in columns],
         cells,
-        sources + [f"{marker.sign} {marker.meaning}" for marker in used],
-        sources + [f"{marker.sign} {marker.on_the_page or marker.meaning}" for marker in used],
+        sources + [f"{marker.sign} {marker.meaning}" for marker in used] + [*listing.legend],
+        sources
+        + [f"{marker.sign} {marker.on_the_page or marker.meaning}" for marker in used]
+        + [*listing.legend],
         footnotes,
         listing.vertical,
         [all(_is_number(row[index].text) for row in cells) for index in range(len(columns))],
         [column.field == "date" for column in columns],
         _shown(listing.page_title or listing.title).text,
     )
+
+
+def _shared(columns: list[Column], main: Column | None, rows: list[Row]) -> list[Column]:
+    """The columns of one value in every row (a speaker's every quote from one interview):
+    said once in the title rather than repeated down the table. Never the main text, the id
+    or a count, which are what each row is."""
+    if len(rows) < 2:
+        return []
+    return [
+        column
+        for column in columns
+        if column is not main
+        and column.field != "id"
+        and len({column.value(row) for row in rows}) == 1
+        and not _is_number(column.value(rows[0]))
+    ]
 
 
 def _is_number(text: str) -> bool:

@@ -235,6 +235,7 @@ def _markdown(listing: Listing, out: TextIO) -> None:
     out.write("".join("| " + " | ".join(cells) + " |\n" for cells in body))
     under = [f"Source: {source}" for source in listing.sources]
     under += [f"{marker.sign} {marker.on_the_page or marker.meaning}" for marker in used]
+    under += listing.legend
     if under:
         # Two spaces end a line within the paragraph: a break, in every renderer.
         out.write("\n" + "  \n".join(map(_markdown_text, under)) + "\n")
@@ -256,7 +257,9 @@ def _plain_lines(listing: Listing, row: Row) -> str:
         return "".join(
             f"{column.header}\t{visible(column.value(row))}\n" for column in listing.columns
         )
-    return "\t".join(visible(column.value(row)) for column in listing.columns) + "\n"
+    return (
+        "\t".join(visible(column.value(row)) for column in listing.columns if column.plain) + "\n"
+    )
 
 
 _LINES = msgspec.json.Encoder()

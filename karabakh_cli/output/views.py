@@ -27,6 +27,7 @@ from karabakh_cli.model import (
     RecordKind,
     Source,
     Term,
+    parse_partial_date,
 )
 from karabakh_cli.text import find_verbatim
 
@@ -66,6 +67,9 @@ class Column(msgspec.Struct, frozen=True):
     caption already states it (the speaker under "Quotes of Vladimir Putin")."""
     written: Callable[[Any], str] | None = None
     """How the views write the field's value when not as ``cell`` does."""
+    plain: bool = True
+    """Whether --format plain writes it. Scripts read plain rows by position, an order fixed
+    once (docs/output.md): a column added later is shown to people, and named in CSV and JSON."""
 
     def value(self, row: Row) -> str:
         value: Any = row
@@ -162,6 +166,8 @@ class Listing(msgspec.Struct, frozen=True, dict=True):
     markers: tuple[Marker, ...] = ()
     cites: Callable[[list[Row]], tuple[str, ...]] | None = None
     """The sources rows cite, for the lines under a table (a partial cited_sources)."""
+    legend: tuple[str, ...] = ()
+    """Lines under a table that say how to read it (what a partial date's place means)."""
     page_title: str | None = None
     """The title of a page or picture, which is shared beyond this machine, where ``title``
     names a local path (None: the title)."""
@@ -279,6 +285,7 @@ def quotes_listing(facts: LoadedBase, title: str, quotes: list[Quote]) -> Listin
         QUOTE_COLUMNS,
         markers=quote_markers(facts),
         cites=functools.partial(cited_sources, facts),
+        legend=date_legend(quote.date for quote in quotes),
     )
 
 
@@ -332,6 +339,17 @@ def event_row(facts: LoadedBase, event: Event) -> Row:
     }
 
 
+def date_legend(dates: Iterable[str]) -> tuple[str, ...]:
+    """How to read the dates of a listing in date order, for the dates it shows."""
+    parsed = [parse_partial_date(date) for date in dates]
+    lines = []
+    if any(date.partial for date in parsed):
+        lines.append("a date of a month or a year alone comes after the days it may hold")
+    if any(date.uncertain for date in parsed):
+        lines.append("? after a date: the source is unsure of it")
+    return tuple(lines)
+
+
 def timeline_listing(facts: LoadedBase, events: list[Event]) -> Listing:
     columns = [
         Column("Date", "date", Shape.SHORT),
@@ -347,6 +365,7 @@ def timeline_listing(facts: LoadedBase, events: list[Event]) -> Listing:
         columns,
         markers=(NOTE_MARKER,),
         cites=functools.partial(cited_sources, facts),
+        legend=date_legend(event.date for event in events),
     )
 
 
@@ -446,6 +465,8 @@ def search_listing(facts: LoadedBase, query: str, hits: list[queries.SearchHit])
         Column("Score", "score", Shape.SHORT),
         Column("Kind", "kind", Shape.SHORT),
         Column("Match", "snippet", Shape.MAIN, beneath="id"),
+        # Who said it: a quote's words are read with their speaker.
+        Column("Speaker", "speaker.name", plain=False),
         Column("Date", "date", Shape.SHORT),
         Column("ID", "id", Shape.SHORT),
     ]
@@ -587,7 +608,8 @@ def show_listing(
             written=_cited_source(facts) if key == "source" else None,
         )
         for key in row
-        if key != "selector"
+        # A quote's form is shown when it is not the usual, as the file leaves it out then.
+        if key != "selector" and not (key == "form" and row[key] == "direct")
     ]
     return Listing(
         f"{kind.capitalize()} {record.id}",
@@ -620,17 +642,21 @@ def index_removed_listing(removed: str | None) -> Listing:
     )
 
 
-def citation_listing(facts: LoadedBase, kind: RecordKind, record: CitableRecord) -> Listing:
-    """A record's citation as a one-row listing, for kb cite's listing formats."""
+def citation_listing(facts: LoadedBase, cited: list[tuple[RecordKind, CitableRecord]]) -> Listing:
+    """The records' citations, a row each, for kb cite's listing formats."""
     from karabakh_cli.output import citation
 
-    row = {
-        "id": record.id,
-        "kind": kind,
-        "citation": citation.citation_text(facts, record),
-        "note": record.note,
-    }
-    return Listing(f"Citation of {record.id}", [row], [Column("Citation", "citation")])
+    rows: list[Row] = [
+        {
+            "id": record.id,
+            "kind": kind,
+            "citation": citation.citation_text(facts, record),
+            "note": record.note,
+        }
+        for kind, record in cited
+    ]
+    title = ", ".join(record.id for _, record in cited)
+    return Listing(f"Citation of {title}", rows, [Column("Citation", "citation")])
 
 
 def differences_listing(old_label: str, new_label: str, found: list[diffing.Difference]) -> Listing:

@@ -139,10 +139,3 @@ def test_corrupted_bytes_never_crash(
 def test_random_command_lines_never_crash(args: list[str]) -> None:
     """Any command line gives a documented exit code and no traceback."""
     assert_contract(run(args))
-
-
-def test_bare_kb_shows_help_as_a_usage_error() -> None:
-    """kb with no command prints its help on stdout and exits 2, as a usage error."""
-    result = run([])
-    assert result.exit_code == 2
-    assert "Usage: kb" in result.stdout

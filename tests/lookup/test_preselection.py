@@ -164,8 +164,12 @@ def test_quotes_to_score_are_the_same_among_the_groups_a_quote_must_hold(
     def holding(word: str, among: attribution.Among) -> list[int]:
         return [index for index, words in enumerate(held) if word in words]
 
-    assert attribution.quotes_to_score(fragment, vocabulary, holding_among) == (
-        attribution.quotes_to_score(fragment, vocabulary, holding, narrows=False)
+    assert attribution.quotes_to_score(
+        fragment, vocabulary, attribution.summing(holding_among)
+    ) == (
+        attribution.quotes_to_score(
+            fragment, vocabulary, attribution.summing(holding), narrows=False
+        )
     )
 
 
@@ -179,7 +183,9 @@ def test_a_quote_must_hold_a_word_near_each_heavy_content_word() -> None:
         return []
 
     vocabulary = ["bilateral", "talks", "security", "mediation", "mediated", "tanks"]
-    attribution.quotes_to_score("bilateral talks security mediation", vocabulary, holding)
+    attribution.quotes_to_score(
+        "bilateral talks security mediation", vocabulary, attribution.summing(holding)
+    )
     groups = sorted(sorted(group) for group in asked[0])
     assert groups == [["bilateral"], ["mediated", "mediation"], ["security"]]
 
@@ -197,7 +203,9 @@ def test_the_nearest_misses_outside_the_groups_of_the_threshold_are_found() -> N
             if word in words and all(words.intersection(group) for group in among)
         ]
 
-    chosen = attribution.quotes_to_score("alpha bravo cider delta exile", vocabulary, holding)
+    chosen = attribution.quotes_to_score(
+        "alpha bravo cider delta exile", vocabulary, attribution.summing(holding)
+    )
     assert chosen == [*range(19), 20]
 
 
