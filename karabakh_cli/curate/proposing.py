@@ -70,7 +70,7 @@ class Proposal(msgspec.Struct, frozen=True, kw_only=True):
     """Whom the text credits, as written: a name, a pronoun, a document; None: nobody."""
     how: str | None = None
     """How the credit was read: verb, colon, inside, sole-name, interview, continued,
-    pronoun, document; None: nobody is credited."""
+    pronoun, description (no name), document; None: nobody is credited."""
     new_person: bool = False
     """The speaker is a name no person of the base answers to: accepting adds them."""
     role: str | None = None

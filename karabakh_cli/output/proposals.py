@@ -87,7 +87,8 @@ def card(facts: LoadedBase, proposal: Proposal, text: str, number: int, total: i
         **msgspec.structs.asdict(proposal),
         "proposed": _PROPOSED[proposal.kind, proposal.form],
         "speaker_shown": speaker_shown(facts, proposal),
-        "date_shown": date,
+        # A term is not dated: the document's words hold whenever they were reported.
+        "date_shown": date if proposal.kind == "quote" else None,
         # Shown only when it is not the usual: the text names the speaker.
         "attribution_shown": "inferred: who spoke is your reading; the note says why"
         if proposal.attribution == "inferred"
