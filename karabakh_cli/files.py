@@ -1,13 +1,17 @@
-"""Files as kb reads and writes them: how much it reads whole at most, and writes of all the
-content or nothing, synced to disk.
+"""Files as kb reads and writes them: regular files only, how much it reads whole at most,
+counted as it reads, and writes of all the content or nothing, synced to disk.
 
-A leaf below every layer: the writes to a fact base (curate.writing) and the pictures a listing
-is saved as (output.render) both go through here.
+A leaf below every layer: the writes to a fact base (curate.writing), the archived texts
+(base.archive, kb add source --text) and the pictures a listing is saved as (output.render)
+all go through here.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -16,6 +20,86 @@ MIB = 1024 * 1024
 # (100,000 quotes is about 76 MB), low enough to refuse a wrong file before decoding it whole (a
 # decoded base takes several times its size in memory).
 MAX_BYTES = 512 * MIB
+
+# What a file that is not a regular one is, in a message.
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class NotRegular(OSError):
+    """A path that is not a regular file: a directory, a FIFO, a device or a socket. kb reads
+    and writes regular files only, so a FIFO never hangs it and a device is never read on
+    without end. ``strerror`` says what the path is."""
+
+    def __init__(self, path: Path, mode: int) -> None:
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        super().__init__(errno.EINVAL, f"it is {kind}, not a regular file", str(path))
+        self.kind = kind
+
+
+class TooLarge(OSError):
+    """A file over the most kb reads whole of it; ``strerror`` says so."""
+
+    def __init__(self, path: Path, limit: int) -> None:
+        super().__init__(errno.EFBIG, f"it holds more than {limit // MIB} MiB", str(path))
+        self.limit = limit
+
+
+def regular_status(path: Path) -> os.stat_result:
+    """The status of the regular file at ``path`` (a symbolic link is followed); NotRegular
+    for anything else, OSError when it cannot be looked at."""
+    status = path.stat()
+    if not stat.S_ISREG(status.st_mode):
+        raise NotRegular(path, status.st_mode)
+    return status
+
+
+def read_regular(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them (TooLarge past it,
+    counted as it reads, so a file that grows is cut off too); NotRegular for anything else.
+
+    The file is opened without waiting (a FIFO with no writer would block the open) and its
+    type is taken from the open file, so nothing moved into place after a look at the path
+    is read.
+    """
+    if stat.S_ISSOCK(path.stat().st_mode):
+        raise NotRegular(path, stat.S_IFSOCK)  # a socket cannot be opened to say so
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):
+            raise NotRegular(path, status.st_mode)
+    except BaseException:
+        os.close(handle)
+        raise
+    with os.fdopen(handle, "rb", buffering=0) as file:
+        if status.st_size > limit:
+            raise TooLarge(path, limit)
+        os.set_blocking(handle, True)
+        chunks: list[bytes] = []
+        total = 0
+        step = status.st_size + 1  # a file that keeps its size is read in one piece
+        while chunk := file.read(min(step, limit + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise TooLarge(path, limit)
+            step = MIB
+    return b"".join(chunks)
+
+
+def holds(path: Path, content: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``content``: a FIFO, a device or a larger
+    file holds something else, and is never read on to find out."""
+    try:
+        return read_regular(path, len(content)) == content
+    except (NotRegular, TooLarge):
+        return False
 
 
 def sync_folder(folder: Path) -> None:
@@ -56,7 +140,14 @@ def written_temporary(path: Path, content: bytes) -> Path:
 
 def put_atomically(path: Path, content: bytes) -> None:
     """Put all of ``content`` at ``path`` or nothing (OSError says why): every file kb writes
-    whole, a base (``replace``, under its lock) or a picture, goes through here."""
+    whole, a base (``replace``, under its lock) or a picture, goes through here.
+
+    A symbolic link is written through, and stays a link; a path that is not a regular file
+    (a FIFO, a device such as /dev/stdout) is refused (NotRegular), never replaced by one.
+    """
+    path = Path(os.path.realpath(path))
+    with contextlib.suppress(FileNotFoundError):
+        regular_status(path)
     temporary = written_temporary(path, content)
     try:
         temporary.replace(path)

@@ -67,12 +67,15 @@ def read_text(folder: Path, archive: model.Archive) -> str:
         )
     path = archive_file(folder, archive)
     try:
-        if path.is_dir():
-            raise ArchiveError(f"{archive.path} is a directory, not a text file")
-        if path.stat().st_size > files.MAX_BYTES:
-            most = files.MAX_BYTES // files.MIB
-            raise ArchiveError(f"{archive.path} is over {most} MiB; kb reads at most {most} MiB")
-        data = path.read_bytes()
+        # Never a FIFO (it would hang kb) or a device (read on without end).
+        data = files.read_regular(path)
+    except files.NotRegular as error:
+        raise ArchiveError(f"{archive.path} is {error.kind}, not a text file") from None
+    except files.TooLarge:
+        most = files.MAX_BYTES // files.MIB
+        raise ArchiveError(
+            f"{archive.path} is over {most} MiB; kb reads at most {most} MiB"
+        ) from None
     except FileNotFoundError:
         raise ArchiveError(f"no such file {archive.path!r} beside the fact base") from None
     except OSError as error:

@@ -264,11 +264,12 @@ def _source_from_file(
     the whole base is then checked as kb validate checks it (checks.py), translation included."""
     import msgspec
 
+    from karabakh_cli import files
     from karabakh_cli.curate import adding
 
     file = Path(text_file)
     try:
-        content = file.read_bytes()
+        content = files.read_regular(file)
     except OSError as error:
         raise adding.Refused(f"cannot read {file}: {error.strerror}", "--text") from None
     new = adding.new_source(facts, text=content, **fields)

@@ -5,8 +5,9 @@ nowhere else in the order --help lists them. kb add is built only when named.
 
 # No ``from __future__ import annotations`` here: Typer reads these signatures on every run,
 # and real annotation objects spare it evaluating each string again.
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple, NoReturn
 
@@ -125,11 +126,26 @@ class KbGroup(Group):
         completion.register_shells()
         # Made before parsing, so the fact base's origin is known when it fails to load.
         state = kwargs.setdefault("obj", State())
-        with pipes.closed_pipes_end_output():
+        with pipes.guarded_streams():
             code = self._run(state, *args, **kwargs)
         sys.exit(code)
 
     def _run(self, state: State, *args: Any, **kwargs: Any) -> int:
+        arguments = kwargs.get("args", args[0] if args else None)
+        not_utf8 = _not_utf8(sys.argv[1:] if arguments is None else arguments)
+        if not_utf8:
+            say(not_utf8)
+            return ExitCode.USAGE
+        try:
+            code = self._outcome(state, *args, **kwargs)
+            # Now, not at Python's exit: output lost at the end is known before the exit code.
+            pipes.flush_output()
+        except pipes.OutputLost as lost:
+            say(str(lost))
+            code = ExitCode.FACT_BASE
+        return code
+
+    def _outcome(self, state: State, *args: Any, **kwargs: Any) -> int:
         try:
             result = super().main(*args, **kwargs)
             code = result if isinstance(result, int) else ExitCode.FOUND
@@ -151,7 +167,33 @@ class KbGroup(Group):
             code = error.exit_code
         except (KeyboardInterrupt, typer.Abort):
             code = ExitCode.INTERRUPTED
+        except OSError as error:
+            # A file kb could not use where no command expected it (a name too long for the
+            # file system, say): named, never a traceback.
+            where = f"{error.filename}: " if error.filename else ""
+            say(f"{where}{error.strerror or error}")
+            code = ExitCode.FACT_BASE
         return code
+
+
+def _not_utf8(arguments: Sequence[str]) -> str | None:
+    """Why the command line cannot be taken, if an argument (or KB_FACTS) is not UTF-8 text:
+    Python hands its bytes over as lone surrogates, which no file or output can hold."""
+    given = [
+        (f"argument {place}", value, f", after {before}" if before.startswith("-") else "")
+        for place, (before, value) in enumerate(zip(["", *arguments], arguments, strict=False), 1)
+    ]
+    given.append(("KB_FACTS", os.environ.get("KB_FACTS", ""), ""))
+    for name, value, after in given:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            try:
+                shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            except UnicodeEncodeError:  # a surrogate no byte stands for, from a caller of main
+                shown = value.encode("utf-8", "backslashreplace").decode("utf-8")
+            return f"{name} ({shown}{after}) is not UTF-8 text; kb takes its arguments as UTF-8"
+    return None
 
 
 app = typer.Typer(

@@ -27,7 +27,8 @@ _MEANINGS = {
     ExitCode.NOT_FOUND: "nothing found (or kb validate found errors, kb diff found "
     "differences, kb fmt --check found a file to reformat)",
     ExitCode.USAGE: "usage error, or a write refused",
-    ExitCode.FACT_BASE: "the fact base cannot be read or is invalid, or a file cannot be written",
+    ExitCode.FACT_BASE: "the fact base cannot be read or is invalid, or a file or the output "
+    "cannot be written",
     ExitCode.MISQUOTED: "kb check: a quotation is altered, or credited to someone other than "
     "its speaker",
     ExitCode.INTERRUPTED: "interrupted",

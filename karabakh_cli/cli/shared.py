@@ -178,7 +178,10 @@ PlaceOption = Annotated[
 
 def _writable(param: typer.CallbackParam, path: Path | None) -> Path | None:
     """Refuse a picture path that cannot be written while parsing, before any output."""
-    problem = render.check_writable(path) if path else None
+    try:
+        problem = render.check_writable(path) if path else None
+    except OSError as error:  # a name too long for the file system, say
+        problem = error.strerror or str(error)
     if problem:
         raise typer.BadParameter(f"cannot save {path}: {problem}", param_hint=f"'{param.opts[0]}'")
     return path

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import msgspec
 
+from karabakh_cli import files
 from karabakh_cli.base import canonical, factbase, sentences
 from karabakh_cli.base.problems import FactBaseError, Problem
 from karabakh_cli.curate import ids, writing
@@ -309,7 +310,7 @@ def new_source(
         # A file no source records may be left by a writer killed before it wrote the base;
         # it is never overwritten, and the same text in it is simply taken up.
         file = archive_of(source_id)
-        if file.exists() and file.read_bytes() != text:
+        if file.exists() and not files.holds(file, text):
             return f"{file} exists and holds another text"
         return None
 

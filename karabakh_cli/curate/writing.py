@@ -6,6 +6,11 @@ The new version goes to a temporary file in the same folder, is synced to disk, 
 over the old one: a writer killed at any moment leaves the old file or the new one. Only a
 writer holding the lock creates temporary files, so any the next writer finds under the lock
 were left by a dead one, and it removes them.
+
+A base named through a symbolic link is written where the link leads (lock, temporary file
+and rename beside that file), so the link stays a link. Only a regular file that may be
+written is: a FIFO, a device (/dev/stdin) or a read-only file is refused before anything is
+read or made.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import contextlib
 import fcntl
 import glob
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -45,19 +51,53 @@ def _cannot_write(path: Path, error: OSError) -> FactBaseError:
     return FactBaseError(str(path), [Problem(f"cannot write: {error.strerror or error}")])
 
 
+def target(path: Path) -> Path:
+    """The file a write to the base at ``path`` changes: where its symbolic links lead."""
+    return Path(os.path.realpath(path))
+
+
+def _regular(path: Path) -> os.stat_result:
+    """The status of the regular file the base at ``path`` names; FactBaseError saying why
+    there is none, before anything is read (a FIFO would block the read)."""
+    try:
+        return files.regular_status(path)
+    except files.NotRegular as error:
+        problem = f"{error.strerror}; kb writes a fact base only to a regular file"
+        raise FactBaseError(str(path), [Problem(problem)]) from None
+    except OSError as error:
+        factbase.read(path)  # says why there is no base to write to, as a lookup would
+        raise _cannot_write(path, error) from None
+
+
+def _writable(path: Path) -> Path:
+    """The regular file a write to the base at ``path`` goes to, once it is sure it may be
+    written; FactBaseError saying why not, before anything is read or made."""
+    status = _regular(path)
+    real = target(path)
+    # The mode too: a read-only file is not written even by root, whom os.access lets write.
+    if not status.st_mode & 0o222 or not os.access(real, os.W_OK):
+        mode = f"mode {stat.S_IMODE(status.st_mode):o}"
+        problem = f"cannot write: the file is read-only ({mode}); nothing written"
+        raise FactBaseError(str(path), [Problem(problem)])
+    return real
+
+
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[None]:
-    """Hold the exclusive lock of the base at ``path``; clear what dead writers left."""
-    if not path.is_file():
-        factbase.read(path)  # says why there is no base to write to, before making a lock file
+    """Hold the exclusive lock of the base at ``path``, beside the file it names; clear what
+    dead writers left."""
+    real = _writable(path)
     try:
-        handle = os.open(lock_file(path), os.O_RDWR | os.O_CREAT, 0o644)
+        handle = os.open(lock_file(real), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as error:
         raise _cannot_write(path, error) from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        for leftover in path.parent.glob(_temporary_pattern(path)):
-            leftover.unlink(missing_ok=True)
+        # A source's text is made beside the base as named (create), the new version beside
+        # the file it names (replace): through a link, two folders.
+        for named in {real, path}:
+            for leftover in named.parent.glob(_temporary_pattern(named)):
+                leftover.unlink(missing_ok=True)
         yield
     finally:
         os.close(handle)
@@ -96,9 +136,10 @@ def check(content: bytes, folder: Path | None = None) -> None:
 
 
 def replace(path: Path, content: bytes) -> None:
-    """Put ``content`` at ``path`` atomically. The caller holds the lock (see ``locked``)."""
+    """Put ``content`` in the file the base at ``path`` names, atomically, a symbolic link
+    kept as it is. The caller holds the lock (see ``locked``)."""
     try:
-        files.put_atomically(path, content)
+        files.put_atomically(target(path), content)
     except OSError as error:
         raise _cannot_write(path, error) from None
 
@@ -126,17 +167,32 @@ def create(path: Path, content: bytes, base: Path | None = None) -> None:
 
 def reformat(path: Path, *, check_only: bool) -> bool:
     """Whether the base at ``path`` was (or, with ``check_only``, would be) rewritten in the
-    canonical layout. Its content is kept exactly: the new text decodes to the same base."""
-    with contextlib.nullcontext() if check_only else locked(path):
+    canonical layout. Its content is kept exactly: the new text decodes to the same base.
+
+    A base already canonical is only read, so a read-only one is no error; one to rewrite is
+    read again under the lock, where another writer may have changed it first.
+    """
+    if not check_only:
+        _regular(path)
+    if _canonical(factbase.read(path), path) is None:
+        return False
+    if check_only:
+        return True
+    with locked(path):
         data = factbase.read(path)
-        content = canonical.text_of(canonical.decode(data, str(path))).encode()
-        if content == data:
+        content = _canonical(data, path)
+        if content is None:
             return False
-        if not check_only:
-            same = msgspec.json.decode(content, type=model.FactBase) == msgspec.json.decode(
-                data, type=model.FactBase
-            )
-            if not same:
-                raise FactBaseError(str(path), [Problem("reformatting would change the content")])
-            replace(path, content)
+        same = msgspec.json.decode(content, type=model.FactBase) == msgspec.json.decode(
+            data, type=model.FactBase
+        )
+        if not same:
+            raise FactBaseError(str(path), [Problem("reformatting would change the content")])
+        replace(path, content)
     return True
+
+
+def _canonical(data: bytes, path: Path) -> bytes | None:
+    """The canonical text of the base ``data``, or None when it is that already."""
+    content = canonical.text_of(canonical.decode(data, str(path))).encode()
+    return None if content == data else content

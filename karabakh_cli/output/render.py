@@ -164,7 +164,8 @@ def _csv(listing: Listing, out: TextIO) -> int:
         flats = map(dict, map(_flatten, batch))
         writer.writerows([cell(flat.get(key, "")) for key in header] for flat in flats)
         count += len(batch)
-    return count
+    # ``first`` is a row: something was found, even when the reader left at the header.
+    return max(count, 1)
 
 
 # Every ASCII character Markdown (CommonMark, GFM, pandoc) may read as markup within a line:
@@ -391,9 +392,16 @@ def progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
 
 def check_writable(path: Path) -> str | None:
     """Why a picture cannot be saved at ``path``, or None; asked before any output is written."""
+    from karabakh_cli import files
+
     folder = path.parent
     if path.is_dir():
         return "it is a folder"
+    if path.exists():
+        try:
+            files.regular_status(path)  # a FIFO or a device is never replaced by a file
+        except files.NotRegular as error:
+            return error.strerror
     if not folder.is_dir():
         return f"no folder {folder}"
     if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
