@@ -274,6 +274,7 @@ class Person(Record, frozen=True, kw_only=True):
 
 
 Attribution = Literal["stated", "inferred"]
+QuoteForm = Literal["direct", "fragment"]
 
 
 class Quote(Record, frozen=True):
@@ -292,6 +293,10 @@ class Quote(Record, frozen=True):
     attribution: Attribution = "stated"
     """stated: the excerpt credits the speaker by name; inferred: the curator read who spoke
     from context the excerpt does not hold ("he said"), and the note says why."""
+    # Last, and "direct" when left out, so that bases written before it load as they were.
+    form: QuoteForm = "direct"
+    """direct: the words stand as the speaker said them; fragment: words the source quotes
+    inside its own reported speech ("had his army “Too Destroying”")."""
 
 
 class Term(Record, frozen=True):

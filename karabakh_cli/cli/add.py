@@ -26,12 +26,14 @@ from karabakh_cli.cli.shared import (
     check_date,
     command,
     emit,
+    help_examples,
     record_shown,
     say,
     written_path,
 )
 from karabakh_cli.model import DATE_EXAMPLES, PERSON_KINDS, TRANSLATION_KINDS
 from karabakh_cli.output import views
+from karabakh_cli.output.render import Format
 from karabakh_cli.text import listed
 
 if TYPE_CHECKING:
@@ -95,11 +97,17 @@ def _add(
 add_app = typer.Typer(
     cls=Group,
     name="add",
-    help="Add a record to the fact base named by --facts or KB_FACTS, checked and locked.",
-    epilog=described(
-        (ExitCode.FOUND, ExitCode.USAGE, ExitCode.FACT_BASE, ExitCode.INTERRUPTED),
-        FOUND="added (or shown, with --dry-run)",
-        USAGE="refused, nothing written",
+    help="Add a record to the fact base named by --facts or KB_FACTS, checked and locked; "
+    "with --from FILE (- for standard input), the jsonl proposals of kb add quotes, in one "
+    "transaction.",
+    epilog=help_examples(
+        "kb --facts my.json add --from proposals.jsonl --dry-run",
+        "kb --facts my.json add quotes --source src-a | kb --facts my.json add --from -",
+        exit_codes=described(
+            (ExitCode.FOUND, ExitCode.USAGE, ExitCode.FACT_BASE, ExitCode.INTERRUPTED),
+            FOUND="added (or shown, with --dry-run)",
+            USAGE="refused, nothing written",
+        ),
     ),
     no_args_is_help=True,
 )
@@ -371,6 +379,13 @@ def add_quote(
             help="The excerpt names nobody (he said): who spoke is your reading of the source; --note says why.",
         ),
     ] = False,
+    fragment: Annotated[
+        bool,
+        typer.Option(
+            "--fragment",
+            help="The words are a fragment the source quotes inside its own reported speech, not a direct quotation.",
+        ),
+    ] = False,
     record_id: IdOption = None,
     dry_run: DryRunOption = False,
     fmt: FormatOption = None,
@@ -378,10 +393,9 @@ def add_quote(
 ) -> None:
     """Add a quote: its text must stand verbatim in the source's archived text, and the
     excerpt must credit the speaker."""
-    from karabakh_cli.curate import adding
 
     plan = AddPlan(
-        adding.new_quote,
+        functools.partial(_quote_in_form, "fragment" if fragment else "direct"),
         {
             "speaker": ("--speaker", speaker),
             "text": ("--text", text),
@@ -398,6 +412,13 @@ def add_quote(
         },
     )
     _add(ctx, plan, excerpt, dry_run, Output(fmt, json))
+
+
+def _quote_in_form(form: str, facts: "LoadedBase", **fields: Any) -> "adding.New":
+    """adding.new_quote, the quote recorded as a direct quotation or a fragment (--fragment)."""
+    from karabakh_cli.curate import accepting, adding
+
+    return accepting.with_form(form, adding.new_quote(facts, **fields))  # type: ignore[arg-type]
 
 
 @command(
@@ -471,8 +492,193 @@ def add_term(
     _add(ctx, plan, excerpt, dry_run, Output(fmt, json))
 
 
+# kb add quotes and kb add --from: proposals from a source's archived text, reviewed on a
+# terminal or written as jsonl, and taken back; the core is proposing.py and accepting.py.
+
+
+def _proposed(ctx: typer.Context, source_id: str) -> tuple["LoadedBase", str, list[Any]]:
+    """The base, the source's archived text and every proposal kb makes from it."""
+    from karabakh_cli.base import factbase
+    from karabakh_cli.curate import adding, proposing
+    from karabakh_cli.lookup.loaded import LoadedBase
+
+    path = written_path(ctx)
+    facts = LoadedBase(factbase.load(path), path)
+    source = facts.sources.get(source_id)
+    if source is None:
+        known = ", ".join(facts.sources) or "none yet; add one with kb add source"
+        raise UsageRefusal(f"--source: no source has the id {source_id!r}; sources: {known}")
+    try:
+        text = adding.archived_text(path.parent, source)
+    except adding.Refused as refused:
+        raise UsageRefusal(f"--source: {refused}") from None
+    if text is None:
+        raise UsageRefusal(f"--source: {source_id} has no archived text to propose quotes from")
+    return facts, text, list(proposing.propose(facts, source, text))
+
+
+def _tally(proposals: list[Any]) -> str:
+    counts = {status: 0 for status in ("new", "in-base", "unresolved")}
+    for proposal in proposals:
+        counts[proposal.status] += 1
+    return (
+        f"{len(proposals)} quotation(s): {counts['new']} new, {counts['in-base']} already in "
+        f"the base, {counts['unresolved']} with no speaker named"
+    )
+
+
+@command(
+    "kb --facts my.json add quotes --source src-ruritaniatimes-2023-09-21",
+    "kb --facts my.json add quotes --source src-a | kb --facts my.json add --from - --dry-run",
+    name="quotes",
+)
+def add_quotes(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source", help="The id of the source whose archived text to read.", show_default=False
+        ),
+    ],
+    review: Annotated[
+        bool | None,
+        typer.Option(
+            "--review/--no-review",
+            help="Review each proposal (the default on a terminal), or write them as jsonl "
+            "(the default in a pipe).",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Propose a quote for every quotation of a source's archived text, with the speaker the
+    text credits, and review them: accept, edit a field, skip or quit. Accepted records are
+    written at the end, in one checked, locked, atomic write; nothing is written without
+    your word. In a pipe, the proposals are written as jsonl for kb add --from."""
+    from karabakh_cli.output import proposals as shown
+
+    facts, text, proposals = _proposed(ctx, source)
+    reviewing = review if review is not None else sys.stdin.isatty() and sys.stdout.isatty()
+    if fmt is not None or json:
+        reviewing = False
+    if not reviewing:
+        say(_tally(proposals))
+        chosen = fmt or (Format.json if json else Format.jsonl)
+        emit(
+            shown.proposals_listing(f"Proposals from {source}", proposals),
+            Output(chosen),
+            empty_is_nothing_found=True,
+        )
+        return
+    from karabakh_cli.cli import reviewing as review_module
+
+    review_module.review(facts, text, proposals, _tally(proposals))
+
+
+def _read_lines(file: str) -> list[str]:
+    try:
+        if file == "-":
+            return sys.stdin.read().splitlines()
+        return Path(file).read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise UsageRefusal(f"--from: cannot read {file}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise UsageRefusal(f"--from: {file} is not UTF-8 (byte {error.start})") from None
+
+
+def _accepted_lines(lines: list[str]) -> tuple[list[Any], list[int], int]:
+    """The proposals of jsonl lines, the line number of each, and how many were in the base
+    already (skipped); a line that is not a proposal is refused naming its number."""
+    import msgspec
+
+    from karabakh_cli.curate import accepting
+
+    accepted, numbers, in_base = [], [], 0
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            proposal = msgspec.json.decode(line, type=accepting.Accepted)
+        except msgspec.ValidationError as error:
+            message = str(error).replace("Object missing required field", "missing required field")
+            raise UsageRefusal(f"--from line {number}: {message.replace('`', '')}") from None
+        except msgspec.DecodeError as error:
+            raise UsageRefusal(f"--from line {number}: not a JSON object: {error}") from None
+        if proposal.status == "in-base":
+            in_base += 1
+            continue
+        why = accepting.problem(proposal)
+        if why:
+            raise UsageRefusal(f"--from line {number}: {why}; nothing written")
+        accepted.append(proposal)
+        numbers.append(number)
+    return accepted, numbers, in_base
+
+
+def add_from(ctx: typer.Context, file: str, dry_run: bool, output: Output) -> None:
+    """kb add --from FILE: the proposals of a jsonl file (or standard input) added in one
+    transaction, each line checked as kb add checks a record."""
+    from karabakh_cli.curate import accepting
+    from karabakh_cli.output import proposals as shown
+
+    path = written_path(ctx)
+    accepted, numbers, in_base = _accepted_lines(_read_lines(file))
+    if in_base:
+        say(f"{in_base} proposal(s) already in the base, left out")
+    if not accepted:
+        raise UsageRefusal(f"--from: {file}: no proposal to add; nothing written")
+    try:
+        written = accepting.add_all(path, accepted, dry_run=dry_run)
+    except accepting.Refused as refused:
+        number = numbers[refused.item - 1]
+        raise UsageRefusal(f"--from line {number}: {refused}; nothing written") from None
+    except Exception as error:
+        from karabakh_cli.curate import writing
+
+        if not isinstance(error, writing.Invalid):
+            raise
+        problem = error.problems[0].as_loader_line(str(path))
+        raise UsageRefusal(f"nothing written: the result would not be valid: {problem}") from None
+    for note in written.notes:
+        say(note)
+    records = [(numbers[item - 1], kind, record) for item, kind, record in written.records]
+    summary = accepting.counted(written)
+    say(f"dry run: {summary} not written to {path}" if dry_run else f"added {summary} to {path}")
+    title = "Would add" if dry_run else f"Added to {path}"
+    emit(shown.added_listing(written.facts, title, records), output)
+
+
+@add_app.callback(invoke_without_command=True)
+def add_group(
+    ctx: typer.Context,
+    from_file: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="FILE|-",
+            help="Add the proposals of a jsonl file (- reads standard input), as kb add "
+            "quotes writes them, edited or filtered; all in one transaction, or none.",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: DryRunOption = False,
+    fmt: FormatOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Add a record, or with --from the proposals of kb add quotes."""
+    if ctx.invoked_subcommand is not None:
+        if from_file is not None:
+            raise UsageRefusal("--from adds proposals by itself; give it without a subcommand")
+        return
+    if from_file is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(ExitCode.USAGE)
+    add_from(ctx, from_file, dry_run, Output(fmt, json))
+
+
 # kb add's subcommands, in the order kb add --help lists them.
-for subcommand in (add_source, add_person, add_quote, add_event, add_term):
+for subcommand in (add_source, add_person, add_quote, add_quotes, add_event, add_term):
     add_app.command(subcommand.name, epilog=subcommand.epilog, help=subcommand.help)(
         subcommand.function
     )

@@ -319,6 +319,12 @@ def edit(
             "--attribution", "stated (the excerpt names the speaker) or inferred.", _QUOTE
         ),
     ] = None,
+    form: Annotated[
+        str | None,
+        _text_option(
+            "--form", "direct, or fragment (quoted inside the source's reported speech).", _QUOTE
+        ),
+    ] = None,
     quoted: Annotated[
         bool | None,
         typer.Option(
@@ -346,7 +352,8 @@ def edit(
         "--translated-from": translated_from, "--translation": translation, "--url": url,
         "--name": name, "--kind": kind, "--role": role, "--alias": alias,
         "--speaker": speaker, "--medium": medium, "--contradicts": contradicts,
-        "--responds-to": responds_to, "--attribution": attribution, "--quoted": quoted,
+        "--responds-to": responds_to, "--attribution": attribution, "--form": form,
+        "--quoted": quoted,
     }  # fmt: skip
     changes = {option: value for option, value in given.items() if value is not None}
     while True:

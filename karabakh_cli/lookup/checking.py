@@ -169,9 +169,20 @@ class Checked(msgspec.Struct, frozen=True):
 Event = Checked | MarkWarning
 
 
-def check(text: str, base: Base) -> Iterator[Event]:
-    """Every quotation of ``text`` checked against ``base``, in order of their opening marks,
-    with the marks no quotation pairs and what else the reader should know, as they come.
+class Walked(NamedTuple):
+    """A quotation of a text, placed in the whole text, with whom the text credits for it
+    (read from its paragraph, which ``paragraph`` bounds)."""
+
+    quotation: Quotation
+    credit: Credit
+    paragraph: tuple[int, int]
+    origin: int
+    """Where the credit's offsets count from, in the whole text."""
+
+
+def walk(text: str) -> Iterator[Walked | MarkWarning]:
+    """Every quotation of ``text`` with its credit, in order of their opening marks, and the
+    marks no quotation pairs, as they come: what kb check checks and kb add quotes proposes.
 
     A paragraph at a time (quotations never span a blank line): memory is bounded by the
     largest paragraph, and each quotation is credited from its own paragraph only.
@@ -180,7 +191,17 @@ def check(text: str, base: Base) -> Iterator[Event]:
     for begin, end in _paragraphs(text):
         line += text.count("\n", counted, begin)
         counted = begin
-        yield from _check_paragraph(text[begin:end], begin, line, base)
+        yield from _walk_paragraph(text[begin:end], begin, line)
+
+
+def check(text: str, base: Base) -> Iterator[Event]:
+    """Every quotation of ``text`` checked against ``base``, in order of their opening marks,
+    with the marks no quotation pairs and what else the reader should know, as they come."""
+    for found in walk(text):
+        if isinstance(found, MarkWarning):
+            yield found
+        else:
+            yield _checked(found.quotation, found.credit, base)
 
 
 def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
@@ -192,9 +213,10 @@ def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
     yield begin, len(text)
 
 
-def _check_paragraph(paragraph: str, offset: int, line: int, base: Base) -> Iterator[Event]:
+def _walk_paragraph(paragraph: str, offset: int, line: int) -> Iterator[Walked | MarkWarning]:
     # The outermost quotation of the batch being settled: a batch comes outermost first.
     outermost: Quotation | None = None
+    bounds = (offset, offset + len(paragraph))
     for found in iter_quotations(paragraph):
         if isinstance(found, MarkWarning):
             yield msgspec.structs.replace(
@@ -203,16 +225,17 @@ def _check_paragraph(paragraph: str, offset: int, line: int, base: Base) -> Iter
             continue
         if found.depth == 0 or outermost is None:
             outermost = found
-        credit = _credit(paragraph, found, outermost)
+        credit, origin = _credit(paragraph, found, outermost)
         placed = msgspec.structs.replace(
             found, start=found.start + offset, end=found.end + offset, line=found.line + line - 1
         )
-        yield _checked(placed, credit, base)
+        yield Walked(placed, credit, bounds, origin + offset)
 
 
-def _credit(paragraph: str, quotation: Quotation, outermost: Quotation) -> Credit:
+def _credit(paragraph: str, quotation: Quotation, outermost: Quotation) -> tuple[Credit, int]:
     """crediting.credited, over the part of the paragraph within CONTEXT characters of the
-    quotation and of the one enclosing it, cut between words."""
+    quotation and of the one enclosing it, cut between words; with where in the paragraph
+    that part starts (the credit's offsets count from there)."""
     low = max(0, min(quotation.start, outermost.start) - 1 - CONTEXT)
     high = min(len(paragraph), max(quotation.end, outermost.end) + 1 + CONTEXT)
     if low:
@@ -223,11 +246,11 @@ def _credit(paragraph: str, quotation: Quotation, outermost: Quotation) -> Credi
         high = space if space >= 0 else outermost.end + 1
     moved = msgspec.structs.replace(quotation, start=quotation.start - low, end=quotation.end - low)
     try:
-        return crediting.credited(paragraph[low:high], moved)
+        return crediting.credited(paragraph[low:high], moved), low
     except ValueError:
         # The cut fell inside another quotation and its marks paired otherwise: nothing is
         # read rather than a credit from marks paired wrongly.
-        return Uncredited("no attribution")
+        return Uncredited("no attribution"), low
 
 
 def _credited(credit: Credit, base: Base) -> Credited:

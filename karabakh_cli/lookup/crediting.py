@@ -63,6 +63,14 @@ _PARTICLES = frozenset(["of", "the", "de", "del", "da", "du", "von", "van", "al"
 _TITLE_ABBREVIATIONS = frozenset(["Mr", "Mrs", "Ms", "Dr", "Gen", "Col", "Lt", "Sen", "Prof"])
 _TITLES = frozenset([*NAME_NOISE - _PARTICLES, "foreign", "spokesman", "spokeswoman"])
 _LEADING = frozenset(["and", "but", "then", "however", "so", "yet", "also", "while"])
+# Adverbs between a subject and its verb ("X later said"): no part of the name.
+_TRAILING = frozenset(
+    [
+        *("later", "also", "then", "again", "once", "twice", "earlier", "previously"),
+        *("subsequently", "immediately", "recently", "repeatedly", "finally", "still", "too"),
+        *("himself", "herself", "itself", "themselves"),
+    ]
+)
 _DETERMINERS = frozenset(["the", "a", "an"])
 # Where a subject phrase gives way to what qualifies it: "a defender who wishes ...".
 _RELATIVES = frozenset(["who", "whom", "whose", "which", "that"])
@@ -304,7 +312,7 @@ class _Paragraph:
         """The names of a subject phrase, or the pronoun it is."""
         while tokens and (not tokens[0].word or tokens[0].text.lower() in _LEADING):
             tokens = tokens[1:]
-        while tokens and not tokens[-1].word:
+        while tokens and (not tokens[-1].word or tokens[-1].text.lower() in _TRAILING):
             tokens = tokens[:-1]
         if not tokens:
             return None

@@ -40,6 +40,8 @@ _DESCRIBED = {
     "medium": "How it was said: a statement, an interview, a speech.",
     "attribution": "stated: the excerpt names the speaker; inferred: the curator read who "
     "spoke from context, and the note says why.",
+    "form": "direct: the words as the speaker said them; fragment: words the source quotes "
+    "inside its own reported speech.",
     "title": "The source's title.",
     "publisher": "Who published the source.",
     "url": "Where the source was published.",
@@ -64,6 +66,7 @@ _VIEW_COLUMNS = (
     ("place", "quotes.place"),
     ("medium", "quotes.medium"),
     ("attribution", "quotes.attribution"),
+    ("form", "quotes.form"),
     ("note", "quotes.note"),
     ("publisher", "sources.publisher"),
     ("source_title", "sources.title"),

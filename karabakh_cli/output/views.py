@@ -242,6 +242,7 @@ def quote_row(facts: LoadedBase, quote: Quote) -> Row:
         "responds_to": list(quote.responds_to),
         "responses": facts.responses(quote),
         "attribution": quote.attribution,
+        "form": quote.form,
     }
 
 
@@ -264,8 +265,16 @@ INFERRED_MARKER = Marker(
 )
 
 
+FRAGMENT_MARKER = Marker(
+    "form",
+    "~",
+    "a fragment the source quotes inside its own reported speech, not a direct quotation",
+    when="fragment",
+)
+
+
 def quote_markers(facts: LoadedBase) -> tuple[Marker, ...]:
-    return (NOTE_MARKER, INFERRED_MARKER, contradicted_marker(facts))
+    return (NOTE_MARKER, INFERRED_MARKER, FRAGMENT_MARKER, contradicted_marker(facts))
 
 
 def quotes_listing(facts: LoadedBase, title: str, quotes: list[Quote]) -> Listing:
@@ -599,7 +608,8 @@ def show_listing(
             written=_cited_source(facts) if key == "source" else None,
         )
         for key in row
-        if key != "selector"
+        # A quote's form is shown when it is not the usual, as the file leaves it out then.
+        if key != "selector" and not (key == "form" and row[key] == "direct")
     ]
     return Listing(
         f"{kind.capitalize()} {record.id}",
