@@ -64,8 +64,34 @@ def picks_out_someone(word: str) -> bool:
     return fold(word) not in NAME_NOISE
 
 
+# "Putin's" names Putin: the possessive ending is no word of the name.
+_POSSESSIVE = re.compile(r"(?<=\w)['’ʼ]s\b", re.IGNORECASE)
+
+
 def name_words(text: str) -> list[str]:
-    return [word for word in WORD.findall(fold(text)) if word not in NAME_NOISE]
+    """The words of a name that are scored: folded, without a possessive ending, the noise
+    words ("of", "Mr") and initials ("V."), which only narrow a match (initials_of)."""
+    return [
+        word
+        for word in WORD.findall(fold(_POSSESSIVE.sub("", text)))
+        if word not in NAME_NOISE and len(word) > 1
+    ]
+
+
+def initials_of(text: str) -> list[str]:
+    """The initials a name is written with ("V. Putin": v), folded."""
+    words = WORD.findall(fold(_POSSESSIVE.sub("", text)))
+    return [word for word in words if len(word) == 1 and word.isalpha()]
+
+
+def _has_initials(person: Person, initials: list[str]) -> bool:
+    """Whether one spelling of ``person`` has a given name (a word before the last) starting
+    with each of ``initials``: "V. Putin" is Vladimir Putin, never another Putin."""
+    for spelling in (person.name, *person.aliases):
+        starts = {word[0] for word in name_words(spelling)[:-1]}
+        if all(initial in starts for initial in initials):
+            return True
+    return False
 
 
 class NameMatch(msgspec.Struct, frozen=True):
@@ -245,7 +271,13 @@ class _Spellings:
 def match_people(query: str, people: Iterable[Person], *, at_least: float = 0.0) -> list[NameMatch]:
     """People whose name or an alias scores at least ``at_least`` for ``query``, best first."""
     query_words = name_words(query)
-    return _Spellings(people).matches(query_words, at_least) if query_words else []
+    if not query_words:
+        return []
+    found = _Spellings(people).matches(query_words, at_least)
+    initials = initials_of(query)
+    return (
+        [match for match in found if _has_initials(match.person, initials)] if initials else found
+    )
 
 
 # A speaker one query word matches this well is offered as a did-you-mean.
