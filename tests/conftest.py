@@ -51,9 +51,13 @@ def bench_generator() -> ModuleType:
 
 def installed_env(**settings: str) -> dict[str, str]:
     """The environment the installed kb runs in: the test run's own (its cache included),
-    without KB_FACTS, with no colour and 100 columns; ``settings`` added or replaced."""
+    without KB_FACTS or a pager, with no colour and 100 columns; ``settings`` added or
+    replaced."""
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
     env.pop("KB_FACTS", None)
+    # No pager: a test on a pseudo-terminal reads the table itself (tests/installed/test_pager.py
+    # sets one).
+    env["KB_PAGER"] = ""
     return {**env, **settings}
 
 

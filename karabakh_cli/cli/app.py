@@ -257,6 +257,13 @@ def main(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print kb's version."),
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Write a long table straight to the terminal (the pager: KB_PAGER, PAGER, less).",
+        ),
+    ] = False,
     install_completion: Annotated[
         str | None,
         typer.Option(
@@ -284,6 +291,9 @@ def main(
 ) -> None:
     """Keep the global options; each command reads the fact base when it needs it."""
     ctx.ensure_object(State)
+    if no_pager:
+        # As KB_PAGER set empty, which the pager is chosen by (render.pager_command).
+        os.environ["KB_PAGER"] = ""
 
 
 for registered in COMMANDS:

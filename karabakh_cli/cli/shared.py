@@ -308,7 +308,7 @@ def emit(
     chosen = render.choose_format(output.fmt, output.json, sys.stdout.isatty())
     if svg or html:
         listing = listing.held()  # written twice: to stdout and into the picture
-    found = render.write(listing, chosen, sys.stdout)
+    found = render.write(listing, chosen, sys.stdout, page=True)
     for option, (path, save) in pictures.items():
         if path and found:
             try:

@@ -466,7 +466,41 @@ _STREAMED: dict[Format, Callable[[Listing, TextIO], int]] = {
 }
 
 
-def write(listing: Listing, fmt: Format, out: TextIO) -> int:
+def pager_command() -> list[str] | None:
+    """The pager a long table goes through on a terminal, as git chooses one: KB_PAGER, then
+    PAGER, then ``less``; None when set empty or to ``cat`` (no pager)."""
+    import shlex
+
+    chosen = os.environ.get("KB_PAGER", os.environ.get("PAGER", "less"))
+    words = shlex.split(chosen) if chosen.strip() else []
+    return None if not words or words == ["cat"] else words
+
+
+def _paged(text: str, out: TextIO, height: int) -> None:
+    """``text`` to ``out``, through the pager when it is taller than the terminal; less
+    quits at once on a screenful, keeps colour and leaves the text on the screen (LESS=FRX,
+    as git sets it, unless LESS says otherwise)."""
+    import subprocess
+
+    command = pager_command()
+    if command is None or text.count("\n") < height:
+        out.write(text)
+        return
+    out.flush()
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}
+    try:
+        pager = subprocess.Popen(command, stdin=subprocess.PIPE, env=env, text=True)
+    except OSError:
+        out.write(text)  # no such pager: the text all the same
+        return
+    assert pager.stdin is not None
+    with contextlib.suppress(BrokenPipeError):  # the reader quit the pager early
+        pager.stdin.write(text)
+        pager.stdin.close()
+    pager.wait()
+
+
+def write(listing: Listing, fmt: Format, out: TextIO, *, page: bool = False) -> int:
     """Write ``listing`` to ``out`` in ``fmt``; return how many rows it had (or, if the
     reader went away, how many were written).
 
@@ -482,6 +516,12 @@ def write(listing: Listing, fmt: Format, out: TextIO) -> int:
         return 0
     if fmt is Format.markdown:
         _markdown(listing, out)
+    elif page and out.isatty():
+        # A table taller than the terminal goes through a pager, as git log's does.
+        console = _console(out)
+        with console.capture() as captured:
+            console.print(_table(listing, console))
+        _paged(captured.get(), out, console.height)
     else:
         console = _console(out)
         console.print(_table(listing, console))
