@@ -74,7 +74,7 @@ def name_words(text: str) -> list[str]:
     return [
         word
         for word in WORD.findall(fold(_POSSESSIVE.sub("", text)))
-        if word not in NAME_NOISE and len(word) > 1
+        if word not in NAME_NOISE and not (len(word) == 1 and word.isalpha())
     ]
 
 

@@ -66,3 +66,5 @@ def test_name_words_drop_possessives_and_initials_which_narrow_instead() -> None
     assert match.name_words("V. Putin's") == ["putin"]
     assert match.initials_of("V. Putin's") == ["v"]
     assert match.initials_of("Putin") == []
+    # A number is a word of the name ("Davit Petrosyan 3"), never an initial.
+    assert match.name_words("Davit Petrosyan 3") == ["davit", "petrosyan", "3"]
