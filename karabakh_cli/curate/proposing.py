@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Sequence
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import msgspec
 
@@ -221,28 +221,38 @@ class _Reader:
     ) -> Proposal:
         record = held.record
         credited, how = _credited_as_written(found.credit)
-        line, column = self.place_of(start)
         return Proposal(
             status="in-base",
             kind=held.kind,
             text=" ".join(self.text[start:end].split()),
             speaker=record.speaker if isinstance(record, Quote) else None,
-            excerpt=excerpt,
-            form=form,
-            source=self.source.id,
-            date=shared["date"] or self.source.date,
-            date_from="text" if shared["date"] else "source",
-            date_said=shared["date_said"],
-            place=shared["place"],
-            medium=shared["medium"],
             credited=credited,
             how="document" if held.kind == "term" and how is None else how,
             record=record.id,
-            line=line,
-            column=column,
-            start=start,
-            end=end,
+            **self._where_and_when(start, end, excerpt, form, shared),
         )
+
+    def _where_and_when(
+        self, start: int, end: int, excerpt: str, form: Form, shared: dict[str, str | None]
+    ) -> dict[str, Any]:
+        """What every proposal of the words at ``start:end`` says of them, whatever its status:
+        the excerpt and form, the source, the date (the text's or the source's), place and
+        medium, and where the words stand in the text."""
+        line, column = self.place_of(start)
+        return {
+            "excerpt": excerpt,
+            "form": form,
+            "source": self.source.id,
+            "date": shared["date"] or self.source.date,
+            "date_from": "text" if shared["date"] else "source",
+            "date_said": shared["date_said"],
+            "place": shared["place"],
+            "medium": shared["medium"],
+            "line": line,
+            "column": column,
+            "start": start,
+            "end": end,
+        }
 
     def fresh(
         self,
@@ -260,7 +270,6 @@ class _Reader:
             return []
         start += words.find(trimmed)
         end = start + len(trimmed)
-        line, column = self.place_of(start)
         blank = Proposal(
             status="unresolved",
             kind="quote",
@@ -268,18 +277,7 @@ class _Reader:
             # Runs of whitespace made one space (a quotation wrapped over lines, or run on over
             # a paragraph break): still verbatim, as kb validate compares texts.
             text=" ".join(trimmed.split()),
-            excerpt=excerpt,
-            form=form,
-            source=self.source.id,
-            date=shared["date"] or self.source.date,
-            date_from="text" if shared["date"] else "source",
-            date_said=shared["date_said"],
-            place=shared["place"],
-            medium=shared["medium"],
-            line=line,
-            column=column,
-            start=start,
-            end=end,
+            **self._where_and_when(start, end, excerpt, form, shared),
         )
         document = self.document(found)
         if document:
