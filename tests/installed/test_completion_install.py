@@ -113,4 +113,3 @@ def test_bash_registers_the_completion_in_a_new_interactive_shell(tmp_path: Path
     env = {**ENV, "HOME": str(tmp_path)}
     result = run_captured([bash, "-i", "-c", "complete -p kb"], cwd=tmp_path, env=env)
     assert "_kb_completion" in result.stdout, (result.stdout, result.stderr)
-    assert os.environ.get("HOME") != str(tmp_path)
