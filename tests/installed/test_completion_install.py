@@ -4,7 +4,6 @@ of a new shell."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
